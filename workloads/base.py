@@ -1,0 +1,91 @@
+"""What a workload is: a search space, an epoch budget and a trainer factory."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from workloads.space import SearchSpace
+
+
+@dataclass(frozen=True)
+class TrainerContext:
+    """Where and how a trial trains.
+
+    Args:
+        device: "cpu" or "cuda".
+        cpu_threads: torch threads to use on CPU (the CPUs given to the trial).
+        seed: the training seed (weights init, batch order, augmentation).
+        options: workload-specific options (for example `data_dir` for cifar10).
+    """
+
+    device: str = "cpu"
+    cpu_threads: int = 1
+    seed: int = 0
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """What one epoch of training produced (compute time is measured by the caller)."""
+
+    train_loss: float
+    val_loss: float
+    val_accuracy: float
+    train_flops: float
+
+
+class EpochTrainer(ABC):
+    """Trains one configuration epoch by epoch; its state round-trips through checkpoints."""
+
+    @abstractmethod
+    def train_epoch(self) -> EpochMetrics:
+        """Run one epoch of training followed by a validation pass."""
+
+    @abstractmethod
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue training exactly where it stopped."""
+
+    @abstractmethod
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore a state from `state_dict`."""
+
+    def apply_hyperparameters(self, config: Mapping[str, Any]) -> None:
+        """Adopt changed mutable hyperparameters after a restore (PBT, PB2). Default: nothing."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A training workload under search.
+
+    Args:
+        name: registry name.
+        version: bumped whenever a change alters its learning curves.
+        summary: one line for `bench list`.
+        space: the five hyperparameters with ranges and grid values.
+        max_epochs: epochs a configuration trains at most.
+        num_classes: for the chance accuracy recorded when a trial diverges.
+        make_trainer: builds an EpochTrainer for a normalised config.
+        prefers_gpu: True for workloads meant for a GPU.
+        check_ready: raises BenchError when the workload cannot run here (data missing).
+    """
+
+    name: str
+    version: str
+    summary: str
+    space: SearchSpace
+    max_epochs: int
+    num_classes: int
+    make_trainer: Callable[[Mapping[str, Any], TrainerContext], EpochTrainer]
+    prefers_gpu: bool = False
+    check_ready: Callable[[Mapping[str, Any]], None] = lambda options: None
+
+    @property
+    def chance_accuracy(self) -> float:
+        return 1.0 / self.num_classes
+
+    @property
+    def grid_budget_epochs(self) -> int:
+        """What exhaustive grid search costs, in epochs."""
+        return self.space.grid_size() * self.max_epochs
