@@ -1,0 +1,103 @@
+"""`bench run`: one strategy on one workload, for one or more seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.errors import BenchError
+
+HELP = "run a search strategy on a workload under a compute budget"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--strategy", required=True, help="a name from `bench list`, or searcher+scheduler")
+    parser.add_argument("--workload", default="digits", help="a workload from `bench list` (default: digits)")
+    parser.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
+    parser.add_argument("--seeds", type=int, default=1, help="run seeds seed..seed+N-1 (default: 1)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="concurrent trials (default: CPUs, or GPUs x trials-per-gpu)")
+    parser.add_argument("--samples", type=int, default=None,
+                        help="configurations a sampling strategy tries at most (default: grid size)")
+    budget = parser.add_argument_group("budget (at most one; default: the full grid's cost in epochs)")
+    budget.add_argument("--budget-epochs", type=float, default=None, help="epochs summed over trials")
+    budget.add_argument("--budget-seconds", type=float, default=None, help="device compute seconds")
+    budget.add_argument("--budget-fraction", type=float, default=None, help="share of the grid budget")
+    parser.add_argument("--until", choices=("budget", "target"), default="budget",
+                        help="end at the budget, or as soon as --target is reached")
+    parser.add_argument("--target", type=float, default=None, help="validation accuracy to reach, in (0, 1]")
+    parser.add_argument("--set", dest="params", action="append", default=[], metavar="KEY=VALUE",
+                        help="a strategy parameter (repeatable); `bench list` names the strategies")
+    parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
+    parser.add_argument("--address", default=None, help="join a Ray cluster: auto, host:port or ray://host:port")
+    parser.add_argument("--trials-per-gpu", type=int, default=1, help="trials packed onto each GPU (default: 1)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BenchError(f"--set takes KEY=VALUE, not {pair!r}")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def build_specs(args) -> list:
+    """Validate every option and return one RunSpec per seed; nothing is written here."""
+    import strategies
+    import workloads
+    from bench.budget import make_budget
+    from bench.runner import RunSpec, check_writable, raise_if_bad_target, resolve_samples
+
+    strategy = strategies.resolve(args.strategy, parse_params(args.params))
+    workload = workloads.get(args.workload)
+    budget = make_budget(workload.grid_budget_epochs, args.budget_epochs, args.budget_seconds,
+                         args.budget_fraction)
+    samples = resolve_samples(args.samples, workload)
+    raise_if_bad_target(args.target)
+    if args.until == "target" and args.target is None:
+        raise BenchError("--until target needs --target ACCURACY")
+    if args.seeds < 1:
+        raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
+    if args.workers is not None and args.workers < 1:
+        raise BenchError(f"--workers must be a positive integer, not {args.workers}")
+    if args.trials_per_gpu < 1:
+        raise BenchError(f"--trials-per-gpu must be a positive integer, not {args.trials_per_gpu}")
+    check_writable(args.out)
+    target = args.target if args.until == "target" else None
+    return [
+        RunSpec(strategy=strategy, workload=workload, seed=args.seed + i, budget=budget, samples=samples,
+                workers=args.workers or 0, out_dir=args.out, target=target, address=args.address,
+                trials_per_gpu=args.trials_per_gpu, command=tuple(args.argv), progress=not args.quiet)
+        for i in range(args.seeds)
+    ]
+
+
+def print_summary(summary, budget) -> None:
+    best = "none" if summary.best_accuracy is None else f"{summary.best_accuracy:.4f}"
+    config = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                       for k, v in (summary.best_config or {}).items())
+    print(f"run {summary.run_id}: {summary.status}")
+    print(f"  best val accuracy  {best}  ({config})")
+    print(f"  compute            {summary.compute_epochs} epochs, {summary.compute_s:.1f} s "
+          f"(budget {budget.limit:g} {budget.unit})")
+    print(f"  trials             {summary.trials_started} started, {summary.trials_stopped_early} stopped early")
+    print(f"  harness overhead   {100 * summary.overhead_share:.0f}% of worker time outside training "
+          f"(wall {summary.wall_s:.1f} s)")
+    print(f"  results            {summary.folder}")
+
+
+def main(args) -> int:
+    import dataclasses
+
+    from bench.ray_session import ensure_ray
+    from bench.runner import default_workers, execute
+
+    specs = build_specs(args)
+    cluster = ensure_ray(args.address)
+    workers = args.workers or default_workers(cluster, args.trials_per_gpu)
+    for spec in specs:
+        summary = execute(dataclasses.replace(spec, workers=workers))
+        print_summary(summary, spec.budget)
+    return 0

@@ -1,0 +1,160 @@
+"""Records every reported result in arrival order and ends the run on budget or target.
+
+The Tune callback sees results in the order the driver processes them, which is the order
+the report's trajectories use. The stopper reads the same ledger.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Mapping
+
+from ray import tune
+
+from bench.budget import StopRule
+from bench.results import PartialLog
+
+
+class RunLedger:
+    """Per-epoch rows, compute spent and best accuracy of one run.
+
+    Args:
+        identity: columns every row carries (run_id, strategy, workload, ...).
+        normalise: maps a trial's config to the hyperparameter values it trained with.
+        max_epochs: a trial that reports this many epochs has completed.
+        stop_rule: budget and target.
+        log: where rows are appended as they arrive (None: memory only).
+        on_row: called with each row (progress bars).
+    """
+
+    def __init__(
+        self,
+        identity: Mapping[str, Any],
+        normalise: Callable[[Mapping[str, Any]], dict],
+        max_epochs: int,
+        stop_rule: StopRule,
+        log: PartialLog | None = None,
+        on_row: Callable[[dict], None] | None = None,
+    ) -> None:
+        self.identity = dict(identity)
+        self.normalise = normalise
+        self.max_epochs = max_epochs
+        self.stop_rule = stop_rule
+        self.log = log
+        self.on_row = on_row
+        self.rows: list[dict] = []
+        self.run_epochs = 0
+        self.run_compute_s = 0.0
+        self.best_accuracy: float | None = None
+        self.best_config: dict | None = None
+        self.outcomes: dict[str, str] = {}
+        self.trial_epochs: dict[str, int] = {}
+        self.trial_diverged: dict[str, bool] = {}
+        self.stopping = False
+
+    def __getstate__(self) -> dict:
+        # Ray Tune pickles its run config with the experiment state; open files and
+        # progress bars stay with the driver that made them.
+        return {**self.__dict__, "log": None, "on_row": None}
+
+    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any], node: str) -> dict:
+        self.run_epochs += 1
+        self.run_compute_s += float(result["epoch_compute_s"])
+        hyperparameters = self.normalise(config)
+        row = {
+            **self.identity,
+            "trial_id": trial_id,
+            **hyperparameters,
+            "epoch": int(result["epoch"]),
+            "val_accuracy": float(result["val_accuracy"]),
+            "val_loss": float(result["val_loss"]),
+            "train_loss": float(result["train_loss"]),
+            "epoch_compute_s": float(result["epoch_compute_s"]),
+            "trial_compute_s": float(result["trial_compute_s"]),
+            "run_compute_s": self.run_compute_s,
+            "run_epochs": self.run_epochs,
+            "train_flops": float(result.get("train_flops", 0.0)),
+            "result_index": len(self.rows),
+            "timestamp": time.time(),
+            "node": node,
+            "diverged": bool(result.get("diverged", False)),
+            "outcome": None,
+        }
+        self.rows.append(row)
+        self.trial_epochs[trial_id] = row["epoch"]
+        self.trial_diverged[trial_id] = row["diverged"]
+        if self.best_accuracy is None or row["val_accuracy"] > self.best_accuracy:
+            self.best_accuracy, self.best_config = row["val_accuracy"], hyperparameters
+        if self.log is not None:
+            self.log.append(row)
+        if self.on_row is not None:
+            self.on_row(row)
+        return row
+
+    def should_stop(self) -> bool:
+        stop = self.stop_rule.exhausted(self.run_epochs, self.run_compute_s) or self.stop_rule.target_reached(
+            self.best_accuracy
+        )
+        self.stopping = self.stopping or stop
+        return stop
+
+    def trial_finished(self, trial_id: str) -> None:
+        if trial_id in self.outcomes:
+            return
+        if self.trial_diverged.get(trial_id):
+            self.outcomes[trial_id] = "diverged"
+        elif self.trial_epochs.get(trial_id, 0) >= self.max_epochs:
+            self.outcomes[trial_id] = "completed"
+        elif self.stopping:
+            self.outcomes[trial_id] = "budget_cut"
+        else:
+            self.outcomes[trial_id] = "stopped_early"
+
+    def trial_errored(self, trial_id: str) -> None:
+        self.outcomes[trial_id] = "errored"
+
+    def trial_left(self, trial_id: str, paused: bool) -> None:
+        """A trial still open when the run ended."""
+        if trial_id not in self.outcomes:
+            self.outcomes[trial_id] = "paused" if paused else "budget_cut"
+            if self.trial_epochs.get(trial_id, 0) >= self.max_epochs:
+                self.outcomes[trial_id] = "completed"
+
+    def finalise_rows(self) -> list[dict]:
+        for row in self.rows:
+            row["outcome"] = self.outcomes.get(row["trial_id"], "budget_cut")
+        return self.rows
+
+
+class LedgerCallback(tune.Callback):
+    """Feeds the ledger from the Tune driver loop."""
+
+    def __init__(self, ledger: RunLedger) -> None:
+        self.ledger = ledger
+
+    def on_trial_result(self, iteration, trials, trial, result, **info):
+        if "epoch_compute_s" in result:
+            self.ledger.record(trial.trial_id, trial.config, result, str(result.get("node_ip", "")))
+
+    def on_trial_complete(self, iteration, trials, trial, **info):
+        self.ledger.trial_finished(trial.trial_id)
+
+    def on_trial_error(self, iteration, trials, trial, **info):
+        self.ledger.trial_errored(trial.trial_id)
+
+    def on_experiment_end(self, trials, **info):
+        for trial in trials:
+            self.ledger.trial_left(trial.trial_id, paused=trial.status == "PAUSED")
+
+
+class LedgerStopper(tune.Stopper):
+    """Stops every trial once the shared budget is spent or the target is reached."""
+
+    def __init__(self, ledger: RunLedger) -> None:
+        self.ledger = ledger
+
+    def __call__(self, trial_id: str, result: dict) -> bool:
+        return False
+
+    def stop_all(self) -> bool:
+        return self.ledger.should_stop()

@@ -1,0 +1,144 @@
+"""Run folders: a per-epoch Parquet table and a JSON manifest, written so that an interrupted
+run never leaves a table that looks complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from bench.errors import BenchError
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+EPOCHS = "epochs.parquet"
+PARTIAL = "epochs.partial.jsonl"
+
+OUTCOMES = ("completed", "stopped_early", "paused", "diverged", "errored", "budget_cut")
+
+# Columns every per-epoch table has, besides one column per hyperparameter.
+BASE_COLUMNS = (
+    "run_id", "strategy", "workload", "workload_version", "seed", "trial_id", "epoch",
+    "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "trial_compute_s",
+    "run_compute_s", "run_epochs", "train_flops", "result_index", "timestamp", "node",
+    "diverged", "outcome", "replay",
+)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
+    body = dict(manifest)
+    body.setdefault("schema_version", SCHEMA_VERSION)
+    atomic_write_bytes(folder / MANIFEST, json.dumps(body, indent=2, default=str).encode())
+
+
+def read_manifest(folder: Path) -> dict:
+    path = Path(folder) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchError(f"{path}: no manifest; is this a run folder?") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchError(f"{path}: corrupt manifest ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
+        raise BenchError(
+            f"{path}: schema version {manifest.get('schema_version') if isinstance(manifest, dict) else None!r}"
+            f" is not {SCHEMA_VERSION}"
+        )
+    return manifest
+
+
+class PartialLog:
+    """Rows appended as they arrive, one JSON line each, so a crash loses at most the last."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / PARTIAL
+        self._handle = open(self.path, "a", encoding="utf-8")
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        self._handle.write(json.dumps(row, default=float) + "\n")
+        self._handle.flush()
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+
+
+def read_partial(folder: Path) -> list[dict]:
+    """Rows of an unfinished run; a torn last line (a crash mid-write) is dropped."""
+    path = Path(folder) / PARTIAL
+    rows = []
+    if not path.exists():
+        return rows
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            break
+    return rows
+
+
+def write_epochs(folder: Path, rows: Iterable[Mapping[str, Any]], hyperparameters: list[str]):
+    """Write the final per-epoch table atomically and return it as a DataFrame."""
+    import pandas as pd
+
+    columns = list(BASE_COLUMNS[:6]) + list(hyperparameters) + list(BASE_COLUMNS[6:])
+    frame = pd.DataFrame(list(rows), columns=columns)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".epochs.", suffix=".parquet.tmp")
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, Path(folder) / EPOCHS)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return frame
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    folder: Path
+    manifest: dict
+    epochs: Any  # pandas.DataFrame
+
+
+def load_run(folder: Path | str) -> StoredRun:
+    """Read a complete run folder, refusing incomplete or inconsistent ones."""
+    import pandas as pd
+
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    if manifest.get("status") != "complete":
+        raise BenchError(f"{folder}: run status is {manifest.get('status')!r}, not 'complete'")
+    path = folder / EPOCHS
+    try:
+        frame = pd.read_parquet(path)
+    except FileNotFoundError:
+        raise BenchError(f"{path}: missing per-epoch table") from None
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise BenchError(f"{path}: unreadable per-epoch table ({type(exc).__name__})") from None
+    missing = [c for c in BASE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise BenchError(f"{path}: missing columns {', '.join(missing)}")
+    if len(frame) != manifest.get("rows"):
+        raise BenchError(f"{path}: {len(frame)} rows, but the manifest says {manifest.get('rows')}")
+    return StoredRun(folder=folder, manifest=manifest, epochs=frame)

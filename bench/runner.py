@@ -1,0 +1,240 @@
+"""Run one strategy on one workload through Ray Tune under one budget, and store the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from bench import environment
+from bench.budget import Budget, StopRule
+from bench.errors import BenchError
+from bench.results import SCHEMA_VERSION, PartialLog, write_epochs, write_manifest
+from strategies import METRIC, MODE, BuildContext, ResolvedStrategy
+from workloads import Workload
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines one run; stored in its manifest."""
+
+    strategy: ResolvedStrategy
+    workload: Workload
+    seed: int
+    budget: Budget
+    samples: int
+    workers: int
+    out_dir: Path
+    target: float | None = None
+    address: str | None = None
+    workload_options: Mapping[str, Any] = field(default_factory=dict)
+    trials_per_gpu: int = 1
+    command: tuple[str, ...] = ()
+    progress: bool = True
+
+    @property
+    def run_id(self) -> str:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        return f"{self.strategy.name.replace('+', '_')}-{self.workload.name}-seed{self.seed}-{stamp}"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    folder: Path
+    status: str
+    best_accuracy: float | None
+    best_config: dict | None
+    compute_epochs: int
+    compute_s: float
+    trials_started: int
+    trials_stopped_early: int
+    overhead_share: float
+    wall_s: float
+
+    def as_dict(self) -> dict:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
+
+
+def trial_resources(cluster: Mapping[str, float], workers: int, trials_per_gpu: int) -> dict:
+    """CPUs and GPU share per trial, so that `workers` trials fit side by side."""
+    gpus = cluster.get("GPU", 0)
+    cpus = cluster.get("CPU", 1)
+    per_trial = {"cpu": max(1.0, math.floor(cpus / workers)) if cpus >= workers else cpus / workers}
+    if gpus >= 1:
+        per_trial["gpu"] = 1.0 / trials_per_gpu
+    return per_trial
+
+
+def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started: str) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
+        "status": status,
+        "replay": False,
+        "strategy": spec.strategy.describe(),
+        "workload": {
+            "name": spec.workload.name, "version": spec.workload.version,
+            "max_epochs": spec.workload.max_epochs, "space": spec.workload.space.as_dict(),
+            "grid_budget_epochs": spec.workload.grid_budget_epochs,
+            "options": {k: str(v) for k, v in spec.workload_options.items()},
+        },
+        "seed": spec.seed,
+        "budget": spec.budget.as_dict(),
+        "target": spec.target,
+        "samples": spec.samples,
+        "workers": spec.workers,
+        "trial_resources": resources,
+        "address": spec.address,
+        "metric": METRIC,
+        "mode": MODE,
+        "versions": environment.library_versions(),
+        "hardware": environment.hardware(),
+        "command": list(spec.command),
+        "started_at": started,
+    }
+
+
+def _progress_bar(spec: RunSpec):
+    if not spec.progress:
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=spec.budget.limit, unit=spec.budget.unit, desc=spec.strategy.name, file=sys.stderr,
+               dynamic_ncols=True, leave=False)
+    per_row = (lambda row: 1) if spec.budget.unit == "epochs" else (lambda row: row["epoch_compute_s"])
+    return bar, lambda row: bar.update(min(per_row(row), max(0.0, bar.total - bar.n)))
+
+
+def execute(spec: RunSpec) -> RunSummary:
+    """Run the strategy through Ray Tune and write the run folder."""
+    from ray import tune
+
+    from bench.ray_session import ensure_ray
+    from bench.recorder import LedgerCallback, LedgerStopper, RunLedger
+    from bench.trainable import train_trial
+
+    cluster = ensure_ray(spec.address)
+    resources = trial_resources(cluster, spec.workers, spec.trials_per_gpu)
+    run_id = spec.run_id
+    folder = (spec.out_dir / run_id).resolve()
+    folder.mkdir(parents=True, exist_ok=False)
+    started = dt.datetime.now(dt.timezone.utc).isoformat()
+    manifest = _manifest(spec, run_id, resources, "running", started)
+    write_manifest(folder, manifest)
+
+    wall_start = time.perf_counter()
+    status = "failed"
+    bar = None
+    ledger = RunLedger(
+        identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
+                  "workload_version": spec.workload.version, "seed": spec.seed, "replay": False},
+        normalise=spec.workload.space.normalise,
+        max_epochs=spec.workload.max_epochs,
+        stop_rule=StopRule(spec.budget, spec.target),
+        log=PartialLog(folder),
+    )
+    try:
+        # Seeds every generator Ray's schedulers (PBT, PB2) and the default searcher draw from.
+        random.seed(spec.seed)
+        import numpy as np
+
+        np.random.seed(spec.seed)
+        built = spec.strategy.build(
+            BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed,
+                         samples=spec.samples)
+        )
+        bar, ledger.on_row = _progress_bar(spec)
+        trainable = tune.with_resources(
+            tune.with_parameters(
+                train_trial, workload_name=spec.workload.name, workload_options=dict(spec.workload_options),
+                training_seed=spec.seed, cpu_threads=max(1, int(resources["cpu"])),
+                device_share=resources.get("gpu", 1.0),
+            ),
+            resources,
+        )
+        tuner = tune.Tuner(
+            trainable,
+            param_space=built.param_space,
+            tune_config=tune.TuneConfig(
+                metric=METRIC, mode=MODE, search_alg=built.search_alg, scheduler=built.scheduler,
+                num_samples=built.num_samples, max_concurrent_trials=spec.workers, reuse_actors=True,
+            ),
+            run_config=tune.RunConfig(
+                name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),
+                callbacks=[LedgerCallback(ledger)], verbose=0,
+                checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
+                failure_config=tune.FailureConfig(max_failures=2),
+            ),
+        )
+        tuner.fit()
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        wall_s = time.perf_counter() - wall_start
+        ledger.log.close()
+        if bar is not None:
+            bar.close()
+        rows = ledger.finalise_rows()
+        summary = _summarise(run_id, folder, status, ledger, rows, wall_s, spec.workers)
+        if status == "complete":
+            write_epochs(folder, rows, spec.workload.space.names)
+        manifest.update(
+            status=status, ended_at=dt.datetime.now(dt.timezone.utc).isoformat(), rows=len(rows),
+            summary=summary.as_dict(),
+        )
+        write_manifest(folder, manifest)
+    return summary
+
+
+def _summarise(run_id, folder, status, ledger, rows, wall_s, workers) -> RunSummary:
+    trials = {row["trial_id"] for row in rows}
+    compute_s = sum(row["epoch_compute_s"] for row in rows)
+    worker_s = wall_s * workers
+    return RunSummary(
+        run_id=run_id, folder=folder, status=status,
+        best_accuracy=ledger.best_accuracy, best_config=ledger.best_config,
+        compute_epochs=len(rows), compute_s=compute_s,
+        trials_started=len(trials),
+        trials_stopped_early=sum(1 for t in trials if ledger.outcomes.get(t) == "stopped_early"),
+        overhead_share=max(0.0, 1.0 - compute_s / worker_s) if worker_s > 0 else 0.0,
+        wall_s=wall_s,
+    )
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail early, before anything is written, when results cannot be stored under out_dir."""
+    import os
+
+    probe = out_dir
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise BenchError(f"cannot write results under {out_dir}: {probe} is not a writable folder")
+
+
+def default_workers(cluster: Mapping[str, float], trials_per_gpu: int) -> int:
+    gpus = int(cluster.get("GPU", 0))
+    if gpus:
+        return gpus * trials_per_gpu
+    return max(1, int(cluster.get("CPU", 1)))
+
+
+def resolve_samples(samples: int | None, workload: Workload) -> int:
+    if samples is None:
+        return workload.space.grid_size()
+    if samples < 1:
+        raise BenchError(f"--samples must be a positive integer, not {samples}")
+    return samples
+
+
+def raise_if_bad_target(target: float | None) -> None:
+    if target is not None and not (0.0 < target <= 1.0):
+        raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")

@@ -1,0 +1,87 @@
+"""The Ray Tune function trainable: trains one configuration epoch by epoch and reports."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from typing import Any, Mapping
+
+STATE_FILE = "state.pt"
+
+
+def _measure_epoch(trainer, device: str):
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    metrics = trainer.train_epoch()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return metrics, time.perf_counter() - start
+
+
+def train_trial(
+    config: Mapping[str, Any],
+    workload_name: str,
+    workload_options: Mapping[str, Any],
+    training_seed: int,
+    cpu_threads: int,
+    device_share: float,
+) -> None:
+    """Train `config` from its checkpoint (if any) to the workload's max_epochs.
+
+    Reports once per epoch. `device_share` is the trial's fraction of the device: each
+    epoch's measured seconds are multiplied by it, so packed and unpacked sweeps compare.
+    """
+    import torch
+    from ray import tune
+
+    import workloads
+
+    workload = workloads.get(workload_name)
+    hyperparameters = workload.space.normalise(config)
+    device = "cuda" if torch.cuda.is_available() and workload_options.get("device") != "cpu" else "cpu"
+    context = workloads.TrainerContext(
+        device=device, cpu_threads=cpu_threads, seed=training_seed, options=dict(workload_options)
+    )
+    trainer = workload.make_trainer(hyperparameters, context)
+    if device == "cpu":
+        device_share = 1.0  # a CPU trial owns the cores it was given
+
+    epoch, trial_compute_s = 0, 0.0
+    checkpoint = tune.get_checkpoint()
+    if checkpoint is not None:
+        with checkpoint.as_directory() as folder:
+            state = torch.load(os.path.join(folder, STATE_FILE), weights_only=False)
+        trainer.load_state_dict(state["trainer"])
+        trainer.apply_hyperparameters(hyperparameters)
+        epoch, trial_compute_s = state["epoch"], state["trial_compute_s"]
+
+    while epoch < workload.max_epochs:
+        metrics, seconds = _measure_epoch(trainer, device)
+        epoch += 1
+        epoch_compute_s = seconds * device_share
+        trial_compute_s += epoch_compute_s
+        diverged = not (math.isfinite(metrics.train_loss) and math.isfinite(metrics.val_loss))
+        report = {
+            "epoch": epoch,
+            "val_accuracy": workload.chance_accuracy if diverged else float(metrics.val_accuracy),
+            "val_loss": float(metrics.val_loss),
+            "train_loss": float(metrics.train_loss),
+            "epoch_compute_s": epoch_compute_s,
+            "trial_compute_s": trial_compute_s,
+            "train_flops": float(metrics.train_flops),
+            "diverged": diverged,
+        }
+        if diverged:
+            tune.report(report)
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            torch.save(
+                {"trainer": trainer.state_dict(), "epoch": epoch, "trial_compute_s": trial_compute_s},
+                os.path.join(folder, STATE_FILE),
+            )
+            tune.report(report, checkpoint=tune.Checkpoint.from_directory(folder))

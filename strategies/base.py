@@ -1,0 +1,140 @@
+"""Strategies as data: a searcher component, a scheduler component and typed parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from bench.errors import BenchError
+from workloads.space import SearchSpace
+
+METRIC = "val_accuracy"
+MODE = "max"
+TIME_ATTR = "training_iteration"  # one training iteration is one epoch
+_ARTICLE = {int: "an"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A strategy parameter with a typed default, settable with `--set name=value`."""
+
+    name: str
+    default: Any
+    doc: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def coerce(self, text: str) -> Any:
+        """Parse `text` as this parameter's type, or raise BenchError."""
+        kind = self.kind
+        try:
+            if kind is bool:
+                lowered = text.strip().lower()
+                if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError
+                return lowered in ("true", "1", "yes")
+            if kind is int:
+                return int(text)
+            if kind is float:
+                return float(text)
+            return str(text)
+        except ValueError:
+            raise BenchError(
+                f"parameter {self.name!r} takes {_ARTICLE.get(kind, 'a')} {kind.__name__}, not {text!r}"
+            ) from None
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a component needs to know about the run it is built for."""
+
+    space: SearchSpace
+    max_epochs: int
+    seed: int
+    samples: int
+
+
+@dataclass(frozen=True)
+class Built:
+    """A component's Ray Tune objects.
+
+    Args:
+        search_alg: a Ray Tune Searcher or SearchAlgorithm, or None for Tune's default.
+        param_space: the Tuner's param_space (empty when the searcher holds the space).
+        scheduler: a Ray Tune TrialScheduler, or None for Tune's default (FIFO).
+        num_samples: the Tuner's num_samples.
+    """
+
+    search_alg: Any = None
+    param_space: dict = field(default_factory=dict)
+    scheduler: Any = None
+    num_samples: int | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """A searcher or a scheduler: its parameters and a factory of Ray Tune objects.
+
+    `build(ctx, params)` returns a Built with only its own fields set.
+    """
+
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    build: Callable[[BuildContext, Mapping[str, Any]], Built]
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A named pairing of a searcher and a scheduler."""
+
+    name: str
+    searcher: str
+    scheduler: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ResolvedStrategy:
+    """A strategy with its components and every parameter's value."""
+
+    name: str
+    searcher: Component
+    scheduler: Component
+    params: Mapping[str, Any]
+
+    def build(self, ctx: BuildContext) -> Built:
+        """Make fresh Ray Tune searcher and scheduler objects for one run."""
+        searched = self.searcher.build(ctx, self.params)
+        scheduled = self.scheduler.build(ctx, self.params)
+        num_samples = scheduled.num_samples or searched.num_samples or ctx.samples
+        return Built(
+            search_alg=searched.search_alg,
+            param_space=searched.param_space,
+            scheduler=scheduled.scheduler,
+            num_samples=num_samples,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "searcher": self.searcher.name,
+            "scheduler": self.scheduler.name,
+            "params": dict(self.params),
+        }
+
+
+def resolve_params(components: list[Component], overrides: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults of all components, with `overrides` parsed strictly against them."""
+    accepted = {p.name: p for c in components for p in c.params}
+    unknown = sorted(set(overrides) - set(accepted))
+    if unknown:
+        names = ", ".join(f"{n} ({p.kind.__name__})" for n, p in accepted.items()) or "none"
+        raise BenchError(f"unknown parameter {unknown[0]!r}; accepted: {names}")
+    values = {name: p.default for name, p in accepted.items()}
+    for name, text in overrides.items():
+        values[name] = accepted[name].coerce(text)
+    return values

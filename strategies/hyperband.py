@@ -1,0 +1,49 @@
+"""Successive halving schedulers: asynchronous (ASHA) and synchronous Hyperband.
+
+Li et al., A System for Massively Parallel Hyperparameter Tuning (ASHA), MLSys 2020.
+Li et al., Hyperband: A Novel Bandit-Based Approach to Hyperparameter Optimization, JMLR 2018.
+"""
+
+from strategies.base import TIME_ATTR, Built, Component, Param
+
+
+def _build_asha(ctx, params):
+    from ray.tune.schedulers import ASHAScheduler
+
+    return Built(
+        scheduler=ASHAScheduler(
+            time_attr=TIME_ATTR, max_t=ctx.max_epochs, grace_period=params["grace_period"],
+            reduction_factor=params["reduction_factor"], brackets=params["brackets"],
+        )
+    )
+
+
+def _build_hyperband(ctx, params):
+    from ray.tune.schedulers import HyperBandScheduler
+
+    return Built(
+        scheduler=HyperBandScheduler(
+            time_attr=TIME_ATTR, max_t=ctx.max_epochs, reduction_factor=params["reduction_factor"]
+        )
+    )
+
+
+ASHA = Component(
+    name="asha",
+    summary="asynchronous successive halving (ASHAScheduler)",
+    params=(
+        Param("grace_period", 1, "epochs every trial gets before it can be stopped"),
+        Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung"),
+        Param("brackets", 1, "number of brackets (1 = plain ASHA)"),
+    ),
+    build=_build_asha,
+    reference="https://arxiv.org/abs/1810.05934",
+)
+
+HYPERBAND = Component(
+    name="hyperband",
+    summary="synchronous Hyperband (HyperBandScheduler) that pauses and resumes trials",
+    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung"),),
+    build=_build_hyperband,
+    reference="https://arxiv.org/abs/1603.06560",
+)
