@@ -1,0 +1,18 @@
+"""nox sessions: tests, and benchmark scripts that print figures (not timed tests)."""
+
+import nox
+
+nox.options.default_venv_backend = "none"  # torch installs from this machine's disk into the system Python
+nox.options.sessions = ["tests"]
+
+
+@nox.session
+def tests(session):
+    session.run("python", "-m", "pytest", "-q", *session.posargs)
+
+
+@nox.session
+def benchmarks(session):
+    """Speed figures: replay throughput and the 13-strategy x 20-seed matrix time."""
+    for script in ("scripts/bench_replay.py",):
+        session.run("python", script, *session.posargs)

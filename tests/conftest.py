@@ -1,0 +1,46 @@
+"""Shared fixtures: one Ray session for the whole test run (ray.init costs seconds)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+
+
+@pytest.fixture(scope="session")
+def ray_session():
+    """A local Ray with 2 CPUs, started once and shared by every test that needs it."""
+    import ray
+
+    from bench.ray_session import ensure_ray
+
+    resources = ensure_ray(None, num_cpus=2)
+    yield resources
+    ray.shutdown()
+
+
+@pytest.fixture
+def run_spec_factory(tmp_path):
+    """Build a RunSpec for a tiny real run of the digits workload."""
+    import strategies
+    import workloads
+    from bench.budget import Budget
+    from bench.runner import RunSpec
+
+    def make(strategy="asha", params=None, budget_epochs=8, samples=4, workers=2, seed=0, target=None,
+             workload="digits", out=None):
+        return RunSpec(
+            strategy=strategies.resolve(strategy, params or {}),
+            workload=workloads.get(workload),
+            seed=seed,
+            budget=Budget("epochs", budget_epochs),
+            samples=samples,
+            workers=workers,
+            out_dir=out or tmp_path / "results",
+            target=target,
+            progress=False,
+        )
+
+    return make
