@@ -1,0 +1,172 @@
+"""Learning-curve tables: every grid point's recorded per-epoch curve, self-describing.
+
+A table is a folder with `curves.parquet` (one row per grid point, repeat and epoch) and
+`table.json` (workload, version, space, hardware, versions, command, checksum). A grid run
+is the recording; replay and the report's reference both read tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from bench import environment
+from bench.errors import BenchError
+from bench.results import StoredRun, atomic_write_bytes
+
+TABLE_SCHEMA_VERSION = 1
+META = "table.json"
+CURVES = "curves.parquet"
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
+
+CURVE_COLUMNS = (
+    "grid_index", "repeat", "epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
+    "train_flops", "diverged", "result_index",
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A loaded, validated learning-curve table."""
+
+    path: Path
+    meta: dict
+    curves: Any  # pandas.DataFrame, sorted by grid_index, repeat, epoch
+
+    @property
+    def workload(self) -> str:
+        return self.meta["workload"]["name"]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def table_name(workload_name: str, version: str) -> str:
+    return f"{workload_name}-v{version}"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
+    """Turn complete grid runs (one per repeat, training seed = repeat) into a curves frame."""
+    import pandas as pd
+
+    index = {tuple(point.values()): i for i, point in enumerate(workload.space.grid_points())}
+    names = workload.space.names
+    frames = []
+    for repeat, run in enumerate(runs):
+        frame = run.epochs.copy()
+        if run.manifest["strategy"]["name"] != "grid":
+            raise BenchError(f"{run.folder}: only grid runs record tables, not {run.manifest['strategy']['name']}")
+        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row)) for row in frame[names].itertuples(index=False)]
+        try:
+            frame["grid_index"] = [index[key] for key in keys]
+        except KeyError as missing:
+            raise BenchError(f"{run.folder}: configuration {missing} is not a grid point") from None
+        frame["repeat"] = repeat
+        frames.append(frame)
+    curves = pd.concat(frames, ignore_index=True)
+    return curves[list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])].sort_values(
+        ["grid_index", "repeat", "epoch"], kind="stable"
+    ).reset_index(drop=True)
+
+
+def write_table(folder: Path, curves, workload, command: list[str], source_runs: list[str]) -> Path:
+    """Write a table atomically (curves first, then the metadata that vouches for them)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{CURVES}.tmp"
+    curves.to_parquet(tmp, index=False)
+    tmp.replace(folder / CURVES)
+    hardware = environment.hardware()
+    meta = {
+        "schema_version": TABLE_SCHEMA_VERSION,
+        "kind": "learning-curves",
+        "workload": {"name": workload.name, "version": workload.version, "max_epochs": workload.max_epochs,
+                     "space": workload.space.as_dict()},
+        "grid_size": workload.space.grid_size(),
+        "repeats": int(curves["repeat"].nunique()),
+        "rows": len(curves),
+        "curves_sha256": _sha256(folder / CURVES),
+        "hardware": hardware,
+        "hardware_fingerprint": environment.hardware_fingerprint(hardware),
+        "versions": environment.library_versions(),
+        "command": command,
+        "source_runs": source_runs,
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }
+    atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
+    return folder
+
+
+def load_table(path: Path | str) -> Table:
+    """Load and validate a table; refuse truncated, foreign-schema or stale tables."""
+    import pandas as pd
+
+    import workloads
+
+    path = Path(path)
+    meta_path = path / META
+    try:
+        meta = json.loads(meta_path.read_text())
+    except FileNotFoundError:
+        raise BenchError(f"{path}: not a learning-curve table (no {META})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchError(f"{meta_path}: corrupt table metadata ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("schema_version") != TABLE_SCHEMA_VERSION:
+        raise BenchError(f"{meta_path}: table schema version is not {TABLE_SCHEMA_VERSION}")
+    curves_path = path / CURVES
+    if not curves_path.exists():
+        raise BenchError(f"{curves_path}: missing")
+    if _sha256(curves_path) != meta.get("curves_sha256"):
+        raise BenchError(f"{curves_path}: checksum differs from {META} (truncated or edited)")
+    workload = workloads.get(meta["workload"]["name"])
+    if meta["workload"]["version"] != workload.version or meta["workload"]["space"] != workload.space.as_dict():
+        raise BenchError(
+            f"{path}: recorded for {workload.name} version {meta['workload']['version']}, but the "
+            f"workload is now version {workload.version}; re-record it"
+        )
+    curves = pd.read_parquet(curves_path)
+    if len(curves) != meta["rows"]:
+        raise BenchError(f"{curves_path}: {len(curves)} rows, metadata says {meta['rows']}")
+    _check_complete(curves, workload, meta, path)
+    return Table(path=path, meta=meta, curves=curves)
+
+
+def _check_complete(curves, workload, meta, path: Path) -> None:
+    points = curves.groupby(["grid_index", "repeat"])
+    if points.ngroups != meta["grid_size"] * meta["repeats"]:
+        raise BenchError(f"{path}: {points.ngroups} curves, expected {meta['grid_size']} grid points x {meta['repeats']} repeats")
+    last = points["epoch"].max()
+    count = points["epoch"].count()
+    diverged_at_end = points["diverged"].last()
+    if not (count == last).all():
+        raise BenchError(f"{path}: a curve has missing epochs")
+    if not ((last == workload.max_epochs) | diverged_at_end).all():
+        raise BenchError(f"{path}: a curve stops before max_epochs without diverging (truncated recording)")
+
+
+def find_tables(extra_dirs: Iterable[Path] = ()) -> list[Path]:
+    """Table folders under the shipped reference folder and `extra_dirs`."""
+    found = []
+    for root in (REFERENCE_DIR, *extra_dirs):
+        root = Path(root)
+        if root.is_dir():
+            found.extend(sorted(p.parent for p in root.glob(f"*/{META}")))
+    return found
+
+
+def default_table_path(workload_name: str) -> Path | None:
+    """The shipped table of a workload's current version, if there is one."""
+    import workloads
+
+    workload = workloads.get(workload_name)
+    path = REFERENCE_DIR / table_name(workload.name, workload.version)
+    return path if (path / META).exists() else None
