@@ -168,7 +168,7 @@ def execute(spec: RunSpec) -> RunSummary:
             run_config=tune.RunConfig(
                 name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),
                 callbacks=[LedgerCallback(ledger)], verbose=0,
-                checkpoint_config=tune.CheckpointConfig(num_to_keep=2),
+                checkpoint_config=tune.CheckpointConfig(num_to_keep=4),
                 failure_config=tune.FailureConfig(max_failures=2),
             ),
         )
