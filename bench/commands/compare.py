@@ -1,0 +1,117 @@
+"""`bench compare`: run strategies x seeds (replayed by default, or live) and report them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bench.errors import BenchError
+
+HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
+
+
+def add_arguments(parser) -> None:
+    from bench.commands.report import add_report_options
+
+    parser.add_argument("--strategies", default="all", help="all, or a comma-separated list of names (default: all)")
+    parser.add_argument("--seeds", type=int, default=20, help="seeds per strategy (default: 20)")
+    parser.add_argument("--seed", type=int, default=0, help="root seed: runs seeds seed..seed+N-1 (default: 0)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
+                      help="replay against a learning-curve table (default mode; default: the shipped table)")
+    mode.add_argument("--live", action="store_true", help="train for real through Ray Tune")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="concurrent (or simulated) trials (default: as `bench run`)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the runs and the report (default: results/compare-TIMESTAMP)")
+    add_report_options(parser)
+    parser.set_defaults(workload="digits")
+
+
+def strategy_names(text: str) -> list[str]:
+    """`all` or a comma-separated list, each checked against the registry."""
+    import strategies
+
+    if text.strip() == "all":
+        return strategies.REGISTRY.names()
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise BenchError("--strategies takes all or a comma-separated list of strategy names")
+    for name in names:
+        strategies.resolve(name)  # raises, listing the accepted names
+    return names
+
+
+def build_specs(args, out: Path) -> list:
+    """One RunSpec per strategy and seed, validated before anything runs."""
+    import strategies
+    import workloads
+    from bench.budget import make_budget
+    from bench.runner import RunSpec, check_writable
+
+    if args.seeds < 1:
+        raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
+    if args.workers is not None and args.workers < 1:
+        raise BenchError(f"--workers must be a positive integer, not {args.workers}")
+    workload = workloads.get(args.workload)
+    budget = make_budget(workload.grid_budget_epochs)
+    check_writable(out)
+    return [
+        RunSpec(strategy=strategies.resolve(name), workload=workload, seed=args.seed + i, budget=budget,
+                samples=workload.space.grid_size(), workers=args.workers or 0, out_dir=out,
+                command=tuple(args.argv), progress=False)
+        for name in strategy_names(args.strategies) for i in range(args.seeds)
+    ]
+
+
+def _table(args, workload: str):
+    from bench.tables import default_table_path, load_table
+
+    path = Path(args.replay) if args.replay else default_table_path(workload)
+    if path is None:
+        raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
+                         f"(README, Tables) and pass it with --replay TABLE, or run live with --live")
+    return load_table(path)
+
+
+def _executor(args, workload: str):
+    """A function running one spec: replay against the table, or live through Ray Tune."""
+    import dataclasses
+
+    if args.live:
+        from bench.ray_session import ensure_ray
+        from bench.runner import default_workers, execute
+
+        cluster = ensure_ray(None)
+        workers = args.workers or default_workers(cluster, 1)
+        return lambda spec: execute(dataclasses.replace(spec, workers=workers))
+    from bench.replay import execute_replay
+    from bench.replay import DEFAULT_WORKERS as replay_workers
+
+    table = _table(args, workload)
+    return lambda spec: execute_replay(dataclasses.replace(spec, workers=args.workers or replay_workers), table)
+
+
+def main(args) -> int:
+    from bench.commands.report import report_and_print
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
+    specs = build_specs(args, out)
+    run = _executor(args, args.workload)
+    failed = 0
+    for number, spec in enumerate(specs, 1):
+        try:
+            summary = run(spec)
+        except BenchError:
+            raise
+        except Exception as exc:  # a failed run is a recorded outcome; the matrix goes on
+            failed += 1
+            print(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: failed ({type(exc).__name__}: {exc})")
+            continue
+        best = "none" if summary.best_accuracy is None else f"{summary.best_accuracy:.4f}"
+        print(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: best {best}, "
+              f"{summary.compute_epochs} epochs, {summary.wall_s:.1f} s wall")
+    if failed:
+        print(f"{failed} of {len(specs)} runs failed; the report skips them")
+    return report_and_print([out], args, out / "report")

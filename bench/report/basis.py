@@ -1,0 +1,105 @@
+"""What every run is measured against: the reference, the target accuracy and the compute unit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from bench.errors import BenchError
+from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, hardware_fingerprint
+from bench.results import StoredRun
+
+#: Accuracies within this of the target count as reaching it (a target is often a float sum).
+REACH_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The reference, the target and the unit of one report.
+
+    Args:
+        reference: the grid's results.
+        target: validation accuracy a run must reach.
+        target_rule: how the target was chosen, in words.
+        tolerance_pp: percentage points below the grid's best final accuracy (None: explicit target).
+        unit: "seconds" (device-seconds) or "epochs".
+        unit_reason: why that unit, in words.
+    """
+
+    reference: Reference
+    target: float
+    target_rule: str
+    tolerance_pp: float | None
+    unit: str
+    unit_reason: str
+
+    @property
+    def grid_compute(self) -> float:
+        """The grid's total compute in the basis unit: the 100 of every normalised figure."""
+        return self.reference.total_compute(self.unit)
+
+
+def resolve_target(reference: Reference, target: float | None = None, tolerance_pp: float | None = None):
+    """The target accuracy, its rule in words and the tolerance used."""
+    if target is not None and tolerance_pp is not None:
+        raise BenchError("give --target or --tolerance, not both")
+    best = reference.best_final_accuracy()
+    if target is not None:
+        if not (math.isfinite(target) and 0.0 < target <= 1.0):
+            raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
+        return float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})", None
+    tolerance = DEFAULT_TOLERANCE_PP if tolerance_pp is None else tolerance_pp
+    if not (math.isfinite(tolerance) and 0.0 <= tolerance < 100.0):
+        raise BenchError(f"--tolerance is in percentage points, in [0, 100), not {tolerance}")
+    default = " (the default)" if tolerance_pp is None else ""
+    rule = f"the grid's best final validation accuracy {best:.4f} minus {tolerance:g} percentage points{default}"
+    return best - tolerance / 100.0, rule, float(tolerance)
+
+
+def compute_fingerprint(manifest: dict) -> str:
+    """The hardware whose timings a run's epoch_compute_s are: the table's for a replay."""
+    table = manifest.get("table")
+    if manifest.get("replay") and isinstance(table, dict):
+        if table.get("hardware_fingerprint"):
+            return str(table["hardware_fingerprint"])
+        if table.get("hardware"):
+            return hardware_fingerprint(table["hardware"])
+    return hardware_fingerprint(manifest.get("hardware"))
+
+
+def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, str]:
+    """Device-seconds when every run's timings come from the reference's hardware, else epochs."""
+    others = sorted({fp for fp in (compute_fingerprint(r.manifest) for r in runs)
+                     if fp != reference.hardware_fingerprint})
+    if reference.hardware_fingerprint == "unknown":
+        return "epochs", "the reference does not record its hardware, so its seconds cannot be compared"
+    if not others:
+        return "seconds", f"every run's compute was timed on the reference's hardware ({reference.hardware_fingerprint})"
+    return "epochs", (f"the reference was recorded on {reference.hardware_fingerprint} but some runs were "
+                      f"timed on {'; '.join(others)}, so seconds are not comparable")
+
+
+def make_basis(
+    reference: Reference,
+    runs: Sequence[StoredRun],
+    target: float | None = None,
+    tolerance_pp: float | None = None,
+) -> Basis:
+    """The basis for `runs`; refuses a target that neither the grid nor any run reached."""
+    versions = {str(r.manifest["workload"]["version"]) for r in runs}
+    if versions - {reference.workload_version}:
+        raise BenchError(
+            f"the reference {reference.source} is {reference.workload} version {reference.workload_version}, "
+            f"the runs are version {', '.join(sorted(versions))}; record a reference for their version"
+        )
+    value, rule, tolerance = resolve_target(reference, target, tolerance_pp)
+    reached = max([reference.best_accuracy(), *(float(r.epochs["val_accuracy"].max()) for r in runs if len(r.epochs))])
+    if value > reached + REACH_EPSILON:
+        raise BenchError(
+            f"target {value:.4f} is above anything reached (best {reached:.4f} in the reference and runs); "
+            f"lower --target or raise --tolerance"
+        )
+    unit, reason = choose_unit(reference, runs)
+    return Basis(reference=reference, target=value, target_rule=rule, tolerance_pp=tolerance, unit=unit,
+                 unit_reason=reason)

@@ -1,0 +1,83 @@
+"""Build a report from stored results: collect runs, fix the basis, compute every figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from bench.report.basis import Basis, make_basis
+from bench.report.caveats import collect_warnings
+from bench.report.claims import compare_claims, load_claims
+from bench.report.collect import collect_runs
+from bench.report.metrics import grid_first_reach_normalised, per_seed_compute_to_target
+from bench.report.reference import Reference, load_reference
+from bench.report.summary import summarise_strategies
+from bench.results import StoredRun
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every figure of one report; writing it is bench.report.outputs' job."""
+
+    workload: str
+    basis: Basis
+    runs: list[StoredRun]
+    per_seed: Any  # DataFrame, metrics.PER_SEED_COLUMNS
+    summary: Any  # DataFrame, summary.SUMMARY_COLUMNS
+    grid_own_order: float | None
+    warnings: list[str]
+    aa_p_value: float | None
+    claims: list[dict]
+    claim_sources: dict[str, str]
+    environments: list[dict] = field(default_factory=list)
+
+
+def _environments(runs: list[StoredRun]) -> list[dict]:
+    """The distinct library versions and hardware the runs recorded, with how many runs each."""
+    import json
+
+    seen: dict[str, dict] = {}
+    for run in runs:
+        body = {"versions": run.manifest.get("versions", {}), "hardware": run.manifest.get("hardware", {})}
+        key = json.dumps(body, sort_keys=True, default=str)
+        seen.setdefault(key, {**body, "runs": 0})["runs"] += 1
+    return list(seen.values())
+
+
+def report_from_runs(
+    runs: list[StoredRun],
+    reference: Reference,
+    target: float | None = None,
+    tolerance_pp: float | None = None,
+    claims_path: Path | str | None = None,
+    skipped: Iterable[str] = (),
+    duplicates: Iterable[str] = (),
+) -> Report:
+    """All figures for `runs` (one workload) against `reference`."""
+    basis = make_basis(reference, runs, target, tolerance_pp)
+    claims, sources = load_claims(claims_path)
+    per_seed = per_seed_compute_to_target(runs, basis)
+    own_order = grid_first_reach_normalised(basis)
+    summary = summarise_strategies(per_seed, basis, own_order)
+    warnings, p = collect_warnings(runs, per_seed, summary, list(skipped), list(duplicates))
+    return Report(
+        workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
+        grid_own_order=own_order, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),
+        claim_sources=sources, environments=_environments(runs),
+    )
+
+
+def build_report(
+    results: Iterable[Path | str],
+    workload: str | None = None,
+    target: float | None = None,
+    tolerance_pp: float | None = None,
+    reference_path: Path | str | None = None,
+    claims_path: Path | str | None = None,
+) -> Report:
+    """Read run folders under `results`, pick the reference, compute every figure; writes nothing."""
+    collected, name = collect_runs(results, workload)
+    reference = load_reference(name, reference_path)
+    return report_from_runs(collected.runs, reference, target, tolerance_pp, claims_path,
+                            collected.skipped, collected.duplicates)

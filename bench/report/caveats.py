@@ -1,0 +1,83 @@
+"""Caveats a reader must see before trusting the figures: the report's warnings."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from bench.report.stats import SIGNIFICANCE, mann_whitney_p
+from bench.results import StoredRun
+
+#: A strategy whose share of seeds reaching the target is below this gets a warning.
+LOW_HIT_RATE = 0.8
+#: The A/A pair: the same sampling, every trial to the end; they must not differ.
+AA_PAIR = ("fifo", "random")
+
+
+def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
+    """Replayed runs whose manifest records an approximation (PBT/PB2 clones in replay)."""
+    found: dict[str, set[str]] = {}
+    for run in runs:
+        notes = run.manifest.get("approximations") if run.manifest.get("replay") else None
+        if notes:
+            items = notes if isinstance(notes, list) else [notes]
+            found.setdefault(run.manifest["strategy"]["name"], set()).update(str(n) for n in items)
+    return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
+
+
+def hit_rate_warnings(summary: Any) -> list[str]:
+    rows = summary[(~summary["by_definition"]) & (summary["hit_rate"] < LOW_HIT_RATE)]
+    return [
+        f"{row.strategy}: low hit rate, {row.hits} of {row.seeds} seeds reached the target"
+        + ("" if row.reached else "; its median is not reached")
+        for row in rows.itertuples()
+    ]
+
+
+def seed_count_warnings(per_seed: Any) -> list[str]:
+    counts = per_seed.groupby("strategy")["seed"].count()
+    if counts.nunique() <= 1:
+        return []
+    listed = ", ".join(f"{name} {count}" for name, count in counts.items())
+    return [f"unequal seed counts ({listed}): intervals are not equally tight"]
+
+
+def budget_warnings(per_seed: Any) -> list[str]:
+    budgets = per_seed.dropna(subset=["budget_limit"]).apply(
+        lambda r: f"{r['budget_limit']:g} {r['budget_unit']}", axis=1
+    ) if len(per_seed) else []
+    kinds = sorted(set(budgets))
+    if len(kinds) <= 1:
+        return []
+    return [f"unequal budgets ({', '.join(kinds)}): hit rates count a reach within each run's own budget"]
+
+
+def aa_warning(per_seed: Any) -> tuple[list[str], float | None]:
+    """Warn when fifo and random differ significantly (Mann-Whitney U); also return the p-value."""
+    first, second = (per_seed[per_seed["strategy"] == name]["normalised"].tolist() for name in AA_PAIR)
+    if not first or not second:
+        return [], None
+    p = mann_whitney_p(first, second)
+    if p is not None and p < SIGNIFICANCE:
+        return [f"{AA_PAIR[0]} and {AA_PAIR[1]} differ significantly (Mann-Whitney U p = {p:.3g} < "
+                f"{SIGNIFICANCE}); they are A/A twins, so this points at noise or a bug"], p
+    return [], p
+
+
+def mixed_replay_warnings(summary: Any) -> list[str]:
+    mixed = summary[summary["replay"] == "mixed"]["strategy"].tolist()
+    return [f"{name}: seeds mix replayed and live runs" for name in mixed]
+
+
+def collect_warnings(runs, per_seed, summary, skipped, duplicates) -> tuple[list[str], float | None]:
+    """Every warning, and the fifo-versus-random p-value (None when not both present)."""
+    aa, p = aa_warning(per_seed)
+    notes = [
+        *approximation_warnings(runs), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
+        *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
+    ]
+    if skipped:
+        notes.append(f"skipped {len(skipped)} unfinished runs: {', '.join(skipped)}")
+    if duplicates:
+        notes.append(f"kept the latest run of each strategy and seed; ignored {len(duplicates)} older: "
+                     f"{', '.join(duplicates)}")
+    return notes, p

@@ -1,0 +1,114 @@
+"""report.md: the summary table, the definitions, reference, target, unit, versions and warnings."""
+
+from __future__ import annotations
+
+import math
+
+from bench.report.reference import DEFAULT_TOLERANCE_PP
+from bench.report.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from bench.report.caveats import LOW_HIT_RATE
+from bench.report.summary import records
+
+DEFINITIONS = f"""\
+- **Reference**: the grid's recorded results of the same workload and version (a learning-curve
+  table or a complete grid run). **Target**: the grid's best final validation accuracy (best over
+  grid points of the accuracy at their last epoch; mean over the table's repeats) minus a
+  tolerance (default {DEFAULT_TOLERANCE_PP:g} percentage points), or an explicit `--target`.
+- **Trajectory** of a run: its results in the order they were reported (`result_index`); after
+  each, the cumulative compute of all trials so far and the best validation accuracy so far.
+- **Compute-to-target**: the cumulative compute at the first result whose best-so-far reaches the
+  target, if that happened within the run's budget. **Normalised**: 100 x compute-to-target / the
+  grid's total compute. The grid row is 100 by definition (grid search knows its best only when the
+  sweep ends); "own order" says where in its own order the grid first reached the target.
+- **Unit**: device-seconds when every run's compute was timed on the reference's hardware (a replay
+  uses its table's timings), otherwise epochs.
+- **Seeds**: per strategy, the median over seeds and a 95% percentile bootstrap interval of the
+  median ({BOOTSTRAP_RESAMPLES} resamples, seed {BOOTSTRAP_SEED}); the hit rate is the share of seeds that reached
+  the target within the budget. A miss counts as above every hit; when the median seed missed
+  (fewer than half hit, or exactly half with an even number of seeds) the median is "not reached".
+- **Best final accuracy**: the best trial's accuracy at its last reported result (Ray Tune's
+  `scope="last"`). **Compute used**: the run's total compute. **Configurations**: distinct
+  hyperparameter settings trained. **Speed-up**: 100 / normalised.
+- **Claims**: a range claim is met ("inside") when the measured median falls in it; a single
+  figure when it lies inside the measured 95% interval.
+- Warnings flag hit rates below {LOW_HIT_RATE:.0%}, unequal seed counts or budgets, approximate replays
+  and `fifo` versus `random` differing (two-sided Mann-Whitney U, p < 0.05).
+"""
+
+
+def _num(value, fmt: str = ".1f", none: str = "not reached") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return none
+    if value == math.inf:
+        return "inf"
+    return format(value, fmt)
+
+
+def _interval(row: dict, prefix: str, fmt: str) -> str:
+    median = row[f"{prefix}_median"]
+    if median is None:
+        return "not reached"
+    if row["by_definition"] and prefix == "normalised":
+        return "100 (by definition)"
+    return f"{_num(median, fmt)} [{_num(row[f'{prefix}_low'], fmt, '-')}, {_num(row[f'{prefix}_high'], fmt)}]"
+
+
+def summary_table(report) -> str:
+    claims: dict[str, list[str]] = {}
+    for claim in report.claims:
+        claims.setdefault(claim["strategy"], []).append(f"{claim['claim']}: {claim['verdict']}")
+    head = ("| strategy | seeds | hit rate | compute-to-target, grid = 100: median [95% CI] | speed-up | "
+            "best final accuracy: median [95% CI] | compute used (grid = 100) | configurations | epochs | "
+            "claimed: verdict |")
+    lines = [head, "|" + "---|" * 10]
+    for row in records(report.summary):
+        speedup = "1x" if row["by_definition"] else (
+            "-" if row["speedup_median"] is None else f"{_num(row['speedup_median'], '.3g')}x")
+        own = f"; own order {_num(row['own_order_normalised'], '.3g')}" if row["own_order_normalised"] is not None else ""
+        lines.append(
+            f"| {row['strategy']} | {row['seeds']} | {row['hits']}/{row['seeds']} | {_interval(row, 'normalised', '.3g')}{own} | "
+            f"{speedup} | {_interval(row, 'best_final', '.4f')} | {_num(row['compute_used_normalised_median'], '.3g')} | "
+            f"{_num(row['configurations_median'], '.0f', '-')} | {_num(row['epochs_median'], '.0f', '-')} | "
+            f"{'; '.join(claims.get(row['strategy'], [])) or '-'} |"
+        )
+    return "\n".join(lines)
+
+
+def _environment_lines(report) -> list[str]:
+    lines = []
+    for env in report.environments:
+        hardware = env["hardware"] or {}
+        versions = ", ".join(f"{k} {v}" for k, v in (env["versions"] or {}).items())
+        lines.append(f"- {env['runs']} runs on {hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, "
+                     f"GPUs: {', '.join(hardware.get('gpus') or []) or 'none'}; {versions}")
+    return lines
+
+
+def render(report, plot_names: list[str], text_chart: str) -> str:
+    """The whole report.md."""
+    basis, reference = report.basis, report.basis.reference
+    own = "not reached" if report.grid_own_order is None else f"{report.grid_own_order:.1f}"
+    parts = [
+        f"# Compute-to-target report: {report.workload} v{reference.workload_version}", "",
+        f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, "
+        f"recorded on {reference.hardware_fingerprint})",
+        f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
+        f"- Unit: **{'device-seconds' if basis.unit == 'seconds' else 'epochs'}**, because {basis.unit_reason}; "
+        f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit}",
+        f"- The grid first reached the target at {own} in its own order (it knows its best only at 100).",
+        f"- Runs: {len(report.runs)}; fifo vs random Mann-Whitney U p = "
+        f"{'n/a' if report.aa_p_value is None else format(report.aa_p_value, '.3g')}", "",
+        "## Summary", "", summary_table(report), "",
+        "```", text_chart, "```", "",
+        "## Warnings", "", *([f"- {w}" for w in report.warnings] or ["- none"]), "",
+        "## Plots", "", *[f"![{name}]({name})" for name in plot_names], "",
+        "## Claims", "",
+        "| strategy | claimed | source | measured median [95% CI] | verdict |", "|---|---|---|---|---|",
+        *[f"| {c['strategy']} | {c['claim']} | {c['source']} | {_num(c['measured_median'], '.3g')} "
+          f"[{_num(c['measured_low'], '.3g', '-')}, {_num(c['measured_high'], '.3g')}] | {c['verdict']} |"
+          for c in report.claims], "",
+        *[f"- {name}: {text}" for name, text in report.claim_sources.items()], "",
+        "## Definitions", "", DEFINITIONS,
+        "## Versions and hardware", "", *_environment_lines(report), "",
+    ]
+    return "\n".join(parts)

@@ -1,0 +1,86 @@
+"""Write a report: report.md, summary.csv, summary.json, per_seed.csv and the four plots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from bench import environment
+from bench.report import markdown, plotdata, plots
+from bench.report.text import text_bars
+from bench.results import atomic_write_bytes
+
+SUMMARY_SCHEMA_VERSION = 1
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN and inf to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def summary_document(report) -> dict:
+    """Everything in summary.json."""
+    import bench
+
+    basis, reference = report.basis, report.basis.reference
+    return _clean({
+        "schema_version": SUMMARY_SCHEMA_VERSION,
+        "kind": "compute-to-target",
+        "produced_by": {"bench": bench.__version__, "versions": environment.library_versions()},
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "workload": {"name": report.workload, "version": reference.workload_version},
+        "reference": {
+            "source": reference.source, "kind": reference.kind, "repeats": reference.repeats,
+            "grid_size": reference.grid_size, "hardware_fingerprint": reference.hardware_fingerprint,
+            "best_final_accuracy": reference.best_final_accuracy(), "total_compute": basis.grid_compute,
+            "own_order_normalised": report.grid_own_order,
+        },
+        "target": {"accuracy": basis.target, "rule": basis.target_rule, "tolerance_pp": basis.tolerance_pp},
+        "unit": {"name": basis.unit, "reason": basis.unit_reason},
+        "strategies": report.summary.to_dict("records"),
+        "per_seed": report.per_seed.to_dict("records"),
+        "claims": report.claims,
+        "warnings": report.warnings,
+        "fifo_random_p_value": report.aa_p_value,
+        "environments": report.environments,
+    })
+
+
+def text_chart(report) -> str:
+    return text_bars(plotdata.budget_chart_data(report.summary), report.basis.unit)
+
+
+def write_plots(report, out: Path) -> list[Path]:
+    """The four PNGs, each drawn from data built by bench.report.plotdata."""
+    budget, anytime, curves, spread = (out / name for name in plots.PLOT_FILES)
+    return [
+        plots.draw_budget_chart(plotdata.budget_chart_data(report.summary), report.basis.unit, budget),
+        plots.draw_anytime(plotdata.anytime_data(report.runs, report.basis), report.basis.target, anytime),
+        plots.draw_learning_curves(plotdata.learning_curves_data(report.runs, report.per_seed),
+                                   report.basis.target, curves),
+        plots.draw_distribution(plotdata.distribution_data(report.per_seed, report.summary), spread),
+    ]
+
+
+def write_report(report, out: Path | str) -> list[Path]:
+    """Write every output under `out` and return their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_plots(report, out)
+    atomic_write_bytes(out / "summary.json", json.dumps(summary_document(report), indent=2).encode())
+    atomic_write_bytes(out / "summary.csv", report.summary.to_csv(index=False).encode())
+    atomic_write_bytes(out / "per_seed.csv", report.per_seed.to_csv(index=False).encode())
+    body = markdown.render(report, list(plots.PLOT_FILES), text_chart(report))
+    atomic_write_bytes(out / "report.md", body.encode())
+    return [*written, out / "summary.json", out / "summary.csv", out / "per_seed.csv", out / "report.md"]

@@ -1,0 +1,139 @@
+"""The reference every run is measured against: the grid's recorded results of one workload.
+
+A reference is a learning-curve table (bench.tables) or a complete grid run folder. It gives
+the target accuracy (the grid's best final validation accuracy minus a tolerance) and the
+compute that normalises every figure (the grid's total compute = 100).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import environment
+from bench.errors import BenchError
+
+#: Default tolerance below the grid's best final validation accuracy, in percentage points.
+DEFAULT_TOLERANCE_PP = 1.0
+UNITS = ("seconds", "epochs")
+#: Columns of a reference's curves: one row per grid point, repeat and epoch.
+REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "result_index")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The grid's results for one workload and version.
+
+    Args:
+        source: the table or grid run folder it was read from.
+        kind: "table" or "grid run".
+        workload, workload_version: what was recorded.
+        curves: REFERENCE_COLUMNS; result_index orders the results within each repeat.
+        hardware_fingerprint: bench.environment.hardware_fingerprint of the recording machine.
+        grid_size: grid points per repeat.
+    """
+
+    source: str
+    kind: str
+    workload: str
+    workload_version: str
+    curves: Any  # pandas.DataFrame
+    hardware_fingerprint: str
+    grid_size: int
+
+    @property
+    def repeats(self) -> int:
+        return int(self.curves["repeat"].nunique())
+
+    def best_final_accuracy(self) -> float:
+        """Best validation accuracy at a grid point's last epoch; the mean over repeats."""
+        last = self.curves.sort_values("epoch", kind="stable").groupby(["repeat", "point"]).tail(1)
+        return float(last.groupby("repeat")["val_accuracy"].max().mean())
+
+    def best_accuracy(self) -> float:
+        """Best validation accuracy at any epoch of any repeat."""
+        return float(self.curves["val_accuracy"].max())
+
+    def total_compute(self, unit: str) -> float:
+        """What one full grid sweep costs in `unit`; the mean over repeats."""
+        per_repeat = self.curves.groupby("repeat")["epoch_compute_s"]
+        return float((per_repeat.sum() if unit == "seconds" else per_repeat.count()).mean())
+
+    def repeat_epochs(self, repeat: int) -> Any:
+        """One repeat's results in the order the grid recording received them."""
+        frame = self.curves[self.curves["repeat"] == repeat]
+        return frame.sort_values("result_index", kind="stable").reset_index(drop=True)
+
+
+def hardware_fingerprint(hardware: dict | None) -> str:
+    """The fingerprint of a recorded hardware description ("unknown" when it is missing)."""
+    try:
+        return environment.hardware_fingerprint(hardware) if hardware else "unknown"
+    except (KeyError, TypeError):
+        return "unknown"
+
+
+def how_to_make_reference(workload: str) -> str:
+    return (f"record one with `python -m bench run --strategy grid --workload {workload} --until budget` "
+            f"and pass its folder (or a learning-curve table) with --reference")
+
+
+def from_table(path: Path) -> Reference:
+    from bench.tables import load_table
+
+    table = load_table(path)
+    curves = table.curves.rename(columns={"grid_index": "point"})[list(REFERENCE_COLUMNS)]
+    return Reference(
+        source=str(table.path), kind="table", workload=table.workload,
+        workload_version=str(table.meta["workload"]["version"]), curves=curves.reset_index(drop=True),
+        hardware_fingerprint=table.meta.get("hardware_fingerprint") or hardware_fingerprint(table.meta.get("hardware")),
+        grid_size=int(table.meta["grid_size"]),
+    )
+
+
+def from_grid_run(path: Path) -> Reference:
+    """A complete grid run as a one-repeat reference; refuses runs that skipped grid points."""
+    import workloads
+    from bench.results import load_run
+
+    run = load_run(path)
+    manifest = run.manifest
+    if manifest["strategy"]["name"] != "grid":
+        raise BenchError(f"{path}: a reference must be a grid run or a table, not a {manifest['strategy']['name']} run")
+    workload = workloads.get(manifest["workload"]["name"])
+    epochs = run.epochs
+    last = epochs.groupby("trial_id").agg(epoch=("epoch", "max"), diverged=("diverged", "any"))
+    finished = (last["epoch"] >= workload.max_epochs) | last["diverged"]
+    if len(last) != workload.space.grid_size() or not finished.all():
+        raise BenchError(
+            f"{path}: not a full grid ({int(finished.sum())} of {workload.space.grid_size()} grid points "
+            f"trained to the end); {how_to_make_reference(workload.name)}"
+        )
+    curves = epochs.assign(repeat=0, point=epochs["trial_id"])[list(REFERENCE_COLUMNS)]
+    return Reference(
+        source=str(path), kind="grid run", workload=manifest["workload"]["name"],
+        workload_version=str(manifest["workload"]["version"]), curves=curves.reset_index(drop=True),
+        hardware_fingerprint=hardware_fingerprint(manifest.get("hardware")),
+        grid_size=workload.space.grid_size(),
+    )
+
+
+def load_reference(workload: str, path: Path | str | None = None) -> Reference:
+    """The reference at `path` (a table or a grid run folder), or the workload's shipped table."""
+    from bench.tables import META, default_table_path
+
+    if path is None:
+        path = default_table_path(workload)
+        if path is None:
+            raise BenchError(f"no reference for workload {workload!r}: {how_to_make_reference(workload)}")
+    path = Path(path)
+    if (path / META).exists():
+        reference = from_table(path)
+    elif (path / "manifest.json").exists():
+        reference = from_grid_run(path)
+    else:
+        raise BenchError(f"{path}: not a reference (neither a learning-curve table nor a grid run folder)")
+    if reference.workload != workload:
+        raise BenchError(f"{path}: the reference is for workload {reference.workload!r}, the runs are {workload!r}")
+    return reference

@@ -1,0 +1,57 @@
+"""The one place that fixes each strategy's colour and marker, so every plot agrees."""
+
+from __future__ import annotations
+
+import zlib
+
+# Colours from the Okabe-Ito and tab20 palettes, chosen so neighbours in the legend differ.
+STRATEGY_STYLE: dict[str, tuple[str, str]] = {
+    "grid": ("#000000", "s"),
+    "random": ("#E69F00", "o"),
+    "fifo": ("#8C564B", "v"),
+    "tpe": ("#56B4E9", "^"),
+    "optuna-asha": ("#009E73", "D"),
+    "asha": ("#0072B2", "o"),
+    "hyperband": ("#D55E00", "s"),
+    "pbt": ("#CC79A7", "P"),
+    "pb2": ("#9467BD", "X"),
+    "bohb": ("#17BECF", "*"),
+    "median": ("#BCBD22", "h"),
+    "bayesopt": ("#7F7F7F", "<"),
+    "nevergrad": ("#F0E442", ">"),
+}
+
+# Colours for strategies outside the table (searcher+scheduler pairings), picked by name.
+_SPARE_COLOURS = ("#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#A6761D", "#666666")
+_SPARE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+OUTCOME_COLOURS: dict[str, str] = {
+    "completed": "#0072B2",
+    "stopped_early": "#E69F00",
+    "paused": "#CC79A7",
+    "budget_cut": "#999999",
+    "diverged": "#D55E00",
+    "errored": "#000000",
+}
+
+TARGET_COLOUR = "#C00000"
+
+
+def _base_name(label: str) -> str:
+    return label.split("[", 1)[0].strip()
+
+
+def colour(label: str) -> str:
+    """The colour of a strategy label (parameters in brackets share their strategy's colour)."""
+    name = _base_name(label)
+    if name in STRATEGY_STYLE:
+        return STRATEGY_STYLE[name][0]
+    return _SPARE_COLOURS[zlib.crc32(name.encode()) % len(_SPARE_COLOURS)]
+
+
+def marker(label: str) -> str:
+    """The marker of a strategy label."""
+    name = _base_name(label)
+    if name in STRATEGY_STYLE:
+        return STRATEGY_STYLE[name][1]
+    return _SPARE_MARKERS[zlib.crc32(name.encode()) % len(_SPARE_MARKERS)]

@@ -1,0 +1,23 @@
+"""Fixtures for the report tests: the hand-built table as the shipped digits reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from report_builders import write_hand_table
+
+
+@pytest.fixture(scope="session")
+def hand_table(tmp_path_factory) -> Path:
+    return write_hand_table(tmp_path_factory.mktemp("reference") / "digits-v1")
+
+
+@pytest.fixture
+def shipped_reference(monkeypatch, hand_table):
+    """Make the hand-built table the shipped digits reference."""
+    import bench.tables
+
+    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", hand_table.parent)
+    return hand_table
