@@ -9,7 +9,7 @@ import sys
 from bench.errors import BenchError
 
 # Order is the order `bench --help` lists them in.
-COMMANDS = ("run", "list")
+COMMANDS = ("run", "list", "report", "compare")
 
 
 class StrictParser(argparse.ArgumentParser):
