@@ -1,0 +1,36 @@
+"""Warnings: fifo and random (A/A twins) differing significantly, and duplicate or unfinished runs."""
+
+from __future__ import annotations
+
+from bench.report.build import build_report
+from report_builders import write_run
+
+
+def test_fifo_and_random_apart_is_flagged(tmp_path, shipped_reference):
+    root = tmp_path / "results"
+    for seed in range(5):
+        write_run(root, "fifo", seed, [(0, 1, 0.95, 1.0 + seed)])
+        write_run(root, "random", seed, [(0, 1, 0.5, 50.0), (1, 1, 0.95, 10.0 + seed)])
+    report = build_report([root])
+    assert round(report.aa_p_value, 5) == round(2 / 252, 5)
+    assert any(w.startswith("fifo and random differ significantly (Mann-Whitney U p = 0.00794") for w in report.warnings)
+
+
+def test_fifo_and_random_alike_pass(tmp_path, shipped_reference):
+    root = tmp_path / "results"
+    for seed in range(4):
+        write_run(root, "fifo", seed, [(0, 1, 0.95, 1.0 + 2 * seed)])
+        write_run(root, "random", seed, [(0, 1, 0.95, 2.0 + 2 * seed)])
+    report = build_report([root])
+    assert report.aa_p_value > 0.05 and not any("differ significantly" in w for w in report.warnings)
+
+
+def test_unfinished_and_duplicate_runs_are_named(tmp_path, shipped_reference):
+    root = tmp_path / "results"
+    write_run(root, "asha", 0, [(0, 1, 0.5, 1.0)])
+    write_run(root, "asha", 0, [(0, 1, 0.95, 1.0)])  # a later run of the same seed replaces it
+    write_run(root, "asha", 1, [(0, 1, 0.95, 1.0)], status="interrupted")
+    report = build_report([root])
+    assert len(report.runs) == 1 and report.per_seed["reached"].tolist() == [True]
+    assert any(w.startswith("skipped 1 unfinished runs: asha-digits-seed1-2 (interrupted)") for w in report.warnings)
+    assert any("ignored 1 older: asha-digits-seed0-0" in w for w in report.warnings)
