@@ -22,6 +22,10 @@ def add_arguments(parser) -> None:
     mode.add_argument("--live", action="store_true", help="train for real through Ray Tune")
     parser.add_argument("--workers", type=int, default=None,
                         help="concurrent (or simulated) trials (default: as `bench run`)")
+    parser.add_argument("--samples", type=int, default=None,
+                        help="configurations a sampling strategy tries at most (default: grid size)")
+    parser.add_argument("--budget-epochs", type=float, default=None,
+                        help="epochs summed over trials, per run (default: the full grid's cost)")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the runs and the report (default: results/compare-TIMESTAMP)")
     add_report_options(parser)
@@ -47,18 +51,19 @@ def build_specs(args, out: Path) -> list:
     import strategies
     import workloads
     from bench.budget import make_budget
-    from bench.runner import RunSpec, check_writable
+    from bench.runner import RunSpec, check_writable, resolve_samples
 
     if args.seeds < 1:
         raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
     if args.workers is not None and args.workers < 1:
         raise BenchError(f"--workers must be a positive integer, not {args.workers}")
     workload = workloads.get(args.workload)
-    budget = make_budget(workload.grid_budget_epochs)
+    budget = make_budget(workload.grid_budget_epochs, args.budget_epochs)
+    samples = resolve_samples(args.samples, workload)
     check_writable(out)
     return [
         RunSpec(strategy=strategies.resolve(name), workload=workload, seed=args.seed + i, budget=budget,
-                samples=workload.space.grid_size(), workers=args.workers or 0, out_dir=out,
+                samples=samples, workers=args.workers or 0, out_dir=out,
                 command=tuple(args.argv), progress=False)
         for name in strategy_names(args.strategies) for i in range(args.seeds)
     ]

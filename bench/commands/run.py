@@ -22,9 +22,11 @@ def add_arguments(parser) -> None:
     budget.add_argument("--budget-epochs", type=float, default=None, help="epochs summed over trials")
     budget.add_argument("--budget-seconds", type=float, default=None, help="device compute seconds")
     budget.add_argument("--budget-fraction", type=float, default=None, help="share of the grid budget")
-    parser.add_argument("--until", choices=("budget", "target"), default="budget",
-                        help="end at the budget, or as soon as --target is reached")
-    parser.add_argument("--target", type=float, default=None, help="validation accuracy to reach, in (0, 1]")
+    parser.add_argument("--until", choices=("budget", "target"), default=None,
+                        help="end at the budget, or as soon as --target is reached (default: target when "
+                             "the workload has a reference table, else budget)")
+    parser.add_argument("--target", type=float, default=None,
+                        help="validation accuracy to reach, in (0, 1] (default: the reference's target)")
     parser.add_argument("--set", dest="params", action="append", default=[], metavar="KEY=VALUE",
                         help="a strategy parameter (repeatable); `bench list` names the strategies")
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
@@ -48,6 +50,7 @@ def build_specs(args) -> list:
     import strategies
     import workloads
     from bench.budget import make_budget
+    from bench.report.single import default_stop
     from bench.runner import RunSpec, check_writable, raise_if_bad_target, resolve_samples
 
     strategy = strategies.resolve(args.strategy, parse_params(args.params))
@@ -55,6 +58,7 @@ def build_specs(args) -> list:
     budget = make_budget(workload.grid_budget_epochs, args.budget_epochs, args.budget_seconds,
                          args.budget_fraction)
     samples = resolve_samples(args.samples, workload)
+    args.until, args.target = default_stop(args.until, args.target, workload.name)
     raise_if_bad_target(args.target)
     if args.until == "target" and args.target is None:
         raise BenchError("--until target needs --target ACCURACY")
@@ -92,6 +96,7 @@ def main(args) -> int:
     import dataclasses
 
     from bench.ray_session import ensure_ray
+    from bench.report.single import normalised_line
     from bench.runner import default_workers, execute
 
     specs = build_specs(args)
@@ -100,4 +105,7 @@ def main(args) -> int:
     for spec in specs:
         summary = execute(dataclasses.replace(spec, workers=workers))
         print_summary(summary, spec.budget)
+        line = normalised_line(summary.folder)
+        if line is not None:
+            print(line)
     return 0

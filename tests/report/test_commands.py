@@ -1,0 +1,57 @@
+"""`bench compare --live` and `bench run` end to end: real Ray Tune, real digits training."""
+
+from __future__ import annotations
+
+import json
+
+from bench.cli import main
+from bench.results import read_manifest
+
+
+def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference, tmp_path, capsys):
+    out = tmp_path / "compare"
+    argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples", "2",
+            "--budget-epochs", "3", "--workers", "2", "--out", str(out), "--target", "0.2"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100 (seconds)" in printed
+    doc = json.loads((out / "report" / "summary.json").read_text())
+    rows = {row["strategy"]: row for row in doc["strategies"]}
+    assert rows["random"]["seeds"] == 1 and rows["asha"]["seeds"] == 1
+    assert doc["unit"]["name"] == "seconds" and doc["target"]["accuracy"] == 0.2
+    seeds = sorted((r["strategy"], r["seed"]) for r in doc["per_seed"])
+    assert seeds == [("asha", 3), ("random", 3)]
+    for row in doc["per_seed"]:
+        assert row["epochs_trained"] <= 3 + 2 and row["replay"] is False
+
+
+def test_compare_refuses_unknown_strategy(tmp_path, capsys):
+    assert main(["compare", "--strategies", "asha,nosuch", "--out", str(tmp_path / "c")]) == 2
+    assert "unknown strategy 'nosuch'" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_run_defaults_to_the_reference_target_and_prints_its_figure(ray_session, shipped_reference, tmp_path, capsys):
+    argv = ["run", "--strategy", "random", "--samples", "2", "--budget-epochs", "2", "--workers", "2",
+            "--quiet", "--out", str(tmp_path / "runs")]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    line = next(line for line in printed.splitlines() if "compute-to-target" in line)
+    assert "target 0.8900" in line and ("not reached" in line or "(grid = 100;" in line)
+    (folder,) = (tmp_path / "runs").iterdir()
+    assert read_manifest(folder)["target"] == 0.90 - 0.01  # --until target by default, the reference's target
+
+
+def test_run_without_reference_keeps_budget_default(tmp_path, monkeypatch):
+    import argparse
+
+    import bench.tables
+    from bench.commands import run
+
+    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", tmp_path / "none")
+    parser = argparse.ArgumentParser()
+    run.add_arguments(parser)
+    args = parser.parse_args(["--strategy", "asha", "--out", str(tmp_path / "runs")])
+    args.argv = ["bench", "run"]
+    (spec,) = run.build_specs(args)
+    assert spec.target is None and args.until == "budget"
