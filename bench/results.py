@@ -44,10 +44,31 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _manifest_digest(body: Mapping[str, Any]) -> str:
+    import hashlib
+
+    content = {k: v for k, v in body.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
-    body = dict(manifest)
+    """Write the manifest atomically with checksums of itself and of epochs.parquet (if written)."""
+    body = json.loads(json.dumps(dict(manifest), default=str))
     body.setdefault("schema_version", SCHEMA_VERSION)
-    atomic_write_bytes(folder / MANIFEST, json.dumps(body, indent=2, default=str).encode())
+    if (Path(folder) / EPOCHS).exists():
+        body["epochs_sha256"] = file_sha256(Path(folder) / EPOCHS)
+    body["manifest_sha256"] = _manifest_digest(body)
+    atomic_write_bytes(folder / MANIFEST, json.dumps(body, indent=2).encode())
 
 
 def read_manifest(folder: Path) -> dict:
@@ -63,6 +84,8 @@ def read_manifest(folder: Path) -> dict:
             f"{path}: schema version {manifest.get('schema_version') if isinstance(manifest, dict) else None!r}"
             f" is not {SCHEMA_VERSION}"
         )
+    if manifest.get("manifest_sha256") != _manifest_digest(manifest):
+        raise BenchError(f"{path}: checksum does not match the content (edited or damaged manifest)")
     return manifest
 
 
@@ -130,6 +153,8 @@ def load_run(folder: Path | str) -> StoredRun:
     if manifest.get("status") != "complete":
         raise BenchError(f"{folder}: run status is {manifest.get('status')!r}, not 'complete'")
     path = folder / EPOCHS
+    if path.exists() and file_sha256(path) != manifest.get("epochs_sha256"):
+        raise BenchError(f"{path}: checksum differs from the one in {MANIFEST} (truncated, damaged or edited)")
     try:
         frame = pd.read_parquet(path)
     except FileNotFoundError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import random
 import sys
 import time
@@ -36,6 +37,7 @@ class RunSpec:
     trials_per_gpu: int = 1
     command: tuple[str, ...] = ()
     progress: bool = True
+    resume: Path | None = None  # an unfinished run folder to continue (bench.resume)
 
     @property
     def run_id(self) -> str:
@@ -115,30 +117,56 @@ def execute(spec: RunSpec) -> RunSummary:
     """Run the strategy through Ray Tune and write the run folder."""
     from ray import tune
 
+    from bench import faults, interrupt, resume
+    from bench.cluster import configure_tune, hide_stale_checkpoint_errors
+    from bench.journal import DurableLedger, JournalCallback, TrialJournal
     from bench.ray_session import ensure_ray
-    from bench.recorder import LedgerCallback, LedgerStopper, RunLedger
+    from bench.recorder import LedgerStopper
     from bench.trainable import train_trial
 
+    injected_fault = os.environ.get(faults.INJECT_ENV)
+    faults.parse_injection(injected_fault)
     cluster = ensure_ray(spec.address)
     resources = trial_resources(cluster, spec.workers, spec.trials_per_gpu)
-    run_id = spec.run_id
-    folder = (spec.out_dir / run_id).resolve()
-    folder.mkdir(parents=True, exist_ok=False)
-    started = dt.datetime.now(dt.timezone.utc).isoformat()
-    manifest = _manifest(spec, run_id, resources, "running", started)
-    write_manifest(folder, manifest)
+    tune_settings = configure_tune(spec.workers)
+    folder = spec.resume or spec.out_dir
+    try:
+        reopened = resume.reopen(spec.resume, spec.command) if spec.resume is not None else None
+        if reopened is not None:
+            folder, manifest = reopened.folder, reopened.manifest
+            run_id = manifest["run_id"]
+        else:
+            run_id = spec.run_id
+            folder = (spec.out_dir / run_id).resolve()
+            folder.mkdir(parents=True, exist_ok=False)
+            started = dt.datetime.now(dt.timezone.utc).isoformat()
+            manifest = _manifest(spec, run_id, resources, "running", started)
+            if injected_fault:
+                manifest["injected_fault"] = injected_fault
+        manifest["tune_settings"] = tune_settings
+        write_manifest(folder, manifest)
+        ledger = DurableLedger(
+            identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
+                      "workload_version": spec.workload.version, "seed": spec.seed, "replay": False},
+            normalise=spec.workload.space.normalise,
+            max_epochs=spec.workload.max_epochs,
+            stop_rule=StopRule(spec.budget, spec.target),
+            log=PartialLog(folder),
+            journal=TrialJournal(folder),
+        )
+    except OSError as exc:
+        if faults.storage_error(exc) is None:
+            raise
+        raise BenchError(faults.describe_storage_error(faults.storage_error(exc), folder)) from None
 
     wall_start = time.perf_counter()
     status = "failed"
+    interrupted = False
     bar = None
-    ledger = RunLedger(
-        identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
-                  "workload_version": spec.workload.version, "seed": spec.seed, "replay": False},
-        normalise=spec.workload.space.normalise,
-        max_epochs=spec.workload.max_epochs,
-        stop_rule=StopRule(spec.budget, spec.target),
-        log=PartialLog(folder),
-    )
+    if reopened is not None:
+        ledger.adopt(reopened.rows, reopened.events)
+        hide_stale_checkpoint_errors()
+    ledger.attach()  # Tune's pickled run config resolves to this ledger on restore
     try:
         # Seeds every generator Ray's schedulers (PBT, PB2) and the default searcher draw from.
         random.seed(spec.seed)
@@ -150,6 +178,8 @@ def execute(spec: RunSpec) -> RunSummary:
                          samples=spec.samples)
         )
         bar, ledger.on_row = _progress_bar(spec)
+        if bar is not None and ledger.rows:
+            bar.update(min(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), bar.total))
         trainable = tune.with_resources(
             tune.with_parameters(
                 train_trial, workload_name=spec.workload.name, workload_options=dict(spec.workload_options),
@@ -158,7 +188,9 @@ def execute(spec: RunSpec) -> RunSummary:
             ),
             resources,
         )
-        tuner = tune.Tuner(
+        tuner = tune.Tuner.restore(
+            str(resume.tune_path(folder)), trainable=trainable, resume_unfinished=True, resume_errored=False,
+        ) if reopened is not None and reopened.tune_state else tune.Tuner(
             trainable,
             param_space=built.param_space,
             tune_config=tune.TuneConfig(
@@ -167,31 +199,64 @@ def execute(spec: RunSpec) -> RunSummary:
             ),
             run_config=tune.RunConfig(
                 name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),
-                callbacks=[LedgerCallback(ledger)], verbose=0,
+                callbacks=[JournalCallback(ledger)], verbose=0,
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=4),
-                failure_config=tune.FailureConfig(max_failures=2),
+                failure_config=tune.FailureConfig(max_failures=faults.MAX_FAILURES),
             ),
         )
-        tuner.fit()
-        status = "complete"
+        interrupted = interrupt.fit(tuner)
+        status = "interrupted" if interrupted else "complete"
+        if ledger.storage_failure is not None:
+            status = "failed"
+            raise ledger.storage_failure
     except KeyboardInterrupt:
         status = "interrupted"
         raise
+    except Exception as exc:
+        storage = faults.storage_error(exc)
+        if storage is None:
+            raise
+        status = "failed"
+        raise BenchError(faults.describe_storage_error(storage, folder)) from None
     finally:
+        ledger.detach()
         wall_s = time.perf_counter() - wall_start
         ledger.log.close()
+        ledger.journal.close()
         if bar is not None:
             bar.close()
         rows = ledger.finalise_rows()
         summary = _summarise(run_id, folder, status, ledger, rows, wall_s, spec.workers)
+        _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
+    if interrupted:
+        print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
+              f"  python -m bench run --resume {folder}", file=sys.stderr)
+        raise KeyboardInterrupt
+    return summary
+
+
+def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters) -> None:
+    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one."""
+    from bench.cluster import node_table
+    from bench.faults import storage_error
+
+    try:
         if status == "complete":
-            write_epochs(folder, rows, spec.workload.space.names)
+            write_epochs(folder, rows, hyperparameters)
+        if reopened is not None:
+            reopened.resume_record["replayed_epochs_dropped"] = ledger.replayed_epochs
         manifest.update(
             status=status, ended_at=dt.datetime.now(dt.timezone.utc).isoformat(), rows=len(rows),
-            summary=summary.as_dict(),
+            summary=summary.as_dict(), errors=ledger.error_list(), retries=ledger.retries,
+            replayed_epochs_dropped=manifest.get("replayed_epochs_dropped", 0) + ledger.replayed_epochs,
+            nodes={**manifest.get("nodes", {}), **node_table()},
         )
         write_manifest(folder, manifest)
-    return summary
+    except OSError as exc:
+        if storage_error(exc) is None:
+            raise
+        # The manifest on disk still says the run is unfinished, so it stays resumable.
+        print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
 
 
 def _summarise(run_id, folder, status, ledger, rows, wall_s, workers) -> RunSummary:

@@ -51,7 +51,14 @@ def train_trial(
     if device == "cpu":
         device_share = 1.0  # a CPU trial owns the cores it was given
 
-    epoch, trial_compute_s = 0, 0.0
+    import ray
+
+    from bench.faults import injection_from_env
+
+    trial_id = tune.get_context().get_trial_id()
+    node_id = ray.get_runtime_context().get_node_id()  # unique per node, even for two nodes on one host
+    injection = injection_from_env()
+    epoch, trial_compute_s, lineage = 0, 0.0, trial_id
     checkpoint = tune.get_checkpoint()
     if checkpoint is not None:
         with checkpoint.as_directory() as folder:
@@ -59,8 +66,11 @@ def train_trial(
         trainer.load_state_dict(state["trainer"])
         trainer.apply_hyperparameters(hyperparameters)
         epoch, trial_compute_s = state["epoch"], state["trial_compute_s"]
+        lineage = _lineage(trial_id, state, epoch)
 
     while epoch < workload.max_epochs:
+        if injection is not None:
+            injection.fire(trial_id, epoch + 1)
         metrics, seconds = _measure_epoch(trainer, device)
         epoch += 1
         epoch_compute_s = seconds * device_share
@@ -75,13 +85,31 @@ def train_trial(
             "trial_compute_s": trial_compute_s,
             "train_flops": float(metrics.train_flops),
             "diverged": diverged,
+            "node_id": node_id,
+            "lineage": lineage,
         }
         if diverged:
             tune.report(report)
             return
         with tempfile.TemporaryDirectory() as folder:
             torch.save(
-                {"trainer": trainer.state_dict(), "epoch": epoch, "trial_compute_s": trial_compute_s},
+                {"trainer": trainer.state_dict(), "epoch": epoch, "trial_compute_s": trial_compute_s,
+                 "trial_id": trial_id, "lineage": lineage},
                 os.path.join(folder, STATE_FILE),
             )
             tune.report(report, checkpoint=tune.Checkpoint.from_directory(folder))
+
+
+def _lineage(trial_id: str, state: Mapping[str, Any], epoch: int) -> str:
+    """The training history a restored trial continues.
+
+    Restoring its own checkpoint (a retry, a resumed run) continues the same history, so
+    epochs it trains again are recognised as replays; a PBT exploit of another trial's
+    checkpoint starts a new one.
+    """
+    import hashlib
+
+    if state.get("trial_id", trial_id) == trial_id:
+        return state.get("lineage", trial_id)
+    origin = f"{trial_id}<{state.get('lineage', state['trial_id'])}@{epoch}"
+    return f"{trial_id}~{hashlib.sha256(origin.encode()).hexdigest()[:12]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from bench.errors import BenchError
@@ -10,7 +11,8 @@ HELP = "run a search strategy on a workload under a compute budget"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--strategy", required=True, help="a name from `bench list`, or searcher+scheduler")
+    parser.add_argument("--strategy", default=None,
+                        help="a name from `bench list`, or searcher+scheduler (required unless --resume)")
     parser.add_argument("--workload", default="digits", help="a workload from `bench list` (default: digits)")
     parser.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="run seeds seed..seed+N-1 (default: 1)")
@@ -33,6 +35,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--address", default=None, help="join a Ray cluster: auto, host:port or ray://host:port")
     parser.add_argument("--trials-per-gpu", type=int, default=1, help="trials packed onto each GPU (default: 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--resume", default=None, metavar="RUN",
+                        help="continue an unfinished run: its folder, or its run id under --out")
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -53,6 +57,10 @@ def build_specs(args) -> list:
     from bench.report.single import default_stop
     from bench.runner import RunSpec, check_writable, raise_if_bad_target, resolve_samples
 
+    if args.strategy is None:
+        if args.resume is not None:
+            return [resume_spec(args, None)]
+        raise BenchError("bench run: --strategy is required (or --resume RUN to continue a run)")
     strategy = strategies.resolve(args.strategy, parse_params(args.params))
     workload = workloads.get(args.workload)
     budget = make_budget(workload.grid_budget_epochs, args.budget_epochs, args.budget_seconds,
@@ -70,12 +78,47 @@ def build_specs(args) -> list:
         raise BenchError(f"--trials-per-gpu must be a positive integer, not {args.trials_per_gpu}")
     check_writable(args.out)
     target = args.target if args.until == "target" else None
-    return [
+    specs = [
         RunSpec(strategy=strategy, workload=workload, seed=args.seed + i, budget=budget, samples=samples,
                 workers=args.workers or 0, out_dir=args.out, target=target, address=args.address,
                 trials_per_gpu=args.trials_per_gpu, command=tuple(args.argv), progress=not args.quiet)
         for i in range(args.seeds)
     ]
+    if args.resume is not None:
+        if args.seeds != 1:
+            raise BenchError("--resume continues one run; drop --seeds")
+        return [resume_spec(args, specs[0])]
+    return [with_unfinished_run(spec) for spec in specs]
+
+
+def resume_spec(args, given):
+    """The spec that continues `--resume RUN`; options given must match the run's manifest."""
+    from bench import resume
+    from bench.runner import check_writable
+
+    folder = resume.resolve_run(args.resume, args.out)
+    manifest, rows, _, _ = resume.load_unfinished(folder)
+    if given is not None and resume.spec_identity(given) != resume.manifest_identity(manifest):
+        raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
+                         f"samples or target); resume it with `--resume {folder}` alone")
+    check_writable(folder)
+    return resume.spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu,
+                                     command=tuple(args.argv), progress=not args.quiet)
+
+
+def with_unfinished_run(spec):
+    """Resume an unfinished run of the same options under --out, saying so; else `spec` unchanged."""
+    import dataclasses
+
+    from bench import resume
+
+    folder = resume.find_unfinished(spec.out_dir, spec)
+    if folder is None:
+        return spec
+    manifest, rows, _, _ = resume.load_unfinished(folder)
+    print(f"resuming unfinished run {manifest['run_id']} ({manifest['status']}, {len(rows)} epochs recorded) "
+          f"in {folder}", file=sys.stderr)
+    return dataclasses.replace(spec, resume=folder, workers=int(manifest["workers"]))
 
 
 def print_summary(summary, budget) -> None:
@@ -103,7 +146,7 @@ def main(args) -> int:
     cluster = ensure_ray(args.address)
     workers = args.workers or default_workers(cluster, args.trials_per_gpu)
     for spec in specs:
-        summary = execute(dataclasses.replace(spec, workers=workers))
+        summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=workers))
         print_summary(summary, spec.budget)
         line = normalised_line(summary.folder)
         if line is not None:

@@ -1,0 +1,214 @@
+"""Continue an unfinished run: find it, check that it is safe to take over, and reload its rows.
+
+A run folder whose manifest says `running` (the driver was killed), `interrupted` (Ctrl-C) or
+`failed` (for example a full disk) can be resumed. Its rows come back from
+`epochs.partial.jsonl` (a torn last line, from a crash mid-write, is cut off), its trial
+outcomes from `trials.partial.jsonl`, and Ray Tune's own state from `ray/tune`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import environment
+from bench.errors import BenchError
+from bench.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
+from bench.results import BASE_COLUMNS, MANIFEST, PARTIAL, read_manifest
+
+RESUMABLE = ("running", "interrupted", "failed")
+TUNE_DIR = ("ray", "tune")
+ROW_KEYS = ("run_id", "trial_id", "epoch", "val_accuracy", "epoch_compute_s", "diverged", "run_epochs")
+EVENT_KEYS = ("schema_version", "event", "trial_id", "outcome", "error")
+
+
+def tune_path(folder: Path) -> Path:
+    return Path(folder).joinpath(*TUNE_DIR)
+
+
+def read_lines(path: Path, required: tuple[str, ...]) -> tuple[list[dict], int]:
+    """JSON lines of `path` and the byte length of the intact part.
+
+    A last line without its newline is a write cut short by a crash and is left out; any other
+    unreadable line means the file was damaged or edited, and is refused.
+    """
+    if not path.exists():
+        return [], 0
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    complete, tail = lines[:-1], lines[-1]
+    records, offset = [], 0
+    for number, line in enumerate(complete, start=1):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            record = None
+        if not isinstance(record, dict) or any(key not in record for key in required):
+            raise BenchError(f"{path}: line {number} is not a valid record (damaged or edited file)")
+        records.append(record)
+        offset += len(line) + 1
+    if tail.strip():
+        try:
+            json.loads(tail)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            pass  # torn by a crash mid-write: dropped
+        else:
+            raise BenchError(f"{path}: last line has no newline but is complete (edited file)")
+    return records, offset
+
+
+@dataclass
+class Reopened:
+    """What a resumed run starts from."""
+
+    folder: Path
+    manifest: dict
+    rows: list[dict]
+    events: list[dict]
+    torn_bytes: dict
+    tune_state: bool
+    resume_record: dict = field(default_factory=dict)
+
+
+def check_rows(rows: list[dict], run_id: str, path: Path) -> None:
+    for index, row in enumerate(rows):
+        if row["run_id"] != run_id:
+            raise BenchError(f"{path}: line {index + 1} belongs to run {row['run_id']!r}, not {run_id!r}")
+        if row["run_epochs"] != index + 1:
+            raise BenchError(f"{path}: line {index + 1} has run_epochs {row['run_epochs']} (rows missing or edited)")
+
+
+def _torn_bytes(path: Path, intact: int) -> int:
+    return path.stat().st_size - intact if path.exists() else 0
+
+
+def load_unfinished(folder: Path) -> tuple[dict, list[dict], list[dict], dict]:
+    """Validate a run folder for resuming; nothing is written.
+
+    Returns:
+        manifest, rows, trial events, and per journal file the bytes of a torn last line.
+    """
+    folder = Path(folder)
+    if not (folder / MANIFEST).exists():
+        raise BenchError(f"{folder}: not a run folder (no {MANIFEST}); --resume takes a run folder or run id")
+    manifest = read_manifest(folder)
+    status = manifest.get("status")
+    if status == "complete":
+        raise BenchError(f"{folder}: run is already complete; nothing to resume")
+    if status not in RESUMABLE:
+        raise BenchError(f"{folder / MANIFEST}: status {status!r} is not one of {', '.join(RESUMABLE)}")
+    for key in ("run_id", "strategy", "workload", "seed", "budget", "samples", "workers"):
+        if key not in manifest:
+            raise BenchError(f"{folder / MANIFEST}: missing {key!r}; cannot resume")
+    rows, intact = read_lines(folder / PARTIAL, ROW_KEYS)
+    check_rows(rows, manifest["run_id"], folder / PARTIAL)
+    events, intact_events = read_lines(folder / TRIALS_JOURNAL, EVENT_KEYS)
+    for number, event in enumerate(events, start=1):
+        if event["schema_version"] != JOURNAL_SCHEMA_VERSION:
+            raise BenchError(f"{folder / TRIALS_JOURNAL}: line {number} has schema version "
+                             f"{event['schema_version']!r}, not {JOURNAL_SCHEMA_VERSION}")
+    torn = {PARTIAL: _torn_bytes(folder / PARTIAL, intact),
+            TRIALS_JOURNAL: _torn_bytes(folder / TRIALS_JOURNAL, intact_events)}
+    return manifest, rows, events, torn
+
+
+def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
+    """Validate, then prepare the folder for appending: cut a torn line, drop stale temporaries."""
+    from ray import tune
+
+    folder = Path(folder).resolve()
+    manifest, rows, events, torn = load_unfinished(folder)
+    tune_state = tune.Tuner.can_restore(str(tune_path(folder)))
+    if not tune_state and rows:
+        raise BenchError(f"{tune_path(folder)}: Ray Tune's experiment state is missing but "
+                         f"{len(rows)} epochs were recorded; cannot resume this run")
+    for name, extra in torn.items():
+        if extra:
+            with open(folder / name, "r+b") as handle:
+                handle.truncate(handle.seek(0, 2) - extra)
+    for stale in folder.glob(".epochs.*.tmp"):
+        stale.unlink()
+    if not tune_state and tune_path(folder).exists():
+        shutil.rmtree(tune_path(folder))  # killed before Tune saved anything: start Tune afresh
+    record = {
+        "at": dt.datetime.now(dt.timezone.utc).isoformat(), "command": list(command),
+        "previous_status": manifest["status"], "rows_reloaded": len(rows), "torn_bytes_dropped": sum(torn.values()),
+        "tune_state": "restored" if tune_state else "none (started afresh)",
+        "versions": environment.library_versions(),
+    }
+    manifest.setdefault("resumes", []).append(record)
+    manifest["status"] = "running"
+    return Reopened(folder, manifest, rows, events, torn, tune_state, record)
+
+
+def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
+    """What makes two runs the same experiment, as canonical JSON."""
+    body = {"strategy": strategy, "workload": workload, "seed": seed, "budget": budget, "samples": samples,
+            "target": target}
+    return json.dumps(json.loads(json.dumps(body, default=str)), sort_keys=True)
+
+
+def spec_identity(spec) -> str:
+    workload = {"name": spec.workload.name, "version": spec.workload.version,
+                "options": {k: str(v) for k, v in spec.workload_options.items()}}
+    return identity(spec.strategy.describe(), workload, spec.seed, spec.budget.as_dict(), spec.samples, spec.target)
+
+
+def manifest_identity(manifest: dict) -> str:
+    workload = manifest.get("workload", {})
+    workload = {"name": workload.get("name"), "version": workload.get("version"),
+                "options": workload.get("options", {})}
+    return identity(manifest.get("strategy"), workload, manifest.get("seed"), manifest.get("budget"),
+                    manifest.get("samples"), manifest.get("target"))
+
+
+def find_unfinished(out_dir: Path, spec) -> Path | None:
+    """The newest unfinished run folder under `out_dir` started with the same options as `spec`."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return None
+    wanted = spec_identity(spec)
+    found = []
+    for path in out_dir.glob(f"*/{MANIFEST}"):
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue  # damaged folders are refused when named, not adopted silently
+        if isinstance(manifest, dict) and manifest.get("status") in RESUMABLE and manifest_identity(manifest) == wanted:
+            found.append((str(manifest.get("started_at", "")), path.parent))
+    return max(found)[1] if found else None
+
+
+def resolve_run(run: str, out_dir: Path) -> Path:
+    """`--resume RUN`: a run folder, or a run id under --out."""
+    for candidate in (Path(run), Path(out_dir) / run):
+        if (candidate / MANIFEST).exists():
+            return candidate.resolve()
+    raise BenchError(f"no run {run!r}: --resume takes a run folder or the id of a run under {out_dir}")
+
+
+def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
+    """A RunSpec that continues the run described by `manifest`."""
+    import strategies
+    import workloads
+    from bench.budget import Budget
+    from bench.runner import RunSpec
+
+    strategy = manifest["strategy"]
+    try:
+        resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
+        workload = workloads.get(manifest["workload"]["name"])
+        budget = Budget(manifest["budget"]["unit"], float(manifest["budget"]["limit"]))
+    except (KeyError, TypeError) as exc:
+        raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
+    if manifest["workload"].get("version") != workload.version:
+        raise BenchError(f"{folder}: recorded with {workload.name} version {manifest['workload'].get('version')}, "
+                         f"but the workload is now version {workload.version}; it cannot be resumed")
+    return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
+                   samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
+                   target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
+                   resume=Path(folder), **overrides)
