@@ -90,10 +90,12 @@ def _executor(args, workload: str):
         cluster = ensure_ray(None)
         workers = args.workers or default_workers(cluster, 1)
         return lambda spec: execute(dataclasses.replace(spec, workers=workers))
-    from bench.replay import execute_replay
     from bench.replay import DEFAULT_WORKERS as replay_workers
+    from bench.replay import execute_replay
 
     table = _table(args, workload)
+    if args.reference is None:
+        args.reference = table.path  # the replayed table is the grid these runs are measured against
     return lambda spec: execute_replay(dataclasses.replace(spec, workers=args.workers or replay_workers), table)
 
 

@@ -60,7 +60,7 @@ def report_from_runs(
     per_seed = per_seed_compute_to_target(runs, basis)
     own_order = grid_first_reach_normalised(basis)
     summary = summarise_strategies(per_seed, basis, own_order)
-    warnings, p = collect_warnings(runs, per_seed, summary, list(skipped), list(duplicates))
+    warnings, p = collect_warnings(runs, per_seed, summary, list(skipped), list(duplicates), reference)
     return Report(
         workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
         grid_own_order=own_order, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),

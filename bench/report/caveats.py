@@ -24,6 +24,19 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
     return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
 
 
+def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
+    """Replays of a table other than the reference: their curves come from another recording."""
+    if reference.checksum is None:
+        return []
+    others = sorted({str(run.manifest["table"].get("name") or run.manifest["table"].get("path"))
+                     for run in runs if run.manifest.get("replay") and isinstance(run.manifest.get("table"), dict)
+                     and run.manifest["table"].get("curves_sha256") not in (None, reference.checksum)})
+    if not others:
+        return []
+    return [f"some runs replayed {', '.join(others)}, not the reference table {reference.source}: "
+            f"their curves and timings come from another recording"]
+
+
 def hit_rate_warnings(summary: Any) -> list[str]:
     rows = summary[(~summary["by_definition"]) & (summary["hit_rate"] < LOW_HIT_RATE)]
     return [
@@ -68,11 +81,11 @@ def mixed_replay_warnings(summary: Any) -> list[str]:
     return [f"{name}: seeds mix replayed and live runs" for name in mixed]
 
 
-def collect_warnings(runs, per_seed, summary, skipped, duplicates) -> tuple[list[str], float | None]:
+def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference) -> tuple[list[str], float | None]:
     """Every warning, and the fifo-versus-random p-value (None when not both present)."""
     aa, p = aa_warning(per_seed)
     notes = [
-        *approximation_warnings(runs), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
+        *approximation_warnings(runs), *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
         *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
     ]
     if skipped:

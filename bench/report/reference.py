@@ -32,6 +32,7 @@ class Reference:
         curves: REFERENCE_COLUMNS; result_index orders the results within each repeat.
         hardware_fingerprint: bench.environment.hardware_fingerprint of the recording machine.
         grid_size: grid points per repeat.
+        checksum: the table's curves_sha256 (None for a grid run), to tell which table a replay used.
     """
 
     source: str
@@ -41,6 +42,7 @@ class Reference:
     curves: Any  # pandas.DataFrame
     hardware_fingerprint: str
     grid_size: int
+    checksum: str | None = None
 
     @property
     def repeats(self) -> int:
@@ -88,7 +90,7 @@ def from_table(path: Path) -> Reference:
         source=str(table.path), kind="table", workload=table.workload,
         workload_version=str(table.meta["workload"]["version"]), curves=curves.reset_index(drop=True),
         hardware_fingerprint=table.meta.get("hardware_fingerprint") or hardware_fingerprint(table.meta.get("hardware")),
-        grid_size=int(table.meta["grid_size"]),
+        grid_size=int(table.meta["grid_size"]), checksum=table.meta.get("curves_sha256"),
     )
 
 
