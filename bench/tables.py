@@ -73,6 +73,8 @@ def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
         frame["repeat"] = repeat
         frames.append(frame)
     curves = pd.concat(frames, ignore_index=True)
+    # A trial restarted after a failure reports its epochs again; the last report stands.
+    curves = curves.drop_duplicates(["grid_index", "repeat", "epoch"], keep="last")
     return curves[list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])].sort_values(
         ["grid_index", "repeat", "epoch"], kind="stable"
     ).reset_index(drop=True)
@@ -154,13 +156,45 @@ def _check_complete(curves, workload, meta, path: Path) -> None:
 
 
 def find_tables(extra_dirs: Iterable[Path] = ()) -> list[Path]:
-    """Table folders under the shipped reference folder and `extra_dirs`."""
-    found = []
+    """Table folders under the shipped reference folder and `extra_dirs`.
+
+    A table is a folder holding table.json, directly under a root (`results/reference/digits-v1`)
+    or as a grid run's `table/` (`results/grid-digits-seed0-.../table`).
+    """
+    found: list[Path] = []
     for root in (REFERENCE_DIR, *extra_dirs):
         root = Path(root)
         if root.is_dir():
-            found.extend(sorted(p.parent for p in root.glob(f"*/{META}")))
+            for pattern in (f"*/{META}", f"*/table/{META}"):
+                found.extend(p.parent for p in sorted(root.glob(pattern)) if p.parent not in found)
     return found
+
+
+def table_label(path: Path) -> str:
+    """A table's name: its folder, or for a grid run's `table/` the run's folder."""
+    path = Path(path)
+    return path.parent.name if path.name == "table" else path.name
+
+
+def resolve_table(text: str, workload_name: str, extra_dirs: Iterable[Path] = ()) -> Table:
+    """Load the table `text` names: "" for the workload's shipped table, a folder, or a name from `bench tables`."""
+    if not text:
+        path = default_table_path(workload_name)
+        if path is None:
+            raise BenchError(
+                f"no shipped learning-curve table for workload {workload_name!r}; record one with "
+                f"`python -m bench run --strategy grid --workload {workload_name}` and pass its run "
+                f"folder's table/ with --replay TABLE"
+            )
+        return load_table(path)
+    path = Path(text)
+    if path.is_dir():
+        return load_table(path)
+    known = {table_label(p): p for p in find_tables(extra_dirs)}
+    if text in known:
+        return load_table(known[text])
+    raise BenchError(f"unknown table {text!r}: not a folder, nor a table name; known: "
+                     f"{', '.join(sorted(known)) or 'none'} (see `bench tables`)")
 
 
 def default_table_path(workload_name: str) -> Path | None:

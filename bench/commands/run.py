@@ -37,6 +37,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--resume", default=None, metavar="RUN",
                         help="continue an unfinished run: its folder, or its run id under --out")
+    parser.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
+                        help="replay against a learning-curve table instead of training, without Ray "
+                             "(TABLE: a folder or a name from `bench tables`; default: the workload's shipped table)")
+    parser.add_argument("--repeats", type=int, default=None, metavar="R",
+                        help="grid only: R grid runs (training seeds seed..seed+R-1) recorded as one table")
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
@@ -61,6 +66,9 @@ def build_specs(args) -> list:
         if args.resume is not None:
             return [resume_spec(args, None)]
         raise BenchError("bench run: --strategy is required (or --resume RUN to continue a run)")
+    from bench.replay.recording import apply_repeats
+
+    apply_repeats(args)
     strategy = strategies.resolve(args.strategy, parse_params(args.params))
     workload = workloads.get(args.workload)
     budget = make_budget(workload.grid_budget_epochs, args.budget_epochs, args.budget_seconds,
@@ -84,6 +92,8 @@ def build_specs(args) -> list:
                 trials_per_gpu=args.trials_per_gpu, command=tuple(args.argv), progress=not args.quiet)
         for i in range(args.seeds)
     ]
+    if getattr(args, "replay", None) is not None:
+        return specs  # replays finish in seconds: nothing to resume
     if args.resume is not None:
         if args.seeds != 1:
             raise BenchError("--resume continues one run; drop --seeds")
@@ -142,13 +152,22 @@ def main(args) -> int:
     from bench.report.single import normalised_line
     from bench.runner import default_workers, execute
 
+    if args.replay is not None:
+        from bench.replay import cli as replay_cli
+
+        return replay_cli.main(args, build_specs, print_summary)
     specs = build_specs(args)
     cluster = ensure_ray(args.address)
     workers = args.workers or default_workers(cluster, args.trials_per_gpu)
+    summaries = []
     for spec in specs:
         summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=workers))
+        summaries.append(summary)
         print_summary(summary, spec.budget)
         line = normalised_line(summary.folder)
         if line is not None:
             print(line)
+    from bench.replay.recording import record_tables
+
+    record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(args.argv), args.repeats)
     return 0

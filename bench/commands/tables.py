@@ -1,0 +1,61 @@
+"""`bench tables`: the learning-curve tables bench knows, one line each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HELP = "list learning-curve tables (shipped references and grid runs' tables)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--dir", dest="dirs", action="append", type=Path, default=None, metavar="DIR",
+                        help="also look for tables under DIR (repeatable; default: results)")
+
+
+def _size(path: Path) -> str:
+    size = sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+
+
+def _describe(path: Path) -> dict:
+    """One table's line; a table that does not load still shows, with the reason."""
+    import json
+
+    from bench.errors import BenchError
+    from bench.tables import META, load_table, table_label
+
+    entry = {"name": table_label(path), "path": str(path)}
+    try:
+        meta = json.loads((path / META).read_text())
+        hardware = meta.get("hardware") or {}
+        gpus = ",".join(hardware.get("gpus") or []) or "no GPU"
+        entry.update(
+            workload=meta["workload"]["name"], version=meta["workload"]["version"], grid=meta["grid_size"],
+            epochs=meta["workload"]["max_epochs"], repeats=meta["repeats"], rows=meta["rows"], size=_size(path),
+            hardware=f"{hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, {gpus}",
+        )
+        load_table(path)
+        entry["status"] = "ok"
+    except BenchError as exc:
+        entry["status"] = f"unusable: {exc}"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        entry["status"] = f"unusable: {type(exc).__name__}: {exc}"
+    return entry
+
+
+def main(args) -> int:
+    from bench.tables import find_tables
+
+    paths = find_tables(args.dirs if args.dirs is not None else [Path("results")])
+    if not paths:
+        print("no learning-curve tables found; a complete grid run writes one into its run folder's table/")
+        return 0
+    for entry in map(_describe, paths):
+        if "workload" in entry:
+            print(f"{entry['name']:<28} {entry['workload']} v{entry['version']}  {entry['grid']} grid points x "
+                  f"{entry['epochs']} epochs x {entry['repeats']} repeats  {entry['rows']} rows  {entry['size']}  "
+                  f"{entry['hardware']}  [{entry['status']}]")
+        else:
+            print(f"{entry['name']:<28} [{entry['status']}]")
+        print(f"  {entry['path']}")
+    return 0

@@ -1,0 +1,255 @@
+"""The TuneController that Ray Tune's schedulers and searchers talk to, on simulated workers.
+
+It follows `ray.tune.execution.tune_controller.TuneController` step by step: ask the
+searcher for trials until the pending queue is full, let the scheduler choose a trial to
+run, fill free workers, process one result, act on the scheduler's decision (CONTINUE,
+PAUSE, STOP, NOOP) and notify searcher, scheduler and the run ledger in the same order.
+Trials checkpoint every epoch (as bench's trainable does), so a paused trial resumes where
+it stopped; a PBT exploit restores another trial's checkpoint under a new configuration.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from ray.train._internal.session import _TrainingResult
+from ray.tune.schedulers import FIFOScheduler, TrialScheduler
+
+from bench.replay.clock import RESULT, WorkerClock
+from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial, SavedFuture, light_trials
+
+CONTINUE, PAUSE, STOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP
+
+
+def flatten(result: dict) -> dict:
+    """`ray.tune.utils.flatten_dict` for a result whose only nested value is its config."""
+    flat = {k: v for k, v in result.items() if k != "config"}
+    for key, value in result.get("config", {}).items():
+        flat[f"config/{key}"] = value
+    return flat
+
+
+class SimController:
+    """Trials, their statuses and the calls Ray's strategy objects make on Tune's controller.
+
+    Args:
+        search_alg, scheduler: the strategy's objects, prepared as `tune.run` would.
+        clock: the simulated workers.
+        book: the recorded curves (CurveBook).
+        ledger: the run's RunLedger (rows, budget, target, outcomes).
+        max_pending: Tune's cap on PENDING trials.
+        max_epochs: the workload's epochs; a trainable returns after its last one.
+        trial_path: folder given to trials as their experiment path (PBT logs its policy there).
+        start_wall_s: the replay's real start time; row timestamps are it plus simulated time.
+    """
+
+    def __init__(self, search_alg, scheduler, clock: WorkerClock, book, ledger, max_pending: int,
+                 max_epochs: int, trial_path: str, start_wall_s: float) -> None:
+        self._search_alg = search_alg
+        self._scheduler_alg = scheduler
+        self.clock = clock
+        self.book = book
+        self.ledger = ledger
+        self._max_pending = max_pending
+        self.max_epochs = max_epochs
+        self.trial_path = trial_path
+        self.start_wall_s = start_wall_s
+        self._trials: list[SimTrial] = []
+        self._live_trials: set[SimTrial] = set()
+        self._pending: deque[SimTrial] = deque()
+        self._n_pending = 0
+        self._n_paused = 0
+        self.clones = 0
+        # FIFO's choice (the first PENDING, else the first PAUSED trial) is a pure function of the
+        # statuses, so with no free worker and no PAUSED trial to promote it changes nothing.
+        self._pure_choice = type(scheduler).choose_trial_to_run is FIFOScheduler.choose_trial_to_run
+
+    # --- what schedulers and searchers call -------------------------------------------------
+    @property
+    def search_alg(self):
+        return self._search_alg
+
+    def get_trials(self) -> list[SimTrial]:
+        return self._trials
+
+    def get_live_trials(self) -> set[SimTrial]:
+        return self._live_trials
+
+    def _set_trial_status(self, trial: SimTrial, status: str) -> None:
+        old = trial.status
+        if old == status:
+            return
+        if old == RUNNING:
+            self.clock.release(trial)
+        elif old == PENDING:
+            self._n_pending -= 1
+        elif old == PAUSED:
+            self._n_paused -= 1
+        if status == RUNNING:
+            self.clock.start(trial)
+        elif status == PENDING:
+            self._n_pending += 1
+            self._pending.append(trial)
+        elif status == PAUSED:
+            self._n_paused += 1
+        trial.status = status
+
+    def pause_trial(self, trial: SimTrial, should_checkpoint: bool = True) -> None:
+        if trial.status in (RUNNING, PENDING):
+            self._set_trial_status(trial, PAUSED)
+
+    def stop_trial(self, trial: SimTrial) -> None:
+        """`TuneController.stop_trial`: notify scheduler, searcher and ledger, then terminate."""
+        status = trial.status
+        if status == ERROR or status == TERMINATED:
+            return
+        if status == PENDING or status == PAUSED:
+            self._scheduler_alg.on_trial_remove(self, trial)
+            self._search_alg.on_trial_complete(trial.trial_id)
+        elif status == RUNNING:
+            last = flatten(trial.last_result)
+            self._scheduler_alg.on_trial_complete(self, trial, last)
+            self._search_alg.on_trial_complete(trial.trial_id, result=last)
+        self.ledger.trial_finished(trial.label)
+        self._set_trial_status(trial, TERMINATED)
+        self._live_trials.discard(trial)
+
+    def _schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> SavedFuture:
+        metrics = result if result is not None else trial.last_result
+        return SavedFuture(_TrainingResult(checkpoint=trial.snapshot(), metrics=metrics))
+
+    # --- the loop's steps --------------------------------------------------------------------
+    def _make_trial(self, spec, trial_id, experiment_tag="", evaluated_params=None, **unused) -> SimTrial:
+        return SimTrial(trial_id, spec.get("config", {}), evaluated_params or {}, experiment_tag,
+                        index=len(self._trials), local_path=self.trial_path)
+
+    def update_trial_queue(self) -> None:
+        """Ask the searcher for trials while fewer than max_pending are PENDING."""
+        alg = self._search_alg
+        if self._n_pending >= self._max_pending or alg.is_finished():
+            return
+        with light_trials(self._make_trial):
+            while self._n_pending < self._max_pending:
+                trial = alg.next_trial()
+                if trial is None:
+                    return
+                self._trials.append(trial)
+                self._live_trials.add(trial)
+                self._scheduler_alg.on_trial_add(self, trial)
+                self._n_pending += 1
+                self._pending.append(trial)
+
+    def start_trials(self) -> None:
+        """The scheduler's choice first, then PENDING trials in queue order, on free workers."""
+        clock = self.clock
+        if not clock.free and not self._n_paused and self._pure_choice:
+            return
+        chosen = self._scheduler_alg.choose_trial_to_run(self)
+        if chosen is not None and chosen.status == PAUSED:
+            self._set_trial_status(chosen, PENDING)
+        pending = self._pending
+        while clock.free:
+            if chosen is not None and chosen.status == PENDING:
+                trial, chosen = chosen, None
+            else:
+                trial = None
+                while pending:
+                    candidate = pending.popleft()
+                    if candidate.status == PENDING:
+                        trial = candidate
+                        break
+                if trial is None:
+                    return
+            self._start(trial)
+
+    def _start(self, trial: SimTrial) -> None:
+        self._set_trial_status(trial, RUNNING)
+        if trial.curve is None:
+            trial.curve = self.book.curve_for(trial.config)
+            trial.flat_config = {f"config/{k}": v for k, v in trial.config.items()}
+        manager = trial.run_metadata.checkpoint_manager
+        restored = manager._latest_checkpoint_result
+        if restored is not None:  # PBT exploit: another trial's checkpoint, a new configuration
+            manager._latest_checkpoint_result = None
+            trial.own_checkpoint = checkpoint = restored.checkpoint
+            trial.iteration = int(restored.metrics.get("training_iteration", 0))
+            trial.time_total_s = float(restored.metrics.get("time_total_s", 0.0))
+            self.clones += 1
+        else:
+            checkpoint = trial.own_checkpoint
+            if checkpoint is not None:
+                trial.iteration, trial.time_total_s = checkpoint.iteration, checkpoint.time_total_s
+        if checkpoint is not None:
+            trial.epoch, trial.compute_s = checkpoint.epoch, checkpoint.trial_compute_s
+        trial.since_restore = 0
+        if trial.epoch >= self.max_epochs:
+            self.clock.schedule(trial, 0.0, kind=1)
+        else:
+            self.clock.schedule(trial, self._epoch_cost_s(trial, trial.epoch))
+
+    @staticmethod
+    def _epoch_cost_s(trial: SimTrial, epoch_index: int) -> float:
+        curve = trial.curve
+        return curve[epoch_index][3] if epoch_index < len(curve) else curve[-1][3]
+
+    def on_event(self, trial: SimTrial, kind: int) -> None:
+        if kind == RESULT:
+            self._on_result(trial)
+        else:  # the trainable returned: Tune repeats the last result with done=True and stops it
+            trial.last_result["done"] = True
+            self.stop_trial(trial)
+
+    def _on_result(self, trial: SimTrial) -> None:
+        curve = trial.curve
+        index = trial.epoch
+        # A PBT clone may land on a curve that diverged before this epoch: it diverges here.
+        accuracy, val_loss, train_loss, compute_s, flops, diverged = curve[index] if index < len(curve) else curve[-1]
+        epoch = trial.epoch = index + 1
+        trial.iteration += 1
+        trial.since_restore += 1
+        trial.compute_s += compute_s
+        trial.time_total_s += compute_s
+        result = {
+            "epoch": epoch, "val_accuracy": accuracy, "val_loss": val_loss, "train_loss": train_loss,
+            "epoch_compute_s": compute_s, "trial_compute_s": trial.compute_s, "train_flops": flops,
+            "diverged": diverged, "done": False, "training_iteration": trial.iteration,
+            "trial_id": trial.trial_id, "time_this_iter_s": compute_s, "time_total_s": trial.time_total_s,
+            "iterations_since_restore": trial.since_restore,
+            "timestamp": int(self.start_wall_s + self.clock.now),
+        }
+        flat = result.copy()
+        flat.update(trial.flat_config)
+        decision = self._scheduler_alg.on_trial_result(self, trial, flat)
+        result["config"] = trial.config
+        if decision == STOP:
+            result["done"] = True
+        else:
+            self._search_alg.on_trial_result(trial.trial_id, flat)
+        row = self.ledger.record(trial.label, trial.config, result, "replay")
+        row["timestamp"] = self.start_wall_s + self.clock.now
+        trial.last_result = result
+        if not diverged and trial.status == RUNNING:
+            trial.own_checkpoint = trial.snapshot()
+            trial.run_metadata.checkpoint_manager._latest_checkpoint_result = None
+        if decision == CONTINUE:
+            if epoch >= self.max_epochs or diverged:
+                self.clock.schedule(trial, 0.0, kind=1)
+            else:
+                self.clock.schedule(trial, self._epoch_cost_s(trial, epoch))
+        elif decision == PAUSE:
+            self.pause_trial(trial)
+        elif decision == STOP:
+            self.stop_trial(trial)
+        # NOOP: the scheduler has acted on the trial itself (PBT pauses it to exploit another).
+
+    def stop_all(self) -> None:
+        """Budget spent or target reached: Tune ends the search and every open trial."""
+        self._search_alg.set_finished()
+        for trial in self._trials:
+            if trial.status != ERROR and trial.status != TERMINATED:
+                self._set_trial_status(trial, TERMINATED)
+
+    def finish(self) -> None:
+        """Tune's on_experiment_end: trials still open are paused or cut by the budget."""
+        for trial in self._trials:
+            self.ledger.trial_left(trial.label, paused=trial.status == PAUSED)

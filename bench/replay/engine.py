@@ -1,0 +1,147 @@
+"""execute_replay: one strategy against a learning-curve table, in simulated time."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import time
+from pathlib import Path
+
+from bench.budget import StopRule
+from bench.errors import BenchError
+from bench.recorder import RunLedger
+from bench.replay import writer
+from bench.replay.clock import WorkerClock
+from bench.replay.controller import SimController
+from bench.replay.curves import curve_book, repeat_for_seed
+from bench.replay.tune_glue import check_replayable, max_pending_trials, prepare
+from bench.runner import RunSummary
+from strategies import BuildContext
+
+#: Simulated workers when the spec leaves it open (the issue's reference setting).
+DEFAULT_WORKERS = 4
+
+
+def check_table(spec, table) -> None:
+    """Refuse a table recorded for another workload or grid than the spec's."""
+    workload = table.meta["workload"]
+    if workload["name"] != spec.workload.name:
+        raise BenchError(f"{table.path}: a table for workload {workload['name']!r}, not {spec.workload.name!r}")
+    if workload["version"] != spec.workload.version or workload["space"] != spec.workload.space.as_dict():
+        raise BenchError(
+            f"{table.path}: recorded for {spec.workload.name} version {workload['version']}, but the workload "
+            f"is now version {spec.workload.version}; re-record it"
+        )
+    if workload.get("max_epochs") != spec.workload.max_epochs:
+        raise BenchError(f"{table.path}: recorded {workload.get('max_epochs')} epochs per curve, the workload has "
+                         f"{spec.workload.max_epochs}; re-record it")
+
+
+@contextlib.contextmanager
+def _quiet_tune():
+    """Ray's schedulers log every exploit and bracket at INFO; a replay makes thousands a second."""
+    logger = logging.getLogger("ray.tune")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _simulate(controller: SimController, ledger: RunLedger) -> None:
+    """TuneController.step, repeated: queue trials, start them, process one result, check stop."""
+    clock = controller.clock
+    while True:
+        controller.update_trial_queue()
+        controller.start_trials()
+        event = clock.pop()
+        if event is None:
+            break  # every trial is done (or the rest can never start, as a live run would hang)
+        controller.on_event(*event)
+        if ledger.should_stop():
+            controller.stop_all()
+            break
+    controller.finish()
+
+
+def execute_replay(spec, table) -> RunSummary:
+    """Run `spec.strategy` against `table` and write a run folder in the live format.
+
+    The strategy's own Ray Tune searcher and scheduler make every decision; only execution is
+    simulated: each epoch costs its recorded epoch_compute_s on one of `spec.workers` simulated
+    workers, and results arrive in simulated-time order. Ray is not started.
+
+    Args:
+        spec: a bench.runner.RunSpec (workers 0 means DEFAULT_WORKERS; address is ignored).
+        table: a loaded bench.tables.Table for the spec's workload.
+    """
+    import numpy as np
+
+    wall_start = time.perf_counter()
+    started_wall_s = time.time()
+    started_at = dt.datetime.now(dt.timezone.utc).isoformat()
+    check_table(spec, table)
+    workers = spec.workers or DEFAULT_WORKERS
+    if workers < 1:
+        raise BenchError(f"workers must be a positive integer, not {workers}")
+    # The same seeding as a live run: PBT/PB2 and Tune's default searcher draw from these.
+    random.seed(spec.seed)
+    np.random.seed(spec.seed)
+    built = spec.strategy.build(BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs,
+                                             seed=spec.seed, samples=spec.samples))
+    check_replayable(spec.strategy.name, built)
+    repeat = repeat_for_seed(spec.seed, int(table.meta["repeats"]))
+    book = curve_book(table, spec.workload.space, repeat)
+    search_alg, scheduler = prepare(built, workers)
+    cluster_cpus = float((table.meta.get("hardware") or {}).get("cpu_count") or 1)
+    run_id = f"{spec.run_id}-replay"
+    folder = (Path(spec.out_dir) / run_id).resolve()
+    ledger = RunLedger(
+        identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
+                  "workload_version": spec.workload.version, "seed": spec.seed, "replay": True},
+        normalise=spec.workload.space.normalise, max_epochs=spec.workload.max_epochs,
+        stop_rule=StopRule(spec.budget, spec.target), log=None,
+    )
+    controller = SimController(
+        search_alg, scheduler, WorkerClock(workers), book, ledger,
+        max_pending=max_pending_trials(search_alg, cluster_cpus), max_epochs=spec.workload.max_epochs,
+        trial_path=str(folder / "ray"), start_wall_s=started_wall_s,
+    )
+    status = "failed"
+    try:
+        with _quiet_tune():
+            _simulate(controller, ledger)
+        status = "complete"
+    finally:
+        rows = ledger.finalise_rows()
+        simulated_s = controller.clock.now
+        summary = _summarise(run_id, folder, status, ledger, rows, time.perf_counter() - wall_start,
+                             simulated_s, workers)
+        simulation = {
+            "workers": workers, "simulated_wall_s": simulated_s, "max_pending_trials": controller._max_pending,
+            "trials_created": len(controller.get_trials()), "clones": controller.clones,
+            "replay_wall_s": summary.wall_s,
+        }
+        approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []
+        body = writer.manifest(spec, run_id, workers, status, started_at, writer.table_record(table, repeat),
+                               simulation, approximations)
+        writer.write_run(folder, body, rows, spec.workload.space.names, summary)
+    return summary
+
+
+def _summarise(run_id, folder, status, ledger, rows, wall_s, simulated_s, workers) -> RunSummary:
+    """The live summary; `overhead_share` is the simulated workers' idle share."""
+    trials = {row["trial_id"] for row in rows}
+    compute_s = sum(row["epoch_compute_s"] for row in rows)
+    worker_s = simulated_s * workers
+    return RunSummary(
+        run_id=run_id, folder=folder, status=status,
+        best_accuracy=ledger.best_accuracy, best_config=ledger.best_config,
+        compute_epochs=len(rows), compute_s=compute_s, trials_started=len(trials),
+        trials_stopped_early=sum(1 for t in trials if ledger.outcomes.get(t) == "stopped_early"),
+        overhead_share=max(0.0, 1.0 - compute_s / worker_s) if worker_s > 0 else 0.0,
+        wall_s=wall_s,
+    )

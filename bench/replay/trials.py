@@ -1,0 +1,170 @@
+"""Light stand-ins for the Ray Tune objects a strategy touches: trials, checkpoints, the experiment.
+
+Ray's own searchers create trials through `_create_trial_from_spec`; during replay that one
+function is swapped for `SimTrial` (a full `Trial` builds storage contexts and parses argv,
+which costs more than replaying a whole trial). Every attribute Ray's schedulers and searchers
+read on a trial is here; nothing about the algorithms is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ray.train._internal.session import _FutureTrainingResult, _TrainingResult
+from ray.tune import CheckpointConfig
+from ray.tune.experiment import Experiment, Trial
+
+PENDING, RUNNING, PAUSED, TERMINATED, ERROR = (
+    Trial.PENDING, Trial.RUNNING, Trial.PAUSED, Trial.TERMINATED, Trial.ERROR,
+)
+#: The live runner keeps 4 checkpoints per trial (PBT reads this when a trial is added).
+CHECKPOINT_CONFIG = CheckpointConfig(num_to_keep=4)
+
+
+@dataclass(frozen=True)
+class SimCheckpoint:
+    """Where a trial's training stood when it saved: what a live checkpoint restores."""
+
+    trial_id: str
+    epoch: int
+    iteration: int
+    trial_compute_s: float
+    time_total_s: float
+
+
+class _CheckpointManager:
+    """What PBT reads (`checkpoint_config`) and writes (`_latest_checkpoint_result`) on exploit."""
+
+    __slots__ = ("checkpoint_config", "_latest_checkpoint_result")
+
+    def __init__(self) -> None:
+        self.checkpoint_config = CHECKPOINT_CONFIG
+        self._latest_checkpoint_result: _TrainingResult | None = None
+
+
+class _RunMetadata:
+    __slots__ = ("checkpoint_manager",)
+
+    def __init__(self) -> None:
+        self.checkpoint_manager = _CheckpointManager()
+
+
+class _TemporaryState:
+    __slots__ = ("saving_to", "restoring_from", "ray_actor")
+
+    def __init__(self) -> None:
+        self.saving_to = None
+        self.restoring_from = None
+        self.ray_actor = None
+
+
+class SimTrial:
+    """A trial as Ray's schedulers and searchers see it, plus its position on its recorded curve."""
+
+    __slots__ = (
+        "trial_id", "config", "evaluated_params", "experiment_tag", "status", "last_result", "index",
+        "label", "run_metadata", "temporary_state", "local_path", "curve", "epoch", "iteration",
+        "compute_s", "time_total_s", "since_restore", "own_checkpoint", "event_seq", "flat_config",
+    )
+
+    def __init__(self, trial_id: str, config: dict, evaluated_params: dict, experiment_tag: str,
+                 index: int, local_path: str) -> None:
+        self.trial_id = trial_id
+        self.config = config
+        self.evaluated_params = evaluated_params
+        self.experiment_tag = experiment_tag
+        self.status = PENDING
+        self.last_result: dict = {}
+        self.index = index
+        # Ray's trial ids are random (uuid); stored rows use the creation order instead.
+        self.label = f"replay_{index:05d}"
+        self.run_metadata = _RunMetadata()
+        self.temporary_state = _TemporaryState()
+        self.local_path = local_path
+        self.curve = None
+        self.epoch = 0
+        self.iteration = 0
+        self.compute_s = 0.0
+        self.time_total_s = 0.0
+        self.since_restore = 0
+        self.own_checkpoint: SimCheckpoint | None = None
+        self.event_seq = -1
+        self.flat_config: dict | None = None
+
+    # --- the Trial interface -------------------------------------------------------------
+    def is_finished(self) -> bool:
+        return self.status == TERMINATED or self.status == ERROR
+
+    @property
+    def is_saving(self) -> bool:
+        return False  # saves resolve at once in simulated time
+
+    def set_config(self, config: dict) -> None:
+        self.config = config
+        self.curve = None
+        self.flat_config = None
+
+    def set_experiment_tag(self, experiment_tag: str) -> None:
+        self.experiment_tag = experiment_tag
+
+    @property
+    def checkpoint(self) -> SimCheckpoint | None:
+        return self.own_checkpoint
+
+    @property
+    def local_experiment_path(self) -> str:
+        os.makedirs(self.local_path, exist_ok=True)  # PBT appends its exploit log here
+        return self.local_path
+
+    local_dir = local_experiment_path
+
+    def __str__(self) -> str:
+        return self.trial_id
+
+    __repr__ = __str__
+
+    # --- simulation state ------------------------------------------------------------------
+    def snapshot(self) -> SimCheckpoint:
+        return SimCheckpoint(self.trial_id, self.epoch, self.iteration, self.compute_s, self.time_total_s)
+
+
+class SavedFuture(_FutureTrainingResult):
+    """A save that has already happened (PBT checks for `_FutureTrainingResult` and resolves it)."""
+
+    def __init__(self, training_result: _TrainingResult) -> None:
+        self.future = None
+        self._result = training_result
+
+    def resolve(self, block: bool = True) -> _TrainingResult:
+        return self._result
+
+
+class ReplayExperiment(Experiment):
+    """An Experiment that only carries the spec searchers read (no trainable, no storage)."""
+
+    def __init__(self, config: dict, num_samples: int) -> None:  # noqa: D107 - no Experiment.__init__ on purpose
+        self.name = "replay"
+        self._run_identifier = "replay"
+        self._stopper = None
+        self.spec = {"run": "replay", "stop": {}, "time_budget_s": None, "config": config,
+                     "num_samples": num_samples}
+
+
+@contextlib.contextmanager
+def light_trials(make: Callable[..., Any]):
+    """While active, Ray's searchers create trials with `make(spec, trial_id=..., ...)`."""
+    from ray.tune.search import basic_variant, search_generator
+
+    original = basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec
+
+    def create(spec, parser, **trial_kwargs):
+        return make(spec, **trial_kwargs)
+
+    basic_variant._create_trial_from_spec = search_generator._create_trial_from_spec = create
+    try:
+        yield
+    finally:
+        basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec = original

@@ -1,0 +1,55 @@
+"""Tables for replay tests: the shipped digits table when it is there, else a synthetic one in the real format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def synthetic_table_path(tmp_path_factory) -> Path:
+    """A synthetic digits table with 2 repeats (written once per session)."""
+    import workloads
+    from synthetic import write_synthetic_table
+
+    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-v1", workloads.get("digits"), repeats=2)
+
+
+@pytest.fixture(scope="session")
+def digits_table(synthetic_table_path):
+    """The shipped digits table if it loads, else the synthetic one."""
+    from bench.errors import BenchError
+    from bench.tables import default_table_path, load_table
+
+    shipped = default_table_path("digits")
+    if shipped is not None:
+        try:
+            return load_table(shipped)
+        except BenchError:
+            pass
+    return load_table(synthetic_table_path)
+
+
+@pytest.fixture
+def replay_spec(tmp_path):
+    """A RunSpec for a replay of the digits workload."""
+    import strategies
+    import workloads
+    from bench.budget import Budget
+    from bench.runner import RunSpec
+
+    def make(strategy="asha", params=None, budget_epochs=None, samples=None, workers=4, seed=0, target=None,
+             budget=None, out=None):
+        workload = workloads.get("digits")
+        return RunSpec(
+            strategy=strategies.resolve(strategy, params or {}), workload=workload, seed=seed,
+            budget=budget or Budget("epochs", budget_epochs or workload.grid_budget_epochs),
+            samples=samples or workload.space.grid_size(), workers=workers,
+            out_dir=out or tmp_path / "results", target=target, progress=False,
+        )
+
+    return make

@@ -1,0 +1,103 @@
+"""Replay runs every strategy's real Ray Tune objects against a table and writes live-format runs."""
+
+from __future__ import annotations
+
+import pytest
+
+import strategies
+from bench.budget import Budget
+from bench.replay import execute_replay
+from bench.results import BASE_COLUMNS, OUTCOMES, load_run
+
+VOLATILE = ["run_id", "timestamp"]
+
+
+def _frame(summary):
+    return load_run(summary.folder).epochs
+
+
+@pytest.mark.parametrize("name", strategies.REGISTRY.names())
+def test_every_strategy_replays_within_budget_in_live_format(name, digits_table, replay_spec):
+    spec = replay_spec(strategy=name, budget_epochs=60, samples=12, workers=4)
+    summary = execute_replay(spec, digits_table)
+
+    stored = load_run(summary.folder)
+    epochs, manifest = stored.epochs, stored.manifest
+    assert summary.status == "complete" and manifest["status"] == "complete"
+    assert manifest["replay"] is True and manifest["strategy"]["name"] == name
+    assert manifest["table"]["curves_sha256"] == digits_table.meta["curves_sha256"]
+    assert list(epochs.columns) == list(BASE_COLUMNS[:6]) + spec.workload.space.names + list(BASE_COLUMNS[6:])
+    assert epochs["replay"].all()
+    assert 1 <= len(epochs) <= spec.budget.limit  # replay stops at the result that spends the budget
+    assert epochs["run_epochs"].tolist() == list(range(1, len(epochs) + 1))
+    assert set(epochs["outcome"]) <= set(OUTCOMES)
+    assert (epochs["epoch_compute_s"] > 0).all()
+    for hp in spec.workload.space:
+        assert epochs[hp.name].between(hp.low, hp.high).all()
+
+
+@pytest.mark.parametrize("name", ["random", "asha", "hyperband", "median", "tpe"])
+def test_rows_are_the_recorded_curve_of_the_nearest_grid_point(name, digits_table, replay_spec):
+    from bench.replay.curves import CurveBook
+
+    spec = replay_spec(strategy=name, samples=40, workers=3, seed=1)
+    epochs = _frame(execute_replay(spec, digits_table))
+    book = CurveBook(digits_table, spec.workload.space, repeat=1 % digits_table.meta["repeats"])
+    names = spec.workload.space.names
+    for row in epochs.itertuples(index=False):
+        recorded = book.curve_for({n: getattr(row, n) for n in names})[row.epoch - 1]
+        assert (row.val_accuracy, row.epoch_compute_s, row.diverged) == (recorded[0], recorded[3], recorded[5])
+    # every trial's epochs are consecutive from 1: a paused trial resumes from its last checkpoint,
+    # which is its last epoch unless that epoch diverged (no checkpoint, as live: it is trained again)
+    for _, trial in epochs.groupby("trial_id", sort=False):
+        assert trial["epoch"].drop_duplicates().tolist() == list(range(1, trial["epoch"].max() + 1))
+        assert trial[trial["epoch"].duplicated()]["diverged"].all()
+
+
+@pytest.mark.parametrize("name", ["asha", "pbt", "bohb"])
+def test_same_seed_same_results_other_seed_other_results(name, digits_table, replay_spec):
+    first, second = (_frame(execute_replay(replay_spec(strategy=name, samples=30), digits_table)) for _ in range(2))
+    assert first.drop(columns=VOLATILE).equals(second.drop(columns=VOLATILE))
+    other = _frame(execute_replay(replay_spec(strategy=name, samples=30, seed=7), digits_table))
+    assert not first.drop(columns=VOLATILE + ["seed"]).equals(other.drop(columns=VOLATILE + ["seed"]))
+
+
+def test_until_target_stops_at_the_first_result_reaching_it(digits_table, replay_spec):
+    best = float(digits_table.curves["val_accuracy"].max())
+    target = round(best - 0.02, 4)
+    epochs = _frame(execute_replay(replay_spec(strategy="random", target=target), digits_table))
+    running_best = epochs["val_accuracy"].cummax()
+    assert running_best.iloc[-1] >= target
+    assert (running_best.iloc[:-1] < target).all()
+
+
+def test_seconds_budget_is_spent_on_recorded_compute(digits_table, replay_spec):
+    budget = Budget("seconds", 5.0)
+    epochs = _frame(execute_replay(replay_spec(strategy="random", budget=budget), digits_table))
+    assert epochs["run_compute_s"].iloc[-1] >= 5.0
+    assert epochs["run_compute_s"].iloc[-2] < 5.0
+
+
+def test_more_workers_finish_sooner_in_simulated_time(digits_table, replay_spec):
+    times = {}
+    for workers in (1, 4):
+        summary = execute_replay(replay_spec(strategy="random", samples=20, workers=workers), digits_table)
+        times[workers] = load_run(summary.folder).manifest["simulation"]["simulated_wall_s"]
+    assert times[4] < times[1] / 2
+
+
+def test_pbt_clones_are_marked_approximate(digits_table, replay_spec):
+    manifest = load_run(execute_replay(replay_spec(strategy="pbt"), digits_table).folder).manifest
+    assert manifest["simulation"]["clones"] > 0
+    assert manifest["approximations"] and "clone" in manifest["approximations"][0]
+    asha = load_run(execute_replay(replay_spec(strategy="asha", samples=20), digits_table).folder).manifest
+    assert asha["approximations"] == []
+
+
+def test_replay_starts_no_ray(digits_table, replay_spec):
+    import ray
+
+    if ray.is_initialized():
+        pytest.skip("another test in this process started Ray")
+    execute_replay(replay_spec(strategy="hyperband", samples=20), digits_table)
+    assert not ray.is_initialized()
