@@ -36,6 +36,10 @@ def train_trial(
     Reports once per epoch. `device_share` is the trial's fraction of the device: each
     epoch's measured seconds are multiplied by it, so packed and unpacked sweeps compare.
     """
+    if "replay_table" in workload_options:  # report a recorded table instead of training (bench.replay)
+        from bench.replay.table_trainable import report_from_table
+
+        return report_from_table(config, workload_name, workload_options["replay_table"], training_seed)
     import torch
     from ray import tune
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import heapq
 
-RESULT, RETURNED = 0, 1  # an epoch's result; the trainable returning after its last epoch
+# An epoch's result; the trainable returning after its last epoch; a checkpoint saved, after
+# which Tune acts on the decision it held back while saving.
+RESULT, RETURNED, SAVED = 0, 1, 2
 
 
 class WorkerClock:

@@ -15,10 +15,10 @@ from collections import deque
 from ray.train._internal.session import _TrainingResult
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 
-from bench.replay.clock import RESULT, WorkerClock
+from bench.replay.clock import RESULT, RETURNED, SAVED, WorkerClock
 from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial, SavedFuture, light_trials
 
-CONTINUE, PAUSE, STOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP
+CONTINUE, PAUSE, STOP, NOOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP, TrialScheduler.NOOP
 
 
 def flatten(result: dict) -> dict:
@@ -139,15 +139,20 @@ class SimController:
                 self._n_pending += 1
                 self._pending.append(trial)
 
-    def start_trials(self) -> None:
-        """The scheduler's choice first, then PENDING trials in queue order, on free workers."""
+    def start_trials(self) -> bool:
+        """The scheduler's choice first, then PENDING trials in queue order, on free workers.
+
+        Returns:
+            whether a trial started (Tune then runs another step before the trial's first result).
+        """
         clock = self.clock
         if not clock.free and not self._n_paused and self._pure_choice:
-            return
+            return False
         chosen = self._scheduler_alg.choose_trial_to_run(self)
         if chosen is not None and chosen.status == PAUSED:
             self._set_trial_status(chosen, PENDING)
         pending = self._pending
+        started = False
         while clock.free:
             if chosen is not None and chosen.status == PENDING:
                 trial, chosen = chosen, None
@@ -159,8 +164,10 @@ class SimController:
                         trial = candidate
                         break
                 if trial is None:
-                    return
+                    break
             self._start(trial)
+            started = True
+        return started
 
     def _start(self, trial: SimTrial) -> None:
         self._set_trial_status(trial, RUNNING)
@@ -174,6 +181,7 @@ class SimController:
             trial.own_checkpoint = checkpoint = restored.checkpoint
             trial.iteration = int(restored.metrics.get("training_iteration", 0))
             trial.time_total_s = float(restored.metrics.get("time_total_s", 0.0))
+            trial.recorded_epoch = 0  # a new training history: its epochs are new compute
             self.clones += 1
         else:
             checkpoint = trial.own_checkpoint
@@ -183,7 +191,7 @@ class SimController:
             trial.epoch, trial.compute_s = checkpoint.epoch, checkpoint.trial_compute_s
         trial.since_restore = 0
         if trial.epoch >= self.max_epochs:
-            self.clock.schedule(trial, 0.0, kind=1)
+            self.clock.schedule(trial, 0.0, kind=RETURNED)
         else:
             self.clock.schedule(trial, self._epoch_cost_s(trial, trial.epoch))
 
@@ -195,7 +203,9 @@ class SimController:
     def on_event(self, trial: SimTrial, kind: int) -> None:
         if kind == RESULT:
             self._on_result(trial)
-        else:  # the trainable returned: Tune repeats the last result with done=True and stops it
+        elif kind == SAVED:
+            self._act(trial, trial.decision)
+        else:  # RETURNED: Tune repeats the last result with done=True and stops the trial
             trial.last_result["done"] = True
             self.stop_trial(trial)
 
@@ -225,22 +235,37 @@ class SimController:
             result["done"] = True
         else:
             self._search_alg.on_trial_result(trial.trial_id, flat)
-        row = self.ledger.record(trial.label, trial.config, result, "replay")
-        row["timestamp"] = self.start_wall_s + self.clock.now
+        if epoch > trial.recorded_epoch:
+            row = self.ledger.record(trial.label, trial.config, result, "replay")
+            row["timestamp"] = self.start_wall_s + self.clock.now
+            trial.recorded_epoch = epoch
+        # else: an epoch trained again after restoring an older checkpoint; the live ledger
+        # (bench.journal.DurableLedger) records and counts it once, and so does replay.
         trial.last_result = result
         if not diverged and trial.status == RUNNING:
             trial.own_checkpoint = trial.snapshot()
             trial.run_metadata.checkpoint_manager._latest_checkpoint_result = None
+        if decision == NOOP:
+            return  # the scheduler has acted on the trial itself (PBT pauses it to exploit another)
+        if decision == PAUSE or not diverged:
+            # An epoch that reported a checkpoint (or a pause, which saves one) is saved first;
+            # Tune holds the decision until the save resolves, one step later.
+            trial.decision = decision
+            self.clock.schedule(trial, 0.0, kind=SAVED)
+        else:
+            self._act(trial, decision)
+
+    def _act(self, trial: SimTrial, decision: str) -> None:
         if decision == CONTINUE:
-            if epoch >= self.max_epochs or diverged:
-                self.clock.schedule(trial, 0.0, kind=1)
+            epoch = trial.epoch
+            if epoch >= self.max_epochs or trial.last_result.get("diverged"):
+                self.clock.schedule(trial, 0.0, kind=RETURNED)
             else:
                 self.clock.schedule(trial, self._epoch_cost_s(trial, epoch))
         elif decision == PAUSE:
             self.pause_trial(trial)
         elif decision == STOP:
             self.stop_trial(trial)
-        # NOOP: the scheduler has acted on the trial itself (PBT pauses it to exploit another).
 
     def stop_all(self) -> None:
         """Budget spent or target reached: Tune ends the search and every open trial."""

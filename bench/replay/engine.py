@@ -56,7 +56,8 @@ def _simulate(controller: SimController, ledger: RunLedger) -> None:
     clock = controller.clock
     while True:
         controller.update_trial_queue()
-        controller.start_trials()
+        if controller.start_trials():
+            continue  # an actor starts in one step, its first result comes in a later one
         event = clock.pop()
         if event is None:
             break  # every trial is done (or the rest can never start, as a live run would hang)
@@ -107,7 +108,7 @@ def execute_replay(spec, table) -> RunSummary:
     )
     controller = SimController(
         search_alg, scheduler, WorkerClock(workers), book, ledger,
-        max_pending=max_pending_trials(search_alg, cluster_cpus), max_epochs=spec.workload.max_epochs,
+        max_pending=max_pending_trials(search_alg, workers, cluster_cpus), max_epochs=spec.workload.max_epochs,
         trial_path=str(folder / "ray"), start_wall_s=started_wall_s,
     )
     status = "failed"

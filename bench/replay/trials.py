@@ -68,6 +68,7 @@ class SimTrial:
         "trial_id", "config", "evaluated_params", "experiment_tag", "status", "last_result", "index",
         "label", "run_metadata", "temporary_state", "local_path", "curve", "epoch", "iteration",
         "compute_s", "time_total_s", "since_restore", "own_checkpoint", "event_seq", "flat_config",
+        "recorded_epoch", "decision",
     )
 
     def __init__(self, trial_id: str, config: dict, evaluated_params: dict, experiment_tag: str,
@@ -93,6 +94,9 @@ class SimTrial:
         self.own_checkpoint: SimCheckpoint | None = None
         self.event_seq = -1
         self.flat_config: dict | None = None
+        # The last epoch the ledger recorded for this trial's current training history.
+        self.recorded_epoch = 0
+        self.decision: str | None = None  # held back until the epoch's checkpoint is saved
 
     # --- the Trial interface -------------------------------------------------------------
     def is_finished(self) -> bool:

@@ -84,12 +84,21 @@ def prepare(built, workers: int):
     return search_alg, scheduler
 
 
-def max_pending_trials(search_alg, cluster_cpus: float) -> int:
-    """How many PENDING trials Tune keeps queued (`tune_controller._get_max_pending_trials`)."""
+def max_pending_trials(search_alg, workers: int, cluster_cpus: float) -> int:
+    """How many PENDING trials Tune keeps queued (`tune_controller._get_max_pending_trials`).
+
+    A live bench run sets TUNE_MAX_PENDING_TRIALS_PG through bench.cluster.configure_tune
+    (to the number of workers unless the user set it); replay applies the same setting.
+    """
     from ray.tune.execution.tune_controller import _get_max_pending_trials
     from ray.tune.search.basic_variant import BasicVariantGenerator
 
-    setting = os.getenv("TUNE_MAX_PENDING_TRIALS_PG", "auto")
+    try:
+        from bench.cluster import configure_tune
+    except ImportError:  # a bench without that setting: Tune's own default
+        setting = os.getenv("TUNE_MAX_PENDING_TRIALS_PG", "auto")
+    else:
+        setting = configure_tune(workers)["TUNE_MAX_PENDING_TRIALS_PG"]
     if setting != "auto":
         return int(setting)
     if isinstance(search_alg, BasicVariantGenerator):
