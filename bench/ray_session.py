@@ -14,6 +14,24 @@ os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_
 os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 
 
+def _check_reachable(address: str, timeout_s: float = 3.0) -> None:
+    """Fail fast on an address nothing listens on (ray.init would retry for minutes)."""
+    import socket
+
+    hostport = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        raise BenchError(f"bad Ray address {address!r}; accepted: auto, host:port or ray://host:port")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise BenchError(
+            f"cannot reach a Ray cluster at {address!r} ({exc.strerror or exc}); accepted: auto, "
+            "host:port or ray://host:port of a running cluster"
+        ) from None
+
+
 def ensure_ray(address: str | None = None, num_cpus: int | None = None) -> dict:
     """Connect to Ray (an existing session is reused) and return the cluster's resources.
 
@@ -27,6 +45,8 @@ def ensure_ray(address: str | None = None, num_cpus: int | None = None) -> dict:
         kwargs = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
         if address is None:
             kwargs["num_cpus"] = num_cpus
+        if address not in (None, "auto", "local"):
+            _check_reachable(address)
         try:
             ray.init(address=address, **kwargs)
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:
