@@ -43,10 +43,32 @@ def storage_error(exc: BaseException) -> OSError | None:
     return None
 
 
+def storage_error_in_text(text: str | None) -> OSError | None:
+    """A storage OSError named in an error's text (when Ray could not keep the exception itself)."""
+    for code in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
+        if text and os.strerror(code) in text:
+            return OSError(code, os.strerror(code))
+    return None
+
+
+def probe_storage(folder, size_bytes: int = 1 << 16) -> OSError | None:
+    """Write, sync and delete a scratch file in `folder`; the OSError if storage refuses it."""
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe.") as handle:
+            handle.write(b"\0" * size_bytes)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        return exc if exc.errno in STORAGE_ERRNOS else None
+    return None
+
+
 def describe_storage_error(error: OSError, folder) -> str:
     """One line for a failed write: what failed, where, and that the written part stays readable."""
-    where = error.filename or folder
-    return (f"cannot write results under {folder}: {os.strerror(error.errno)} ({where}); what was written "
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(folder) else ""
+    return (f"cannot write results under {folder}: {os.strerror(error.errno)}{where}; what was written "
             f"so far stays readable; free space or fix permissions, then resume with "
             f"`python -m bench run --resume {folder}`")
 

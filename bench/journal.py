@@ -158,13 +158,11 @@ class JournalCallback(LedgerCallback):
             self.ledger.record(trial.trial_id, trial.config, result, str(node))
 
     def _failure(self, trial, retrying: bool) -> None:
-        try:
-            error = trial.get_pickled_error()
-        except Exception:  # an unreadable error file must not end the run
-            error = None
-        message = faults.one_line(error) if error is not None else (trial.get_error() or "unknown error")
-        message = message.strip().splitlines()[-1] if "\n" in message else message
-        storage = faults.storage_error(error) if error is not None else None
+        error, text = _read_error(trial)
+        message = faults.one_line(error) if error is not None else _last_line(text)
+        storage = (faults.storage_error(error) if error is not None else None) or faults.storage_error_in_text(text)
+        if storage is None and self.ledger.log is not None:
+            storage = faults.probe_storage(self.ledger.log.path.parent)
         if storage is not None and self.ledger.storage_failure is None:
             self.ledger.storage_failure = storage
         self.ledger.trial_failed(trial.trial_id, message, retrying)
@@ -174,3 +172,31 @@ class JournalCallback(LedgerCallback):
 
     def on_trial_error(self, iteration, trials, trial, **info):
         self._failure(trial, retrying=False)
+
+
+def _last_line(text: str | None) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def _read_error(trial) -> tuple[BaseException | None, str | None]:
+    """The trial's latest error and its text, from the driver-side files Tune just wrote.
+
+    (`Trial.get_pickled_error` reads the storage copy, which is synced later.) A file that
+    cannot be read, for example one cut short by a full disk, gives None.
+    """
+    import cloudpickle
+
+    error = text = None
+    try:
+        if trial.pickled_error_file:
+            with open(trial.pickled_error_file, "rb") as handle:
+                error = cloudpickle.load(handle)
+    except Exception:
+        error = None
+    try:
+        if trial.error_file:
+            text = Path(trial.error_file).read_text(errors="replace")
+    except OSError:
+        text = None
+    return error, text

@@ -213,7 +213,7 @@ def execute(spec: RunSpec) -> RunSummary:
         status = "interrupted"
         raise
     except Exception as exc:
-        storage = faults.storage_error(exc)
+        storage = faults.storage_error(exc) or ledger.storage_failure or faults.probe_storage(folder)
         if storage is None:
             raise
         status = "failed"
@@ -221,8 +221,11 @@ def execute(spec: RunSpec) -> RunSummary:
     finally:
         ledger.detach()
         wall_s = time.perf_counter() - wall_start
-        ledger.log.close()
-        ledger.journal.close()
+        for journal in (ledger.log, ledger.journal):
+            try:
+                journal.close()
+            except OSError:
+                pass  # a full disk: what was flushed before stays readable
         if bar is not None:
             bar.close()
         rows = ledger.finalise_rows()

@@ -1,0 +1,70 @@
+"""Kill the driver with SIGKILL at several points, or stop it with Ctrl-C, then resume."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import time
+
+from resilience_cli import GRID_ARGS, finish, rows, run, run_folder, signature, sigkill, start, wait_for, wait_rows
+
+#: Rows recorded before each kill (0: as soon as the run folder exists), then a random delay.
+KILL_POINTS = (0, 3, 6, 9)
+
+
+def row_identity(row) -> tuple:
+    return (row["trial_id"], row.get("lineage"), row["epoch"], row["val_accuracy"], row["run_epochs"])
+
+
+def test_sigkill_at_several_points_loses_and_repeats_nothing(tmp_path, uninterrupted):
+    out = tmp_path / "out"
+    delays = random.Random(7)
+    kept: list[dict] = []
+    report = []
+    for index, point in enumerate(KILL_POINTS):
+        proc = start(out, *GRID_ARGS)
+        if point == 0:
+            wait_for(lambda: out.exists() and any(out.glob("*/manifest.json")), proc, what="the run folder")
+        else:
+            wait_rows(proc, out, point)
+        time.sleep(delays.uniform(0.0, 0.4))
+        sigkill(proc)
+        now = rows(out)
+        # Everything recorded before this kill is still there, in order, exactly once.
+        assert [row_identity(r) for r in now[: len(kept)]] == [row_identity(r) for r in kept]
+        assert len({(r["trial_id"], r["lineage"], r["epoch"]) for r in now}) == len(now)
+        assert [r["run_epochs"] for r in now] == list(range(1, len(now) + 1))
+        report.append(f"kill {index + 1}: SIGKILL after {len(now)} rows; lost {len(kept) - sum(1 for a, b in zip(kept, now) if row_identity(a) == row_identity(b))}")
+        kept = now
+    code, _, stderr = run(out, *GRID_ARGS)
+    assert code == 0, stderr[-2000:]
+    assert "resuming unfinished run" in stderr
+    folder = run_folder(out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert len(manifest["resumes"]) == len(KILL_POINTS)
+    final = signature(folder)
+    assert final == uninterrupted  # same trials, same configurations, same epochs, same outcomes
+    assert [row_identity(r) for r in rows(out)[: len(kept)]] == [row_identity(r) for r in kept]
+    print("\n" + "\n".join(report) + f"\nreplayed epochs dropped: {manifest['replayed_epochs_dropped']}")
+
+
+def test_ctrl_c_stops_cleanly_and_resume_by_run_id_finishes(tmp_path, uninterrupted):
+    out = tmp_path / "out"
+    proc = start(out, *GRID_ARGS)
+    wait_rows(proc, out, 4)
+    proc.send_signal(signal.SIGINT)
+    code, _, stderr = finish(proc, timeout=120)
+    folder = run_folder(out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert code == 130
+    assert f"python -m bench run --resume {folder}" in stderr
+    assert manifest["status"] == "interrupted"
+    assert not (folder / "epochs.parquet").exists()
+    saved = rows(out)
+    assert len(saved) == manifest["rows"] >= 4
+
+    code, _, stderr = run(out, "--resume", folder.name, "--quiet")
+    assert code == 0, stderr[-2000:]
+    assert signature(folder) == uninterrupted

@@ -1,0 +1,107 @@
+"""A real two-node Ray cluster on this machine: `bench run --address` uses both nodes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from resilience_cli import GRID_ARGS, ROOT, descendants, env, rows, run, run_folder
+
+NODE_CPUS = 1
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def ray_start(*args: str, log) -> subprocess.Popen:
+    """`ray start --block`: the node lives as long as this process, and stops with it."""
+    ray = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
+    return subprocess.Popen([ray, "start", "--block", "--disable-usage-stats", f"--num-cpus={NODE_CPUS}",
+                             "--object-store-memory=100000000", *args],
+                            cwd=ROOT, env=env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_for_nodes(address: str, count: int, timeout_s: float = 120) -> None:
+    """Poll the cluster from a separate process (this test session keeps its own Ray)."""
+    probe = ("import ray,sys; ray.init(address=sys.argv[1], logging_level='ERROR', log_to_driver=False); "
+             "print(sum(1 for n in ray.nodes() if n['Alive']))")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = subprocess.run([sys.executable, "-c", probe, address], env=env(), capture_output=True, text=True)
+        if done.returncode == 0 and done.stdout.strip() == str(count):
+            return
+        time.sleep(1)
+    pytest.fail(f"the two-node cluster at {address} did not come up")
+
+
+def stop(nodes: list[subprocess.Popen]) -> None:
+    """Stop only this cluster's processes: SIGINT to each `ray start --block`, then SIGKILL leftovers."""
+    started = {pid for node in nodes for pid, _ in descendants(node.pid)}
+    for node in reversed(nodes):
+        if node.poll() is None:
+            node.send_signal(signal.SIGINT)
+    for node in nodes:
+        try:
+            node.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            node.kill()
+    for pid in started:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture
+def two_nodes(tmp_path):
+    gcs, client, head_agent, worker_agent = free_ports(4)
+    address = f"127.0.0.1:{gcs}"
+    log = open(tmp_path / "ray-nodes.log", "w")
+    nodes = [ray_start("--head", f"--port={gcs}", f"--ray-client-server-port={client}", "--include-dashboard=false",
+                       f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={tmp_path / 'ray'}", log=log)]
+    try:
+        wait_for_nodes(address, 1)
+        nodes.append(ray_start(f"--address={address}", f"--dashboard-agent-listen-port={worker_agent}", log=log))
+        wait_for_nodes(address, 2)
+        yield address
+    finally:
+        stop(nodes)
+        log.close()
+
+
+def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
+    out = tmp_path / "out"
+    args = [*GRID_ARGS]
+    args[args.index("--workers") + 1] = "2"
+    args[args.index("--budget-epochs") + 1] = "8"
+    code, _, stderr = run(out, *args, "--address", two_nodes)
+    assert code == 0, stderr[-3000:]
+    folder = run_folder(out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    from bench.results import load_run
+
+    table = load_run(folder).epochs
+    cluster_nodes = {node_id for node_id, node in manifest["nodes"].items() if node["cpus"] == NODE_CPUS}
+    assert manifest["address"] == two_nodes and len(cluster_nodes) == 2
+    assert set(table["node"]) == cluster_nodes  # every epoch names the node that ran it; both nodes worked
+    assert 8 <= len(table) <= 8 + 2 and table["run_epochs"].tolist() == list(range(1, len(table) + 1))
+    assert len(rows(out)) == len(table)
+    trials_per_node = table.groupby("node")["trial_id"].nunique()
+    epochs_per_node = Counter(table["node"])
+    print(f"\ntrials per node: {dict(trials_per_node)}; epochs per node: {dict(epochs_per_node)}")
