@@ -38,11 +38,12 @@ TARGET_COLOUR = "#C00000"
 
 
 def _base_name(label: str) -> str:
-    return label.split("[", 1)[0].strip()
+    """The strategy name of a label: parameters in brackets and notes in parentheses dropped."""
+    return label.split("[", 1)[0].split(" (", 1)[0].strip()
 
 
 def colour(label: str) -> str:
-    """The colour of a strategy label (parameters in brackets share their strategy's colour)."""
+    """The colour of a strategy label (a label with parameters or a note shares its strategy's)."""
     name = _base_name(label)
     if name in STRATEGY_STYLE:
         return STRATEGY_STYLE[name][0]

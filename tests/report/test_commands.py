@@ -55,3 +55,24 @@ def test_run_without_reference_keeps_budget_default(tmp_path, monkeypatch):
     args.argv = ["bench", "run"]
     (spec,) = run.build_specs(args)
     assert spec.target is None and args.until == "budget"
+
+
+def test_compare_replay_reports_what_the_stored_runs_say(shipped_reference, tmp_path, capsys):
+    """The replayed matrix's figures equal a from-scratch reading of the stored epochs."""
+    import pandas as pd
+
+    out = tmp_path / "compare"
+    assert main(["compare", "--strategies", "asha,pbt,random,grid", "--seeds", "2", "--out", str(out)]) == 0
+    assert "[8/8] grid seed 1" in capsys.readouterr().out
+    doc = json.loads((out / "report" / "summary.json").read_text())
+    assert doc["reference"]["source"] == str(shipped_reference) and doc["unit"]["name"] == "seconds"
+    target = doc["target"]["accuracy"]
+    for row in doc["per_seed"]:
+        epochs = pd.read_parquet(f"{row['folder']}/epochs.parquet").sort_values("result_index")
+        reached = epochs["val_accuracy"].cummax() >= target
+        expected = epochs["epoch_compute_s"].cumsum()[reached].iloc[0] if reached.any() else None
+        assert row["replay"] is True and row["compute_to_target"] == expected
+        assert row["normalised"] == (None if expected is None else 100.0 * expected / 2187.0)
+    approximate = any(read_manifest(f).get("approximations") for f in out.glob("pbt-*"))
+    assert approximate == any("pbt: replay is approximate" in w for w in doc["warnings"])
+    assert (out / "report" / "budget.png").stat().st_size > 10_000

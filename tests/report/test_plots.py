@@ -38,3 +38,14 @@ def test_text_bars_scale_with_the_median(tmp_path, shipped_reference):
     assert "not reached  hit 0/1" in lines["random"]
     assert "█" * 60 + "»" in lines["fifo"] and "229 [229, 229]" in lines["fifo"]
     assert "hit 2/2" in lines["asha"]
+
+
+def test_every_registered_strategy_has_its_own_colour_and_marker():
+    import strategies
+    from bench.report import style
+
+    names = strategies.REGISTRY.names()
+    assert set(names) <= set(style.STRATEGY_STYLE)
+    assert len({style.colour(n) for n in names}) == len(names)
+    assert style.colour("asha[grace_period=2]") == style.colour("asha")
+    assert style.marker("grid (own order)") == style.marker("grid")
