@@ -79,7 +79,19 @@ def _table(args, workload: str):
     return load_table(path)
 
 
-def _executor(args, workload: str):
+def _check_replayable(specs, table) -> None:
+    """Refuse, before any run starts, a table or strategy that replay cannot run."""
+    from bench.replay.engine import check_table
+    from bench.replay.tune_glue import check_replayable
+    from strategies import BuildContext
+
+    for spec in {spec.strategy.name: spec for spec in specs}.values():
+        check_table(spec, table)
+        check_replayable(spec.strategy.name, spec.strategy.build(BuildContext(
+            space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed, samples=spec.samples)))
+
+
+def _executor(args, specs):
     """A function running one spec: replay against the table, or live through Ray Tune."""
     import dataclasses
 
@@ -93,7 +105,8 @@ def _executor(args, workload: str):
     from bench.replay import DEFAULT_WORKERS as replay_workers
     from bench.replay import execute_replay
 
-    table = _table(args, workload)
+    table = _table(args, args.workload)
+    _check_replayable(specs, table)
     if args.reference is None:
         args.reference = table.path  # the replayed table is the grid these runs are measured against
     return lambda spec: execute_replay(dataclasses.replace(spec, workers=args.workers or replay_workers), table)
@@ -105,7 +118,7 @@ def main(args) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
     specs = build_specs(args, out)
-    run = _executor(args, args.workload)
+    run = _executor(args, specs)
     failed = 0
     for number, spec in enumerate(specs, 1):
         try:

@@ -76,3 +76,13 @@ def test_compare_replay_reports_what_the_stored_runs_say(shipped_reference, tmp_
     approximate = any(read_manifest(f).get("approximations") for f in out.glob("pbt-*"))
     assert approximate == any("pbt: replay is approximate" in w for w in doc["warnings"])
     assert (out / "report" / "budget.png").stat().st_size > 10_000
+
+
+def test_compare_replay_without_a_table_is_refused(tmp_path, capsys, monkeypatch):
+    import bench.tables
+
+    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", tmp_path / "none")
+    assert main(["compare", "--strategies", "asha", "--seeds", "1", "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "no learning-curve table for workload 'digits'" in err and "--live" in err
+    assert not (tmp_path / "c").exists()
