@@ -14,9 +14,11 @@ def get(name: str) -> Workload:
 
 
 def _register_builtin() -> None:
+    from workloads.cifar10 import CIFAR10
     from workloads.digits import DIGITS
 
     REGISTRY.register(DIGITS.name, DIGITS)
+    REGISTRY.register(CIFAR10.name, CIFAR10)
 
 
 _register_builtin()

@@ -33,7 +33,12 @@ def add_arguments(parser) -> None:
                         help="a strategy parameter (repeatable); `bench list` names the strategies")
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
     parser.add_argument("--address", default=None, help="join a Ray cluster: auto, host:port or ray://host:port")
-    parser.add_argument("--trials-per-gpu", type=int, default=1, help="trials packed onto each GPU (default: 1)")
+    parser.add_argument("--trials-per-gpu", type=int, default=None,
+                        help="trials packed onto each GPU, each charged its share (default: from GPU memory, "
+                             "at most 8; printed at the start)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="data folder of workloads that read data (cifar10; default: $BENCH_DATA_DIR, "
+                             "else ~/.cache/bench/cifar10)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--resume", default=None, metavar="RUN",
                         help="continue an unfinished run: its folder, or its run id under --out")
@@ -82,14 +87,16 @@ def build_specs(args) -> list:
         raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
     if args.workers is not None and args.workers < 1:
         raise BenchError(f"--workers must be a positive integer, not {args.workers}")
-    if args.trials_per_gpu < 1:
+    if args.trials_per_gpu is not None and args.trials_per_gpu < 1:
         raise BenchError(f"--trials-per-gpu must be a positive integer, not {args.trials_per_gpu}")
     check_writable(args.out)
+    options = workload_options(args, workload)
     target = args.target if args.until == "target" else None
     specs = [
         RunSpec(strategy=strategy, workload=workload, seed=args.seed + i, budget=budget, samples=samples,
                 workers=args.workers or 0, out_dir=args.out, target=target, address=args.address,
-                trials_per_gpu=args.trials_per_gpu, command=tuple(args.argv), progress=not args.quiet)
+                trials_per_gpu=args.trials_per_gpu or 1, workload_options=options, command=tuple(args.argv),
+                progress=not args.quiet)
         for i in range(args.seeds)
     ]
     if getattr(args, "replay", None) is not None:
@@ -99,6 +106,21 @@ def build_specs(args) -> list:
             raise BenchError("--resume continues one run; drop --seeds")
         return [resume_spec(args, specs[0])]
     return [with_unfinished_run(spec) for spec in specs]
+
+
+def workload_options(args, workload) -> dict:
+    """--data-dir as a workload option; the workload checks its data before anything is written."""
+    from workloads import Workload
+
+    if args.data_dir is None:
+        options = {}
+    elif workload.check_ready is Workload.check_ready:  # the base's no-op: the workload reads no data
+        raise BenchError(f"--data-dir: workload {workload.name} reads no data files; workloads that do: cifar10")
+    else:
+        options = {"data_dir": str(args.data_dir.expanduser().absolute())}
+    if getattr(args, "replay", None) is None:
+        workload.check_ready(options)  # data missing: one line, exit 2
+    return options
 
 
 def resume_spec(args, given):
@@ -112,7 +134,7 @@ def resume_spec(args, given):
         raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
                          f"samples or target); resume it with `--resume {folder}` alone")
     check_writable(folder)
-    return resume.spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu,
+    return resume.spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
                                      command=tuple(args.argv), progress=not args.quiet)
 
 
@@ -148,9 +170,10 @@ def print_summary(summary, budget) -> None:
 def main(args) -> int:
     import dataclasses
 
+    from bench import packing
     from bench.ray_session import ensure_ray
     from bench.report.single import normalised_line
-    from bench.runner import default_workers, execute
+    from bench.runner import execute
 
     if args.replay is not None:
         from bench.replay import cli as replay_cli
@@ -158,9 +181,12 @@ def main(args) -> int:
         return replay_cli.main(args, build_specs, print_summary)
     specs = build_specs(args)
     cluster = ensure_ray(args.address)
-    workers = args.workers or default_workers(cluster, args.trials_per_gpu)
+    chosen = packing.choose(cluster, args.workers, args.trials_per_gpu, packing.local_gpu_memory_gib())
+    print(chosen.line(), file=sys.stderr)
+    workers = chosen.workers
     summaries = []
     for spec in specs:
+        spec = dataclasses.replace(spec, trials_per_gpu=chosen.trials_per_gpu)
         summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=workers))
         summaries.append(summary)
         print_summary(summary, spec.budget)
