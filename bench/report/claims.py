@@ -63,6 +63,8 @@ def load_claims(path: Path | str | None = None) -> tuple[list[Claim], dict[str, 
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BenchError(f"{path}: no such claims file") from None
+    except OSError as exc:
+        raise BenchError(f"{path}: cannot read the claims file ({exc.strerror or type(exc).__name__})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BenchError(f"{path}: not a valid TOML claims file ({exc})") from None
     if data.get("schema_version") != CLAIMS_SCHEMA_VERSION:
@@ -70,7 +72,11 @@ def load_claims(path: Path | str | None = None) -> tuple[list[Claim], dict[str, 
     unknown = sorted(set(data) - {"schema_version", "sources", "claims"})
     if unknown:
         raise BenchError(f"{path}: unknown key {unknown[0]!r}; accepted: schema_version, sources, claims")
-    sources = {name: str(body.get("description", "")) for name, body in (data.get("sources") or {}).items()}
+    sources = {}
+    for name, body in (data.get("sources") or {}).items():
+        if not isinstance(body, dict) or set(body) - {"description"}:
+            raise BenchError(f"{path}: source {name!r} takes only a description")
+        sources[name] = str(body.get("description", ""))
     claims = [_parse_claim(entry, i + 1, path) for i, entry in enumerate(data.get("claims") or [])]
     return claims, sources
 
