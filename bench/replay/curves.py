@@ -44,11 +44,26 @@ class CurveBook:
         }
         self.space = space
         self.repeat = repeat
-        self._index = {tuple(p.values()): i for i, p in enumerate(space.grid_points())}
+        # Per dimension: its grid values with their scaled positions, and the stride of its
+        # position in grid_points()'s order (the last dimension varies fastest).
+        self._dimensions = []
+        stride = 1
+        for hp in reversed(space.hyperparameters):
+            grid = [(hp.scaled(g), g, position) for position, g in enumerate(hp.grid)]
+            self._dimensions.append((hp.name, hp, grid, stride))
+            stride *= len(hp.grid)
 
     def grid_index(self, config: Mapping) -> int:
-        """The grid point nearest to `config`, dimension by dimension on each dimension's scale."""
-        return self._index[tuple(self.space.nearest_grid_point(config).values())]
+        """The grid point nearest to `config`, dimension by dimension on each dimension's scale.
+
+        The same choice as `SearchSpace.nearest_grid_point` (ties go to the smaller grid value),
+        with the grid's scaled values computed once.
+        """
+        index = 0
+        for name, hp, grid, stride in self._dimensions:
+            target = hp.scaled(min(max(float(config[name]), hp.low), hp.high))
+            index += stride * min(grid, key=lambda g: (abs(g[0] - target), g[1]))[2]
+        return index
 
     def curve_for(self, config: Mapping) -> tuple:
         return self.curves[self.grid_index(config)]

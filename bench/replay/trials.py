@@ -153,8 +153,13 @@ class ReplayExperiment(Experiment):
         self.name = "replay"
         self._run_identifier = "replay"
         self._stopper = None
-        self.spec = {"run": "replay", "stop": {}, "time_budget_s": None, "config": config,
-                     "num_samples": num_samples}
+        # Tune deep-copies and walks the spec for every sample: keep only what searchers read.
+        self.spec = {"run": "replay", "config": config, "num_samples": num_samples}
+
+    @property
+    def public_spec(self) -> dict:
+        """What `tune.run` passes to set_search_properties (stop and time budget are bench's own)."""
+        return {"stop": {}, "num_samples": self.spec["num_samples"], "time_budget_s": None}
 
 
 @contextlib.contextmanager

@@ -101,3 +101,21 @@ def test_replay_starts_no_ray(digits_table, replay_spec):
         pytest.skip("another test in this process started Ray")
     execute_replay(replay_spec(strategy="hyperband", samples=20), digits_table)
     assert not ray.is_initialized()
+
+
+def test_grid_index_is_the_nearest_grid_point(digits_table):
+    import random as stdlib_random
+
+    import workloads
+    from bench.replay.curves import CurveBook
+
+    space = workloads.get("digits").space
+    book = CurveBook(digits_table, space, repeat=0)
+    points = {tuple(p.values()): i for i, p in enumerate(space.grid_points())}
+    rng = stdlib_random.Random(0)
+    configs = [{hp.name: rng.uniform(hp.low - 1, hp.high * 1.5) for hp in space} for _ in range(2000)]
+    configs += [dict(p) for p in space.grid_points()]
+    # values exactly halfway between two grid values (on the scale) go to the smaller one
+    configs += [{hp.name: (hp.grid[0] * hp.grid[1]) ** 0.5 if hp.log else (hp.grid[0] + hp.grid[1]) / 2 for hp in space}]
+    for config in configs:
+        assert book.grid_index(config) == points[tuple(space.nearest_grid_point(config).values())]

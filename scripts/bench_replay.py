@@ -1,0 +1,119 @@
+"""Replay throughput: replayed results per second for every strategy, and the 13 x 20 matrix time.
+
+    python scripts/bench_replay.py [--table PATH] [--workers 4] [--seeds 3] [--time-per-strategy 20]
+                                   [--strategies asha,random] [--measure-matrix]
+
+Each strategy replays the digits table (the shipped one by default) for up to --seeds seeds
+(at least one, more while its time is under --time-per-strategy), after one untimed warm-up
+run. "results/s" counts stored per-epoch results over the whole execute_replay call (building
+the strategy, simulating, writing the run folder); "engine results/s" leaves out the time the
+searcher spends suggesting configurations (Ray's sampling or the model's own suggestion).
+The matrix time is estimated from the mean time per run x 20 seeds, or measured with
+--measure-matrix (which can take an hour: Bayesian optimisation suggests slowly).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+class SuggestionTimer:
+    """Time spent in the searcher (SimController.update_trial_queue), summed over runs."""
+
+    def __init__(self) -> None:
+        from bench.replay.controller import SimController
+
+        self.seconds = 0.0
+        original = SimController.update_trial_queue
+        timer = self
+
+        def timed(controller):
+            start = time.perf_counter()
+            try:
+                return original(controller)
+            finally:
+                timer.seconds += time.perf_counter() - start
+
+        SimController.update_trial_queue = timed
+
+
+def replay(name: str, seed: int, workers: int, table, out: Path):
+    import strategies
+    import workloads
+    from bench.budget import make_budget
+    from bench.replay import execute_replay
+    from bench.runner import RunSpec
+
+    workload = workloads.get(table.workload)
+    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
+                   budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
+                   workers=workers, out_dir=out, progress=False)
+    return execute_replay(spec, table)
+
+
+def main() -> int:
+    import strategies
+    from bench.tables import resolve_table
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--table", default="", help="table folder or name (default: the shipped digits table)")
+    parser.add_argument("--workload", default="digits")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per strategy at most (default: 3)")
+    parser.add_argument("--time-per-strategy", type=float, default=20.0,
+                        help="stop adding seeds once a strategy has run this long (default: 20 s)")
+    parser.add_argument("--strategies", default="all", help="all, or a comma-separated list")
+    parser.add_argument("--matrix-seeds", type=int, default=20)
+    parser.add_argument("--measure-matrix", action="store_true", help="run the whole matrix instead of estimating it")
+    args = parser.parse_args()
+
+    table = resolve_table(args.table, args.workload)
+    names = strategies.REGISTRY.names() if args.strategies == "all" else args.strategies.split(",")
+    out = Path(tempfile.mkdtemp(prefix="bench-replay-"))
+    timer = SuggestionTimer()
+    try:
+        replay("asha", 10_000, args.workers, table, out)  # warm-up: imports, environment info
+        print(f"table {table.name} ({table.path}): {table.meta['grid_size']} grid points x "
+              f"{table.meta['workload']['max_epochs']} epochs, {args.workers} simulated workers")
+        print(f"{'strategy':<12} {'runs':>4} {'results/run':>11} {'s/run':>8} {'results/s':>10} {'engine results/s':>17}")
+        per_run_s = {}
+        for name in names:
+            runs, results, spent, suggest_before = 0, 0, 0.0, timer.seconds
+            while runs < max(1, args.seeds) and (runs == 0 or spent < args.time_per_strategy):
+                start = time.perf_counter()
+                summary = replay(name, runs, args.workers, table, out)
+                spent += time.perf_counter() - start
+                results += summary.compute_epochs
+                runs += 1
+            suggest_s = timer.seconds - suggest_before
+            per_run_s[name] = spent / runs
+            engine = results / max(spent - suggest_s, 1e-9)
+            print(f"{name:<12} {runs:>4} {results / runs:>11.0f} {spent / runs:>8.3f} {results / spent:>10.0f} "
+                  f"{engine:>17.0f}", flush=True)
+        estimate = sum(per_run_s.values()) * args.matrix_seeds
+        print(f"matrix {len(names)} strategies x {args.matrix_seeds} seeds: estimated {estimate:.0f} s "
+              f"({estimate / 60:.1f} min) from the time per run above")
+        if args.measure_matrix:
+            start = time.perf_counter()
+            for name in names:
+                for seed in range(args.matrix_seeds):
+                    replay(name, seed, args.workers, table, out)
+                shutil.rmtree(out, ignore_errors=True)
+            measured = time.perf_counter() - start
+            print(f"matrix {len(names)} strategies x {args.matrix_seeds} seeds: measured {measured:.0f} s "
+                  f"({measured / 60:.1f} min)")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Unusable tables, strategies replay cannot run and unknown names: one line, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from bench.cli import main
+from bench.errors import BenchError
+
+
+@pytest.fixture
+def table_copy(synthetic_table_path, tmp_path):
+    copy = tmp_path / "tables" / "digits-v1"
+    shutil.copytree(synthetic_table_path, copy)
+    return copy
+
+
+def run_cli(capsys, *argv) -> tuple[int, str]:
+    code = main(["run", "--strategy", "asha", "--quiet", *argv])
+    return code, capsys.readouterr().err
+
+
+def assert_refused(capsys, out, *argv, mentions: str) -> None:
+    code, err = run_cli(capsys, "--out", str(out), *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and mentions in lines[0]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_missing_table(capsys, tmp_path):
+    assert_refused(capsys, tmp_path / "out", "--replay", str(tmp_path), mentions="not a learning-curve table")
+
+
+def test_truncated_table(capsys, table_copy, tmp_path):
+    import pandas as pd
+
+    curves = table_copy / "curves.parquet"
+    pd.read_parquet(curves).iloc[:-40].to_parquet(curves, index=False)
+    assert_refused(capsys, tmp_path / "out", "--replay", str(table_copy), mentions="truncated or edited")
+
+
+def test_table_of_another_workload_version(capsys, table_copy, tmp_path):
+    meta_path = table_copy / "table.json"
+    meta = json.loads(meta_path.read_text())
+    meta["workload"]["version"] = "0"
+    meta_path.write_text(json.dumps(meta))
+    assert_refused(capsys, tmp_path / "out", "--replay", str(table_copy), mentions="re-record it")
+
+
+def test_table_of_another_schema(capsys, table_copy, tmp_path):
+    meta_path = table_copy / "table.json"
+    meta = json.loads(meta_path.read_text())
+    meta["schema_version"] = 99
+    meta_path.write_text(json.dumps(meta))
+    assert_refused(capsys, tmp_path / "out", "--replay", str(table_copy), mentions="schema version")
+
+
+def test_unknown_table_name(capsys, tmp_path):
+    assert_refused(capsys, tmp_path / "out", "--replay", "digits-v99", mentions="unknown table 'digits-v99'")
+
+
+def test_replay_refuses_options_it_cannot_honour(capsys, synthetic_table_path, tmp_path):
+    assert_refused(capsys, tmp_path / "out", "--replay", str(synthetic_table_path), "--address", "auto",
+                   mentions="--address")
+    assert_refused(capsys, tmp_path / "out", "--replay", str(synthetic_table_path), "--repeats", "2",
+                   mentions="--repeats")
+
+
+def test_strategy_replay_cannot_run_says_why(digits_table, replay_spec, tmp_path):
+    """A real Ray Tune scheduler that moves resources between trials has nothing to act on in replay."""
+    import dataclasses
+
+    from ray.tune.schedulers.resource_changing_scheduler import ResourceChangingScheduler
+
+    import strategies
+    from bench.replay import execute_replay
+    from strategies.base import Built, Component
+
+    resources = Component(name="resources", summary="moves CPUs between trials", params=(),
+                          build=lambda ctx, params: Built(scheduler=ResourceChangingScheduler()))
+    base = strategies.resolve("random")
+    spec = replay_spec(out=tmp_path / "out")
+    spec = dataclasses.replace(spec, strategy=dataclasses.replace(base, name="random+resources", scheduler=resources))
+    with pytest.raises(BenchError, match="cannot run in replay: its scheduler ResourceChangingScheduler.*resources"):
+        execute_replay(spec, digits_table)
+    assert not (tmp_path / "out").exists()
+
+
+def test_repeats_only_for_grid(capsys, tmp_path):
+    code = main(["run", "--strategy", "asha", "--repeats", "2", "--out", str(tmp_path / "out")])
+    assert code == 2 and "only a grid run" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
