@@ -62,7 +62,12 @@ class CurveBook:
         index = 0
         for name, hp, grid, stride in self._dimensions:
             target = hp.scaled(min(max(float(config[name]), hp.low), hp.high))
-            index += stride * min(grid, key=lambda g: (abs(g[0] - target), g[1]))[2]
+            best = None
+            for scaled, value, position in grid:
+                key = (abs(scaled - target), value)
+                if best is None or key < best:
+                    best, chosen = key, position
+            index += stride * chosen
         return index
 
     def curve_for(self, config: Mapping) -> tuple:

@@ -103,7 +103,7 @@ def execute_replay(spec, table) -> RunSummary:
     ledger = RunLedger(
         identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
                   "workload_version": spec.workload.version, "seed": spec.seed, "replay": True},
-        normalise=spec.workload.space.normalise, max_epochs=spec.workload.max_epochs,
+        normalise=_cached(spec.workload.space.normalise), max_epochs=spec.workload.max_epochs,
         stop_rule=StopRule(spec.budget, spec.target), log=None,
     )
     controller = SimController(
@@ -131,6 +131,23 @@ def execute_replay(spec, table) -> RunSummary:
                                simulation, approximations)
         writer.write_run(folder, body, rows, spec.workload.space.names, summary)
     return summary
+
+
+def _cached(normalise):
+    """`normalise` remembered per config object: a trial reports many epochs with one config.
+
+    Entries keep their config alive, so an id is never reused while it is cached; PBT gives a
+    trial a new config object rather than editing the old one.
+    """
+    cache: dict[int, tuple] = {}
+
+    def cached(config):
+        entry = cache.get(id(config))
+        if entry is None or entry[0] is not config:
+            entry = cache[id(config)] = (config, normalise(config))
+        return entry[1]
+
+    return cached
 
 
 def _summarise(run_id, folder, status, ledger, rows, wall_s, simulated_s, workers) -> RunSummary:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ray.train._internal.session import _FutureTrainingResult, _TrainingResult
 from ray.tune import CheckpointConfig
@@ -24,8 +23,7 @@ PENDING, RUNNING, PAUSED, TERMINATED, ERROR = (
 CHECKPOINT_CONFIG = CheckpointConfig(num_to_keep=4)
 
 
-@dataclass(frozen=True)
-class SimCheckpoint:
+class SimCheckpoint(NamedTuple):
     """Where a trial's training stood when it saved: what a live checkpoint restores."""
 
     trial_id: str

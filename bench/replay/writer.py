@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from bench import environment
-from bench.results import SCHEMA_VERSION, write_epochs, write_manifest
+from bench.results import BASE_COLUMNS, EPOCHS, SCHEMA_VERSION, write_epochs, write_manifest
 from strategies import METRIC, MODE
 
 #: Where a PBT or PB2 clone's curve comes from in replay (the manifest and reports say so).
@@ -59,10 +59,38 @@ def manifest(spec, run_id: str, workers: int, status: str, started_at: str, tabl
     }
 
 
+def write_epochs_columnar(folder: Path, rows: list[dict], names: list[str]) -> None:
+    """bench.results.write_epochs's file (same columns, types and values), built column by column.
+
+    Going through a DataFrame of row dicts costs as much as replaying a few hundred results;
+    tests/replay/test_writer.py checks that both read back identically.
+    """
+    import os
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not rows:
+        write_epochs(folder, rows, names)
+        return
+    columns = list(BASE_COLUMNS[:6]) + list(names) + list(BASE_COLUMNS[6:])
+    table = pa.table({column: [row[column] for row in rows] for column in columns})
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".epochs.", suffix=".parquet.tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, Path(folder) / EPOCHS)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def write_run(folder: Path, body: dict, rows: list[dict], names: list[str], summary) -> None:
     """Write epochs (only for a complete run) and then the manifest that vouches for them."""
     folder.mkdir(parents=True, exist_ok=True)  # PBT may have logged its policy into ray/
     if body["status"] == "complete":
-        write_epochs(folder, rows, names)
+        write_epochs_columnar(folder, rows, names)
     body.update(ended_at=dt.datetime.now(dt.timezone.utc).isoformat(), rows=len(rows), summary=summary.as_dict())
     write_manifest(folder, body)
