@@ -16,3 +16,9 @@ def benchmarks(session):
     """Speed figures: replay throughput and the 13-strategy x 20-seed matrix time."""
     for script in ("scripts/bench_replay.py",):
         session.run("python", script, *session.posargs)
+
+
+@nox.session
+def gpu(session):
+    """cifar10 throughput and MFU with 1, 2, 4 and 8 trials per GPU (tiny CPU figures, labelled, without CUDA)."""
+    session.run("python", "scripts/gpu_throughput.py", *session.posargs)
