@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 SCHEMA_VERSION = 1
 FULL_EPOCH_IMAGES = 50_000
 VAL_IMAGES = 512
+WAIT_S = 600
 #: Dense bf16 tensor-core peaks in TFLOP/s, by a substring of the device name (first match wins).
 BF16_PEAK_TFLOPS = (("H100 PCIe", 756.0), ("H200", 989.0), ("H100", 989.0), ("GH200", 989.0), ("A100", 312.0),
                     ("L40S", 362.0), ("L4", 121.0))
@@ -58,7 +59,34 @@ def _split(device: str, images: int, data_dir: str | None):
     return (normalise(train_x.to(device)), train_y.to(device), normalise(val_x.to(device)), val_y.to(device))
 
 
+class WorkerError(RuntimeError):
+    """A packed trial's process failed (out of memory, a CUDA error); its last traceback line."""
+
+
+def receive(results, kind: str) -> tuple:
+    """The next message from a worker, which must be `kind`; a worker's error is raised here."""
+    import queue
+
+    try:
+        message = results.get(timeout=WAIT_S)
+    except queue.Empty:
+        raise WorkerError(f"no worker answered within {WAIT_S} s") from None
+    if message[0] != kind:
+        raise WorkerError(f"worker {message[1]}: {message[2]}" if message[0] == "error" else f"unexpected {message}")
+    return message
+
+
 def worker(rank: int, tasks, results, device: str, images: int, data_dir: str | None) -> None:
+    """Run `serve`, reporting an exception as a message instead of leaving the driver waiting."""
+    import traceback
+
+    try:
+        serve(rank, tasks, results, device, images, data_dir)
+    except BaseException:
+        results.put(("error", rank, traceback.format_exc().strip().splitlines()[-1]))
+
+
+def serve(rank: int, tasks, results, device: str, images: int, data_dir: str | None) -> None:
     """One packed trial: per configuration, build and warm up a trainer, then time one pass on "go"."""
     import torch
 
@@ -98,10 +126,10 @@ def measure(workers: list, results, k: int, width: int, batch_size: int, images:
     for tasks, _ in workers[:k]:
         tasks.put((width, batch_size, threads))
     for _ in range(k):
-        results.get()
+        receive(results, "ready")
     for tasks, _ in workers[:k]:
         tasks.put("go")
-    done = [results.get() for _ in range(k)]
+    done = [receive(results, "done") for _ in range(k)]
     span = max(d[3] for d in done) - min(d[2] for d in done)
     flops = sum(d[4] for d in done)
     per_trial_s = sum(d[3] - d[2] for d in done) / k
@@ -175,23 +203,37 @@ def main() -> int:
                                   daemon=True)
         process.start()
         workers.append((tasks, process))
-    for _ in workers:  # all started before any measurement, so start-up does not compete with it
-        results.get()
+    failure = None
+    try:
+        for _ in workers:  # all started before any measurement, so start-up does not compete with it
+            receive(results, "up")
+    except WorkerError as exc:
+        failure = exc
     for k, width, batch_size in itertools.product(trials, widths, batch_sizes):
+        if failure is not None:
+            break
         if time.perf_counter() - started > 60 * args.max_minutes:
             print(f"stopped: --max-minutes {args.max_minutes:g} reached", flush=True)
             break
-        row = measure(workers, results, k, width, batch_size, args.images)
+        try:
+            row = measure(workers, results, k, width, batch_size, args.images)
+        except WorkerError as exc:
+            failure = f"K={k}, width {width}, batch {batch_size}: {exc}"
+            break
         row["mfu"] = row["flops_per_s"] / peak if peak else None
         rows.append(row)
         mfu = f"{100 * row['mfu']:6.1f}%" if row["mfu"] is not None else "    n/a"
         memory = f"{row['peak_memory_gib']:8.2f}" if row["peak_memory_gib"] is not None else "     n/a"
         print(f"{k:>2} {width:>5} {batch_size:>5} {row['epoch_s_per_trial']:>13.2f} {row['images_per_s']:>10.0f} "
               f"{row['flops_per_s'] / 1e12:>8.3f} {mfu} {memory}", flush=True)
-    for tasks, _ in workers:
+    for tasks, process in workers:
         tasks.put(None)
+        if failure is not None:
+            process.terminate()  # some may wait for a "go" that will not come
     for _, process in workers:
         process.join()
+    if failure is not None:
+        print(f"error: {failure}", flush=True)
     best = max(rows, key=lambda r: r["flops_per_s"]) if rows else None
     if best and best["mfu"] is not None:
         print(f"best summed MFU {100 * best['mfu']:.1f}% (K={best['trials']}, width {best['width']}, batch "
@@ -203,8 +245,8 @@ def main() -> int:
         args.json.write_text(json.dumps({
             "schema_version": SCHEMA_VERSION, "device": device, "peak_flops": peak, "peak_source": peak_source,
             "data": source, "versions": environment.library_versions(), "hardware": environment.hardware(),
-            "rows": rows}, indent=2))
-    return 0
+            "rows": rows, "error": None if failure is None else str(failure)}, indent=2))
+    return 0 if failure is None else 1
 
 
 if __name__ == "__main__":
