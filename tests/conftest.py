@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
 os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
+
+# Test-only workloads, visible to Ray's workers too (they inherit this environment).
+_PLUGINS = os.path.join(os.path.dirname(__file__), "plugins")
+os.environ["BENCH_WORKLOADS"] = "bench_test_workloads:EXPLODING"
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PLUGINS, os.environ.get("PYTHONPATH")]))
+sys.path.insert(0, _PLUGINS)
 
 
 @pytest.fixture(scope="session")

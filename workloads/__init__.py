@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+
+from bench.errors import BenchError
 from bench.registry import Registry
 from workloads.base import EpochMetrics, EpochTrainer, TrainerContext, Workload
 from workloads.space import Hyperparameter, SearchSpace
@@ -21,7 +25,27 @@ def _register_builtin() -> None:
     REGISTRY.register(CIFAR10.name, CIFAR10)
 
 
+def _register_plugins() -> None:
+    """Register workloads named in BENCH_WORKLOADS ("module:attribute,...").
+
+    The variable is inherited by Ray's worker processes, so trials find the same workloads.
+    """
+    for entry in filter(None, (e.strip() for e in os.environ.get("BENCH_WORKLOADS", "").split(","))):
+        module_name, _, attribute = entry.partition(":")
+        try:
+            workload = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise BenchError(
+                f"BENCH_WORKLOADS entry {entry!r} cannot be loaded ({exc}); expected module:attribute"
+            ) from None
+        if not isinstance(workload, Workload):
+            raise BenchError(f"BENCH_WORKLOADS entry {entry!r} is not a workloads.Workload")
+        if workload.name not in REGISTRY:
+            REGISTRY.register(workload.name, workload)
+
+
 _register_builtin()
+_register_plugins()
 
 __all__ = [
     "REGISTRY", "get", "Workload", "EpochTrainer", "EpochMetrics", "TrainerContext",
