@@ -1,8 +1,9 @@
 """Faults during a run: one-line trial error messages, storage failures, and fault injection.
 
 A trial that raises or whose worker dies is retried by Ray Tune from its last checkpoint up to
-`MAX_FAILURES` times, then recorded as errored; the run goes on. A full or read-only output
-folder is different: every later write fails too, so the run stops with one clear message.
+`--max-failures` times (default `MAX_FAILURES`), then recorded as errored; the run goes on. A
+full or read-only output folder is different: every later write fails too, so the run stops
+with one clear message.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import errno
 import os
 from dataclasses import dataclass
 
-#: Retries of a failed trial (Ray Tune's FailureConfig.max_failures) before it is recorded as errored.
+#: Default retries of a failed trial (Ray Tune's FailureConfig.max_failures) before it is errored.
 MAX_FAILURES = 2
 
 #: errno values that mean "this storage cannot take more writes" (not a bug in one trial).

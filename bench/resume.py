@@ -97,6 +97,8 @@ def load_unfinished(folder: Path) -> tuple[dict, list[dict], list[dict], dict]:
         raise BenchError(f"{folder}: not a run folder (no {MANIFEST}); --resume takes a run folder or run id")
     manifest = read_manifest(folder)
     status = manifest.get("status")
+    if manifest.get("replay"):
+        raise BenchError(f"{folder}: a replay run is not resumed; run it again (replays take seconds)")
     if status == "complete":
         raise BenchError(f"{folder}: run is already complete; nothing to resume")
     if status not in RESUMABLE:
@@ -178,7 +180,8 @@ def find_unfinished(out_dir: Path, spec) -> Path | None:
             manifest = json.loads(path.read_text())
         except (OSError, ValueError):
             continue  # damaged folders are refused when named, not adopted silently
-        if isinstance(manifest, dict) and manifest.get("status") in RESUMABLE and manifest_identity(manifest) == wanted:
+        if (isinstance(manifest, dict) and manifest.get("status") in RESUMABLE and not manifest.get("replay")
+                and manifest_identity(manifest) == wanted):
             found.append((str(manifest.get("started_at", "")), path.parent))
     return max(found)[1] if found else None
 
@@ -211,4 +214,4 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
     return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
                    samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
                    target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
-                   resume=Path(folder), **overrides)
+                   resume=Path(folder), max_failures=int(manifest.get("max_failures", 2)), **overrides)

@@ -38,6 +38,7 @@ class RunSpec:
     command: tuple[str, ...] = ()
     progress: bool = True
     resume: Path | None = None  # an unfinished run folder to continue (bench.resume)
+    max_failures: int = 2  # retries of a failed trial before it is recorded as errored (bench.faults)
 
     @property
     def run_id(self) -> str:
@@ -141,6 +142,7 @@ def execute(spec: RunSpec) -> RunSummary:
             folder.mkdir(parents=True, exist_ok=False)
             started = dt.datetime.now(dt.timezone.utc).isoformat()
             manifest = _manifest(spec, run_id, resources, "running", started)
+            manifest["max_failures"] = spec.max_failures
             if injected_fault:
                 manifest["injected_fault"] = injected_fault
         manifest["tune_settings"] = tune_settings
@@ -201,7 +203,7 @@ def execute(spec: RunSpec) -> RunSummary:
                 name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),
                 callbacks=[JournalCallback(ledger)], verbose=0,
                 checkpoint_config=tune.CheckpointConfig(num_to_keep=4),
-                failure_config=tune.FailureConfig(max_failures=faults.MAX_FAILURES),
+                failure_config=tune.FailureConfig(max_failures=spec.max_failures),
             ),
         )
         interrupted = interrupt.fit(tuner)

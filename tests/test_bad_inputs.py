@@ -130,6 +130,7 @@ CASES = [
     Case("run: unknown flag", lambda ws, run: [*RUN, "--bogus", "--out", str(ws / "o")], "--bogus"),
     Case("run: seed not an integer", lambda ws, run: [*RUN, "--seed", "x", "--out", str(ws / "o")], "--seed"),
     Case("run: --out is a file", lambda ws, run: [*RUN, "--out", str(_claims(ws, "x") / "o")], "cannot write results"),
+    Case("run: negative retry limit", lambda ws, run: [*RUN, "--max-failures", "-1", "--out", str(ws / "o")], "--max-failures"),
     Case("run: no strategy", lambda ws, run: ["run", "--out", str(ws / "o")], "--strategy is required"),
     # `bench run --resume` of missing, finished or damaged run folders
     Case("resume: no such run", lambda ws, run: ["run", "--resume", "nosuch", "--out", str(ws / "results")], "no run 'nosuch'"),

@@ -40,6 +40,8 @@ def add_arguments(parser) -> None:
                         help="data folder of workloads that read data (cifar10; default: $BENCH_DATA_DIR, "
                              "else ~/.cache/bench/cifar10)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--max-failures", type=int, default=2,
+                        help="retries of a failed trial from its last checkpoint before it counts as errored (default: 2)")
     parser.add_argument("--resume", default=None, metavar="RUN",
                         help="continue an unfinished run: its folder, or its run id under --out")
     parser.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
@@ -89,6 +91,8 @@ def build_specs(args) -> list:
         raise BenchError(f"--workers must be a positive integer, not {args.workers}")
     if args.trials_per_gpu is not None and args.trials_per_gpu < 1:
         raise BenchError(f"--trials-per-gpu must be a positive integer, not {args.trials_per_gpu}")
+    if args.max_failures < 0:
+        raise BenchError(f"--max-failures must be 0 or more, not {args.max_failures}")
     check_writable(args.out)
     options = workload_options(args, workload)
     target = args.target if args.until == "target" else None
@@ -96,7 +100,7 @@ def build_specs(args) -> list:
         RunSpec(strategy=strategy, workload=workload, seed=args.seed + i, budget=budget, samples=samples,
                 workers=args.workers or 0, out_dir=args.out, target=target, address=args.address,
                 trials_per_gpu=args.trials_per_gpu or 1, workload_options=options, command=tuple(args.argv),
-                progress=not args.quiet)
+                progress=not args.quiet, max_failures=args.max_failures)
         for i in range(args.seeds)
     ]
     if getattr(args, "replay", None) is not None:

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 
@@ -37,12 +38,14 @@ def ray_start(*args: str, log) -> subprocess.Popen:
                             cwd=ROOT, env=env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_for_nodes(address: str, count: int, timeout_s: float = 120) -> None:
+def wait_for_nodes(address: str, count: int, nodes: list[subprocess.Popen], timeout_s: float = 120) -> None:
     """Poll the cluster from a separate process (this test session keeps its own Ray)."""
     probe = ("import ray,sys; ray.init(address=sys.argv[1], logging_level='ERROR', log_to_driver=False); "
              "print(sum(1 for n in ray.nodes() if n['Alive']))")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        if any(node.poll() is not None for node in nodes):
+            pytest.fail("a `ray start` of the two-node cluster exited; see ray-nodes.log")
         done = subprocess.run([sys.executable, "-c", probe, address], env=env(), capture_output=True, text=True)
         if done.returncode == 0 and done.stdout.strip() == str(count):
             return
@@ -70,19 +73,21 @@ def stop(nodes: list[subprocess.Popen]) -> None:
 
 @pytest.fixture
 def two_nodes(tmp_path):
-    gcs, client, head_agent, worker_agent = free_ports(4)
+    gcs, head_agent, worker_agent = free_ports(3)
     address = f"127.0.0.1:{gcs}"
     log = open(tmp_path / "ray-nodes.log", "w")
-    nodes = [ray_start("--head", f"--port={gcs}", f"--ray-client-server-port={client}", "--include-dashboard=false",
-                       f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={tmp_path / 'ray'}", log=log)]
+    temp_dir = tempfile.mkdtemp(prefix="rb", dir="/tmp")  # Ray's socket paths must stay under 108 bytes
+    nodes = [ray_start("--head", f"--port={gcs}", "--include-dashboard=false",
+                       f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={temp_dir}", log=log)]
     try:
-        wait_for_nodes(address, 1)
+        wait_for_nodes(address, 1, nodes)
         nodes.append(ray_start(f"--address={address}", f"--dashboard-agent-listen-port={worker_agent}", log=log))
-        wait_for_nodes(address, 2)
+        wait_for_nodes(address, 2, nodes)
         yield address
     finally:
         stop(nodes)
         log.close()
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
