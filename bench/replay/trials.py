@@ -102,7 +102,8 @@ class SimTrial:
 
     @property
     def is_saving(self) -> bool:
-        return False  # saves resolve at once in simulated time
+        """Between a result and the save of its checkpoint (Tune holds the decision meanwhile)."""
+        return self.decision is not None
 
     def set_config(self, config: dict) -> None:
         self.config = config
