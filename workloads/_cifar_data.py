@@ -68,8 +68,9 @@ def _download(root: Path) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="bench-cifar10-") as staging:
             CIFAR10(staging, train=True, download=True)  # checks torchvision's md5 sums
-            root.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(Path(staging) / FOLDER), str(root / FOLDER))
+            (root / FOLDER).mkdir(parents=True, exist_ok=True)  # it may exist, empty
+            for name in EXPECTED_FILES:
+                shutil.move(str(Path(staging) / FOLDER / name), str(root / FOLDER / name))
     finally:
         socket.setdefaulttimeout(previous)
 

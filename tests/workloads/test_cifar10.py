@@ -13,7 +13,6 @@ import torch
 
 from bench import cli
 from bench.errors import BenchError
-from cifar_files import write_cifar
 from workloads import Workload, get
 from workloads import _cifar_data as data
 from workloads.base import TrainerContext
@@ -21,14 +20,6 @@ from workloads.cifar10 import crop_and_flip
 
 CIFAR10 = get("cifar10")
 SMALL_CONFIG = {"learning_rate": 0.05, "momentum": 0.9, "weight_decay": 5e-4, "batch_size": 16, "width": 16}
-
-
-@pytest.fixture
-def cifar_root(tmp_path):
-    """A data folder holding cifar-10-batches-py with 5 x 8 training and 20 test images."""
-    root = tmp_path / "data"
-    write_cifar(root, per_batch=8, test=20)
-    return root
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Write small CIFAR-10 folders in the dataset's real on-disk format (python-pickle batches)."""
+"""Fixtures for the workload tests: small CIFAR-10 folders in the dataset's real on-disk format."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pickle
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 CLASS_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
@@ -44,3 +45,11 @@ def write_cifar(root: Path, per_batch: int = 40, test: int = 100, seed: int = 0)
     })
     _write(folder / "batches.meta", {"num_cases_per_batch": per_batch, "label_names": CLASS_NAMES, "num_vis": 3072})
     return folder
+
+
+@pytest.fixture
+def cifar_root(tmp_path):
+    """A data folder holding cifar-10-batches-py with 5 x 8 training and 20 test images."""
+    root = tmp_path / "data"
+    write_cifar(root, per_batch=8, test=20)
+    return root
