@@ -231,7 +231,8 @@ def execute(spec: RunSpec) -> RunSummary:
         if bar is not None:
             bar.close()
         rows = ledger.finalise_rows()
-        summary = _summarise(run_id, folder, status, ledger, rows, wall_s, spec.workers)
+        # Packed trials are charged their GPU share, so their worker time is that share too.
+        summary = _summarise(run_id, folder, status, ledger, rows, wall_s, spec.workers * resources.get("gpu", 1.0))
         _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
