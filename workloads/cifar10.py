@@ -37,7 +37,8 @@ CHANNEL_STD = (0.2470, 0.2435, 0.2616)
 OPTIONS = ("data_dir", "device")
 
 #: Batch size and width stop at the grid's largest values: that configuration is the one that
-#: needs the most GPU memory (about 6 GiB, bench.packing.TRIAL_MEMORY_GIB), so packing stays safe.
+#: needs the most GPU memory (estimated at about 6 GiB, see bench.packing.TRIAL_MEMORY_GIB), so the
+#: default packing holds for every configuration a strategy may sample.
 SPACE = SearchSpace((
     Hyperparameter("learning_rate", 1e-3, 2.0, log=True, integer=False, grid=(0.01, 0.1, 1.0)),
     Hyperparameter("momentum", 0.0, 0.99, log=False, integer=False, grid=(0.0, 0.5, 0.9)),
@@ -137,7 +138,7 @@ def check_ready(options: Mapping[str, Any]) -> None:
 CIFAR10 = Workload(
     name="cifar10",
     version="1",
-    summary="ResNet-20 family (width 16-64) on CIFAR-10, 9 epochs; GPU (packed trials), CPU slowly",
+    summary="ResNet-20 family (grid widths 16-64) on CIFAR-10, 9 epochs; GPU (packed trials), CPU slowly",
     space=SPACE,
     max_epochs=MAX_EPOCHS,
     num_classes=data.NUM_CLASSES,
