@@ -10,6 +10,8 @@ from bench.report.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
 
 PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png")
 DPI = 120
+#: How far below the target the anytime plot's accuracy axis reaches.
+ANYTIME_SPAN = 0.3
 
 
 def _pyplot():
@@ -71,7 +73,12 @@ def draw_anytime(curves: list[AnytimeCurve], target: float, path: Path) -> Path:
     ax.axvline(100, color="black", lw=0.8, ls=":")
     ax.set_xscale("log")
     if lows:
-        ax.set_ylim(max(0.0, min(min(lows), target) - 0.05), min(1.0, max(max(highs), target) + 0.02))
+        # The climb towards the target is what matters; the first epochs near chance are cut.
+        bottom = max(0.0, min(min(lows), target) - 0.05, target - ANYTIME_SPAN)
+        ax.set_ylim(bottom, min(1.0, max(max(highs), target) + 0.02))
+        entered = [float(c.compute[(c.q75 >= bottom).argmax()]) for c in curves if (c.q75 >= bottom).any()]
+        if entered:
+            ax.set_xlim(left=min(entered) / 1.5)
     ax.set_xlabel("compute spent, grid = 100 (log scale)")
     ax.set_ylabel("best validation accuracy so far")
     ax.set_title("Anytime performance: median over seeds, interquartile band")
