@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -30,12 +31,16 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
+#: `ray start` turns on token authentication (Ray 2.60); every node and driver shares this token.
+AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+
+
 def ray_start(*args: str, log) -> subprocess.Popen:
-    """`ray start --block`: the node lives as long as this process, and stops with it."""
+    """`ray start --block`: the node lives as long as this process, and stops with it (SIGTERM)."""
     ray = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
     return subprocess.Popen([ray, "start", "--block", "--disable-usage-stats", f"--num-cpus={NODE_CPUS}",
                              "--object-store-memory=100000000", *args],
-                            cwd=ROOT, env=env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                            cwd=ROOT, env=env(**AUTH), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_for_nodes(address: str, count: int, nodes: list[subprocess.Popen], timeout_s: float = 120) -> None:
@@ -46,7 +51,8 @@ def wait_for_nodes(address: str, count: int, nodes: list[subprocess.Popen], time
     while time.monotonic() < deadline:
         if any(node.poll() is not None for node in nodes):
             pytest.fail("a `ray start` of the two-node cluster exited; see ray-nodes.log")
-        done = subprocess.run([sys.executable, "-c", probe, address], env=env(), capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-c", probe, address], env=env(**AUTH), capture_output=True,
+                              text=True, timeout=120)
         if done.returncode == 0 and done.stdout.strip() == str(count):
             return
         time.sleep(1)
@@ -54,11 +60,11 @@ def wait_for_nodes(address: str, count: int, nodes: list[subprocess.Popen], time
 
 
 def stop(nodes: list[subprocess.Popen]) -> None:
-    """Stop only this cluster's processes: SIGINT to each `ray start --block`, then SIGKILL leftovers."""
+    """Stop only this cluster's processes: SIGTERM to each `ray start --block`, then SIGKILL leftovers."""
     started = {pid for node in nodes for pid, _ in descendants(node.pid)}
     for node in reversed(nodes):
         if node.poll() is None:
-            node.send_signal(signal.SIGINT)
+            node.send_signal(signal.SIGTERM)
     for node in nodes:
         try:
             node.wait(timeout=30)
@@ -94,8 +100,10 @@ def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
     out = tmp_path / "out"
     args = [*GRID_ARGS]
     args[args.index("--workers") + 1] = "2"
-    args[args.index("--budget-epochs") + 1] = "8"
-    code, _, stderr = run(out, *args, "--address", two_nodes)
+    # 5 trials of 9 epochs: a second node's first worker takes seconds to start (Python, torch),
+    # while an epoch here takes a fraction of one; a small budget could finish on one node.
+    args[args.index("--budget-epochs") + 1] = "45"
+    code, _, stderr = run(out, *args, "--address", two_nodes, extra_env=AUTH)
     assert code == 0, stderr[-3000:]
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -105,8 +113,8 @@ def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
     cluster_nodes = {node_id for node_id, node in manifest["nodes"].items() if node["cpus"] == NODE_CPUS}
     assert manifest["address"] == two_nodes and len(cluster_nodes) == 2
     assert set(table["node"]) == cluster_nodes  # every epoch names the node that ran it; both nodes worked
-    assert 8 <= len(table) <= 8 + 2 and table["run_epochs"].tolist() == list(range(1, len(table) + 1))
+    assert 45 <= len(table) <= 45 + 2 and table["run_epochs"].tolist() == list(range(1, len(table) + 1))
     assert len(rows(out)) == len(table)
-    trials_per_node = table.groupby("node")["trial_id"].nunique()
-    epochs_per_node = Counter(table["node"])
-    print(f"\ntrials per node: {dict(trials_per_node)}; epochs per node: {dict(epochs_per_node)}")
+    trials = table.groupby("node")["trial_id"].nunique()
+    epochs = Counter(table["node"])
+    print("\n" + "\n".join(f"node {node[:12]}: {int(trials[node])} trials, {epochs[node]} epochs" for node in sorted(epochs)))
