@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from report_builders import write_hand_table
+# The builders module sits beside this file; importable whether or not tests/ is a package.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report_builders import write_hand_table  # noqa: E402
 
 
 @pytest.fixture(scope="session")
