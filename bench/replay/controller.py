@@ -13,7 +13,7 @@ from __future__ import annotations
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 
 from bench.replay.clock import RESULT, RETURNED, SAVED
-from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial, light_trials
+from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial
 from bench.replay.tune_interface import TuneInterface
 
 CONTINUE, PAUSE, STOP, NOOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP, TrialScheduler.NOOP
@@ -29,7 +29,7 @@ class SimController(TuneInterface):
         self._pure_choice = type(self._scheduler_alg).choose_trial_to_run is FIFOScheduler.choose_trial_to_run
 
     # --- the loop's steps --------------------------------------------------------------------
-    def _make_trial(self, spec, trial_id, experiment_tag="", evaluated_params=None, **unused) -> SimTrial:
+    def make_trial(self, spec, trial_id, experiment_tag="", evaluated_params=None, **unused) -> SimTrial:
         return SimTrial(trial_id, spec.get("config", {}), evaluated_params or {}, experiment_tag,
                         index=len(self._trials), local_path=self.trial_path)
 
@@ -38,16 +38,15 @@ class SimController(TuneInterface):
         alg = self._search_alg
         if self._n_pending >= self._max_pending or alg.is_finished():
             return
-        with light_trials(self._make_trial):
-            while self._n_pending < self._max_pending:
-                trial = alg.next_trial()
-                if trial is None:
-                    return
-                self._trials.append(trial)
-                self._live_trials.add(trial)
-                self._scheduler_alg.on_trial_add(self, trial)
-                self._n_pending += 1
-                self._pending.append(trial)
+        while self._n_pending < self._max_pending:
+            trial = alg.next_trial()  # a SimTrial: the engine runs the loop inside light_trials()
+            if trial is None:
+                return
+            self._trials.append(trial)
+            self._live_trials.add(trial)
+            self._scheduler_alg.on_trial_add(self, trial)
+            self._n_pending += 1
+            self._pending.append(trial)
 
     def start_trials(self) -> bool:
         """The scheduler's choice first, then PENDING trials in queue order, on free workers.

@@ -16,6 +16,7 @@ from bench.replay import writer
 from bench.replay.clock import WorkerClock
 from bench.replay.controller import SimController
 from bench.replay.curves import curve_book, repeat_for_seed
+from bench.replay.trials import light_trials
 from bench.replay.tune_glue import check_replayable, max_pending_trials, prepare
 from bench.runner import RunSummary
 from strategies import BuildContext
@@ -113,9 +114,14 @@ def execute_replay(spec, table) -> RunSummary:
     )
     status = "failed"
     try:
-        with _quiet_tune():
+        # Searchers create SimTrials for the whole run (replay is synchronous: nothing else in this
+        # process creates Tune trials meanwhile).
+        with _quiet_tune(), light_trials(controller.make_trial):
             _simulate(controller, ledger)
         status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         rows = ledger.finalise_rows()
         simulated_s = controller.clock.now
@@ -124,6 +130,8 @@ def execute_replay(spec, table) -> RunSummary:
         simulation = {
             "workers": workers, "simulated_wall_s": simulated_s, "max_pending_trials": controller._max_pending,
             "trials_created": len(controller.get_trials()), "clones": controller.clones,
+            # Trials neither finished nor cut by the budget or target: the strategy left them waiting.
+            "trials_left_open": 0 if ledger.stopping else sum(not t.is_finished() for t in controller.get_trials()),
             "replay_wall_s": summary.wall_s,
         }
         approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []

@@ -163,7 +163,10 @@ class ReplayExperiment(Experiment):
 
 @contextlib.contextmanager
 def light_trials(make: Callable[..., Any]):
-    """While active, Ray's searchers create trials with `make(spec, trial_id=..., ...)`."""
+    """While active, Ray's searchers create trials with `make(spec, trial_id=..., ...)`.
+
+    Process-wide while it lasts: do not run a live Tune experiment in another thread meanwhile.
+    """
     from ray.tune.search import basic_variant, search_generator
 
     original = basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec
