@@ -124,7 +124,9 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
 
     folder = Path(folder).resolve()
     manifest, rows, events, torn = load_unfinished(folder)
-    tune_state = tune.Tuner.can_restore(str(tune_path(folder)))
+    # Tune writes tuner.pkl first and its experiment state at the end of its first step; a
+    # driver killed in between left nothing to restore.
+    tune_state = tune.Tuner.can_restore(str(tune_path(folder))) and any(tune_path(folder).glob("experiment_state-*.json"))
     if not tune_state and rows:
         raise BenchError(f"{tune_path(folder)}: Ray Tune's experiment state is missing but "
                          f"{len(rows)} epochs were recorded; cannot resume this run")
