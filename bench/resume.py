@@ -113,6 +113,12 @@ def load_unfinished(folder: Path) -> tuple[dict, list[dict], list[dict], dict]:
         if event["schema_version"] != JOURNAL_SCHEMA_VERSION:
             raise BenchError(f"{folder / TRIALS_JOURNAL}: line {number} has schema version "
                              f"{event['schema_version']!r}, not {JOURNAL_SCHEMA_VERSION}")
+    states = tune_states(folder)
+    if states:
+        check_tune_state(states[-1])  # the one Tune restores: the newest by name
+    elif rows:
+        raise BenchError(f"{tune_path(folder)}: Ray Tune's experiment state is missing but "
+                         f"{len(rows)} epochs were recorded; cannot resume this run")
     torn = {PARTIAL: _torn_bytes(folder / PARTIAL, intact),
             TRIALS_JOURNAL: _torn_bytes(folder / TRIALS_JOURNAL, intact_events)}
     return manifest, rows, events, torn
@@ -126,10 +132,7 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
     manifest, rows, events, torn = load_unfinished(folder)
     # Tune writes tuner.pkl first and its experiment state at the end of its first step; a
     # driver killed in between left nothing to restore.
-    tune_state = tune.Tuner.can_restore(str(tune_path(folder))) and any(tune_path(folder).glob("experiment_state-*.json"))
-    if not tune_state and rows:
-        raise BenchError(f"{tune_path(folder)}: Ray Tune's experiment state is missing but "
-                         f"{len(rows)} epochs were recorded; cannot resume this run")
+    tune_state = tune.Tuner.can_restore(str(tune_path(folder))) and bool(tune_states(folder))
     for name, extra in torn.items():
         if extra:
             with open(folder / name, "r+b") as handle:
@@ -147,6 +150,22 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
     manifest.setdefault("resumes", []).append(record)
     manifest["status"] = "running"
     return Reopened(folder, manifest, rows, events, torn, tune_state, record)
+
+
+def tune_states(folder: Path) -> list[Path]:
+    """Ray Tune's experiment state files, oldest first (Tune restores the last)."""
+    return sorted(tune_path(folder).glob("experiment_state-*.json"))
+
+
+def check_tune_state(path: Path) -> None:
+    """Refuse a damaged Ray Tune experiment state: Tune would log the error and start afresh."""
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BenchError(f"{path}: Ray Tune's experiment state is damaged ({type(exc).__name__}); "
+                         f"this run cannot be resumed") from None
+    if not isinstance(state, dict) or "trial_data" not in state:
+        raise BenchError(f"{path}: not a Ray Tune experiment state (no trial_data); this run cannot be resumed")
 
 
 def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
