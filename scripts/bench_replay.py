@@ -84,22 +84,24 @@ def main() -> int:
         print(f"table {table.name} ({table.path}): {table.meta['grid_size']} grid points x "
               f"{table.meta['workload']['max_epochs']} epochs, {args.workers} simulated workers")
         print(f"{'strategy':<12} {'runs':>4} {'results/run':>11} {'s/run':>8} {'results/s':>10} "
-              f"{'CPU results/s':>14} {'engine results/s':>17}")
+              f"{'CPU results/s':>14} {'engine results/s':>17} {'best results/s':>15}")
         per_run_s = {}
         for name in names:
-            runs, results, spent, cpu, suggest_before = 0, 0, 0.0, 0.0, timer.seconds
+            runs, results, spent, cpu, best, suggest_before = 0, 0, 0.0, 0.0, 0.0, timer.seconds
             while runs < max(1, args.seeds) and (runs == 0 or spent < args.time_per_strategy):
                 start, start_cpu = time.perf_counter(), time.process_time()
                 summary = replay(name, runs, args.workers, table, out)
-                spent += time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                spent += elapsed
                 cpu += time.process_time() - start_cpu
+                best = max(best, summary.compute_epochs / elapsed)
                 results += summary.compute_epochs
                 runs += 1
             suggest_s = timer.seconds - suggest_before
             per_run_s[name] = spent / runs
             engine = results / max(spent - suggest_s, 1e-9)
             print(f"{name:<12} {runs:>4} {results / runs:>11.0f} {spent / runs:>8.3f} {results / spent:>10.0f} "
-                  f"{results / cpu:>14.0f} {engine:>17.0f}", flush=True)
+                  f"{results / cpu:>14.0f} {engine:>17.0f} {best:>15.0f}", flush=True)
         estimate = sum(per_run_s.values()) * args.matrix_seeds
         print(f"matrix {len(names)} strategies x {args.matrix_seeds} seeds: estimated {estimate:.0f} s "
               f"({estimate / 60:.1f} min) from the time per run above")

@@ -13,7 +13,7 @@ from bench.budget import StopRule
 from bench.errors import BenchError
 from bench.recorder import RunLedger
 from bench.replay import writer
-from bench.replay.clock import WorkerClock
+from bench.replay.clock import RESULT, WorkerClock
 from bench.replay.controller import SimController
 from bench.replay.curves import curve_book, repeat_for_seed
 from bench.replay.trials import light_trials
@@ -62,8 +62,10 @@ def _simulate(controller: SimController, ledger: RunLedger) -> None:
         event = clock.pop()
         if event is None:
             break  # every trial is done (or the rest can never start, as a live run would hang)
-        controller.on_event(*event)
-        if ledger.should_stop():
+        trial, kind = event
+        controller.on_event(trial, kind)
+        # Tune asks the stopper after every step; only a recorded result can change its answer.
+        if kind == RESULT and ledger.should_stop():
             controller.stop_all()
             break
     controller.finish()

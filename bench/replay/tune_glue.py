@@ -130,4 +130,17 @@ def _shared_domains(space: dict) -> dict:
             twin.__dict__.update(value.__dict__)
             value = twin
         shared[key] = value
+    if all(isinstance(value, (Domain, str, int, float, bool)) for value in shared.values()):
+        return FlatConfig(shared)  # nothing nested: a copy of the dict is a deep copy
     return shared
+
+
+class FlatConfig(dict):
+    """A config of domains and scalars, whose deep copy is a plain copy of the dict.
+
+    Domains are shared (see _shared_domains) and scalars are immutable, so copying the mapping
+    is all a deep copy does; Tune copies the config twice for every trial it samples.
+    """
+
+    def __deepcopy__(self, memo):
+        return FlatConfig(self)

@@ -119,3 +119,24 @@ def test_grid_index_is_the_nearest_grid_point(digits_table):
     configs += [{hp.name: (hp.grid[0] * hp.grid[1]) ** 0.5 if hp.log else (hp.grid[0] + hp.grid[1]) / 2 for hp in space}]
     for config in configs:
         assert book.grid_index(config) == points[tuple(space.nearest_grid_point(config).values())]
+
+
+@pytest.mark.parametrize("name", ["random", "grid"])
+def test_copy_shortcuts_sample_the_same_configurations(name):
+    """Sharing domains across Tune's deep copies changes no sampled value."""
+    import numpy as np
+    from ray.tune.search.variant_generator import generate_variants
+
+    import workloads
+    from bench.replay.tune_glue import _shared_domains
+    from strategies import BuildContext
+
+    space = workloads.get("digits").space
+    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=9, seed=3, samples=10)).param_space
+              for _ in range(2)]
+    original, shared = np.random.RandomState(5), np.random.RandomState(5)
+    for _ in range(30):
+        plain = [spec["config"] for _, spec in generate_variants({"config": spaces[0]}, random_state=original)]
+        fast = [dict(spec["config"]) for _, spec in generate_variants({"config": _shared_domains(spaces[1])},
+                                                                     random_state=shared)]
+        assert fast == plain
