@@ -140,3 +140,28 @@ def test_copy_shortcuts_sample_the_same_configurations(name):
         fast = [dict(spec["config"]) for _, spec in generate_variants({"config": _shared_domains(spaces[1])},
                                                                      random_state=shared)]
         assert fast == plain
+
+
+def test_pbt_clone_continues_on_its_new_configurations_curve(digits_table, replay_spec):
+    """After an exploit, a trial continues from the copied epoch on its new configuration's curve."""
+    from bench.replay.curves import CurveBook
+
+    spec = replay_spec(strategy="pbt", workers=4)
+    epochs = _frame(execute_replay(spec, digits_table))
+    book = CurveBook(digits_table, spec.workload.space, repeat=0)
+    names = spec.workload.space.names
+    exploits = 0
+    for _, trial in epochs.groupby("trial_id", sort=False):
+        previous = None
+        for row in trial.itertuples(index=False):
+            config = {n: getattr(row, n) for n in names}
+            # Tune records the epoch that triggered the exploit with the new configuration (PBT sets
+            # it inside on_trial_result), though that epoch was trained with the old one.
+            changed = previous is not None and config != previous[0]
+            exploits += changed
+            trained_with = previous[0] if changed else config
+            assert row.val_accuracy == book.curve_for(trained_with)[row.epoch - 1][0]
+            if previous is not None and not changed and not previous[2] and row.epoch != previous[1] + 1:
+                raise AssertionError("a trial's epochs jump without an exploit")
+            previous = (config, row.epoch, changed)  # after an exploit: the copied epoch + 1
+    assert exploits > 0
