@@ -129,16 +129,16 @@ def workload_options(args, workload) -> dict:
 
 def resume_spec(args, given):
     """The spec that continues `--resume RUN`; options given must match the run's manifest."""
-    from bench import resume
+    from bench import resume, unfinished
     from bench.runner import check_writable
 
-    folder = resume.resolve_run(args.resume, args.out)
+    folder = unfinished.resolve_run(args.resume, args.out)
     manifest, rows, _, _ = resume.load_unfinished(folder)
-    if given is not None and resume.spec_identity(given) != resume.manifest_identity(manifest):
+    if given is not None and unfinished.spec_identity(given) != unfinished.manifest_identity(manifest):
         raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
                          f"samples or target); resume it with `--resume {folder}` alone")
     check_writable(folder)
-    return resume.spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
+    return unfinished.spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
                                      command=tuple(args.argv), progress=not args.quiet)
 
 
@@ -146,9 +146,9 @@ def with_unfinished_run(spec):
     """Resume an unfinished run of the same options under --out, saying so; else `spec` unchanged."""
     import dataclasses
 
-    from bench import resume
+    from bench import resume, unfinished
 
-    folder = resume.find_unfinished(spec.out_dir, spec)
+    folder = unfinished.find_unfinished(spec.out_dir, spec)
     if folder is None:
         return spec
     manifest, rows, _, _ = resume.load_unfinished(folder)

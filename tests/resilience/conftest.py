@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resilience_cli import GRID_ARGS, run, run_folder, signature
+from .resilience_cli import GRID_ARGS, run, run_folder, signature
 
 
 @pytest.fixture(scope="session")

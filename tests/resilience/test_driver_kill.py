@@ -7,7 +7,7 @@ import random
 import signal
 import time
 
-from resilience_cli import GRID_ARGS, finish, rows, run, run_folder, signature, sigkill, start, wait_for, wait_rows
+from .resilience_cli import GRID_ARGS, finish, rows, run, run_folder, signature, sigkill, start, wait_for, wait_rows
 
 #: Rows recorded before each kill (0: as soon as the run folder exists), then a random delay.
 KILL_POINTS = (0, 3, 6, 9)

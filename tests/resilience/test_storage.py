@@ -12,10 +12,10 @@ import sys
 
 import pytest
 
-from resilience_cli import GRID_ARGS, ROOT, env
-
 from bench.results import read_manifest
 from bench.resume import RESUMABLE, ROW_KEYS, read_lines
+
+from .resilience_cli import GRID_ARGS, ROOT, env
 
 
 def in_namespace(script: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import json
 import os
 import signal
 
-from resilience_cli import GRID_ARGS, descendants, finish, rows, run, run_folder, signature, start, wait_rows
+from .resilience_cli import GRID_ARGS, descendants, finish, rows, run, run_folder, signature, start, wait_rows
 
 
 def contiguous(table) -> bool:

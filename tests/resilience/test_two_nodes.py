@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from resilience_cli import GRID_ARGS, ROOT, descendants, env, rows, run, run_folder
+from .resilience_cli import GRID_ARGS, ROOT, descendants, env, rows, run, run_folder
 
 NODE_CPUS = 1
 

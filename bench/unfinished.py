@@ -1,0 +1,81 @@
+"""Which unfinished run a command continues, and the RunSpec that continues it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchError
+from bench.results import MANIFEST
+from bench.resume import RESUMABLE
+
+
+def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
+    """What makes two runs the same experiment, as canonical JSON."""
+    body = {"strategy": strategy, "workload": workload, "seed": seed, "budget": budget, "samples": samples,
+            "target": target}
+    return json.dumps(json.loads(json.dumps(body, default=str)), sort_keys=True)
+
+
+def spec_identity(spec) -> str:
+    workload = {"name": spec.workload.name, "version": spec.workload.version,
+                "options": {k: str(v) for k, v in spec.workload_options.items()}}
+    return identity(spec.strategy.describe(), workload, spec.seed, spec.budget.as_dict(), spec.samples, spec.target)
+
+
+def manifest_identity(manifest: dict) -> str:
+    workload = manifest.get("workload", {})
+    workload = {"name": workload.get("name"), "version": workload.get("version"),
+                "options": workload.get("options", {})}
+    return identity(manifest.get("strategy"), workload, manifest.get("seed"), manifest.get("budget"),
+                    manifest.get("samples"), manifest.get("target"))
+
+
+def find_unfinished(out_dir: Path, spec) -> Path | None:
+    """The newest unfinished run folder under `out_dir` started with the same options as `spec`."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return None
+    wanted = spec_identity(spec)
+    found = []
+    for path in out_dir.glob(f"*/{MANIFEST}"):
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue  # damaged folders are refused when named, not adopted silently
+        if (isinstance(manifest, dict) and manifest.get("status") in RESUMABLE and not manifest.get("replay")
+                and manifest_identity(manifest) == wanted):
+            found.append((str(manifest.get("started_at", "")), path.parent))
+    return max(found)[1] if found else None
+
+
+def resolve_run(run: str, out_dir: Path) -> Path:
+    """`--resume RUN`: a run folder, or a run id under --out."""
+    for candidate in (Path(run), Path(out_dir) / run):
+        if (candidate / MANIFEST).exists():
+            return candidate.resolve()
+    raise BenchError(f"no run {run!r}: --resume takes a run folder or the id of a run under {out_dir}")
+
+
+def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
+    """A RunSpec that continues the run described by `manifest`."""
+    import strategies
+    import workloads
+    from bench.budget import Budget
+    from bench.runner import RunSpec
+
+    strategy = manifest["strategy"]
+    try:
+        resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
+        workload = workloads.get(manifest["workload"]["name"])
+        budget = Budget(manifest["budget"]["unit"], float(manifest["budget"]["limit"]))
+    except (KeyError, TypeError) as exc:
+        raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
+    if manifest["workload"].get("version") != workload.version:
+        raise BenchError(f"{folder}: recorded with {workload.name} version {manifest['workload'].get('version')}, "
+                         f"but the workload is now version {workload.version}; it cannot be resumed")
+    return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
+                   samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
+                   target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
+                   resume=Path(folder), max_failures=int(manifest.get("max_failures", 2)), **overrides)
