@@ -10,8 +10,8 @@ from bench.results import read_manifest
 
 def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference, tmp_path, capsys):
     out = tmp_path / "compare"
-    argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples", "2",
-            "--budget-epochs", "3", "--workers", "2", "--out", str(out), "--target", "0.2"]
+    argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples", "1",
+            "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100 (seconds)" in printed
@@ -22,7 +22,7 @@ def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference
     seeds = sorted((r["strategy"], r["seed"]) for r in doc["per_seed"])
     assert seeds == [("asha", 3), ("random", 3)]
     for row in doc["per_seed"]:
-        assert row["epochs_trained"] <= 3 + 2 and row["replay"] is False
+        assert row["epochs_trained"] <= 2 + 2 and row["replay"] is False
 
 
 def test_compare_refuses_unknown_strategy(tmp_path, capsys):
@@ -32,7 +32,7 @@ def test_compare_refuses_unknown_strategy(tmp_path, capsys):
 
 
 def test_run_defaults_to_the_reference_target_and_prints_its_figure(ray_session, shipped_reference, tmp_path, capsys):
-    argv = ["run", "--strategy", "random", "--samples", "2", "--budget-epochs", "2", "--workers", "2",
+    argv = ["run", "--strategy", "random", "--samples", "1", "--budget-epochs", "1", "--workers", "1",
             "--quiet", "--out", str(tmp_path / "runs")]
     assert main(argv) == 0
     printed = capsys.readouterr().out
