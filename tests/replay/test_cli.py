@@ -78,3 +78,12 @@ def test_a_grid_run_cut_by_the_budget_records_no_table(digits_table, replay_spec
     assert record_tables([summary], "grid", spec.workload, ["bench"], None) == []
     assert "the grid is not covered" in capsys.readouterr().out
     assert not (summary.folder / "table").exists()
+
+
+def test_live_grid_run_reports_why_it_records_no_table(ray_session, capsys, tmp_path):
+    """The CLI hands every finished grid run to the recorder (real Tune; the budget cuts the grid short)."""
+    code = main(["run", "--strategy", "grid", "--budget-epochs", "2", "--workers", "1", "--until", "budget",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    assert "no table written" in capsys.readouterr().out
+    assert not list(tmp_path.glob("*/table"))
