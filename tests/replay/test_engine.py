@@ -94,15 +94,6 @@ def test_pbt_clones_are_marked_approximate(digits_table, replay_spec):
     assert asha["approximations"] == []
 
 
-def test_replay_starts_no_ray(digits_table, replay_spec):
-    import ray
-
-    if ray.is_initialized():
-        pytest.skip("another test in this process started Ray")
-    execute_replay(replay_spec(strategy="hyperband", samples=20), digits_table)
-    assert not ray.is_initialized()
-
-
 def test_grid_index_is_the_nearest_grid_point(digits_table):
     import random as stdlib_random
 
