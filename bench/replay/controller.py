@@ -27,6 +27,7 @@ class SimController(TuneInterface):
         # FIFO's choice (the first PENDING, else the first PAUSED trial) is a pure function of the
         # statuses, so with no free worker and no PAUSED trial to promote it changes nothing.
         self._pure_choice = type(self._scheduler_alg).choose_trial_to_run is FIFOScheduler.choose_trial_to_run
+        self.left_open: int | None = None  # set when the loop ends (bench.replay.engine)
 
     # --- the loop's steps --------------------------------------------------------------------
     def make_trial(self, spec, trial_id, experiment_tag="", evaluated_params=None, **unused) -> SimTrial:

@@ -68,6 +68,8 @@ def _simulate(controller: SimController, ledger: RunLedger) -> None:
         if kind == RESULT and ledger.should_stop():
             controller.stop_all()
             break
+    # Trials neither finished nor cut by the budget or target: the strategy left them waiting.
+    controller.left_open = 0 if ledger.stopping else sum(not t.is_finished() for t in controller.get_trials())
     controller.finish()
 
 
@@ -132,8 +134,7 @@ def execute_replay(spec, table) -> RunSummary:
         simulation = {
             "workers": workers, "simulated_wall_s": simulated_s, "max_pending_trials": controller._max_pending,
             "trials_created": len(controller.get_trials()), "clones": controller.clones,
-            # Trials neither finished nor cut by the budget or target: the strategy left them waiting.
-            "trials_left_open": 0 if ledger.stopping else sum(not t.is_finished() for t in controller.get_trials()),
+            "trials_left_open": controller.left_open,
             "replay_wall_s": summary.wall_s,
         }
         approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []
