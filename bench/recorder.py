@@ -115,10 +115,13 @@ class RunLedger:
 
     def trial_left(self, trial_id: str, paused: bool) -> None:
         """A trial still open when the run ended."""
-        if trial_id not in self.outcomes:
-            self.outcomes[trial_id] = "paused" if paused else "budget_cut"
-            if self.trial_epochs.get(trial_id, 0) >= self.max_epochs:
-                self.outcomes[trial_id] = "completed"
+        if trial_id in self.outcomes:
+            return
+        if paused and not self.trial_diverged.get(trial_id) and self.trial_epochs.get(trial_id, 0) < self.max_epochs:
+            self.outcomes[trial_id] = "paused"
+        else:
+            self.stopping = True  # whatever ended it, the scheduler did not
+            self.trial_finished(trial_id)
 
     def finalise_rows(self) -> list[dict]:
         for row in self.rows:
