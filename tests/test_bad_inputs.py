@@ -1,5 +1,7 @@
 """Every kind of bad input, one table: one clear line, exit code 2, nothing written, nothing damaged.
 
+(Suite files join the table once `bench nightly --suite` exists.)
+
 The results folders here come from one real (tiny) `bench run`, then are damaged the ways a
 crash, a full disk or a hand edit damages them.
 """
@@ -148,6 +150,10 @@ CASES = [
     Case("results: truncated epochs table", _truncated_epochs, "epochs.parquet"),
     Case("results: hand-edited manifest", lambda ws, run: _edit_json(_complete(ws, run) / "manifest.json", rows=2) or _report(ws), "checksum does not match"),
     Case("results: manifest checksum removed", lambda ws, run: _edit_json(_complete(ws, run) / "manifest.json", manifest_sha256=None) or _report(ws), "checksum does not match"),
+    # `bench compare` options and tables
+    Case("compare: unknown strategy", lambda ws, run: ["compare", "--strategies", "nosuch", "--out", str(ws / "o")], "unknown strategy 'nosuch'"),
+    Case("compare: zero seeds", lambda ws, run: ["compare", "--seeds", "0", "--out", str(ws / "o")], "--seeds"),
+    Case("compare: replay of a missing table", lambda ws, run: ["compare", "--replay", str(ws / "nosuch"), "--out", str(ws / "o")], "not a learning-curve table"),
     # learning-curve tables
     Case("table: damaged curves", _corrupt_table, "checksum differs from table.json"),
     Case("table: not a table", lambda ws, run: _complete(ws, run) and _report(ws, "--reference", str(ws)), "not a reference"),
