@@ -133,7 +133,16 @@ class DurableLedger(RunLedger):
         if trial_id in self.outcomes:
             return
         super().trial_finished(trial_id)
-        self._journal(event="finished", trial_id=trial_id, outcome=self.outcomes[trial_id], error=None)
+        if not getattr(self, "_leaving", False):
+            self._journal(event="finished", trial_id=trial_id, outcome=self.outcomes[trial_id], error=None)
+
+    def trial_left(self, trial_id: str, paused: bool) -> None:
+        """End-of-run outcome of an open trial: not journaled, as a resumed run continues it."""
+        self._leaving = True
+        try:
+            super().trial_left(trial_id, paused)
+        finally:
+            self._leaving = False
 
     def trial_failed(self, trial_id: str, error: str, retrying: bool) -> None:
         """A trial raised or lost its worker; Ray Tune retries it or gives up."""
