@@ -18,7 +18,7 @@ STRATEGY_STYLE: dict[str, tuple[str, str]] = {
     "bohb": ("#17BECF", "*"),
     "median": ("#BCBD22", "h"),
     "bayesopt": ("#7F7F7F", "<"),
-    "nevergrad": ("#F0E442", ">"),
+    "nevergrad": ("#C8A800", ">"),
 }
 
 # Colours for strategies outside the table (searcher+scheduler pairings), picked by name.
