@@ -1,0 +1,91 @@
+"""`bench nightly`: run a suite, append it to the history, flag regressions, write a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+from bench.errors import BenchError
+
+HELP = "run a regression suite, store it in the history and exit 1 if a strategy regressed"
+DEFAULT_HISTORY = Path("results") / "nightly-history"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--suite", required=True, help="a shipped suite (smoke, nightly) or a suite .toml path")
+    parser.add_argument("--baseline", default=None, metavar="RUN_ID",
+                        help="history run id to compare with (default: the last accepted run of the suite on "
+                             "this machine)")
+    parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY,
+                        help=f"history folder (default: {DEFAULT_HISTORY})")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for the runs and the report (default: results/nightly-SUITE-TIMESTAMP)")
+
+
+def project_commit() -> str:
+    """git rev-parse HEAD of the project, or "unknown"."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parents[2],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+
+
+def _baseline(history, suite, machine: str, ref: str | None):
+    if ref is None:
+        return history.baseline(suite.name, machine)
+    try:
+        run_id = int(ref)
+    except ValueError:
+        raise BenchError(f"--baseline takes a history run id (an integer), not {ref!r}") from None
+    record = history.run(run_id)
+    if record.suite != suite.name:
+        raise BenchError(f"--baseline {run_id} is a run of suite {record.suite!r}, not {suite.name!r}")
+    return record
+
+
+def main(args) -> int:
+    from bench.environment import hardware_fingerprint, library_versions
+    from bench.nightly.compare import compare_results
+    from bench.nightly.execute import run_suite
+    from bench.nightly.history import History
+    from bench.nightly.report import write_report
+    from bench.nightly.suite import load_suite
+    from bench.runner import check_writable
+
+    suite = load_suite(args.suite)
+    history = History(args.history)
+    machine = hardware_fingerprint()
+    baseline = _baseline(history, suite, machine, args.baseline)  # checked before anything runs
+    started = dt.datetime.now(dt.timezone.utc)
+    out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
+    check_writable(out)
+    rows, skipped = run_suite(suite, out, tuple(args.argv))
+    if not rows:
+        raise BenchError(f"suite {suite.name}: nothing ran on this machine ({'; '.join(skipped)})")
+    import pandas as pd
+
+    from bench.nightly.history import _value
+
+    current = pd.DataFrame([{c: _value(r, c) for c in r} for r in rows])
+    base_results = None if baseline is None else history.results(baseline.run_id)
+    verdicts = compare_results(base_results, current, suite.factor_of,
+                               same_machine=baseline is None or baseline.machine == machine)
+    regressed = [v for v in verdicts if v.change.regressed]
+    status = "regressed" if regressed else "accepted"
+    run_id = history.append({"suite": suite.name, "started_at": started.isoformat(timespec="seconds"),
+                             "machine": machine, "commit_sha": project_commit(), "versions": library_versions(),
+                             "status": status}, rows)
+    note = ("none: no accepted run of this suite on this machine yet" if baseline is None else
+            f"run {baseline.run_id} ({baseline.started_at}, commit {baseline.commit_sha[:10]}, {baseline.status})")
+    report = write_report(out, history, suite, history.run(run_id), baseline, verdicts, skipped, note)
+    history.close()
+    for v in verdicts:
+        print(f"{v.mode} {v.workload} {v.strategy}: {v.change.category} ({v.change.reason})")
+    print(f"history run {run_id} ({status}) in {args.history}; report: {report}")
+    if regressed:
+        print("REGRESSED: " + ", ".join(f"{v.strategy} ({v.change.category})" for v in regressed))
+        return 1
+    return 0
