@@ -9,7 +9,7 @@ import sys
 from bench.errors import BenchError
 
 # Order is the order `bench --help` lists them in.
-COMMANDS = ("run", "list", "report", "compare", "tables")
+COMMANDS = ("run", "list", "report", "compare", "tables", "nightly")
 
 
 class StrictParser(argparse.ArgumentParser):

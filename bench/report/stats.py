@@ -87,8 +87,12 @@ def summarise(values: Sequence[float | None]) -> SeedSummary:
                        hits=int(np.isfinite(array).sum()), seeds=len(array))
 
 
-def mann_whitney_p(first: Sequence[float | None], second: Sequence[float | None]) -> float | None:
-    """Two-sided Mann-Whitney U p-value (misses tie above every hit); None under 2 seeds each."""
+def mann_whitney_p(first: Sequence[float | None], second: Sequence[float | None],
+                   alternative: str = "two-sided") -> float | None:
+    """Mann-Whitney U p-value (misses tie above every hit); None under 2 seeds each.
+
+    alternative: "two-sided", or "greater"/"less" (first tends to be larger/smaller than second).
+    """
     import numpy as np
     from scipy.stats import mannwhitneyu
 
@@ -103,4 +107,4 @@ def mann_whitney_p(first: Sequence[float | None], second: Sequence[float | None]
     b[~np.isfinite(b)] = miss
     if np.unique(np.concatenate([a, b])).size == 1:  # all tied: the test is undefined, nothing differs
         return 1.0
-    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
+    return float(mannwhitneyu(a, b, alternative=alternative).pvalue)
