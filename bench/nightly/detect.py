@@ -107,7 +107,10 @@ class Step:
 def detect_steps(medians: Sequence[float], factor: float, min_after: int = 2) -> Step | None:
     """The single best change point in `medians` (log scale, least squares), if it is a lasting step.
 
-    A step must move the mean by more than `factor`, and at least `min_after` points (and one
+    The split minimising the squared error around each side's mean is the candidate (as asv's
+    step detection, one step).
+
+    A step must move the median of the runs by more than `factor`, and at least `min_after` points (and one
     before) must lie on each side, so a one-night blip is not a step. Misses (inf) count as
     twice the largest finite median.
     """
@@ -123,11 +126,12 @@ def detect_steps(medians: Sequence[float], factor: float, min_after: int = 2) ->
     for k in range(1, len(logs) - min_after + 1):
         left, right = logs[:k], logs[k:]
         cost = float(((left - left.mean()) ** 2).sum() + ((right - right.mean()) ** 2).sum())
-        if cost < best_cost - 1e-12 and abs(right.mean() - left.mean()) > math.log(factor):
+        # Medians of each side, so one outlying night cannot make a step on its own.
+        if cost < best_cost - 1e-12 and abs(np.median(right) - np.median(left)) > math.log(factor):
             best, best_cost = k, cost
     if best is None:
         return None
-    return Step(best, float(np.exp(logs[:best].mean())), float(np.exp(logs[best:].mean())))
+    return Step(best, float(np.exp(np.median(logs[:best]))), float(np.exp(np.median(logs[best:]))))
 
 
 def changed_versions(before: dict, after: dict) -> dict[str, tuple[str, str]]:
