@@ -90,7 +90,10 @@ def _section(source: str, mode: str, table: Mapping) -> Section:
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise _bad(source, f"{mode}.workloads", _SECTION["workloads"], names)
     for name in names:
-        workloads.get(name)  # raises, listing the accepted names
+        try:
+            workloads.get(name)
+        except BenchError as exc:  # names the accepted workloads
+            raise BenchError(f"{source}: {mode}.workloads: {exc}") from None
     chosen = table.get("strategies", "all")
     if chosen == "all":
         chosen = strategies.REGISTRY.names()
