@@ -83,6 +83,8 @@ def classify(base: Sequence[float | None], current: Sequence[float | None], fact
         if significant:
             return change("better", f"median improved and Mann-Whitney p={p:.3g} < {alpha}")
         return change("not significant", f"median improved beyond x{factor:.2f} but p={_p(p)} >= {alpha}")
+    if not math.isfinite(bm) and not math.isfinite(cm):
+        return change("unchanged", f"median does not reach the target, as in the baseline (hits {bh}/{len(a)} -> {ch}/{len(b)})")
     return change("unchanged", f"median within x{factor:.2f}")
 
 
