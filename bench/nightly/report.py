@@ -63,6 +63,7 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     import numpy as np
 
     from bench.report.style import TARGET_COLOUR, colour, marker
@@ -92,6 +93,9 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
         ax.tick_params(labelsize=7)
     for ax in axes[:, 0]:
         ax.set_ylabel("compute-to-target\n(grid = 100)", fontsize=7)
+    for ax in axes[-1, :]:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_xlabel("nightly run", fontsize=7)
     fig.suptitle(title + " (a miss is drawn at the top of its panel)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
