@@ -179,6 +179,8 @@ def execute(spec: RunSpec) -> RunSummary:
             BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed,
                          samples=spec.samples)
         )
+        slots = built.trial_slots(spec.workers)
+        manifest["tune_settings"] = tune_settings = configure_tune(slots)
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
             bar.update(min(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), bar.total))
@@ -197,7 +199,7 @@ def execute(spec: RunSpec) -> RunSummary:
             param_space=built.param_space,
             tune_config=tune.TuneConfig(
                 metric=METRIC, mode=MODE, search_alg=built.search_alg, scheduler=built.scheduler,
-                num_samples=built.num_samples, max_concurrent_trials=spec.workers, reuse_actors=True,
+                num_samples=built.num_samples, max_concurrent_trials=slots, reuse_actors=True,
             ),
             run_config=tune.RunConfig(
                 name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),

@@ -65,12 +65,22 @@ class Built:
         param_space: the Tuner's param_space (empty when the searcher holds the space).
         scheduler: a Ray Tune TrialScheduler, or None for Tune's default (FIFO).
         num_samples: the Tuner's num_samples.
+        live_trials: trials the scheduler needs alive at once, paused or pending while
+            `workers` of them train (a PBT population, a Hyperband bracket); None: `workers`.
     """
 
     search_alg: Any = None
     param_space: dict = field(default_factory=dict)
     scheduler: Any = None
     num_samples: int | None = None
+    live_trials: int | None = None
+
+    def trial_slots(self, workers: int) -> int:
+        """Trials Tune may keep alive at once (max_concurrent_trials and pending trials).
+
+        Resources, not this number, keep at most `workers` trials training at a time.
+        """
+        return max(workers, self.live_trials or 0)
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,7 @@ class ResolvedStrategy:
             param_space=searched.param_space,
             scheduler=scheduled.scheduler,
             num_samples=num_samples,
+            live_trials=scheduled.live_trials,
         )
 
     def describe(self) -> dict[str, Any]:

@@ -21,11 +21,13 @@ def _build_asha(ctx, params):
 def _build_hyperband(ctx, params):
     from ray.tune.schedulers import HyperBandScheduler
 
-    return Built(
-        scheduler=HyperBandScheduler(
-            time_attr=TIME_ATTR, max_t=ctx.max_epochs, reduction_factor=params["reduction_factor"]
-        )
+    scheduler = HyperBandScheduler(
+        time_attr=TIME_ATTR, max_t=ctx.max_epochs, reduction_factor=params["reduction_factor"]
     )
+    # Synchronous Hyperband halves a bracket only once all its trials reached the rung, so
+    # the largest bracket must exist at once (paused or pending) on `workers` workers.
+    largest_bracket = scheduler._get_n0(scheduler._s_max_1 - 1)
+    return Built(scheduler=scheduler, live_trials=largest_bracket)
 
 
 ASHA = Component(

@@ -25,6 +25,7 @@ def _build_pbt(ctx, params):
             resample_probability=params["resample_probability"],
         ),
         num_samples=params["population_size"],
+        live_trials=params["population_size"],  # the population trains in turns on the workers
     )
 
 
@@ -38,6 +39,7 @@ def _build_pb2(ctx, params):
             hyperparam_bounds=bounds, quantile_fraction=params["quantile_fraction"],
         ),
         num_samples=params["population_size"],
+        live_trials=params["population_size"],  # the population trains in turns on the workers
     )
 
 

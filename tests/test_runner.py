@@ -10,7 +10,9 @@ from bench.runner import execute
 def test_paused_trials_resume_from_their_checkpoint(ray_session, run_spec_factory):
     # Synchronous Hyperband pauses every trial of a bracket at its rung and resumes the best;
     # with one worker, a resumed trial's rows are separated by other trials' rows.
-    spec = run_spec_factory(strategy="hyperband", samples=9, budget_epochs=16, workers=1)
+    # Ray starts with the no-halving bracket (3 trials x 9 epochs); the next bracket (5 trials)
+    # pauses each at epoch 3 and resumes the best.
+    spec = run_spec_factory(strategy="hyperband", samples=9, budget_epochs=50, workers=1)
     epochs = load_run(execute(spec).folder).epochs
 
     resumed = 0

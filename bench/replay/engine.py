@@ -101,7 +101,8 @@ def execute_replay(spec, table) -> RunSummary:
     check_replayable(spec.strategy.name, built)
     repeat = repeat_for_seed(spec.seed, int(table.meta["repeats"]))
     book = curve_book(table, spec.workload.space, repeat)
-    search_alg, scheduler = prepare(built, workers)
+    slots = built.trial_slots(workers)
+    search_alg, scheduler = prepare(built, slots)
     cluster_cpus = float((table.meta.get("hardware") or {}).get("cpu_count") or 1)
     run_id = f"{spec.run_id}-replay"
     folder = (Path(spec.out_dir) / run_id).resolve()
@@ -113,7 +114,7 @@ def execute_replay(spec, table) -> RunSummary:
     )
     controller = SimController(
         search_alg, scheduler, WorkerClock(workers), book, ledger,
-        max_pending=max_pending_trials(search_alg, workers, cluster_cpus), max_epochs=spec.workload.max_epochs,
+        max_pending=max_pending_trials(search_alg, slots, cluster_cpus), max_epochs=spec.workload.max_epochs,
         trial_path=str(folder / "ray"), start_wall_s=started_wall_s,
     )
     status = "failed"
