@@ -234,7 +234,8 @@ def execute(spec: RunSpec) -> RunSummary:
             bar.close()
         rows = ledger.finalise_rows()
         # Packed trials are charged their GPU share, so their worker time is that share too.
-        summary = _summarise(run_id, folder, status, ledger, rows, wall_s, spec.workers * resources.get("gpu", 1.0))
+        summary = summarise(run_id, folder, status, ledger, rows, wall_s,
+                            wall_s * spec.workers * resources.get("gpu", 1.0))
         _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
@@ -267,10 +268,10 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
         print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
 
 
-def _summarise(run_id, folder, status, ledger, rows, wall_s, workers) -> RunSummary:
+def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSummary:
+    """A run's summary; `worker_s` is the worker time it had (the base of overhead_share)."""
     trials = {row["trial_id"] for row in rows}
     compute_s = sum(row["epoch_compute_s"] for row in rows)
-    worker_s = wall_s * workers
     return RunSummary(
         run_id=run_id, folder=folder, status=status,
         best_accuracy=ledger.best_accuracy, best_config=ledger.best_config,

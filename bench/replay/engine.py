@@ -18,7 +18,7 @@ from bench.replay.controller import SimController
 from bench.replay.curves import curve_book, repeat_for_seed
 from bench.replay.trials import light_trials
 from bench.replay.tune_glue import check_replayable, max_pending_trials, prepare
-from bench.runner import RunSummary
+from bench.runner import RunSummary, summarise
 from strategies import BuildContext
 
 #: Simulated workers when the spec leaves it open (the issue's reference setting).
@@ -130,8 +130,9 @@ def execute_replay(spec, table) -> RunSummary:
     finally:
         rows = ledger.finalise_rows()
         simulated_s = controller.clock.now
-        summary = _summarise(run_id, folder, status, ledger, rows, time.perf_counter() - wall_start,
-                             simulated_s, workers)
+        # Overhead is the simulated workers' idle share.
+        summary = summarise(run_id, folder, status, ledger, rows, time.perf_counter() - wall_start,
+                            simulated_s * workers)
         simulation = {
             "workers": workers, "simulated_wall_s": simulated_s, "max_pending_trials": controller._max_pending,
             "trials_created": len(controller.get_trials()), "clones": controller.clones,
@@ -162,16 +163,3 @@ def _cached(normalise):
     return cached
 
 
-def _summarise(run_id, folder, status, ledger, rows, wall_s, simulated_s, workers) -> RunSummary:
-    """The live summary; `overhead_share` is the simulated workers' idle share."""
-    trials = {row["trial_id"] for row in rows}
-    compute_s = sum(row["epoch_compute_s"] for row in rows)
-    worker_s = simulated_s * workers
-    return RunSummary(
-        run_id=run_id, folder=folder, status=status,
-        best_accuracy=ledger.best_accuracy, best_config=ledger.best_config,
-        compute_epochs=len(rows), compute_s=compute_s, trials_started=len(trials),
-        trials_stopped_early=sum(1 for t in trials if ledger.outcomes.get(t) == "stopped_early"),
-        overhead_share=max(0.0, 1.0 - compute_s / worker_s) if worker_s > 0 else 0.0,
-        wall_s=wall_s,
-    )
