@@ -74,6 +74,16 @@ def trial_resources(cluster: Mapping[str, float], workers: int, trials_per_gpu: 
     return per_trial
 
 
+def workload_record(spec: RunSpec) -> dict:
+    """The manifest's description of the workload a run used (live and replay alike)."""
+    return {
+        "name": spec.workload.name, "version": spec.workload.version,
+        "max_epochs": spec.workload.max_epochs, "space": spec.workload.space.as_dict(),
+        "grid_budget_epochs": spec.workload.grid_budget_epochs,
+        "options": {k: str(v) for k, v in spec.workload_options.items()},
+    }
+
+
 def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started: str) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -81,12 +91,7 @@ def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started:
         "status": status,
         "replay": False,
         "strategy": spec.strategy.describe(),
-        "workload": {
-            "name": spec.workload.name, "version": spec.workload.version,
-            "max_epochs": spec.workload.max_epochs, "space": spec.workload.space.as_dict(),
-            "grid_budget_epochs": spec.workload.grid_budget_epochs,
-            "options": {k: str(v) for k, v in spec.workload_options.items()},
-        },
+        "workload": workload_record(spec),
         "seed": spec.seed,
         "budget": spec.budget.as_dict(),
         "target": spec.target,

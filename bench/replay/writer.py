@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bench import environment
 from bench.results import BASE_COLUMNS, EPOCHS, SCHEMA_VERSION, write_epochs, write_manifest
+from bench.runner import workload_record
 from strategies import METRIC, MODE
 
 #: Where a PBT or PB2 clone's curve comes from in replay (the manifest and reports say so).
@@ -45,12 +46,7 @@ def manifest(spec, run_id: str, workers: int, status: str, started_at: str, tabl
     return {
         "schema_version": SCHEMA_VERSION, "run_id": run_id, "status": status, "replay": True,
         "strategy": spec.strategy.describe(),
-        "workload": {
-            "name": spec.workload.name, "version": spec.workload.version,
-            "max_epochs": spec.workload.max_epochs, "space": spec.workload.space.as_dict(),
-            "grid_budget_epochs": spec.workload.grid_budget_epochs,
-            "options": {k: str(v) for k, v in spec.workload_options.items()},
-        },
+        "workload": workload_record(spec),
         "seed": spec.seed, "budget": spec.budget.as_dict(), "target": spec.target, "samples": spec.samples,
         "workers": workers, "trial_resources": {"simulated_worker": 1}, "address": None,
         "metric": METRIC, "mode": MODE, "versions": env["versions"], "hardware": env["hardware"],
