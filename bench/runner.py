@@ -98,6 +98,7 @@ def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started:
         "samples": spec.samples,
         "workers": spec.workers,
         "trial_resources": resources,
+        "torch_cpu_threads_per_trial": spec.workload.cpu_threads(resources["cpu"]),
         "address": spec.address,
         "metric": METRIC,
         "mode": MODE,
@@ -192,7 +193,7 @@ def execute(spec: RunSpec) -> RunSummary:
         trainable = tune.with_resources(
             tune.with_parameters(
                 train_trial, workload_name=spec.workload.name, workload_options=dict(spec.workload_options),
-                training_seed=spec.seed, cpu_threads=max(1, int(resources["cpu"])),
+                training_seed=spec.seed, cpu_threads=spec.workload.cpu_threads(resources["cpu"]),
                 device_share=resources.get("gpu", 1.0),
             ),
             resources,

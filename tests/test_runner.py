@@ -13,7 +13,10 @@ def test_paused_trials_resume_from_their_checkpoint(ray_session, run_spec_factor
     # Ray starts with the no-halving bracket (3 trials x 9 epochs); the next bracket (5 trials)
     # pauses each at epoch 3 and resumes the best.
     spec = run_spec_factory(strategy="hyperband", samples=9, budget_epochs=50, workers=1)
-    epochs = load_run(execute(spec).folder).epochs
+    run = load_run(execute(spec).folder)
+    epochs = run.epochs
+    # One worker holds both CPUs, but digits trains on one torch thread (see workloads/digits.py).
+    assert run.manifest["trial_resources"]["cpu"] == 2 and run.manifest["torch_cpu_threads_per_trial"] == 1
 
     resumed = 0
     for _, trial in epochs.groupby("trial_id"):

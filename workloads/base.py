@@ -69,6 +69,8 @@ class Workload:
         make_trainer: builds an EpochTrainer for a normalised config.
         prefers_gpu: True for workloads meant for a GPU.
         check_ready: raises BenchError when the workload cannot run here (data missing).
+        max_cpu_threads: torch threads a trial uses on CPU at most, whatever CPUs it holds
+            (None: as many as it holds).
     """
 
     name: str
@@ -80,6 +82,12 @@ class Workload:
     make_trainer: Callable[[Mapping[str, Any], TrainerContext], EpochTrainer]
     prefers_gpu: bool = False
     check_ready: Callable[[Mapping[str, Any]], None] = lambda options: None
+    max_cpu_threads: int | None = None
+
+    def cpu_threads(self, cpus_held: float) -> int:
+        """Torch threads for a trial holding `cpus_held` CPUs: at least one."""
+        threads = max(1, int(cpus_held))
+        return min(threads, self.max_cpu_threads) if self.max_cpu_threads else threads
 
     @property
     def chance_accuracy(self) -> float:

@@ -12,6 +12,7 @@ import torch
 
 from workloads import get
 from workloads.base import EpochMetrics, TrainerContext
+from workloads.digits import DIGITS
 from workloads.resnet import ResNet
 
 DIGITS = get("digits")
@@ -105,3 +106,10 @@ def test_resnet_is_generic_over_input_size_channels_and_depth():
     model = ResNet(width=4, num_stages=3, blocks_per_stage=2, in_channels=3, num_classes=7)
     assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 7)
     assert model.head.in_features == 16
+
+
+def test_torch_threads_follow_the_cpus_held_up_to_the_workload_cap():
+    from workloads.cifar10 import CIFAR10
+
+    assert DIGITS.cpu_threads(2.0) == 1 and DIGITS.cpu_threads(0.5) == 1
+    assert CIFAR10.cpu_threads(4.0) == 4 and CIFAR10.cpu_threads(0.25) == 1
