@@ -10,13 +10,13 @@ loop feeds the ledger that holds the rows already recorded and appends to the ru
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any, Mapping
 
 from bench import faults
 from bench.recorder import LedgerCallback, RunLedger
+from bench.results import JsonLinesLog
 
 TRIALS_JOURNAL = "trials.partial.jsonl"
 JOURNAL_SCHEMA_VERSION = 1
@@ -34,21 +34,14 @@ def _resolve_ledger(run_id: str, state: dict) -> "DurableLedger":
     return ledger
 
 
-class TrialJournal:
+class TrialJournal(JsonLinesLog):
     """Trial outcomes, errors and retries, one JSON line each, appended as they happen."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / TRIALS_JOURNAL
-        self._handle = open(self.path, "a", encoding="utf-8")
+        super().__init__(Path(folder) / TRIALS_JOURNAL)
 
     def append(self, event: Mapping[str, Any]) -> None:
-        line = {"schema_version": JOURNAL_SCHEMA_VERSION, "timestamp": time.time(), **event}
-        self._handle.write(json.dumps(line) + "\n")
-        self._handle.flush()
-
-    def close(self) -> None:
-        if not self._handle.closed:
-            self._handle.close()
+        super().append({"schema_version": JOURNAL_SCHEMA_VERSION, "timestamp": time.time(), **event})
 
 
 def row_key(trial_id: str, lineage: str | None, epoch: int) -> tuple[str, str, int]:

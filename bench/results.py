@@ -90,20 +90,27 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
-class PartialLog:
-    """Rows appended as they arrive, one JSON line each, so a crash loses at most the last."""
+class JsonLinesLog:
+    """Records appended as they arrive, one flushed JSON line each, so a crash loses at most the last."""
 
-    def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / PARTIAL
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self._handle = open(self.path, "a", encoding="utf-8")
 
-    def append(self, row: Mapping[str, Any]) -> None:
-        self._handle.write(json.dumps(row, default=float) + "\n")
+    def append(self, record: Mapping[str, Any]) -> None:
+        self._handle.write(json.dumps(record, default=float) + "\n")
         self._handle.flush()
 
     def close(self) -> None:
         if not self._handle.closed:
             self._handle.close()
+
+
+class PartialLog(JsonLinesLog):
+    """A live run's rows (epochs.partial.jsonl), as they arrive."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(Path(folder) / PARTIAL)
 
 
 def read_partial(folder: Path) -> list[dict]:
