@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from bench import faults
+from bench import faults, tune_snapshot
 from bench.recorder import LedgerCallback, RunLedger
 from bench.results import JsonLinesLog
 
@@ -168,6 +168,21 @@ class JournalCallback(LedgerCallback):
         if storage is not None and self.ledger.storage_failure is None:
             self.ledger.storage_failure = storage
         self.ledger.trial_failed(trial.trial_id, message, retrying)
+
+    def on_trial_start(self, iteration, trials, trial, **info):
+        self.staging_dir = trial.local_experiment_path  # where Tune stages its experiment state
+
+    def get_state(self):
+        """Tune calls this as it saves, right after its experiment and searcher states: copy them."""
+        staging, log = getattr(self, "staging_dir", None), self.ledger.log
+        if staging and log is not None:
+            folder = log.path.parent
+            try:
+                tune_snapshot.capture(staging, folder)
+            except OSError:
+                # An older copy put back on resume would undo newer trials: keep none at all.
+                Path(folder, tune_snapshot.SNAPSHOT).unlink(missing_ok=True)
+        return None
 
     def on_trial_recover(self, iteration, trials, trial, **info):
         self._failure(trial, retrying=True)

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import environment
+from bench import environment, tune_snapshot
 from bench.errors import BenchError
 from bench.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
 from bench.results import MANIFEST, PARTIAL, read_manifest
@@ -112,10 +112,11 @@ def load_unfinished(folder: Path) -> tuple[dict, list[dict], list[dict], dict]:
         if event["schema_version"] != JOURNAL_SCHEMA_VERSION:
             raise BenchError(f"{folder / TRIALS_JOURNAL}: line {number} has schema version "
                              f"{event['schema_version']!r}, not {JOURNAL_SCHEMA_VERSION}")
+    snapshot = tune_snapshot.load(folder) or {}
     states = tune_states(folder)
-    if states:
+    if states and states[-1].name not in snapshot:
         check_tune_state(states[-1])  # the one Tune restores: the newest by name
-    elif rows:
+    elif not states and not snapshot and rows:
         raise BenchError(f"{tune_path(folder)}: Ray Tune's experiment state is missing but "
                          f"{len(rows)} epochs were recorded; cannot resume this run")
     torn = {PARTIAL: _torn_bytes(folder / PARTIAL, intact),
@@ -129,6 +130,8 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
 
     folder = Path(folder).resolve()
     manifest, rows, events, torn = load_unfinished(folder)
+    # Tune's experiment and searcher states as one save left them (see bench.tune_snapshot).
+    put_back = tune_snapshot.put_back(folder, tune_path(folder))
     # Tune writes tuner.pkl first and its experiment state at the end of its first step; a
     # driver killed in between left nothing to restore.
     tune_state = tune.Tuner.can_restore(str(tune_path(folder))) and bool(tune_states(folder))
@@ -144,6 +147,7 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
         "at": dt.datetime.now(dt.timezone.utc).isoformat(), "command": list(command),
         "previous_status": manifest["status"], "rows_reloaded": len(rows), "torn_bytes_dropped": sum(torn.values()),
         "tune_state": "restored" if tune_state else "none (started afresh)",
+        "tune_state_files_put_back": put_back,
         "versions": environment.library_versions(),
     }
     manifest.setdefault("resumes", []).append(record)

@@ -70,3 +70,34 @@ def test_ctrl_c_stops_cleanly_and_resume_by_run_id_finishes(tmp_path, uninterrup
     code, _, stderr = run(out, "--resume", folder.name, "--quiet")
     assert code == 0, stderr[-2000:]
     assert signature(folder) == uninterrupted
+
+
+def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path):
+    # Tune copies its experiment state and its searcher's state to storage file by file, in the
+    # background; a driver killed between the two leaves the searcher's newer state (trial 2
+    # generated) beside an older experiment state (trial 2 unknown). Build that pair from the
+    # run's own files, then resume: bench puts back the pair it copied as Tune saved it.
+    out = tmp_path / "out"
+    args = [*GRID_ARGS]
+    args[args.index("--budget-epochs") + 1] = "21"  # trials 0 and 1 in full, then 3 epochs of trial 2
+    proc = start(out, *args)
+    wait_rows(proc, out, 3)
+    tune_dir = run_folder(out) / "ray" / "tune"
+    wait_for(lambda: any(tune_dir.glob("experiment_state-*.json")), proc, what="Tune's first save")
+    state = max(tune_dir.glob("experiment_state-*.json"))
+    older = state.read_bytes()
+    # Trial 1 trains, so the searcher has generated trial 2; wait until Tune has stored that.
+    wait_for(lambda: b"_00002" in max(tune_dir.glob("basic-variant-state-*.json")).read_bytes(), proc,
+             what="the searcher state with trial 2")
+    sigkill(proc)
+    assert b"_00002" not in older and len(rows(out)) < 21
+    state.write_bytes(older)  # the torn pair
+
+    code, _, stderr = run(out, *args)
+    assert code == 0, stderr[-2000:]
+    folder = run_folder(out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    table = signature(folder)
+    assert [trial for trial, *_ in table] == ["00000"] * 9 + ["00001"] * 9 + ["00002"] * 3
+    assert len({config for _, config, _, _ in table}) == 3
+    assert state.name in manifest["resumes"][0]["tune_state_files_put_back"]

@@ -1,0 +1,68 @@
+"""A consistent copy of Ray Tune's experiment state, taken at the moment Tune saves it.
+
+Tune writes its experiment state (the trials) and its searcher's state into a staging folder,
+then copies that folder to the run's storage in the background, file by file. A driver killed
+during that copy leaves a torn pair in storage: the searcher's state from the newer save (it has
+generated trial N, `basic-variant-state-*` sorts and is copied first) beside the older
+experiment state (no trial N), and the resumed run never trains trial N. That was seen here: a
+resumed grid run skipped a grid point.
+
+Tune saves its callbacks' state right after the other two, so bench's callback packs the
+staging folder's files into one file of the run folder, written atomically; a resume writes
+that pair back into Tune's experiment folder before Tune restores it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+from bench.errors import BenchError
+from bench.results import atomic_write_bytes
+
+SNAPSHOT = "tune_state.snapshot"
+SNAPSHOT_SCHEMA_VERSION = 1
+#: Written after bench's callback runs, so the copy in staging belongs to the previous save.
+_LATER_FILES = ("callback-states-",)
+
+
+def capture(staging_dir: str | Path, folder: Path) -> int:
+    """Pack the top-level files of Tune's staging folder into `folder/SNAPSHOT`; returns their count."""
+    files = {}
+    for entry in os.scandir(staging_dir):
+        name = entry.name
+        if entry.is_file() and not name.startswith("tmp-") and not name.startswith(_LATER_FILES):
+            files[name] = Path(entry.path).read_bytes()
+    if not any(name.startswith("experiment_state-") for name in files):
+        return 0
+    body = pickle.dumps({"schema_version": SNAPSHOT_SCHEMA_VERSION, "files": files}, protocol=4)
+    atomic_write_bytes(Path(folder) / SNAPSHOT, body)
+    return len(files)
+
+
+def load(folder: Path) -> dict[str, bytes] | None:
+    """The files of the run's snapshot (None when the run has none); refuse a damaged one."""
+    path = Path(folder) / SNAPSHOT
+    if not path.exists():
+        return None
+    try:
+        body = pickle.loads(path.read_bytes())
+    except Exception as exc:  # any unpickling failure means the file is not what bench wrote
+        raise BenchError(f"{path}: damaged snapshot of Ray Tune's state ({type(exc).__name__}); "
+                         f"delete it to resume from Tune's own files") from None
+    if not isinstance(body, dict) or body.get("schema_version") != SNAPSHOT_SCHEMA_VERSION \
+            or not isinstance(body.get("files"), dict):
+        raise BenchError(f"{path}: not a bench snapshot of Ray Tune's state (schema version "
+                         f"{SNAPSHOT_SCHEMA_VERSION}); delete it to resume from Tune's own files")
+    return body["files"]
+
+
+def put_back(folder: Path, tune_dir: Path) -> list[str]:
+    """Write the snapshot's files into Tune's experiment folder; returns their names."""
+    files = load(folder)
+    if not files or not Path(tune_dir).is_dir():
+        return []
+    for name, data in files.items():
+        atomic_write_bytes(Path(tune_dir) / name, data)
+    return sorted(files)
