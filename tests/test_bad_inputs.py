@@ -143,7 +143,8 @@ CASES = [
     Case("resume: damaged line inside the rows", lambda ws, run: (lambda f: _edit_partial(f, lambda ls: [ls[0], ls[1][:40], ls[2]]) or ["run", "--resume", str(f)])(_unfinished(ws, run)), "line 2 is not a valid record"),
     Case("resume: a row deleted", lambda ws, run: (lambda f: _edit_partial(f, lambda ls: [ls[0], ls[2]]) or ["run", "--resume", str(f)])(_unfinished(ws, run)), "rows missing or edited"),
     Case("resume: a row from another run", lambda ws, run: (lambda f: _edit_partial(f, lambda ls: [ls[0].replace('"run_id": "', '"run_id": "x'), *ls[1:]]) or ["run", "--resume", str(f)])(_unfinished(ws, run)), "belongs to run"),
-    Case("resume: damaged Tune state", lambda ws, run: (lambda f: [p.write_text(p.read_text()[:100]) for p in (f / "ray" / "tune").glob("experiment_state-*.json")] and ["run", "--resume", str(f)])(_unfinished(ws, run)), "experiment state is damaged"),
+    Case("resume: damaged Tune state, no snapshot", lambda ws, run: (lambda f: (f / "tune_state.snapshot").unlink() or [p.write_text(p.read_text()[:100]) for p in (f / "ray" / "tune").glob("experiment_state-*.json")] and ["run", "--resume", str(f)])(_unfinished(ws, run)), "experiment state is damaged"),
+    Case("resume: damaged snapshot of Tune state", lambda ws, run: (lambda f: (f / "tune_state.snapshot").write_bytes((f / "tune_state.snapshot").read_bytes()[:100]) and ["run", "--resume", str(f)])(_unfinished(ws, run)), "damaged snapshot of Ray Tune's state"),
     Case("resume: different options", lambda ws, run: ["run", "--resume", str(_unfinished(ws, run)), "--strategy", "asha"], "different options"),
     # results folders read by `bench report`
     Case("results: hand-edited epochs table", lambda ws, run: _edit_epochs(_complete(ws, run)) or _report(ws), "checksum differs"),

@@ -21,9 +21,14 @@ TWO_TRIALS_ARGS = ("--strategy", "random", "--samples", "2", "--workers", "1", "
 HYPERPARAMETERS = ("learning_rate", "momentum", "weight_decay", "batch_size", "width")
 
 
+#: Set in this process by in-process runs (bench.cluster.configure_tune); a subprocess that
+#: inherited them would take them for the user's own settings (4 pending trials after a replay test).
+BENCH_SET = ("RAY_ADDRESS", "TUNE_MAX_PENDING_TRIALS_PG", "TUNE_GLOBAL_CHECKPOINT_S")
+
+
 def env(**extra: str) -> dict:
-    """The subprocess environment: never the test session's own Ray cluster."""
-    base = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    """The subprocess environment: never the test session's Ray cluster or bench's Tune settings."""
+    base = {k: v for k, v in os.environ.items() if k not in BENCH_SET}
     base.update(extra)
     return base
 
