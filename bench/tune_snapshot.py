@@ -4,8 +4,8 @@ Tune writes its experiment state (the trials) and its searcher's state into a st
 then copies that folder to the run's storage in the background, file by file. A driver killed
 during that copy leaves a torn pair in storage: the searcher's state from the newer save (it has
 generated trial N, `basic-variant-state-*` sorts and is copied first) beside the older
-experiment state (no trial N), and the resumed run never trains trial N. That was seen here: a
-resumed grid run skipped a grid point.
+experiment state (no trial N), and the resumed run never trains trial N: with such a pair built
+from a real killed run's files, a resumed grid run skipped a grid point.
 
 Tune saves its callbacks' state right after the other two, so bench's callback packs the
 staging folder's files into one file of the run folder, written atomically; a resume writes
