@@ -176,12 +176,7 @@ class JournalCallback(LedgerCallback):
         """Tune calls this as it saves, right after its experiment and searcher states: copy them."""
         staging, log = getattr(self, "staging_dir", None), self.ledger.log
         if staging and log is not None:
-            folder = log.path.parent
-            try:
-                tune_snapshot.capture(staging, folder)
-            except OSError:
-                # An older copy put back on resume would undo newer trials: keep none at all.
-                Path(folder, tune_snapshot.SNAPSHOT).unlink(missing_ok=True)
+            tune_snapshot.capture(staging, log.path.parent)
         return None
 
     def on_trial_recover(self, iteration, trials, trial, **info):

@@ -135,7 +135,17 @@ def execute(spec: RunSpec) -> RunSummary:
     faults.parse_injection(injected_fault)
     cluster = ensure_ray(spec.address)
     resources = trial_resources(cluster, spec.workers, spec.trials_per_gpu)
-    tune_settings = configure_tune(spec.workers)
+    # Seeds every generator Ray's schedulers (PBT, PB2) and the default searcher draw from.
+    random.seed(spec.seed)
+    import numpy as np
+
+    np.random.seed(spec.seed)
+    built = spec.strategy.build(
+        BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed,
+                     samples=spec.samples)
+    )
+    slots = built.trial_slots(spec.workers)
+    tune_settings = configure_tune(slots)
     folder = spec.resume or spec.out_dir
     try:
         reopened = resume.reopen(spec.resume, spec.command) if spec.resume is not None else None
@@ -176,17 +186,6 @@ def execute(spec: RunSpec) -> RunSummary:
         hide_stale_checkpoint_errors()
     ledger.attach()  # Tune's pickled run config resolves to this ledger on restore
     try:
-        # Seeds every generator Ray's schedulers (PBT, PB2) and the default searcher draw from.
-        random.seed(spec.seed)
-        import numpy as np
-
-        np.random.seed(spec.seed)
-        built = spec.strategy.build(
-            BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed,
-                         samples=spec.samples)
-        )
-        slots = built.trial_slots(spec.workers)
-        manifest["tune_settings"] = tune_settings = configure_tune(slots)
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
             bar.update(min(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), bar.total))

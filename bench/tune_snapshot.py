@@ -28,16 +28,24 @@ _LATER_FILES = ("callback-states-",)
 
 
 def capture(staging_dir: str | Path, folder: Path) -> int:
-    """Pack the top-level files of Tune's staging folder into `folder/SNAPSHOT`; returns their count."""
-    files = {}
-    for entry in os.scandir(staging_dir):
-        name = entry.name
-        if entry.is_file() and not name.startswith("tmp-") and not name.startswith(_LATER_FILES):
-            files[name] = Path(entry.path).read_bytes()
-    if not any(name.startswith("experiment_state-") for name in files):
+    """Pack the top-level files of Tune's staging folder into `folder/SNAPSHOT`; returns their count.
+
+    When that fails (a full disk), no snapshot is left at all: an older one put back on resume
+    would undo the trials created since.
+    """
+    try:
+        files = {}
+        for entry in os.scandir(staging_dir):
+            name = entry.name
+            if entry.is_file() and not name.startswith("tmp-") and not name.startswith(_LATER_FILES):
+                files[name] = Path(entry.path).read_bytes()
+        if not any(name.startswith("experiment_state-") for name in files):
+            return 0
+        body = pickle.dumps({"schema_version": SNAPSHOT_SCHEMA_VERSION, "files": files}, protocol=4)
+        atomic_write_bytes(Path(folder) / SNAPSHOT, body)
+    except OSError:
+        Path(folder, SNAPSHOT).unlink(missing_ok=True)
         return 0
-    body = pickle.dumps({"schema_version": SNAPSHOT_SCHEMA_VERSION, "files": files}, protocol=4)
-    atomic_write_bytes(Path(folder) / SNAPSHOT, body)
     return len(files)
 
 

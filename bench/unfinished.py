@@ -18,18 +18,21 @@ def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: i
     return json.dumps(json.loads(json.dumps(body, default=str)), sort_keys=True)
 
 
+def _workload_identity(record: dict) -> dict:
+    """The part of a manifest's workload record (bench.runner.workload_record) that identifies a run."""
+    return {"name": record.get("name"), "version": record.get("version"), "options": record.get("options", {})}
+
+
 def spec_identity(spec) -> str:
-    workload = {"name": spec.workload.name, "version": spec.workload.version,
-                "options": {k: str(v) for k, v in spec.workload_options.items()}}
-    return identity(spec.strategy.describe(), workload, spec.seed, spec.budget.as_dict(), spec.samples, spec.target)
+    from bench.runner import workload_record
+
+    return identity(spec.strategy.describe(), _workload_identity(workload_record(spec)), spec.seed,
+                    spec.budget.as_dict(), spec.samples, spec.target)
 
 
 def manifest_identity(manifest: dict) -> str:
-    workload = manifest.get("workload", {})
-    workload = {"name": workload.get("name"), "version": workload.get("version"),
-                "options": workload.get("options", {})}
-    return identity(manifest.get("strategy"), workload, manifest.get("seed"), manifest.get("budget"),
-                    manifest.get("samples"), manifest.get("target"))
+    return identity(manifest.get("strategy"), _workload_identity(manifest.get("workload", {})), manifest.get("seed"),
+                    manifest.get("budget"), manifest.get("samples"), manifest.get("target"))
 
 
 def find_unfinished(out_dir: Path, spec) -> Path | None:
