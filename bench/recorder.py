@@ -148,6 +148,25 @@ class LedgerCallback(tune.Callback):
     def on_experiment_end(self, trials, **info):
         for trial in trials:
             self.ledger.trial_left(trial.trial_id, paused=trial.status == "PAUSED")
+        name_unstarted_trial_dirs(trials)
+
+
+def name_unstarted_trial_dirs(trials) -> list[str]:
+    """Give trials Tune never started their directory name; returns their ids. Ray-private.
+
+    Tune names a trial's directory (`Trial.init_local_path`, which sets the private
+    `trial.storage.trial_dir_name`) only when it requests an actor for the trial. A trial still
+    waiting for one when `stop_all` ends the experiment (Hyperband, BOHB, PBT and PB2 keep
+    trials pending) has none, and `Tuner.fit` then fails building its ResultGrid after
+    `on_experiment_end` ("Should not access `trial_fs_path` without setting `trial_dir_name`").
+    Tune's own restore names every restored trial the same way. Uses Ray Tune 2.x internals.
+    """
+    named = []
+    for trial in trials:
+        if trial.storage.trial_dir_name is None:
+            trial.init_local_path()
+            named.append(trial.trial_id)
+    return named
 
 
 class LedgerStopper(tune.Stopper):
