@@ -1,0 +1,59 @@
+"""A fitted surrogate cached on disk, keyed by the checksum of the data it was fitted on."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from bench.errors import BenchError
+from bench.surrogate._candidates import DEFAULT_MODEL
+from bench.surrogate._surrogate import Surrogate, fit_surrogate
+
+#: Bumped whenever a change to the surrogate's code changes what a fit produces.
+SURROGATE_VERSION = "1"
+
+
+def cache_path(cache_dir: Path, checksum: str) -> Path:
+    """Where the surrogate fitted on data with this checksum is cached."""
+    return Path(cache_dir) / f"surrogate-{checksum[:16]}.pkl"
+
+
+def load_surrogate(frame, checksum: str, cache_dir: Path, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
+    """The surrogate for `frame`, from the cache, or fitted and cached (written atomically) on a miss.
+
+    Args:
+        frame: the dataset frame; checksum: its checksum (names the cache file).
+        cache_dir: the cache folder; space, model: as for fit_surrogate.
+    """
+    path = cache_path(cache_dir, checksum)
+    if path.exists():
+        return _read(path, checksum, model)
+    surrogate = fit_surrogate(frame, space, model)
+    record = {"version": SURROGATE_VERSION, "checksum": checksum, "model": model, "surrogate": surrogate}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return surrogate
+
+
+def _read(path: Path, checksum: str, model: str) -> Surrogate:
+    try:
+        with open(path, "rb") as handle:
+            record = pickle.load(handle)
+        fitted = (record["version"], record["checksum"], record["model"])
+        surrogate = record["surrogate"]
+    except Exception as error:
+        raise BenchError(f"{path}: damaged surrogate cache ({type(error).__name__}); delete it to refit") from None
+    expected = (SURROGATE_VERSION, checksum, model)
+    if fitted != expected:
+        raise BenchError(f"{path}: fitted by surrogate version {fitted[0]} model {fitted[2]} on data {fitted[1]}, "
+                         f"expected version {expected[0]} model {expected[2]} on data {expected[1]}; delete it to refit")
+    return surrogate
