@@ -83,7 +83,7 @@ class DurableLedger(RunLedger):
             self.rows.append(row)
             self.seen.add(row_key(row["trial_id"], row.get("lineage"), row["epoch"]))
             self.run_epochs += 1
-            self.run_compute_s += float(row["epoch_compute_s"])
+            self.run_compute_s += float(row["epoch_cost_s"])
             self.trial_epochs[row["trial_id"]] = int(row["epoch"])
             self.trial_diverged[row["trial_id"]] = bool(row["diverged"])
             if self.best_accuracy is None or row["val_accuracy"] > self.best_accuracy:
@@ -102,7 +102,7 @@ class DurableLedger(RunLedger):
             # A trial restored from a checkpoint older than what the driver recorded trains
             # these epochs again; they were recorded and counted once already.
             self.replayed_epochs += 1
-            self.replayed_compute_s += float(result["epoch_compute_s"])
+            self.replayed_compute_s += self.charge(self.normalise(config), result)
             return None
         self.seen.add(key)
         log, self.log = self.log, None  # append the row once it carries its lineage

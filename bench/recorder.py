@@ -25,6 +25,9 @@ class RunLedger:
         stop_rule: budget and target.
         log: where rows are appended as they arrive (None: memory only).
         on_row: called with each row (progress bars).
+        cost: charges an epoch of a configuration its load-free cost in seconds
+            (bench.dataset.CostModel.epoch_cost_s); None charges the measured epoch_compute_s.
+            Budgets in seconds and every report read this cost (epoch_cost_s).
     """
 
     def __init__(
@@ -35,6 +38,7 @@ class RunLedger:
         stop_rule: StopRule,
         log: PartialLog | None = None,
         on_row: Callable[[dict], None] | None = None,
+        cost: Callable[[Mapping[str, Any]], float] | None = None,
     ) -> None:
         self.identity = dict(identity)
         self.normalise = normalise
@@ -42,6 +46,7 @@ class RunLedger:
         self.stop_rule = stop_rule
         self.log = log
         self.on_row = on_row
+        self.cost = cost
         self.rows: list[dict] = []
         self.run_epochs = 0
         self.run_compute_s = 0.0
@@ -55,12 +60,21 @@ class RunLedger:
     def __getstate__(self) -> dict:
         # Ray Tune pickles its run config with the experiment state; open files and
         # progress bars stay with the driver that made them.
-        return {**self.__dict__, "log": None, "on_row": None}
+        # The cost model stays too: Tune pickles this every few seconds, and a restored copy
+        # resolves to the live ledger (bench.journal).
+        return {**self.__dict__, "log": None, "on_row": None, "cost": None}
+
+    def charge(self, hyperparameters: Mapping[str, Any], result: Mapping[str, Any]) -> float:
+        """What an epoch costs in the run's compute unit (see `cost`)."""
+        if self.cost is None:
+            return float(result["epoch_compute_s"])
+        return float(self.cost(hyperparameters))
 
     def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any], node: str) -> dict:
         self.run_epochs += 1
-        self.run_compute_s += float(result["epoch_compute_s"])
         hyperparameters = self.normalise(config)
+        epoch_cost_s = self.charge(hyperparameters, result)
+        self.run_compute_s += epoch_cost_s
         row = {
             **self.identity,
             "trial_id": trial_id,
@@ -70,6 +84,7 @@ class RunLedger:
             "val_loss": float(result["val_loss"]),
             "train_loss": float(result["train_loss"]),
             "epoch_compute_s": float(result["epoch_compute_s"]),
+            "epoch_cost_s": epoch_cost_s,
             "trial_compute_s": float(result["trial_compute_s"]),
             "run_compute_s": self.run_compute_s,
             "run_epochs": self.run_epochs,

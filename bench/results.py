@@ -12,7 +12,8 @@ from typing import Any, Iterable, Mapping
 
 from bench.errors import BenchError
 
-SCHEMA_VERSION = 1
+#: 2: rows carry epoch_cost_s (the load-free charge) and manifests their compute_unit.
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 EPOCHS = "epochs.parquet"
 PARTIAL = "epochs.partial.jsonl"
@@ -22,7 +23,7 @@ OUTCOMES = ("completed", "stopped_early", "paused", "diverged", "errored", "budg
 # Columns every per-epoch table has, besides one column per hyperparameter.
 BASE_COLUMNS = (
     "run_id", "strategy", "workload", "workload_version", "seed", "trial_id", "epoch",
-    "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "trial_compute_s",
+    "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "epoch_cost_s", "trial_compute_s",
     "run_compute_s", "run_epochs", "train_flops", "result_index", "timestamp", "node",
     "diverged", "outcome", "replay",
 )

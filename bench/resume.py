@@ -21,7 +21,8 @@ from bench.results import MANIFEST, PARTIAL, read_manifest
 
 RESUMABLE = ("running", "interrupted", "failed")
 TUNE_DIR = ("ray", "tune")
-ROW_KEYS = ("run_id", "trial_id", "epoch", "val_accuracy", "epoch_compute_s", "diverged", "run_epochs")
+ROW_KEYS = ("run_id", "trial_id", "epoch", "val_accuracy", "epoch_compute_s", "epoch_cost_s", "diverged",
+            "run_epochs")
 EVENT_KEYS = ("schema_version", "event", "trial_id", "outcome", "error")
 
 

@@ -84,7 +84,14 @@ def workload_record(spec: RunSpec) -> dict:
     }
 
 
-def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started: str) -> dict:
+def compute_unit(cost_model) -> dict:
+    """The manifest's record of what a run's epoch_cost_s are (live and replay alike)."""
+    from bench.dataset import MEASURED_UNIT
+
+    return MEASURED_UNIT if cost_model is None else cost_model.record()
+
+
+def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started: str, cost_model) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
@@ -102,6 +109,7 @@ def _manifest(spec: RunSpec, run_id: str, resources: dict, status: str, started:
         "address": spec.address,
         "metric": METRIC,
         "mode": MODE,
+        "compute_unit": compute_unit(cost_model),
         "versions": environment.library_versions(),
         "hardware": environment.hardware(),
         "command": list(spec.command),
@@ -116,7 +124,7 @@ def _progress_bar(spec: RunSpec):
 
     bar = tqdm(total=spec.budget.limit, unit=spec.budget.unit, desc=spec.strategy.name, file=sys.stderr,
                dynamic_ncols=True, leave=False)
-    per_row = (lambda row: 1) if spec.budget.unit == "epochs" else (lambda row: row["epoch_compute_s"])
+    per_row = (lambda row: 1) if spec.budget.unit == "epochs" else (lambda row: row["epoch_cost_s"])
     return bar, lambda row: bar.update(min(per_row(row), max(0.0, bar.total - bar.n)))
 
 
@@ -127,6 +135,7 @@ def execute(spec: RunSpec) -> RunSummary:
     from bench import faults, interrupt, resume
     from bench.cluster import configure_tune, hide_stale_checkpoint_errors
     from bench.journal import DurableLedger, JournalCallback, TrialJournal
+    from bench.dataset import workload_cost_model
     from bench.ray_session import ensure_ray
     from bench.recorder import LedgerStopper
     from bench.trainable import train_trial
@@ -146,6 +155,7 @@ def execute(spec: RunSpec) -> RunSummary:
     )
     slots = built.trial_slots(spec.workers)
     tune_settings = configure_tune(slots)
+    cost_model = workload_cost_model(spec.workload)
     folder = spec.resume or spec.out_dir
     try:
         reopened = resume.reopen(spec.resume, spec.command) if spec.resume is not None else None
@@ -157,7 +167,7 @@ def execute(spec: RunSpec) -> RunSummary:
             folder = (spec.out_dir / run_id).resolve()
             folder.mkdir(parents=True, exist_ok=False)
             started = dt.datetime.now(dt.timezone.utc).isoformat()
-            manifest = _manifest(spec, run_id, resources, "running", started)
+            manifest = _manifest(spec, run_id, resources, "running", started, cost_model)
             manifest["max_failures"] = spec.max_failures
             if injected_fault:
                 manifest["injected_fault"] = injected_fault
@@ -171,6 +181,7 @@ def execute(spec: RunSpec) -> RunSummary:
             stop_rule=StopRule(spec.budget, spec.target),
             log=PartialLog(folder),
             journal=TrialJournal(folder),
+            cost=None if cost_model is None else cost_model.epoch_cost_s,
         )
     except OSError as exc:
         if faults.storage_error(exc) is None:
@@ -276,14 +287,15 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
 def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSummary:
     """A run's summary; `worker_s` is the worker time it had (the base of overhead_share)."""
     trials = {row["trial_id"] for row in rows}
-    compute_s = sum(row["epoch_compute_s"] for row in rows)
+    compute_s = sum(row["epoch_cost_s"] for row in rows)
+    measured_s = sum(row["epoch_compute_s"] for row in rows)
     return RunSummary(
         run_id=run_id, folder=folder, status=status,
         best_accuracy=ledger.best_accuracy, best_config=ledger.best_config,
         compute_epochs=len(rows), compute_s=compute_s,
         trials_started=len(trials),
         trials_stopped_early=sum(1 for t in trials if ledger.outcomes.get(t) == "stopped_early"),
-        overhead_share=max(0.0, 1.0 - compute_s / worker_s) if worker_s > 0 else 0.0,
+        overhead_share=max(0.0, 1.0 - measured_s / worker_s) if worker_s > 0 else 0.0,
         wall_s=wall_s,
     )
 

@@ -10,6 +10,11 @@ the strategy, simulating, writing the run folder); "engine results/s" leaves out
 searcher spends suggesting configurations (Ray's sampling or the model's own suggestion).
 The matrix time is estimated from the mean time per run x 20 seeds, or measured with
 --measure-matrix (which can take an hour: Bayesian optimisation suggests slowly).
+
+On a dataset (a table with a space sample, replayed through its surrogate), --versus-lookup
+STRATEGIES (default asha,random) also replays those strategies against the same table read
+as a grid lookup (nearest grid point), alternating run by run with the same seeds, and prints
+both throughputs and their ratio (issue #15's goal: the surrogate at least 80% of the lookup).
 """
 
 from __future__ import annotations
@@ -59,6 +64,26 @@ def replay(name: str, seed: int, workers: int, table, out: Path):
     return execute_replay(spec, table)
 
 
+def versus_lookup(names: list[str], seeds: int, workers: int, table, out: Path) -> None:
+    """Surrogate replay against the nearest-grid-point lookup of the same table, run by run alternately."""
+    import dataclasses
+
+    lookup = dataclasses.replace(table, meta={k: v for k, v in table.meta.items() if k != "space_sample"})
+    replay("asha", 10_001, workers, lookup, out)  # warm-up of the lookup's curve book
+    for name in names:
+        results = {"surrogate": [0, 0.0], "lookup": [0, 0.0]}
+        for seed in range(seeds):
+            for label, source in (("surrogate", table), ("lookup", lookup)):
+                start = time.perf_counter()
+                summary = replay(name, seed, workers, source, out)
+                results[label][1] += time.perf_counter() - start
+                results[label][0] += summary.compute_epochs
+        rate = {label: count / seconds for label, (count, seconds) in results.items()}
+        print(f"{name}: surrogate {rate['surrogate']:.0f} results/s, grid lookup {rate['lookup']:.0f} results/s "
+              f"({seeds} seeds each, alternating): surrogate/lookup {rate['surrogate'] / rate['lookup']:.2f}",
+              flush=True)
+
+
 def main() -> int:
     import strategies
     from bench.tables import resolve_table
@@ -73,6 +98,8 @@ def main() -> int:
     parser.add_argument("--strategies", default="all", help="all, or a comma-separated list")
     parser.add_argument("--matrix-seeds", type=int, default=20)
     parser.add_argument("--measure-matrix", action="store_true", help="run the whole matrix instead of estimating it")
+    parser.add_argument("--versus-lookup", default="asha,random",
+                        help="strategies to replay through the surrogate and the grid lookup side by side ('' for none)")
     args = parser.parse_args()
 
     table = resolve_table(args.table, args.workload)
@@ -102,6 +129,8 @@ def main() -> int:
             engine = results / max(spent - suggest_s, 1e-9)
             print(f"{name:<12} {runs:>4} {results / runs:>11.0f} {spent / runs:>8.3f} {results / spent:>10.0f} "
                   f"{results / cpu:>14.0f} {engine:>17.0f} {best:>15.0f}", flush=True)
+        if args.versus_lookup and "space_sample" in table.meta:
+            versus_lookup(args.versus_lookup.split(","), max(args.seeds, 5), args.workers, table, out)
         estimate = sum(per_run_s.values()) * args.matrix_seeds
         print(f"matrix {len(names)} strategies x {args.matrix_seeds} seeds: estimated {estimate:.0f} s "
               f"({estimate / 60:.1f} min) from the time per run above")

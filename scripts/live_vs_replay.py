@@ -1,86 +1,76 @@
-"""Live versus replay on digits: a live run's compute-to-target against the replay distribution over seeds.
+"""Live training against replay on digits: epochs-to-target of each strategy, side by side.
 
-    python scripts/live_vs_replay.py [--strategies asha,random,hyperband] [--live-seeds 1]
-                                     [--replay-seeds 20] [--workers 2] [--out results/live-vs-replay]
+    python scripts/live_vs_replay.py [--strategies asha,random,hyperband,tpe] [--live-seeds 8]
+                                     [--replay-seeds 20] [--seed 100] [--workers 2]
+                                     [--out results/live-vs-replay]
 
-Target: the table's best final validation accuracy over the grid minus 0.01. Compute-to-target:
-the run's cumulative compute (seconds, and epochs) at the first result whose best-so-far
-accuracy reaches the target. Each live run trains for real through Ray Tune (and stops at the
-target); the replays use the shipped table with the same strategy, workers and target.
+Every run, live or replayed, uses the same strategy, workers, budget (the grid's) and target
+(the shipped dataset's grid best final validation accuracy minus 1 percentage point, as
+`bench run` uses by default) and stops at the target. Live runs train for real through Ray Tune
+with seeds SEED..SEED+live-1; replays run seeds SEED..SEED+replay-1 on the shipped dataset's
+surrogate. Epochs-to-target is bench.report.metrics.compute_to_target in epochs (a miss ranks
+above every hit). Printed: per strategy the medians and interquartile ranges, their ratio and a
+two-sided Mann-Whitney U p-value, then the ranking of the strategies by median, live and
+replayed. The figures are goals of issue #15: medians within 25%, p > 0.05, the same ranking.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def compute_to_target(epochs, target: float):
-    """(seconds, epochs) of compute when the best-so-far first reaches target; None if never."""
-    reached = epochs["val_accuracy"].cummax() >= target
-    if not reached.any():
-        return None
-    first = reached.idxmax()
-    return float(epochs.loc[first, "run_compute_s"]), int(epochs.loc[first, "run_epochs"])
+def epochs_to_target(run, target: float) -> float | None:
+    """Epochs trained (all trials) when the best-so-far first reaches `target`; None for a miss."""
+    from bench.report.metrics import compute_to_target, trajectory
+
+    return compute_to_target(trajectory(run.epochs), target, "epochs", run.manifest.get("budget"))
 
 
-def grid_fidelity(runs, table, workload) -> str:
-    """How well the nearest grid point's recorded curve stands for what live runs actually trained."""
+def describe(values: list[float | None]) -> str:
     import numpy as np
 
-    from bench.replay.curves import CurveBook
+    from bench.report.stats import median_with_misses
 
-    book = CurveBook(table, workload.space, 0)
-    live, recorded, live_s, recorded_s = [], [], [], []
-    for run in runs:
-        for row in run.epochs.itertuples(index=False):
-            values = book.curve_for({n: getattr(row, n) for n in workload.space.names})[row.epoch - 1]
-            live.append(row.val_accuracy)
-            recorded.append(values[0])
-            live_s.append(row.epoch_compute_s)
-            recorded_s.append(values[3])
-    live, recorded = np.array(live), np.array(recorded)
-    return (f"live accuracy vs the table at the nearest grid point over {len(live)} epochs: mean difference "
-            f"{np.mean(live - recorded):+.4f}, mean absolute {np.mean(abs(live - recorded)):.4f}, correlation "
-            f"{np.corrcoef(live, recorded)[0, 1]:.2f}; epoch compute live/table median ratio "
-            f"{np.median(np.array(live_s) / np.array(recorded_s)):.2f}")
-
-
-def table_target(table) -> float:
-    curves = table.curves
-    finals = curves.sort_values("epoch").groupby(["grid_index", "repeat"])["val_accuracy"].last()
-    return float(finals.max()) - 0.01
+    hits = np.array([v for v in values if v is not None])
+    median = median_with_misses(values)
+    if not len(hits) or median == float("inf"):
+        return f"not reached ({len(hits)}/{len(values)} hit)"
+    q25, q75 = np.percentile(hits, [25, 75])
+    return f"{median:.0f} [{q25:.0f}, {q75:.0f}] ({len(hits)}/{len(values)} hit)"
 
 
 def main() -> int:
-    import numpy as np
-
     import strategies
     import workloads
     from bench.budget import make_budget
     from bench.replay import execute_replay
+    from bench.report.reference import load_reference
+    from bench.report.basis import resolve_target
+    from bench.report.stats import mann_whitney_p, median_with_misses
     from bench.results import load_run
     from bench.runner import RunSpec, execute
     from bench.tables import resolve_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strategies", default="asha,random,hyperband")
-    parser.add_argument("--live-seeds", type=int, default=1, help="live runs per strategy, seeds 0..N-1")
+    parser.add_argument("--strategies", default="asha,random,hyperband,tpe")
+    parser.add_argument("--live-seeds", type=int, default=8)
     parser.add_argument("--replay-seeds", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=100, help="the first seed, live and replayed")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--table", default="")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "live-vs-replay")
     args = parser.parse_args()
 
     workload = workloads.get("digits")
-    table = resolve_table(args.table, workload.name)
-    target = table_target(table)
-    print(f"table {table.name}: target {target:.4f} (grid best final accuracy - 0.01); {args.workers} workers")
+    table = resolve_table("", workload.name)
+    target, rule, _ = resolve_target(load_reference(workload.name))
+    print(f"dataset {table.name}; target {target:.4f} ({rule}); {args.workers} workers; "
+          f"live seeds {args.seed}..{args.seed + args.live_seeds - 1}, replay seeds {args.seed}.."
+          f"{args.seed + args.replay_seeds - 1}", flush=True)
 
     def spec(name: str, seed: int) -> RunSpec:
         return RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
@@ -88,38 +78,26 @@ def main() -> int:
                        workers=args.workers, out_dir=args.out, target=target, progress=False,
                        command=tuple(sys.argv))
 
-    for name in args.strategies.split(","):
-        replayed = []
-        for seed in range(args.replay_seeds):
-            epochs = load_run(execute_replay(spec(name, seed), table).folder).epochs
-            replayed.append(compute_to_target(epochs, target))
-        lives, live_runs, wall = [], [], 0.0
-        for seed in range(args.live_seeds):
-            start = time.perf_counter()
-            live_runs.append(load_run(execute(spec(name, seed)).folder))
-            lives.append(compute_to_target(live_runs[-1].epochs, target))
-            wall += time.perf_counter() - start
-        hits = [r for r in replayed if r is not None]
-        seconds = np.array([r[0] for r in hits])
-        live_hits = [r for r in lives if r is not None]
-        line = f"{name}: live {len(live_hits)}/{len(lives)} seeds reached it"
-        if live_hits:
-            live_seconds = [r[0] for r in live_hits]
-            line += (f", compute-to-target {', '.join(f'{r[0]:.1f} s/{r[1]} ep' for r in live_hits)} "
-                     f"(median {np.median(live_seconds):.1f} s)")
-        line += f" [wall {wall:.0f} s]; replay {len(hits)}/{len(replayed)} seeds reached it"
-        if hits:
-            q25, median, q75 = np.percentile(seconds, [25, 50, 75])
-            line += (f", median {median:.1f} s (IQR {q25:.1f}-{q75:.1f}, range {seconds.min():.1f}-"
-                     f"{seconds.max():.1f}), epochs median {np.median([r[1] for r in hits]):.0f}")
-            if live_hits:
-                ranks = [float((seconds < r[0]).mean() + 0.5 * (seconds == r[0]).mean()) for r in live_hits]
-                line += f"; live runs sit at the {', '.join(f'{100 * q:.0f}' for q in ranks)}th percentiles of the replays"
-            same = [replayed[seed] for seed in range(min(args.live_seeds, len(replayed)))]
-            line += "; replays of the live seeds: " + ", ".join(
-                "miss" if r is None else f"{r[0]:.1f} s/{r[1]} ep" for r in same)
-        print(line, flush=True)
-        print(f"  {name}: {grid_fidelity(live_runs, table, workload)}", flush=True)
+    names = args.strategies.split(",")
+    live, replayed = {}, {}
+    for name in names:
+        replayed[name] = [epochs_to_target(load_run(execute_replay(spec(name, seed), table).folder), target)
+                          for seed in range(args.seed, args.seed + args.replay_seeds)]
+        live[name] = []
+        for seed in range(args.seed, args.seed + args.live_seeds):
+            live[name].append(epochs_to_target(load_run(execute(spec(name, seed)).folder), target))
+            print(f"  live {name} seed {seed}: {live[name][-1]}", flush=True)
+    print("\n| strategy | live median [IQR], epochs | replay median [IQR], epochs | replay / live | "
+          "Mann-Whitney p |")
+    print("|---|---|---|---|---|")
+    for name in names:
+        live_median, replay_median = median_with_misses(live[name]), median_with_misses(replayed[name])
+        ratio = replay_median / live_median if live_median not in (0, float("inf")) else float("nan")
+        print(f"| {name} | {describe(live[name])} | {describe(replayed[name])} | {ratio:.2f} | "
+              f"{mann_whitney_p(live[name], replayed[name]):.3f} |")
+    for label, values in (("live", live), ("replay", replayed)):
+        order = sorted(names, key=lambda n: median_with_misses(values[n]))
+        print(f"ranking {label}: {' < '.join(order)}")
     return 0
 
 

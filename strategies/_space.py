@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ray import tune
-
 from workloads.space import Hyperparameter, SearchSpace
 
 
 def _domain(hp: Hyperparameter, continuous: bool):
+    from ray import tune  # imported when a strategy is built, so `bench list` stays fast
+
     if hp.integer and not continuous:
         # randint's upper bound is exclusive
         return (tune.lograndint if hp.log else tune.randint)(int(hp.low), int(hp.high) + 1)
@@ -26,4 +26,6 @@ def tune_space(space: SearchSpace, continuous: bool = False) -> dict:
 
 def grid_space(space: SearchSpace) -> dict:
     """Every hyperparameter as a grid_search over its grid values."""
+    from ray import tune
+
     return {hp.name: tune.grid_search(list(hp.grid)) for hp in space}

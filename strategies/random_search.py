@@ -3,14 +3,13 @@
 Bergstra & Bengio, Random Search for Hyper-Parameter Optimization, JMLR 2012.
 """
 
-import numpy as np
-from ray.tune.search.basic_variant import BasicVariantGenerator
-
 from strategies._space import tune_space
 from strategies.base import Built, Component
 
 
 def _build_random(ctx, params):
+    from ray.tune.search.basic_variant import BasicVariantGenerator
+
     return Built(
         search_alg=BasicVariantGenerator(random_state=ctx.seed),
         param_space=tune_space(ctx.space),
@@ -20,6 +19,8 @@ def _build_random(ctx, params):
 def _build_default(ctx, params):
     # Exactly what a user gets with no search_alg: Tune's default BasicVariantGenerator,
     # which draws from numpy's global generator; seeding that makes it reproducible.
+    import numpy as np
+
     np.random.seed(ctx.seed)
     return Built(search_alg=None, param_space=tune_space(ctx.space))
 

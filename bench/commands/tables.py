@@ -34,13 +34,27 @@ def _describe(path: Path) -> dict:
             epochs=meta["workload"]["max_epochs"], repeats=meta["repeats"], rows=meta["rows"], size=_size(path),
             hardware=f"{hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, {gpus}",
         )
-        load_table(path)
+        sample = meta.get("space_sample")
+        entry["sample"] = (f" + {sample['configs']} sampled configurations x {len(sample['seeds'])} seeds"
+                           if sample else "")
+        table = load_table(path)
+        if sample:
+            from bench.dataset import read_cost_model, read_space_sample
+
+            read_space_sample(path, meta, workloads_space(table))
+            read_cost_model(path, meta)
         entry["status"] = "ok"
     except BenchError as exc:
         entry["status"] = f"unusable: {exc}"
     except (OSError, ValueError, KeyError, TypeError) as exc:
         entry["status"] = f"unusable: {type(exc).__name__}: {exc}"
     return entry
+
+
+def workloads_space(table):
+    import workloads
+
+    return workloads.get(table.workload).space
 
 
 def main(args) -> int:
@@ -53,7 +67,7 @@ def main(args) -> int:
     for entry in map(_describe, paths):
         if "workload" in entry:
             print(f"{entry['name']:<28} {entry['workload']} v{entry['version']}  {entry['grid']} grid points x "
-                  f"{entry['epochs']} epochs x {entry['repeats']} repeats  {entry['rows']} rows  {entry['size']}  "
+                  f"{entry['epochs']} epochs x {entry['repeats']} repeats{entry.get('sample', '')}  {entry['rows']} rows  {entry['size']}  "
                   f"{entry['hardware']}  [{entry['status']}]")
         else:
             print(f"{entry['name']:<28} [{entry['status']}]")

@@ -74,15 +74,89 @@ class CurveBook:
         return self.curves[self.grid_index(config)]
 
 
-_BOOKS: dict[tuple, CurveBook] = {}
+    @property
+    def mapping(self) -> str:
+        """How a sampled configuration becomes a curve, for the run's manifest."""
+        return (f"each sampled configuration trains as its nearest grid point, dimension by dimension (log scale "
+                f"for log ranges), recorded repeat {self.repeat}")
 
 
-def curve_book(table, space, repeat: int) -> CurveBook:
-    """A cached CurveBook (building one takes milliseconds; a matrix replays the same table often)."""
-    key = (str(table.path), table.meta.get("curves_sha256"), repeat)
+class ModelBook:
+    """Curves for any configuration of a dataset's space, for one training seed.
+
+    Recorded configurations (every grid point and the space sample) replay their recorded curve
+    of that seed exactly; any other configuration gets the dataset's surrogate prediction
+    (bench.surrogate). Every epoch costs the dataset's cost model's seconds for its batch size
+    and width, the unit live runs are charged in too.
+
+    Args:
+        surrogate: a bench.surrogate.Surrogate of the dataset.
+        cost: the dataset's bench.dataset.CostModel.
+        space: the workload's SearchSpace.
+        seed: the training seed every trial of the run trains with (as a live run's trials do).
+    """
+
+    def __init__(self, surrogate, cost, space, seed: int) -> None:
+        self.surrogate = surrogate
+        self.cost = cost
+        self.space = space
+        self.seed = seed
+        self._curves: dict[tuple, tuple] = {}
+
+    def curve_for(self, config: Mapping) -> tuple:
+        hyperparameters = self.space.normalise(config)
+        key = tuple(hyperparameters.values())
+        curve = self._curves.get(key)
+        if curve is None:
+            predicted = self.surrogate.curve(hyperparameters, self.seed)
+            seconds, flops = self.cost.epoch_cost_s(hyperparameters), self.cost.epoch_flops(hyperparameters)
+            curve = self._curves[key] = tuple(
+                (accuracy, val_loss, train_loss, seconds, flops, diverged)
+                for accuracy, val_loss, train_loss, diverged in zip(
+                    predicted.val_accuracy.tolist(), predicted.val_loss.tolist(), predicted.train_loss.tolist(),
+                    predicted.diverged.tolist())
+            )
+        return curve
+
+    @property
+    def mapping(self) -> str:
+        return (f"recorded configurations replay their recorded curve of training seed {self.seed} (or seed "
+                f"{self.seed} modulo their recorded seeds); any other configuration gets the dataset surrogate's "
+                f"({self.surrogate.model_name}) curve for that seed; every epoch costs the dataset's cost model")
+
+
+_BOOKS: dict[tuple, CurveBook | ModelBook] = {}
+
+
+def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
+    """The curves a run with root seed `seed` replays, cached (a matrix replays the same table often).
+
+    A dataset (a table with a space sample) replays its surrogate; a grid-only table replays the
+    nearest grid point's curve of repeat `seed % repeats`.
+    """
+    from bench.dataset import is_dataset, table_cost_model
+
+    key = (str(table.path), table.meta.get("curves_sha256"), seed)
     book = _BOOKS.get(key)
     if book is None:
         if len(_BOOKS) >= 8:
             _BOOKS.clear()
-        book = _BOOKS[key] = CurveBook(table, space, repeat)
+        if is_dataset(table):
+            book = ModelBook(_surrogate(table, space), table_cost_model(table), space, seed)
+        else:
+            book = CurveBook(table, space, repeat_for_seed(seed, int(table.meta["repeats"])))
+        _BOOKS[key] = book
     return book
+
+
+_SURROGATES: dict[tuple, object] = {}
+
+
+def _surrogate(table, space):
+    """One surrogate per dataset and process (loading one takes about a second)."""
+    from bench.dataset import dataset_surrogate
+
+    key = (str(table.path), table.meta.get("curves_sha256"))
+    if key not in _SURROGATES:
+        _SURROGATES[key] = dataset_surrogate(table, space)
+    return _SURROGATES[key]

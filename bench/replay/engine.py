@@ -10,15 +10,16 @@ import time
 from pathlib import Path
 
 from bench.budget import StopRule
+from bench.dataset import table_cost_model
 from bench.errors import BenchError
 from bench.recorder import RunLedger
 from bench.replay import writer
 from bench.replay.clock import RESULT, WorkerClock
 from bench.replay.controller import SimController
-from bench.replay.curves import curve_book, repeat_for_seed
+from bench.replay.curves import curve_book
 from bench.replay.trials import light_trials
 from bench.replay.tune_glue import check_replayable, max_pending_trials, prepare
-from bench.runner import RunSummary, summarise
+from bench.runner import RunSummary, compute_unit, summarise
 from strategies import BuildContext
 
 #: Simulated workers when the spec leaves it open (the issue's reference setting).
@@ -99,8 +100,8 @@ def execute_replay(spec, table) -> RunSummary:
     built = spec.strategy.build(BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs,
                                              seed=spec.seed, samples=spec.samples))
     check_replayable(spec.strategy.name, built)
-    repeat = repeat_for_seed(spec.seed, int(table.meta["repeats"]))
-    book = curve_book(table, spec.workload.space, repeat)
+    cost_model = table_cost_model(table)
+    book = curve_book(table, spec.workload.space, spec.seed)
     slots = built.trial_slots(workers)
     search_alg, scheduler = prepare(built, slots)
     cluster_cpus = float((table.meta.get("hardware") or {}).get("cpu_count") or 1)
@@ -111,6 +112,7 @@ def execute_replay(spec, table) -> RunSummary:
                   "workload_version": spec.workload.version, "seed": spec.seed, "replay": True},
         normalise=_cached(spec.workload.space.normalise), max_epochs=spec.workload.max_epochs,
         stop_rule=StopRule(spec.budget, spec.target), log=None,
+        cost=None if cost_model is None else cost_model.epoch_cost_s,
     )
     controller = SimController(
         search_alg, scheduler, WorkerClock(workers), book, ledger,
@@ -140,8 +142,8 @@ def execute_replay(spec, table) -> RunSummary:
             "replay_wall_s": summary.wall_s,
         }
         approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []
-        body = writer.manifest(spec, run_id, workers, status, started_at, writer.table_record(table, repeat),
-                               simulation, approximations)
+        body = writer.manifest(spec, run_id, workers, status, started_at, writer.table_record(table, spec.seed, book.mapping),
+                               simulation, approximations, compute_unit(cost_model))
         writer.write_run(folder, body, rows, spec.workload.space.names, summary)
     return summary
 

@@ -1,8 +1,9 @@
 """A live Ray Tune trainable that reports a recorded table instead of training.
 
 Selected with the workload option `replay_table=<table folder>` (bench.trainable.train_trial
-hands over to it). It reports exactly what replay reads for a configuration (the nearest
-grid point's curve, the repeat the run seed picks) and checkpoints every epoch like the real
+hands over to it). It reports exactly what replay reads for a configuration (the same
+bench.replay.curves book: a dataset's recorded or modelled curve for the run's seed, or a grid
+table's nearest grid point) and checkpoints every epoch like the real
 trainable, so a real Tune run and a replay of the same strategy can be compared decision by
 decision (tests/replay/test_equivalence.py).
 """
@@ -21,11 +22,10 @@ STATE_FILE = "state.json"
 @lru_cache(maxsize=4)
 def _book(table_path: str, workload_name: str, training_seed: int):
     import workloads
-    from bench.replay.curves import CurveBook, repeat_for_seed
+    from bench.replay.curves import curve_book
     from bench.tables import load_table
 
-    table = load_table(table_path)
-    return CurveBook(table, workloads.get(workload_name).space, repeat_for_seed(training_seed, int(table.meta["repeats"])))
+    return curve_book(load_table(table_path), workloads.get(workload_name).space, training_seed)
 
 
 def report_from_table(config: Mapping[str, Any], workload_name: str, table_path: str, training_seed: int) -> None:

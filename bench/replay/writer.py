@@ -15,7 +15,6 @@ CLONE_APPROXIMATION = (
     "PBT/PB2 clones continue on the recorded curve of their new configuration from the epoch they "
     "copied, not on a curve trained from the copied weights"
 )
-CONFIG_MAPPING = "each sampled configuration trains as its nearest grid point, dimension by dimension (log scale for log ranges)"
 
 _ENVIRONMENT: dict = {}
 
@@ -27,20 +26,23 @@ def _environment() -> dict:
     return _ENVIRONMENT
 
 
-def table_record(table, repeat: int) -> dict:
-    """What a replayed run's manifest says about the table it replayed."""
+def table_record(table, seed: int, mapping: str) -> dict:
+    """What a replayed run's manifest says about the table it replayed and how configurations map to curves."""
+    from bench.replay.curves import repeat_for_seed
+
     meta = table.meta
     return {
         "name": table.name, "path": str(table.path), "schema_version": meta["schema_version"],
         "curves_sha256": meta["curves_sha256"], "workload_version": meta["workload"]["version"],
-        "repeats": meta["repeats"], "repeat": repeat, "hardware": meta.get("hardware"),
+        "repeats": meta["repeats"], "repeat": repeat_for_seed(seed, int(meta["repeats"])), "training_seed": seed,
+        "hardware": meta.get("hardware"),
         "hardware_fingerprint": meta.get("hardware_fingerprint"), "created_at": meta.get("created_at"),
-        "config_mapping": CONFIG_MAPPING,
+        "config_mapping": mapping,
     }
 
 
 def manifest(spec, run_id: str, workers: int, status: str, started_at: str, table: dict,
-             simulation: dict, approximations: list[str]) -> dict:
+             simulation: dict, approximations: list[str], unit: dict) -> dict:
     """The live manifest's fields (bench.runner._manifest) for a replay, plus table and simulation."""
     env = _environment()
     return {
@@ -49,7 +51,7 @@ def manifest(spec, run_id: str, workers: int, status: str, started_at: str, tabl
         "workload": workload_record(spec),
         "seed": spec.seed, "budget": spec.budget.as_dict(), "target": spec.target, "samples": spec.samples,
         "workers": workers, "trial_resources": {"simulated_worker": 1}, "address": None,
-        "metric": METRIC, "mode": MODE, "versions": env["versions"], "hardware": env["hardware"],
+        "metric": METRIC, "mode": MODE, "compute_unit": unit, "versions": env["versions"], "hardware": env["hardware"],
         "command": list(spec.command), "started_at": started_at,
         "table": table, "simulation": simulation, "approximations": approximations,
     }

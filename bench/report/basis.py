@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -23,8 +24,10 @@ class Basis:
         target: validation accuracy a run must reach.
         target_rule: how the target was chosen, in words.
         tolerance_pp: percentage points below the grid's best final accuracy (None: explicit target).
-        unit: "seconds" (device-seconds) or "epochs".
+        unit: "seconds" (each row's charged epoch_cost_s) or "epochs".
         unit_reason: why that unit, in words.
+        unit_label: what the seconds are: "reference-seconds" (a cost model's, load-free) or
+            "device-seconds" (measured); "epochs" for epochs.
     """
 
     reference: Reference
@@ -33,6 +36,7 @@ class Basis:
     tolerance_pp: float | None
     unit: str
     unit_reason: str
+    unit_label: str = "epochs"
 
     @property
     def grid_compute(self) -> float:
@@ -68,16 +72,35 @@ def compute_fingerprint(manifest: dict) -> str:
     return hardware_fingerprint(manifest.get("hardware"))
 
 
-def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, str]:
-    """Device-seconds when every run's timings come from the reference's hardware, else epochs."""
+def cost_checksum(manifest: dict) -> str | None:
+    """The cost model a run charged its epochs with (None: measured seconds)."""
+    unit = manifest.get("compute_unit") or {}
+    return unit.get("cost_sha256")
+
+
+def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, str, str]:
+    """Reference-seconds when every run used the reference's cost model; device-seconds when every
+    run's compute was measured on the reference's hardware; else epochs.
+
+    Returns:
+        unit ("seconds" or "epochs"), the reason in words, and the label of the unit.
+    """
+    models = {cost_checksum(r.manifest) for r in runs}
+    if reference.cost_sha256 is not None and models == {reference.cost_sha256}:
+        return "seconds", (f"every run and the reference charged each epoch from the cost model of "
+                           f"{Path(reference.source).name} (the idle recording machine's seconds for an epoch of "
+                           f"that batch size and width), so machine load does not move the figures"), "reference-seconds"
+    if models != {None} or reference.cost_sha256 is not None:
+        return "epochs", "the runs and the reference charged compute with different cost models", "epochs"
     others = sorted({fp for fp in (compute_fingerprint(r.manifest) for r in runs)
                      if fp != reference.hardware_fingerprint})
     if reference.hardware_fingerprint == "unknown":
-        return "epochs", "the reference does not record its hardware, so its seconds cannot be compared"
+        return "epochs", "the reference does not record its hardware, so its seconds cannot be compared", "epochs"
     if not others:
-        return "seconds", f"every run's compute was timed on the reference's hardware ({reference.hardware_fingerprint})"
+        return "seconds", (f"every run's compute was timed on the reference's hardware "
+                           f"({reference.hardware_fingerprint})"), "device-seconds"
     return "epochs", (f"the reference was recorded on {reference.hardware_fingerprint} but some runs were "
-                      f"timed on {'; '.join(others)}, so seconds are not comparable")
+                      f"timed on {'; '.join(others)}, so seconds are not comparable"), "epochs"
 
 
 def make_basis(
@@ -100,6 +123,6 @@ def make_basis(
             f"target {value:.4f} is above anything reached (best {reached:.4f} in the reference and runs); "
             f"lower --target or raise --tolerance"
         )
-    unit, reason = choose_unit(reference, runs)
+    unit, reason, label = choose_unit(reference, runs)
     return Basis(reference=reference, target=value, target_rule=rule, tolerance_pp=tolerance, unit=unit,
-                 unit_reason=reason)
+                 unit_reason=reason, unit_label=label)

@@ -20,8 +20,10 @@ DEFINITIONS = f"""\
   target, if that happened within the run's budget. **Normalised**: 100 x compute-to-target / the
   grid's total compute. The grid row is 100 by definition (grid search knows its best only when the
   sweep ends); "own order" says where in its own order the grid first reached the target.
-- **Unit**: device-seconds when every run's compute was timed on the reference's hardware (a replay
-  uses its table's timings), otherwise epochs.
+- **Unit**: reference-seconds when every run and the reference charged each epoch from the same
+  cost model (the idle recording machine's seconds for an epoch of that batch size and width,
+  whatever the load when it ran); device-seconds (measured) when every run's compute was timed on
+  the reference's hardware; otherwise epochs.
 - **Seeds**: per strategy, the median over seeds and a 95% percentile bootstrap interval of the
   median ({BOOTSTRAP_RESAMPLES} resamples, seed {BOOTSTRAP_SEED}); the hit rate is the share of seeds that reached
   the target within the budget. A miss counts as above every hit; when the median seed missed
@@ -93,7 +95,7 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
         f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, "
         f"recorded on {reference.hardware_fingerprint})",
         f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
-        f"- Unit: **{'device-seconds' if basis.unit == 'seconds' else 'epochs'}**, because {basis.unit_reason}; "
+        f"- Unit: **{basis.unit_label}**, because {basis.unit_reason}; "
         f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit}",
         f"- The grid first reached the target at {own} in its own order (it knows its best only at 100).",
         f"- Runs: {len(report.runs)}; fifo vs random Mann-Whitney U p = "

@@ -32,7 +32,7 @@ def trajectory(epochs: Any) -> Any:
 
     frame = epochs.sort_values("result_index", kind="stable")
     accuracy = frame["val_accuracy"].to_numpy(dtype=float)
-    compute_s = frame["epoch_compute_s"].to_numpy(dtype=float)
+    compute_s = frame["epoch_cost_s"].to_numpy(dtype=float)
     return pd.DataFrame({
         "result_index": frame["result_index"].to_numpy(),
         "trial_id": frame["trial_id"].to_numpy(),
@@ -170,7 +170,7 @@ def grid_first_reach_normalised(basis: Basis) -> float | None:
     for repeat in sorted(reference.curves["repeat"].unique()):
         epochs = reference.repeat_epochs(repeat).assign(trial_id=lambda f: f["point"])
         reach = compute_to_target(trajectory(epochs), basis.target, basis.unit)
-        total = float(epochs["epoch_compute_s"].sum()) if basis.unit == "seconds" else float(len(epochs))
+        total = float(epochs["epoch_cost_s"].sum()) if basis.unit == "seconds" else float(len(epochs))
         values.append(np.inf if reach is None else 100.0 * reach / total)
     median = float(np.median(values))
     return None if not np.isfinite(median) else median

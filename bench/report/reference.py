@@ -18,7 +18,7 @@ from bench.errors import BenchError
 DEFAULT_TOLERANCE_PP = 1.0
 UNITS = ("seconds", "epochs")
 #: Columns of a reference's curves: one row per grid point, repeat and epoch.
-REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "result_index")
+REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "epoch_cost_s", "result_index")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Reference:
         hardware_fingerprint: bench.environment.hardware_fingerprint of the recording machine.
         grid_size: grid points per repeat.
         checksum: the table's curves_sha256 (None for a grid run), to tell which table a replay used.
+        cost_sha256: the checksum of the cost model its epoch_cost_s come from (None: measured seconds).
     """
 
     source: str
@@ -43,6 +44,7 @@ class Reference:
     hardware_fingerprint: str
     grid_size: int
     checksum: str | None = None
+    cost_sha256: str | None = None
 
     @property
     def repeats(self) -> int:
@@ -59,7 +61,7 @@ class Reference:
 
     def total_compute(self, unit: str) -> float:
         """What one full grid sweep costs in `unit`; the mean over repeats."""
-        per_repeat = self.curves.groupby("repeat")["epoch_compute_s"]
+        per_repeat = self.curves.groupby("repeat")["epoch_cost_s"]
         return float((per_repeat.sum() if unit == "seconds" else per_repeat.count()).mean())
 
     def repeat_epochs(self, repeat: int) -> Any:
@@ -82,15 +84,25 @@ def how_to_make_reference(workload: str) -> str:
 
 
 def from_table(path: Path) -> Reference:
+    from bench.dataset import table_cost_model
     from bench.tables import load_table
 
     table = load_table(path)
-    curves = table.curves.rename(columns={"grid_index": "point"})[list(REFERENCE_COLUMNS)]
+    cost = table_cost_model(table)
+    curves = table.curves.rename(columns={"grid_index": "point"})
+    if cost is None:
+        curves = curves.assign(epoch_cost_s=curves["epoch_compute_s"])
+    else:
+        per_point = curves.drop_duplicates("point").set_index("point")
+        point_cost = {point: cost.epoch_cost_s(row) for point, row in per_point.iterrows()}
+        curves = curves.assign(epoch_cost_s=curves["point"].map(point_cost))
+    curves = curves[list(REFERENCE_COLUMNS)]
     return Reference(
         source=str(table.path), kind="table", workload=table.workload,
         workload_version=str(table.meta["workload"]["version"]), curves=curves.reset_index(drop=True),
         hardware_fingerprint=table.meta.get("hardware_fingerprint") or hardware_fingerprint(table.meta.get("hardware")),
         grid_size=int(table.meta["grid_size"]), checksum=table.meta.get("curves_sha256"),
+        cost_sha256=None if cost is None else cost.sha256,
     )
 
 
@@ -117,7 +129,7 @@ def from_grid_run(path: Path) -> Reference:
         source=str(path), kind="grid run", workload=manifest["workload"]["name"],
         workload_version=str(manifest["workload"]["version"]), curves=curves.reset_index(drop=True),
         hardware_fingerprint=hardware_fingerprint(manifest.get("hardware")),
-        grid_size=workload.space.grid_size(),
+        grid_size=workload.space.grid_size(), cost_sha256=(manifest.get("compute_unit") or {}).get("cost_sha256"),
     )
 
 

@@ -1,4 +1,4 @@
-"""Tables for replay tests: the shipped digits table when it is there, else a synthetic one in the real format."""
+"""Tables for replay tests: the shipped digits dataset, and a synthetic grid table in the real format."""
 
 from __future__ import annotations
 
@@ -16,22 +16,17 @@ def synthetic_table_path(tmp_path_factory) -> Path:
     import workloads
     from synthetic import write_synthetic_table
 
-    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-v1", workloads.get("digits"), repeats=2)
+    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-synthetic", workloads.get("digits"), repeats=2)
 
 
 @pytest.fixture(scope="session")
-def digits_table(synthetic_table_path):
-    """The shipped digits table if it loads, else the synthetic one."""
-    from bench.errors import BenchError
+def digits_table():
+    """The shipped digits dataset; a missing or broken one fails the tests that use it."""
     from bench.tables import default_table_path, load_table
 
     shipped = default_table_path("digits")
-    if shipped is not None:
-        try:
-            return load_table(shipped)
-        except BenchError:
-            pass
-    return load_table(synthetic_table_path)
+    assert shipped is not None, "the shipped digits dataset is missing from results/reference"
+    return load_table(shipped)
 
 
 @pytest.fixture

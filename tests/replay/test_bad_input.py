@@ -94,3 +94,57 @@ def test_repeats_only_for_grid(capsys, tmp_path):
     code = main(["run", "--strategy", "asha", "--repeats", "2", "--out", str(tmp_path / "out")])
     assert code == 2 and "only a grid run" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture
+def dataset_copy(digits_table, tmp_path):
+    """A copy of the shipped digits dataset (grid table, space sample, cost model)."""
+    copy = tmp_path / "tables" / "digits-v2"
+    shutil.copytree(digits_table.path, copy)
+    return copy
+
+
+def test_damaged_space_sample(capsys, dataset_copy, tmp_path):
+    import pandas as pd
+
+    sample = dataset_copy / "space.parquet"
+    frame = pd.read_parquet(sample)
+    frame.loc[0, "val_accuracy"] = 0.99
+    frame.to_parquet(sample, index=False)
+    assert_refused(capsys, tmp_path / "out", "--replay", str(dataset_copy),
+                   mentions="space.parquet: checksum differs")
+
+
+def test_missing_cost_model(capsys, dataset_copy, tmp_path):
+    (dataset_copy / "cost.parquet").unlink()
+    assert_refused(capsys, tmp_path / "out", "--replay", str(dataset_copy), mentions="cost.parquet: missing")
+
+
+def test_dataset_whose_space_sample_does_not_match_its_metadata(capsys, dataset_copy, tmp_path):
+    meta_path = dataset_copy / "table.json"
+    meta = json.loads(meta_path.read_text())
+    meta["space_sample"]["rows"] += 1
+    meta_path.write_text(json.dumps(meta))
+    assert_refused(capsys, tmp_path / "out", "--replay", str(dataset_copy), mentions="not the space sample")
+
+
+def test_surrogate_cache_of_another_dataset_version(capsys, digits_table, tmp_path, monkeypatch):
+    """A cache file at the dataset's cache path that was fitted on other data is refused, not used."""
+    import pickle
+
+    from bench.dataset import dataset_checksum
+    from bench.surrogate import DEFAULT_MODEL, SURROGATE_VERSION, cache_path
+
+    cache = tmp_path / "cache"
+    path = cache_path(cache, dataset_checksum(digits_table))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(pickle.dumps({"checksum": "0" * 64, "version": SURROGATE_VERSION, "model": DEFAULT_MODEL,
+                                   "surrogate": None}))
+    monkeypatch.setenv("BENCH_CACHE_DIR", str(cache))
+    from bench.replay import curves
+
+    monkeypatch.setattr(curves, "_SURROGATES", {})
+    monkeypatch.setattr(curves, "_BOOKS", {})
+    before = path.read_bytes()
+    assert_refused(capsys, tmp_path / "out", "--replay", str(digits_table.path), mentions="delete it to refit")
+    assert path.read_bytes() == before

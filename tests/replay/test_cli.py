@@ -23,7 +23,7 @@ def test_replay_command_writes_one_run_per_seed(capsys, synthetic_table_path, tm
     manifests = [load_run(f).manifest for f in folders]
     assert [m["seed"] for m in manifests] == [0, 1]
     assert all(m["replay"] and m["workers"] == 3 and m["table"]["path"] == str(synthetic_table_path) for m in manifests)
-    assert printed.count("replay             digits-v1") == 2
+    assert printed.count("replay             digits-synthetic") == 2
 
 
 def test_replay_by_name_and_no_ray_started(synthetic_table_path, tmp_path):
@@ -48,8 +48,8 @@ def test_tables_lists_tables_with_their_facts(capsys, synthetic_table_path):
     printed = capsys.readouterr().out
     lines = printed.splitlines()
     line = lines[lines.index(f"  {synthetic_table_path}") - 1]  # each table: a facts line, then its path
-    assert line.startswith("digits-v1 ") and "digits v1" in line and "[ok]" in line
-    assert "243 grid points x 9 epochs x 2 repeats" in line and "4050 rows" in line
+    assert line.startswith("digits-synthetic ") and "digits v2" in line and "[ok]" in line
+    assert "243 grid points x 27 epochs x 2 repeats  11826 rows" in line
 
 
 def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys):
@@ -64,8 +64,15 @@ def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys
     assert written == [summary.folder / "table"]
     recorded = load_table(written[0])
     source = digits_table.curves[digits_table.curves["repeat"] == 0].reset_index(drop=True)
-    columns = ["grid_index", "epoch", "val_accuracy", "epoch_compute_s", "diverged"]
+    columns = ["grid_index", "epoch", "val_accuracy", "val_loss", "train_loss", "diverged"]
     assert recorded.curves[columns].equals(source[columns])
+    # The replayed grid charged the dataset's cost model, and its table records those seconds.
+    from bench.dataset import table_cost_model
+
+    cost = table_cost_model(digits_table)
+    names = spec.workload.space.names
+    expected = [cost.epoch_cost_s(dict(zip(names, values))) for values in recorded.curves[names].itertuples(index=False)]
+    assert recorded.curves["epoch_compute_s"].tolist() == expected
     assert recorded.meta["source_runs"] == [summary.run_id]
 
 

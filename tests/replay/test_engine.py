@@ -37,21 +37,61 @@ def test_every_strategy_replays_within_budget_in_live_format(name, digits_table,
 
 
 @pytest.mark.parametrize("name", ["random", "asha", "hyperband", "median", "tpe"])
-def test_rows_are_the_recorded_curve_of_the_nearest_grid_point(name, digits_table, replay_spec):
-    from bench.replay.curves import CurveBook
+def test_rows_are_the_curves_the_dataset_gives_their_configuration(name, digits_table, replay_spec):
+    from bench.replay.curves import curve_book
 
     spec = replay_spec(strategy=name, samples=40, workers=3, seed=1)
     epochs = _frame(execute_replay(spec, digits_table))
-    book = CurveBook(digits_table, spec.workload.space, repeat=1 % digits_table.meta["repeats"])
+    book = curve_book(digits_table, spec.workload.space, 1)
     names = spec.workload.space.names
     for row in epochs.itertuples(index=False):
-        recorded = book.curve_for({n: getattr(row, n) for n in names})[row.epoch - 1]
-        assert (row.val_accuracy, row.epoch_compute_s, row.diverged) == (recorded[0], recorded[3], recorded[5])
+        expected = book.curve_for({n: getattr(row, n) for n in names})[row.epoch - 1]
+        assert (row.val_accuracy, row.epoch_compute_s, row.diverged) == (expected[0], expected[3], expected[5])
+        assert row.epoch_cost_s == row.epoch_compute_s  # replay charges the cost model, as live runs do
     # every trial's epochs are consecutive from 1: a paused trial resumes from its last checkpoint,
     # which is its last epoch unless that epoch diverged (no checkpoint, as live: it is trained again)
     for _, trial in epochs.groupby("trial_id", sort=False):
         assert trial["epoch"].drop_duplicates().tolist() == list(range(1, trial["epoch"].max() + 1))
         assert trial[trial["epoch"].duplicated()]["diverged"].all()
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_replayed_grid_reads_the_recorded_files_exactly(seed, digits_table, replay_spec):
+    """Checked against the Parquet files read directly, not through bench's lookup code."""
+    import pandas as pd
+
+    spec = replay_spec(strategy="grid", workers=2, seed=seed)
+    epochs = _frame(execute_replay(spec, digits_table))
+    names = spec.workload.space.names
+    curves = pd.read_parquet(digits_table.path / "curves.parquet")
+    cost = pd.read_parquet(digits_table.path / "cost.parquet").set_index(["batch_size", "width"])
+    recorded = curves[curves["repeat"] == seed % 3].set_index(names + ["epoch"])
+    assert len(epochs) == len(recorded) == 243 * spec.workload.max_epochs
+    for row in epochs.itertuples(index=False):
+        truth = recorded.loc[tuple(getattr(row, n) for n in names) + (row.epoch,)]
+        assert (row.val_accuracy, row.val_loss, row.diverged) == (truth["val_accuracy"], truth["val_loss"],
+                                                                  truth["diverged"])
+        assert row.epoch_cost_s == cost.loc[(row.batch_size, row.width), "epoch_cost_s"]
+
+
+def test_the_surrogate_returns_recorded_sobol_curves_exactly(digits_table):
+    import numpy as np
+    import pandas as pd
+
+    from bench.replay.curves import curve_book
+
+    space = digits_table.meta["workload"]["space"]
+    names = [hp["name"] for hp in space]
+    sample = pd.read_parquet(digits_table.path / "space.parquet")
+    import workloads
+
+    for seed in (0, 1, 2):  # seed 2 is not recorded for Sobol configurations: it reads seed 0
+        book = curve_book(digits_table, workloads.get("digits").space, seed)
+        for config_id in (0, 17, 1023):
+            rows = sample[(sample["config_id"] == config_id) & (sample["seed"] == seed % 2)]
+            config = rows.iloc[0][names].to_dict()
+            curve = book.curve_for(config)
+            assert np.array_equal([epoch[0] for epoch in curve], rows["val_accuracy"].to_numpy())
 
 
 @pytest.mark.parametrize("name", ["asha", "pbt", "bohb"])
@@ -123,7 +163,7 @@ def test_copy_shortcuts_sample_the_same_configurations(name):
     from strategies import BuildContext
 
     space = workloads.get("digits").space
-    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=9, seed=3, samples=10)).param_space
+    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=space_epochs(), seed=3, samples=10)).param_space
               for _ in range(2)]
     original, shared = np.random.RandomState(5), np.random.RandomState(5)
     for _ in range(30):
@@ -133,13 +173,19 @@ def test_copy_shortcuts_sample_the_same_configurations(name):
         assert fast == plain
 
 
+def space_epochs() -> int:
+    import workloads
+
+    return workloads.get("digits").max_epochs
+
+
 def test_pbt_clone_continues_on_its_new_configurations_curve(digits_table, replay_spec):
     """After an exploit, a trial continues from the copied epoch on its new configuration's curve."""
-    from bench.replay.curves import CurveBook
+    from bench.replay.curves import curve_book
 
     spec = replay_spec(strategy="pbt", workers=4)
     epochs = _frame(execute_replay(spec, digits_table))
-    book = CurveBook(digits_table, spec.workload.space, repeat=0)
+    book = curve_book(digits_table, spec.workload.space, 0)
     names = spec.workload.space.names
     exploits = 0
     for _, trial in epochs.groupby("trial_id", sort=False):

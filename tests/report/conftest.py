@@ -15,7 +15,7 @@ from report_builders import write_hand_table  # noqa: E402
 
 @pytest.fixture(scope="session")
 def hand_table(tmp_path_factory) -> Path:
-    return write_hand_table(tmp_path_factory.mktemp("reference") / "digits-v1")
+    return write_hand_table(tmp_path_factory.mktemp("reference") / "digits-v2")
 
 
 @pytest.fixture

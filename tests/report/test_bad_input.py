@@ -27,20 +27,20 @@ def test_no_reference_says_how_to_make_one(tmp_path, capsys, monkeypatch):
 
 def test_mixed_workload_versions_are_refused_by_name(tmp_path, capsys, shipped_reference):
     write_run(tmp_path / "results", "asha", 0, [(0, 1, 0.9, 1.0)])
-    write_run(tmp_path / "results", "asha", 1, [(0, 1, 0.9, 1.0)], version="2")
+    write_run(tmp_path / "results", "asha", 1, [(0, 1, 0.9, 1.0)], version="1")
     err = _refused(capsys, tmp_path / "out", str(tmp_path / "results"))
     assert "digits v1" in err and "digits v2" in err
 
 
 def test_mixed_workloads_are_refused_by_name(tmp_path, capsys, shipped_reference):
     write_run(tmp_path / "a", "asha", 0, [(0, 1, 0.9, 1.0)])
-    write_run(tmp_path / "b", "asha", 0, [(0, 1, 0.9, 1.0)], workload="cifar10")
+    write_run(tmp_path / "b", "asha", 0, [(0, 1, 0.9, 1.0)], workload="cifar10", version="1")
     err = _refused(capsys, tmp_path / "out", str(tmp_path / "a"), str(tmp_path / "b"))
-    assert "cifar10 v1" in err and "digits v1" in err
+    assert "cifar10 v1" in err and "digits v2" in err
 
 
 def test_runs_of_another_version_than_the_reference(tmp_path, capsys, shipped_reference):
-    write_run(tmp_path / "results", "asha", 0, [(0, 1, 0.9, 1.0)], version="2")
+    write_run(tmp_path / "results", "asha", 0, [(0, 1, 0.9, 1.0)], version="1")
     err = _refused(capsys, tmp_path / "out", str(tmp_path / "results"), "--reference", str(shipped_reference))
     assert "version 1" in err and "version 2" in err
 

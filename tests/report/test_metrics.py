@@ -12,7 +12,7 @@ from bench.report.metrics import (
 )
 from bench.report.reference import load_reference
 from bench.results import load_run
-from report_builders import GRID_TOTAL, write_run
+from report_builders import EPOCHS, GRID_TOTAL, write_run
 
 
 def test_trajectory_follows_arrival_order_not_storage_or_epoch_order(tmp_path):
@@ -68,11 +68,11 @@ def test_grid_run_folder_is_a_reference(tmp_path):
     """A complete grid run (every point to max_epochs) is a reference; a partial one is refused."""
     from bench.errors import BenchError
 
-    rows = [(point, epoch, 0.9 if (point, epoch) == (7, 9) else 0.5, 2.0) for point in range(243)
-            for epoch in range(1, 10)]
+    rows = [(point, epoch, 0.9 if (point, epoch) == (7, EPOCHS) else 0.5, 2.0) for point in range(243)
+            for epoch in range(1, EPOCHS + 1)]
     folder = write_run(tmp_path / "full", "grid", 0, rows, shuffle=False)
     reference = load_reference("digits", folder)
-    assert (reference.kind, reference.best_final_accuracy(), reference.total_compute("seconds")) == ("grid run", 0.9, 2.0 * 2187)
+    assert (reference.kind, reference.best_final_accuracy(), reference.total_compute("seconds")) == ("grid run", 0.9, 2.0 * GRID_TOTAL)
     partial = write_run(tmp_path / "partial", "grid", 0, rows[:-1], shuffle=False)
     with pytest.raises(BenchError, match="not a full grid"):
         load_reference("digits", partial)

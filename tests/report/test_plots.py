@@ -17,7 +17,7 @@ def _runs(root):
         write_run(root, "asha", 0, [(0, 1, 0.6, 1.0), (1, 1, 0.7, 1.0), (0, 2, 0.9, 1.0)]),
         write_run(root, "asha", 1, [(0, 1, 0.95, 30.0)]),
         write_run(root, "random", 0, [(0, 1, 0.5, 1.0)]),  # never reaches
-        write_run(root, "fifo", 0, [(2, 1, 0.5, 3000.0), (2, 2, 0.89, 2000.0)]),  # 229: past the chart
+        write_run(root, "fifo", 0, [(2, 1, 0.5, 9000.0), (2, 2, 0.89, 6000.0)]),  # 229: past the chart
     ]
     return [load_run(folder) for folder in folders]
 

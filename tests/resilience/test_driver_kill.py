@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import signal
 
+import workloads
+
 from .resilience_cli import GRID_ARGS, finish, rows, run, run_folder, signature, sigkill, start, wait_for, wait_rows
 
 #: Rows recorded before each kill (0: as soon as the run folder exists); each kill is sent as
 #: soon as that row is seen, never after a timed delay.
-KILL_POINTS = (0, 3, 6, 9)
+KILL_POINTS = (0, 9, 18, 26)
 
 
 def row_identity(row) -> tuple:
@@ -78,7 +80,8 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     # run's own files, then resume: bench puts back the pair it copied as Tune saved it.
     out = tmp_path / "out"
     args = [*GRID_ARGS]
-    args[args.index("--budget-epochs") + 1] = "21"  # trials 0 and 1 in full, then 3 epochs of trial 2
+    epochs = workloads.get("digits").max_epochs
+    args[args.index("--budget-epochs") + 1] = str(2 * epochs + 3)  # trials 0 and 1 in full, then 3 epochs of trial 2
     proc = start(out, *args)
     wait_rows(proc, out, 3)
     tune_dir = run_folder(out) / "ray" / "tune"
@@ -89,7 +92,7 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     wait_for(lambda: b"_00002" in max(tune_dir.glob("basic-variant-state-*.json")).read_bytes(), proc,
              what="the searcher state with trial 2")
     sigkill(proc)
-    assert b"_00002" not in older and len(rows(out)) < 21
+    assert b"_00002" not in older and len(rows(out)) < 2 * epochs + 3
     state.write_bytes(older)  # the torn pair
 
     code, _, stderr = run(out, *args)
@@ -97,6 +100,6 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
     table = signature(folder)
-    assert [trial for trial, *_ in table] == ["00000"] * 9 + ["00001"] * 9 + ["00002"] * 3
+    assert [trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * 3
     assert len({config for _, config, _, _ in table}) == 3
     assert state.name in manifest["resumes"][0]["tune_state_files_put_back"]
