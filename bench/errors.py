@@ -5,3 +5,14 @@ class BenchError(Exception):
     """Bad input or an unusable environment: the CLI prints one line and exits 2."""
 
     exit_code = 2
+
+
+#: Seeds go to numpy's global generator, which takes 0 .. 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
+def check_seeds(seed: int, seeds: int) -> None:
+    """Refuse a root seed whose run seeds seed .. seed + seeds - 1 leave [0, MAX_SEED]."""
+    if not 0 <= seed <= MAX_SEED - (seeds - 1):
+        raise BenchError(f"--seed takes an integer in [0, {MAX_SEED}] (with --seeds N, seed + N - 1 too), "
+                         f"not {seed}")

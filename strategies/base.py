@@ -16,11 +16,44 @@ _ARTICLE = {int: "an"}
 
 @dataclass(frozen=True)
 class Param:
-    """A strategy parameter with a typed default, settable with `--set name=value`."""
+    """A strategy parameter with a typed default, settable with `--set name=value`.
+
+    Args:
+        low, high: the accepted range of a number (None: unbounded on that side).
+        open_low, open_high: the bound itself is excluded.
+    """
 
     name: str
     default: Any
     doc: str
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = False
+    open_high: bool = False
+
+    def accepted(self) -> str:
+        """The accepted values in words, for error messages."""
+        if self.low is None and self.high is None:
+            return f"{_ARTICLE.get(self.kind, 'a')} {self.kind.__name__}"
+        left = "(" if self.open_low or self.low is None else "["
+        right = ")" if self.open_high or self.high is None else "]"
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"{_ARTICLE.get(self.kind, 'a')} {self.kind.__name__} in {left}{low}, {high}{right}"
+
+    def check(self, value: Any) -> Any:
+        """`value` if it lies in the declared range, else BenchError naming the range."""
+        import math
+
+        if self.kind in (int, float):
+            inside = math.isfinite(value)
+            if self.low is not None:
+                inside = inside and (value > self.low if self.open_low else value >= self.low)
+            if self.high is not None:
+                inside = inside and (value < self.high if self.open_high else value <= self.high)
+            if not inside:
+                raise BenchError(f"parameter {self.name!r} takes {self.accepted()}, not {value!r}")
+        return value
 
     @property
     def kind(self) -> type:
@@ -36,14 +69,12 @@ class Param:
                     raise ValueError
                 return lowered in ("true", "1", "yes")
             if kind is int:
-                return int(text)
+                return self.check(int(text))
             if kind is float:
-                return float(text)
+                return self.check(float(text))
             return str(text)
         except ValueError:
-            raise BenchError(
-                f"parameter {self.name!r} takes {_ARTICLE.get(kind, 'a')} {kind.__name__}, not {text!r}"
-            ) from None
+            raise BenchError(f"parameter {self.name!r} takes {self.accepted()}, not {text!r}") from None
 
 
 @dataclass(frozen=True)

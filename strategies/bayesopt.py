@@ -24,7 +24,7 @@ def _build(ctx, params):
 BAYESOPT = Component(
     name="bayesopt",
     summary="GP Bayesian optimisation (BayesOptSearch); integers searched as floats",
-    params=(Param("random_search_steps", 10, "random configurations before the GP takes over"),),
+    params=(Param("random_search_steps", 10, "random configurations before the GP takes over", low=1),),
     build=_build,
     reference="https://arxiv.org/abs/1206.2944",
 )

@@ -36,7 +36,7 @@ BOHB_SEARCHER = Component(
 BOHB_SCHEDULER = Component(
     name="bohb",
     summary="HyperBandForBOHB: Hyperband brackets that feed TuneBOHB",
-    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung"),),
+    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1, open_low=True),),
     build=_build_scheduler,
     reference=REFERENCE,
 )

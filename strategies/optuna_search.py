@@ -21,7 +21,7 @@ def _build(ctx, params):
 OPTUNA = Component(
     name="optuna",
     summary="Optuna TPE (OptunaSearch with a seeded TPESampler)",
-    params=(Param("n_startup_trials", 10, "random configurations before TPE takes over"),),
+    params=(Param("n_startup_trials", 10, "random configurations before TPE takes over", low=0),),
     build=_build,
     reference="https://arxiv.org/abs/1907.10902",
 )

@@ -9,8 +9,8 @@ Only hyperparameters marked mutable are perturbed (width changes the architectur
 from strategies._space import tune_space
 from strategies.base import TIME_ATTR, Built, Component, Param
 
-_POPULATION = Param("population_size", 16, "trials in the population (replaces --samples)")
-_INTERVAL = Param("perturbation_interval", 2, "epochs between exploit/explore steps")
+_POPULATION = Param("population_size", 16, "trials in the population (replaces --samples)", low=2)
+_INTERVAL = Param("perturbation_interval", 2, "epochs between exploit/explore steps", low=1)
 
 
 def _build_pbt(ctx, params):
@@ -48,8 +48,8 @@ PBT = Component(
     summary="population based training (PopulationBasedTraining)",
     params=(
         _POPULATION, _INTERVAL,
-        Param("quantile_fraction", 0.25, "bottom share that copies the top share"),
-        Param("resample_probability", 0.25, "chance a perturbed value is resampled instead"),
+        Param("quantile_fraction", 0.25, "bottom share that copies the top share", low=0, high=0.5, open_low=True),
+        Param("resample_probability", 0.25, "chance a perturbed value is resampled instead", low=0, high=1),
     ),
     build=_build_pbt,
     reference="https://arxiv.org/abs/1711.09846",
@@ -58,7 +58,9 @@ PBT = Component(
 PB2_SCHEDULER = Component(
     name="pb2",
     summary="population based bandits (PB2): a GP bandit chooses the new hyperparameters",
-    params=(_POPULATION, _INTERVAL, Param("quantile_fraction", 0.25, "bottom share that copies the top share")),
+    params=(_POPULATION, _INTERVAL,
+            Param("quantile_fraction", 0.25, "bottom share that copies the top share", low=0, high=0.5,
+                  open_low=True)),
     build=_build_pb2,
     reference="https://arxiv.org/abs/2002.02518",
 )

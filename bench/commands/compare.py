@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, check_seeds
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
@@ -55,6 +55,7 @@ def build_specs(args, out: Path) -> list:
 
     if args.seeds < 1:
         raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
+    check_seeds(args.seed, args.seeds)
     if args.workers is not None and args.workers < 1:
         raise BenchError(f"--workers must be a positive integer, not {args.workers}")
     workload = workloads.get(args.workload)

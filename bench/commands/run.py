@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, check_seeds
 
 HELP = "run a search strategy on a workload under a compute budget"
 
@@ -87,6 +87,7 @@ def build_specs(args) -> list:
         raise BenchError("--until target needs --target ACCURACY")
     if args.seeds < 1:
         raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
+    check_seeds(args.seed, args.seeds)
     if args.workers is not None and args.workers < 1:
         raise BenchError(f"--workers must be a positive integer, not {args.workers}")
     if args.trials_per_gpu is not None and args.trials_per_gpu < 1:
