@@ -15,9 +15,12 @@ from bench.surrogate._surrogate import Surrogate, fit_surrogate
 SURROGATE_VERSION = "1"
 
 
-def cache_path(cache_dir: Path, checksum: str) -> Path:
-    """Where the surrogate fitted on data with this checksum is cached."""
-    return Path(cache_dir) / f"surrogate-{checksum[:16]}.pkl"
+def cache_path(cache_dir: Path, checksum: str, model: str = DEFAULT_MODEL) -> Path:
+    """Where the surrogate `model` fitted on data with this checksum by this code version is cached.
+
+    Another model or surrogate version is another file, so an upgrade refits instead of refusing.
+    """
+    return Path(cache_dir) / f"surrogate-{checksum[:16]}-{model}-v{SURROGATE_VERSION}.pkl"
 
 
 def load_surrogate(frame, checksum: str, cache_dir: Path, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
@@ -27,7 +30,7 @@ def load_surrogate(frame, checksum: str, cache_dir: Path, space=None, model: str
         frame: the dataset frame; checksum: its checksum (names the cache file).
         cache_dir: the cache folder; space, model: as for fit_surrogate.
     """
-    path = cache_path(cache_dir, checksum)
+    path = cache_path(cache_dir, checksum, model)
     if path.exists():
         return _read(path, checksum, model)
     surrogate = fit_surrogate(frame, space, model)

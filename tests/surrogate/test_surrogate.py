@@ -90,8 +90,8 @@ def test_every_candidate_fits_and_its_fast_path_matches_its_batch_path(small_fra
 def test_cache_round_trip_loads_the_same_surrogate(small_frame, space, tmp_path):
     checksum = "ab" * 32
     fitted = load_surrogate(small_frame, checksum, tmp_path, space=space, model="knn-5")
-    path = cache_path(tmp_path, checksum)
-    assert path.name == f"surrogate-{checksum[:16]}.pkl"
+    path = cache_path(tmp_path, checksum, "knn-5")
+    assert path.name == f"surrogate-{checksum[:16]}-knn-5-v{SURROGATE_VERSION}.pkl"
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
     loaded = load_surrogate(small_frame.iloc[:0], checksum, tmp_path, space=space, model="knn-5")
     config = unit_to_config(space, [0.4, 0.4, 0.4, 0.4, 0.4])
@@ -111,10 +111,16 @@ def test_a_cache_fitted_on_other_data_or_version_is_refused(small_frame, space, 
     message = one_line_error(lambda: load_surrogate(small_frame, "c" * 16 + "2", tmp_path, space=space,
                                                     model="knn-5"))
     assert "c" * 16 + "1" in message and "c" * 16 + "2" in message and "delete it to refit" in message
-    path = cache_path(tmp_path, "d" * 16)
+    path = cache_path(tmp_path, "d" * 16, "knn-5")
     path.write_bytes(pickle.dumps({"version": "0", "checksum": "d" * 16, "model": "knn-5", "surrogate": None}))
     message = one_line_error(lambda: load_surrogate(small_frame, "d" * 16, tmp_path, space=space, model="knn-5"))
     assert str(path) in message and f"version {SURROGATE_VERSION}" in message
+
+
+def test_another_model_is_another_cache_file_and_is_fitted_not_refused(small_frame, space, tmp_path):
+    load_surrogate(small_frame, "f" * 16, tmp_path, space=space, model="knn-5")
+    other = load_surrogate(small_frame, "f" * 16, tmp_path, space=space, model="knn-3")
+    assert other.model_name == "knn-3" and len(list(tmp_path.iterdir())) == 2
 
 
 def test_a_damaged_cache_is_refused_in_one_line(small_frame, space, tmp_path):

@@ -1,0 +1,63 @@
+"""A fixed small matrix replayed on the shipped digits dataset, and its per-seed figures.
+
+Regenerate the committed file (only when a change to replay, the dataset or the surrogate is
+meant to change bench's answers, and say so in the commit):
+
+    python tests/replay/golden.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parent / "golden" / "digits-v2.json"
+STRATEGIES = ("grid", "random", "asha", "hyperband", "pbt")
+SEEDS = (0, 1, 2)
+
+
+def golden_figures(out: Path) -> list[dict]:
+    """Replay STRATEGIES x SEEDS (4 simulated workers, the grid budget) and compute their figures."""
+    import strategies
+    import workloads
+    from bench.budget import make_budget
+    from bench.replay import execute_replay
+    from bench.report.basis import make_basis
+    from bench.report.metrics import per_seed_compute_to_target
+    from bench.report.reference import load_reference
+    from bench.results import load_run
+    from bench.runner import RunSpec
+    from bench.tables import default_table_path, load_table
+
+    workload = workloads.get("digits")
+    table = load_table(default_table_path("digits"))
+    runs = []
+    for name in STRATEGIES:
+        for seed in SEEDS:
+            spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
+                           budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
+                           workers=4, out_dir=out, progress=False)
+            runs.append(load_run(execute_replay(spec, table).folder))
+    basis = make_basis(load_reference("digits"), runs)
+    frame = per_seed_compute_to_target(runs, basis)
+    columns = ["strategy", "seed", "reached", "compute_to_target", "normalised", "epochs_trained", "trials",
+               "best_final_accuracy"]
+    rows = json.loads(frame[columns].to_json(orient="records"))
+    return [{"unit": basis.unit_label, "target": basis.target, **row} for row in rows]
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as out:
+        figures = golden_figures(Path(out))
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_text(json.dumps(figures, indent=1) + "\n")
+    print(f"{GOLDEN}: {len(figures)} runs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
