@@ -132,7 +132,7 @@ def execute(spec: RunSpec) -> RunSummary:
     """Run the strategy through Ray Tune and write the run folder."""
     from ray import tune
 
-    from bench import faults, interrupt, resume
+    from bench import faults, interrupt, resume, run_lock
     from bench.cluster import configure_tune, hide_stale_checkpoint_errors
     from bench.journal import DurableLedger, JournalCallback, TrialJournal
     from bench.dataset import workload_cost_model
@@ -158,6 +158,8 @@ def execute(spec: RunSpec) -> RunSummary:
     cost_model = workload_cost_model(spec.workload)
     folder = spec.resume or spec.out_dir
     try:
+        if spec.resume is not None:
+            run_lock.acquire(spec.resume)  # before reopen writes anything: one driver per folder
         reopened = resume.reopen(spec.resume, spec.command) if spec.resume is not None else None
         if reopened is not None:
             folder, manifest = reopened.folder, reopened.manifest
@@ -166,6 +168,7 @@ def execute(spec: RunSpec) -> RunSummary:
             run_id = spec.run_id
             folder = (spec.out_dir / run_id).resolve()
             folder.mkdir(parents=True, exist_ok=False)
+            run_lock.acquire(folder)
             started = dt.datetime.now(dt.timezone.utc).isoformat()
             manifest = _manifest(spec, run_id, resources, "running", started, cost_model)
             manifest["max_failures"] = spec.max_failures
@@ -252,7 +255,10 @@ def execute(spec: RunSpec) -> RunSummary:
         # Packed trials are charged their GPU share, so their worker time is that share too.
         summary = summarise(run_id, folder, status, ledger, rows, wall_s,
                             wall_s * spec.workers * resources.get("gpu", 1.0))
-        _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
+        try:
+            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
+        finally:
+            run_lock.release(folder)  # after the final manifest: a second driver sees the run's real status
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
               f"  python -m bench run --resume {folder}", file=sys.stderr)

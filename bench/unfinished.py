@@ -36,7 +36,14 @@ def manifest_identity(manifest: dict) -> str:
 
 
 def find_unfinished(out_dir: Path, spec) -> Path | None:
-    """The newest unfinished run folder under `out_dir` started with the same options as `spec`."""
+    """The newest unfinished run folder under `out_dir` started with the same options as `spec`.
+
+    A run whose lock a live driver holds (bench.run_lock) is skipped: two drivers never share a folder.
+    """
+    import sys
+
+    from bench.run_lock import describe, live_owner
+
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return None
@@ -49,6 +56,11 @@ def find_unfinished(out_dir: Path, spec) -> Path | None:
             continue  # damaged folders are refused when named, not adopted silently
         if (isinstance(manifest, dict) and manifest.get("status") in RESUMABLE and not manifest.get("replay")
                 and manifest_identity(manifest) == wanted):
+            owner = live_owner(path.parent)
+            if owner is not None:  # another driver is running it: never adopted
+                print(f"not resuming {path.parent.name}: {describe(path.parent, owner).split(': ', 1)[1]}",
+                      file=sys.stderr)
+                continue
             found.append((str(manifest.get("started_at", "")), path.parent))
     return max(found)[1] if found else None
 

@@ -130,11 +130,14 @@ def workload_options(args, workload) -> dict:
 
 def resume_spec(args, given):
     """The spec that continues `--resume RUN`; options given must match the run's manifest."""
-    from bench import resume, unfinished
+    from bench import resume, run_lock, unfinished
     from bench.runner import check_writable
 
     folder = unfinished.resolve_run(args.resume, args.out)
     manifest, rows, _, _ = resume.load_unfinished(folder)
+    owner = run_lock.live_owner(folder)
+    if owner is not None:
+        raise BenchError(run_lock.describe(folder, owner))
     if given is not None and unfinished.spec_identity(given) != unfinished.manifest_identity(manifest):
         raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
                          f"samples or target); resume it with `--resume {folder}` alone")
