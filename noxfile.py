@@ -19,6 +19,13 @@ def benchmarks(session):
 
 
 @nox.session
+def fidelity(session):
+    """Replay against live training: the surrogate's cross-validation, live vs replay, and the load test (about 25 min)."""
+    for script in ("scripts/surrogate_fidelity.py", "scripts/live_vs_replay.py", "scripts/load_invariance.py"):
+        session.run("python", script)
+
+
+@nox.session
 def gpu(session):
     """cifar10 throughput and MFU with 1, 2, 4 and 8 trials per GPU (tiny CPU figures, labelled, without CUDA)."""
     session.run("python", "scripts/gpu_throughput.py", *session.posargs)
