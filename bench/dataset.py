@@ -55,16 +55,15 @@ def train_curve(workload, config: dict[str, Any], seed: int) -> list[list[float]
     Returns:
         one [epoch, val_accuracy, val_loss, train_loss, epoch_compute_s, train_flops, diverged] per epoch.
     """
-    from bench.trainable import _measure_epoch
+    from bench.trainable import measure_epoch, scored_accuracy
     from workloads import TrainerContext
 
     trainer = workload.make_trainer(workload.space.normalise(config),
                                     TrainerContext(device="cpu", cpu_threads=1, seed=seed))
     rows = []
     for epoch in range(1, workload.max_epochs + 1):
-        metrics, seconds = _measure_epoch(trainer, "cpu")
-        diverged = not (math.isfinite(metrics.train_loss) and math.isfinite(metrics.val_loss))
-        accuracy = workload.chance_accuracy if diverged else float(metrics.val_accuracy)
+        metrics, seconds = measure_epoch(trainer, "cpu")
+        diverged, accuracy = scored_accuracy(workload, metrics)
         rows.append([epoch, accuracy, float(metrics.val_loss), float(metrics.train_loss), seconds,
                      float(metrics.train_flops), diverged])
         if diverged:
@@ -169,40 +168,47 @@ MEASURED_UNIT = {"name": "measured-seconds",
                  "meaning": "each epoch is charged its measured compute time (moves with machine load)"}
 
 
+def _vouched(folder: Path, name: str, entry: Mapping[str, Any], what: str) -> Path:
+    """`folder/name`, refused when missing or when its checksum is not the one table.json records."""
+    from bench.results import file_sha256
+
+    path = Path(folder) / name
+    if not path.exists():
+        raise BenchError(f"{path}: missing ({what})")
+    if file_sha256(path) != entry.get("sha256"):
+        raise BenchError(f"{path}: checksum differs from {Path(folder) / 'table.json'} (truncated or edited)")
+    return path
+
+
+_COST_MODELS: dict[tuple, CostModel] = {}
+
+
 def read_cost_model(folder: Path, meta: Mapping[str, Any]) -> CostModel:
     """The cost model of a dataset folder whose table.json `meta` vouches for cost.parquet."""
     import pandas as pd
 
-    from bench.results import file_sha256
-
     entry = meta.get("cost_model") or {}
-    path = Path(folder) / COST
-    if not path.exists():
-        raise BenchError(f"{path}: missing (the dataset's cost model)")
-    if file_sha256(path) != entry.get("sha256"):
-        raise BenchError(f"{path}: checksum differs from {Path(folder) / 'table.json'} (truncated or edited)")
-    frame = pd.read_parquet(path)
-    keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int)))
-    return CostModel(source=Path(folder).name, sha256=entry["sha256"],
-                     seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float))),
-                     flops=dict(zip(keys, frame["epoch_train_flops"].astype(float))))
+    path = _vouched(folder, COST, entry, "the dataset's cost model")
+    # A matrix replays hundreds of runs: read (and hash) each cost model once per process.
+    key = (str(path.resolve()), path.stat().st_mtime_ns, entry["sha256"])
+    if key not in _COST_MODELS:
+        frame = pd.read_parquet(path)
+        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int)))
+        _COST_MODELS[key] = CostModel(source=Path(folder).name, sha256=entry["sha256"],
+                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float))),
+                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float))))
+    return _COST_MODELS[key]
 
 
 def read_space_sample(folder: Path, meta: Mapping[str, Any], space) -> Any:
     """The dataset's Sobol configurations (one row per configuration, seed and epoch), validated."""
     import pandas as pd
 
-    from bench.results import file_sha256
-
     entry = meta.get("space_sample") or {}
-    path = Path(folder) / SPACE_SAMPLE
     if not entry:
         raise BenchError(f"{folder}: a grid table without a space sample; record a dataset with "
                          f"`python scripts/record_dataset.py`")
-    if not path.exists():
-        raise BenchError(f"{path}: missing (the dataset's configurations beyond the grid)")
-    if file_sha256(path) != entry.get("sha256"):
-        raise BenchError(f"{path}: checksum differs from {Path(folder) / 'table.json'} (truncated or edited)")
+    path = _vouched(folder, SPACE_SAMPLE, entry, "the dataset's configurations beyond the grid")
     frame = pd.read_parquet(path)
     expected = ["config_id", "seed", *space.names, *CURVE_FIELDS]
     if list(frame.columns) != expected or len(frame) != entry.get("rows"):

@@ -11,7 +11,16 @@ from typing import Any, Mapping
 STATE_FILE = "state.pt"
 
 
-def _measure_epoch(trainer, device: str):
+def scored_accuracy(workload, metrics) -> tuple[bool, float]:
+    """Whether an epoch diverged (non-finite loss) and the accuracy it is scored at (chance if so).
+
+    Live trials and the dataset recording (bench.dataset.train_curve) score epochs the same way.
+    """
+    diverged = not (math.isfinite(metrics.train_loss) and math.isfinite(metrics.val_loss))
+    return diverged, workload.chance_accuracy if diverged else float(metrics.val_accuracy)
+
+
+def measure_epoch(trainer, device: str):
     import torch
 
     if device == "cuda":
@@ -75,14 +84,14 @@ def train_trial(
     while epoch < workload.max_epochs:
         if injection is not None:
             injection.fire(trial_id, epoch + 1)
-        metrics, seconds = _measure_epoch(trainer, device)
+        metrics, seconds = measure_epoch(trainer, device)
         epoch += 1
         epoch_compute_s = seconds * device_share
         trial_compute_s += epoch_compute_s
-        diverged = not (math.isfinite(metrics.train_loss) and math.isfinite(metrics.val_loss))
+        diverged, accuracy = scored_accuracy(workload, metrics)
         report = {
             "epoch": epoch,
-            "val_accuracy": workload.chance_accuracy if diverged else float(metrics.val_accuracy),
+            "val_accuracy": accuracy,
             "val_loss": float(metrics.val_loss),
             "train_loss": float(metrics.train_loss),
             "epoch_compute_s": epoch_compute_s,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bench.errors import BenchError
-from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, hardware_fingerprint
+from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint
 from bench.results import StoredRun
 
 #: Accuracies within this of the target count as reaching it (a target is often a float sum).
@@ -70,12 +70,6 @@ def compute_fingerprint(manifest: dict) -> str:
         if table.get("hardware"):
             return hardware_fingerprint(table["hardware"])
     return hardware_fingerprint(manifest.get("hardware"))
-
-
-def cost_checksum(manifest: dict) -> str | None:
-    """The cost model a run charged its epochs with (None: measured seconds)."""
-    unit = manifest.get("compute_unit") or {}
-    return unit.get("cost_sha256")
 
 
 def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, str, str]:

@@ -78,6 +78,12 @@ def hardware_fingerprint(hardware: dict | None) -> str:
         return "unknown"
 
 
+def cost_checksum(manifest: dict) -> str | None:
+    """The cost model a run charged its epochs with (None: measured seconds)."""
+    unit = manifest.get("compute_unit") or {}
+    return unit.get("cost_sha256")
+
+
 def how_to_make_reference(workload: str) -> str:
     return (f"record one with `python -m bench run --strategy grid --workload {workload} --until budget` "
             f"and pass its folder (or a learning-curve table) with --reference")
@@ -129,7 +135,7 @@ def from_grid_run(path: Path) -> Reference:
         source=str(path), kind="grid run", workload=manifest["workload"]["name"],
         workload_version=str(manifest["workload"]["version"]), curves=curves.reset_index(drop=True),
         hardware_fingerprint=hardware_fingerprint(manifest.get("hardware")),
-        grid_size=workload.space.grid_size(), cost_sha256=(manifest.get("compute_unit") or {}).get("cost_sha256"),
+        grid_size=workload.space.grid_size(), cost_sha256=cost_checksum(manifest),
     )
 
 
