@@ -55,7 +55,7 @@ def replay(name: str, seed: int, workers: int, table, out: Path):
     import workloads
     from bench.budget import make_budget
     from bench.replay import execute_replay
-    from bench.runner import RunSpec
+    from bench.spec import RunSpec
 
     workload = workloads.get(table.workload)
     spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
@@ -86,7 +86,7 @@ def versus_lookup(names: list[str], seeds: int, workers: int, table, out: Path) 
 
 def main() -> int:
     import strategies
-    from bench.tables import resolve_table
+    from bench.store.tables import resolve_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", default="", help="table folder or name (default: the shipped digits table)")

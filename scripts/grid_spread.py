@@ -54,7 +54,7 @@ def spread_lines(curves, max_epochs: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     import workloads
-    from bench.tables import resolve_table
+    from bench.store.tables import resolve_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default="digits")

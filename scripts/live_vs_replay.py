@@ -52,9 +52,10 @@ def main() -> int:
     from bench.report.reference import load_reference
     from bench.report.basis import resolve_target
     from bench.report.stats import mann_whitney_p, median_with_misses
-    from bench.results import load_run
-    from bench.runner import RunSpec, execute
-    from bench.tables import resolve_table
+    from bench.store.results import load_run
+    from bench.live.runner import execute
+    from bench.spec import RunSpec
+    from bench.store.tables import resolve_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategies", default="asha,random,hyperband,tpe")

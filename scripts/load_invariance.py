@@ -34,8 +34,9 @@ def main() -> int:
     from bench.report.basis import make_basis
     from bench.report.metrics import run_figures
     from bench.report.reference import load_reference
-    from bench.results import load_run
-    from bench.runner import RunSpec, execute
+    from bench.store.results import load_run
+    from bench.live.runner import execute
+    from bench.spec import RunSpec
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategy", default="asha")

@@ -8,7 +8,7 @@ seeds 0 and 1, each to max_epochs (or until it diverges) through the workload's 
 the one live trials use, one torch thread per process, with each epoch timed as a live trial
 times it. Progress is appended job by job to `--work DIR/progress.jsonl`, so a killed
 recording resumes where it stopped when run again with the same arguments. At the end the
-dataset is written to results/reference/<workload>-v<version>/ (bench.store.dataset).
+dataset is written to results/reference/<workload>-v<version>/ (bench.store.dataset_recording).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SOBOL_SCRAMBLE_SEED = 20261130
 
 def plan_jobs(workload, sobol: int) -> list[dict]:
     """Every (configuration, training seed) to train: grid first, then Sobol seed by seed."""
-    from bench.dataset import sobol_configs
+    from bench.store.dataset_recording import sobol_configs
 
     jobs = []
     grid = list(workload.space.grid_points())
@@ -46,7 +46,7 @@ def plan_jobs(workload, sobol: int) -> list[dict]:
 def _train(job: dict) -> dict:
     """Train one job to the end in this worker process; its rows as plain lists."""
     import workloads
-    from bench.dataset import train_curve
+    from bench.live.epochs import train_curve
 
     workload = workloads.get(_train.workload_name)
     rows = train_curve(workload, job["config"], job["seed"])
@@ -84,7 +84,7 @@ def main() -> int:
     import multiprocessing
 
     import workloads
-    from bench.tables import REFERENCE_DIR, table_name
+    from bench.store.tables import REFERENCE_DIR, table_name
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default="digits")
@@ -130,7 +130,7 @@ def main() -> int:
     if len(done) < len(jobs):
         print(f"partial: {len(done)} of {len(jobs)} jobs recorded; run again to continue")
         return 0
-    from bench.dataset import write_dataset
+    from bench.store.dataset_recording import write_dataset
 
     folder = write_dataset(args.out / table_name(workload.name, workload.version), workload, jobs, done,
                            plan=plan, command=["python", "scripts/record_dataset.py", *sys.argv[1:]],

@@ -21,10 +21,12 @@ def main() -> int:
     import strategies
     import workloads
     from bench.budget import make_budget
-    from bench.ray_session import ensure_ray
-    from bench.results import load_run
-    from bench.runner import RunSpec, default_workers, execute
-    from bench.tables import REFERENCE_DIR, curves_from_runs, table_name, write_table
+    from bench.live.ray_session import ensure_ray
+    from bench.store.results import load_run
+    from bench.live.cluster import default_workers
+    from bench.live.runner import execute
+    from bench.spec import RunSpec
+    from bench.store.tables import REFERENCE_DIR, curves_from_runs, table_name, write_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default="digits")

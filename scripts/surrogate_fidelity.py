@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     if args.data is None:
         import workloads
-        from bench.dataset import dataset_frame
-        from bench.tables import default_table_path, load_table
+        from bench.store.dataset import dataset_frame
+        from bench.store.tables import default_table_path, load_table
 
         shipped = load_table(default_table_path("digits"))
         frame, args.data = dataset_frame(shipped, workloads.get("digits").space), shipped.path

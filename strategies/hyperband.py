@@ -35,7 +35,9 @@ def _build_hyperband(ctx, params):
     )
     # Synchronous Hyperband halves a bracket only once all its trials reached the rung, so
     # the largest bracket must exist at once (paused or pending) on `workers` workers.
-    largest_bracket = scheduler._get_n0(scheduler._s_max_1 - 1)
+    from bench.tune_compat import hyperband_largest_bracket
+
+    largest_bracket = hyperband_largest_bracket(scheduler)
     return Built(scheduler=scheduler, live_trials=largest_bracket)
 
 

@@ -21,7 +21,7 @@ def ray_session():
     """A local Ray with 2 CPUs, started once and shared by every test that needs it."""
     import ray
 
-    from bench.ray_session import ensure_ray
+    from bench.live.ray_session import ensure_ray
 
     resources = ensure_ray(None, num_cpus=2)
     yield resources
@@ -34,7 +34,7 @@ def run_spec_factory(tmp_path):
     import strategies
     import workloads
     from bench.budget import Budget
-    from bench.runner import RunSpec
+    from bench.spec import RunSpec
 
     def make(strategy="asha", params=None, budget_epochs=8, samples=4, workers=2, seed=0, target=None,
              workload="digits", out=None):

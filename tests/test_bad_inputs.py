@@ -20,7 +20,7 @@ from typing import Callable
 import pytest
 
 from bench.cli import main
-from bench.results import write_manifest
+from bench.store.results import write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ("run", "--strategy", "grid", "--until", "budget", "--workers", "1", "--quiet")
@@ -76,7 +76,7 @@ def _edit_epochs(folder: Path) -> None:
 
 
 def _table(ws: Path) -> Path:
-    from bench.tables import default_table_path
+    from bench.store.tables import default_table_path
 
     table = ws / "table"
     shutil.copytree(default_table_path("digits"), table)

@@ -37,7 +37,7 @@ CHANNEL_STD = (0.2470, 0.2435, 0.2616)
 OPTIONS = ("data_dir", "device")
 
 #: Batch size and width stop at the grid's largest values: that configuration is the one that
-#: needs the most GPU memory (estimated at about 6 GiB, see bench.packing.TRIAL_MEMORY_GIB), so the
+#: needs the most GPU memory (estimated at about 6 GiB, see bench.live.packing.TRIAL_MEMORY_GIB), so the
 #: default packing holds for every configuration a strategy may sample.
 SPACE = SearchSpace((
     Hyperparameter("learning_rate", 1e-3, 2.0, log=True, integer=False, grid=(0.01, 0.1, 1.0)),

@@ -51,7 +51,7 @@ def build_specs(args, out: Path) -> list:
     import strategies
     import workloads
     from bench.budget import make_budget
-    from bench.runner import RunSpec, check_writable, resolve_samples
+    from bench.spec import RunSpec, check_writable, resolve_samples
 
     if args.seeds < 1:
         raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
@@ -71,7 +71,7 @@ def build_specs(args, out: Path) -> list:
 
 
 def _table(args, workload: str):
-    from bench.tables import default_table_path, load_table
+    from bench.store.tables import default_table_path, load_table
 
     path = Path(args.replay) if args.replay else default_table_path(workload)
     if path is None:
@@ -84,12 +84,11 @@ def _check_replayable(specs, table) -> None:
     """Refuse, before any run starts, a table or strategy that replay cannot run."""
     from bench.replay.engine import check_table
     from bench.replay.tune_glue import check_replayable
-    from strategies import BuildContext
+    from bench.spec import build_strategy
 
     for spec in {spec.strategy.name: spec for spec in specs}.values():
         check_table(spec, table)
-        check_replayable(spec.strategy.name, spec.strategy.build(BuildContext(
-            space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed, samples=spec.samples)))
+        check_replayable(spec.strategy.name, build_strategy(spec))
 
 
 def _executor(args, specs):
@@ -97,8 +96,9 @@ def _executor(args, specs):
     import dataclasses
 
     if args.live:
-        from bench.ray_session import ensure_ray
-        from bench.runner import default_workers, execute
+        from bench.live.ray_session import ensure_ray
+        from bench.live.cluster import default_workers
+        from bench.live.runner import execute
 
         cluster = ensure_ray(None)
         workers = args.workers or default_workers(cluster, 1)

@@ -53,7 +53,7 @@ def main(args) -> int:
     from bench.nightly.history import History
     from bench.nightly.report import write_report
     from bench.nightly.suite import load_suite
-    from bench.runner import check_writable
+    from bench.spec import check_writable
 
     suite = load_suite(args.suite)
     history = History(args.history)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from bench.errors import BenchError, check_seeds
+from bench.spec import MAX_FAILURES
 
 HELP = "run a search strategy on a workload under a compute budget"
 
@@ -40,8 +41,8 @@ def add_arguments(parser) -> None:
                         help="data folder of workloads that read data (cifar10; default: $BENCH_DATA_DIR, "
                              "else ~/.cache/bench/cifar10)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--max-failures", type=int, default=2,
-                        help="retries of a failed trial from its last checkpoint before it counts as errored (default: 2)")
+    parser.add_argument("--max-failures", type=int, default=MAX_FAILURES,
+                        help=f"retries of a failed trial from its last checkpoint before it counts as errored (default: {MAX_FAILURES})")
     parser.add_argument("--resume", default=None, metavar="RUN",
                         help="continue an unfinished run: its folder, or its run id under --out")
     parser.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
@@ -67,15 +68,15 @@ def build_specs(args) -> list:
     import workloads
     from bench.budget import make_budget
     from bench.report.single import default_stop
-    from bench.runner import RunSpec, check_writable, raise_if_bad_target, resolve_samples
+    from bench.spec import RunSpec, check_writable, raise_if_bad_target, resolve_samples
 
     if args.strategy is None:
         if args.resume is not None:
             return [resume_spec(args, None)]
         raise BenchError("bench run: --strategy is required (or --resume RUN to continue a run)")
-    from bench.replay.recording import apply_repeats
+    from bench.store.recording import repeat_seeds
 
-    apply_repeats(args)
+    args.seeds = repeat_seeds(args.repeats, args.strategy, args.seeds, args.replay is not None)
     strategy = strategies.resolve(args.strategy, parse_params(args.params))
     workload = workloads.get(args.workload)
     budget = make_budget(workload.grid_budget_epochs, args.budget_epochs, args.budget_seconds,
@@ -130,8 +131,9 @@ def workload_options(args, workload) -> dict:
 
 def resume_spec(args, given):
     """The spec that continues `--resume RUN`; options given must match the run's manifest."""
-    from bench import resume, run_lock, unfinished
-    from bench.runner import check_writable
+    from bench.live import resume, unfinished
+    from bench.store import run_lock
+    from bench.spec import check_writable
 
     folder = unfinished.resolve_run(args.resume, args.out)
     manifest, rows, _, _ = resume.load_unfinished(folder)
@@ -150,7 +152,7 @@ def with_unfinished_run(spec):
     """Resume an unfinished run of the same options under --out, saying so; else `spec` unchanged."""
     import dataclasses
 
-    from bench import resume, unfinished
+    from bench.live import resume, unfinished
 
     folder = unfinished.find_unfinished(spec.out_dir, spec)
     if folder is None:
@@ -178,10 +180,10 @@ def print_summary(summary, budget) -> None:
 def main(args) -> int:
     import dataclasses
 
-    from bench import packing
-    from bench.ray_session import ensure_ray
+    from bench.live import packing
+    from bench.live.ray_session import ensure_ray
     from bench.report.single import normalised_line
-    from bench.runner import execute
+    from bench.live.runner import execute
 
     if args.replay is not None:
         from bench.replay import cli as replay_cli
@@ -201,7 +203,7 @@ def main(args) -> int:
         line = normalised_line(summary.folder)
         if line is not None:
             print(line)
-    from bench.replay.recording import record_tables
+    from bench.store.recording import record_tables
 
     record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(args.argv), args.repeats)
     return 0

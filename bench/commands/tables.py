@@ -22,7 +22,7 @@ def _describe(path: Path) -> dict:
     import json
 
     from bench.errors import BenchError
-    from bench.tables import META, load_table, table_label
+    from bench.store.tables import META, load_table, table_label
 
     entry = {"name": table_label(path), "path": str(path)}
     try:
@@ -39,7 +39,7 @@ def _describe(path: Path) -> dict:
                            if sample else "")
         table = load_table(path)
         if sample:
-            from bench.dataset import read_cost_model, read_space_sample
+            from bench.store.dataset import read_cost_model, read_space_sample
 
             read_space_sample(path, meta, workloads_space(table))
             read_cost_model(path, meta)
@@ -58,7 +58,7 @@ def workloads_space(table):
 
 
 def main(args) -> int:
-    from bench.tables import find_tables
+    from bench.store.tables import find_tables
 
     paths = find_tables(args.dirs if args.dirs is not None else [Path("results")])
     if not paths:

@@ -13,7 +13,7 @@ from bench.nightly.suite import Section, Suite
 def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> list:
     import strategies
     from bench.budget import make_budget
-    from bench.runner import RunSpec, resolve_samples
+    from bench.spec import RunSpec, resolve_samples
 
     budget = make_budget(workload.grid_budget_epochs, budget_fraction=section.budget_fraction)
     samples = resolve_samples(section.samples, workload)
@@ -28,8 +28,9 @@ def _runner(section: Section, table) -> Callable:
         from bench.replay import DEFAULT_WORKERS, execute_replay
 
         return lambda spec: execute_replay(dataclasses.replace(spec, workers=spec.workers or DEFAULT_WORKERS), table)
-    from bench.ray_session import ensure_ray
-    from bench.runner import default_workers, execute
+    from bench.live.ray_session import ensure_ray
+    from bench.live.cluster import default_workers
+    from bench.live.runner import execute
 
     cluster = ensure_ray(None)
     return lambda spec: execute(dataclasses.replace(spec, workers=spec.workers or default_workers(cluster, 1)))
@@ -51,8 +52,8 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     from bench.report.basis import make_basis
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference
-    from bench.results import load_run
-    from bench.tables import default_table_path, load_table
+    from bench.store.results import load_run
+    from bench.store.tables import default_table_path, load_table
 
     workload = workloads.get(name)
     table_path = default_table_path(name)

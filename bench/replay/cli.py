@@ -21,17 +21,15 @@ def main(args, build_specs, print_summary) -> int:
     """Validate everything (table, strategy, options) first, then replay each seed."""
     from bench.replay.engine import DEFAULT_WORKERS, check_table, execute_replay
     from bench.replay.tune_glue import check_replayable
-    from bench.tables import resolve_table
-    from strategies import BuildContext
+    from bench.store.tables import resolve_table
+    from bench.spec import build_strategy
 
     check_args(args)
     specs = build_specs(args)
     table = resolve_table(args.replay, specs[0].workload.name, extra_dirs=[args.out])
     check_table(specs[0], table)
     first = specs[0]
-    built = first.strategy.build(BuildContext(space=first.workload.space, max_epochs=first.workload.max_epochs,
-                                              seed=first.seed, samples=first.samples))
-    check_replayable(first.strategy.name, built)
+    check_replayable(first.strategy.name, build_strategy(first))
     workers = args.workers or DEFAULT_WORKERS
     for spec in specs:
         summary = execute_replay(dataclasses.replace(spec, workers=workers), table)

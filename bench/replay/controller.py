@@ -15,6 +15,7 @@ from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 from bench.replay.clock import RESULT, RETURNED, SAVED
 from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial
 from bench.replay.tune_interface import TuneInterface
+from bench.tune_compat import clear_restored_checkpoint, take_restored_checkpoint
 
 CONTINUE, PAUSE, STOP, NOOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP, TrialScheduler.NOOP
 
@@ -60,7 +61,7 @@ class SimController(TuneInterface):
             return False
         chosen = self._scheduler_alg.choose_trial_to_run(self)
         if chosen is not None and chosen.status == PAUSED:
-            self._set_trial_status(chosen, PENDING)
+            self.set_trial_status(chosen, PENDING)
         pending = self._pending
         started = False
         while clock.free:
@@ -80,14 +81,12 @@ class SimController(TuneInterface):
         return started
 
     def _start(self, trial: SimTrial) -> None:
-        self._set_trial_status(trial, RUNNING)
+        self.set_trial_status(trial, RUNNING)
         if trial.curve is None:
             trial.curve = self.book.curve_for(trial.config)
             trial.flat_config = {f"config/{k}": v for k, v in trial.config.items()}
-        manager = trial.run_metadata.checkpoint_manager
-        restored = manager._latest_checkpoint_result
+        restored = take_restored_checkpoint(trial)
         if restored is not None:  # PBT exploit: another trial's checkpoint, a new configuration
-            manager._latest_checkpoint_result = None
             trial.own_checkpoint = checkpoint = restored.checkpoint
             trial.iteration = int(restored.metrics.get("training_iteration", 0))
             trial.time_total_s = float(restored.metrics.get("time_total_s", 0.0))
@@ -151,11 +150,11 @@ class SimController(TuneInterface):
             row["timestamp"] = self.start_wall_s + self.clock.now
             trial.recorded_epoch = epoch
         # else: an epoch trained again after restoring an older checkpoint; the live ledger
-        # (bench.journal.DurableLedger) records and counts it once, and so does replay.
+        # (bench.store.journal.DurableLedger) records and counts it once, and so does replay.
         trial.last_result = result
         if not diverged and trial.status == RUNNING:
             trial.own_checkpoint = trial.snapshot()
-            trial.run_metadata.checkpoint_manager._latest_checkpoint_result = None
+            clear_restored_checkpoint(trial)
         if decision == NOOP:
             return  # the scheduler has acted on the trial itself (PBT pauses it to exploit another)
         if decision == PAUSE or not diverged:
@@ -183,7 +182,7 @@ class SimController(TuneInterface):
         self._search_alg.set_finished()
         for trial in self._trials:
             if trial.status != ERROR and trial.status != TERMINATED:
-                self._set_trial_status(trial, TERMINATED)
+                self.set_trial_status(trial, TERMINATED)
 
     def finish(self) -> None:
         """Tune's on_experiment_end: trials still open are paused or cut by the budget."""

@@ -5,22 +5,20 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import random
 import time
 from pathlib import Path
 
-from bench.budget import StopRule
-from bench.dataset import table_cost_model
 from bench.errors import BenchError
-from bench.recorder import RunLedger
 from bench.replay import writer
 from bench.replay.clock import RESULT, WorkerClock
 from bench.replay.controller import SimController
-from bench.replay.curves import curve_book
-from bench.replay.trials import light_trials
 from bench.replay.tune_glue import check_replayable, max_pending_trials, prepare
-from bench.runner import RunSummary, compute_unit, summarise
-from strategies import BuildContext
+from bench.spec import build_strategy, seed_generators
+from bench.store.curves import curve_book
+from bench.store.dataset import table_cost_model
+from bench.store.ledger import RunLedger
+from bench.store.manifest import RunSummary, summarise
+from bench.tune_compat import trials_made_by
 
 #: Simulated workers when the spec leaves it open (the issue's reference setting).
 DEFAULT_WORKERS = 4
@@ -82,11 +80,9 @@ def execute_replay(spec, table) -> RunSummary:
     workers, and results arrive in simulated-time order. Ray is not started.
 
     Args:
-        spec: a bench.runner.RunSpec (workers 0 means DEFAULT_WORKERS; address is ignored).
-        table: a loaded bench.tables.Table for the spec's workload.
+        spec: a bench.spec.RunSpec (workers 0 means DEFAULT_WORKERS; address is ignored).
+        table: a loaded bench.store.tables.Table for the spec's workload.
     """
-    import numpy as np
-
     wall_start = time.perf_counter()
     started_wall_s = time.time()
     started_at = dt.datetime.now(dt.timezone.utc).isoformat()
@@ -94,11 +90,8 @@ def execute_replay(spec, table) -> RunSummary:
     workers = spec.workers or DEFAULT_WORKERS
     if workers < 1:
         raise BenchError(f"workers must be a positive integer, not {workers}")
-    # The same seeding as a live run: PBT/PB2 and Tune's default searcher draw from these.
-    random.seed(spec.seed)
-    np.random.seed(spec.seed)
-    built = spec.strategy.build(BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs,
-                                             seed=spec.seed, samples=spec.samples))
+    seed_generators(spec.seed)  # the same seeding as a live run
+    built = build_strategy(spec)
     check_replayable(spec.strategy.name, built)
     cost_model = table_cost_model(table)
     book = curve_book(table, spec.workload.space, spec.seed)
@@ -107,13 +100,8 @@ def execute_replay(spec, table) -> RunSummary:
     cluster_cpus = float((table.meta.get("hardware") or {}).get("cpu_count") or 1)
     run_id = f"{spec.run_id}-replay"
     folder = (Path(spec.out_dir) / run_id).resolve()
-    ledger = RunLedger(
-        identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
-                  "workload_version": spec.workload.version, "seed": spec.seed, "replay": True},
-        normalise=_cached(spec.workload.space.normalise), max_epochs=spec.workload.max_epochs,
-        stop_rule=StopRule(spec.budget, spec.target), log=None,
-        cost=None if cost_model is None else cost_model.epoch_cost_s,
-    )
+    ledger = RunLedger.for_run(spec, run_id, replay=True, cost_model=cost_model,
+                               normalise=_cached(spec.workload.space.normalise))
     controller = SimController(
         search_alg, scheduler, WorkerClock(workers), book, ledger,
         max_pending=max_pending_trials(search_alg, slots, cluster_cpus), max_epochs=spec.workload.max_epochs,
@@ -123,7 +111,7 @@ def execute_replay(spec, table) -> RunSummary:
     try:
         # Searchers create SimTrials for the whole run (replay is synchronous: nothing else in this
         # process creates Tune trials meanwhile).
-        with _quiet_tune(), light_trials(controller.make_trial):
+        with _quiet_tune(), trials_made_by(controller.make_trial):
             _simulate(controller, ledger)
         status = "complete"
     except KeyboardInterrupt:
@@ -142,9 +130,9 @@ def execute_replay(spec, table) -> RunSummary:
             "replay_wall_s": summary.wall_s,
         }
         approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []
-        body = writer.manifest(spec, run_id, workers, status, started_at, writer.table_record(table, spec.seed, book.mapping),
-                               simulation, approximations, compute_unit(cost_model))
-        writer.write_run(folder, body, rows, spec.workload.space.names, summary)
+        writer.write_run(folder, spec, run_id, workers, status, started_at,
+                         writer.table_record(table, spec.seed, book.mapping), simulation, approximations, cost_model,
+                         rows, summary)
     return summary
 
 

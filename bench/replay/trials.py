@@ -1,20 +1,20 @@
 """Light stand-ins for the Ray Tune objects a strategy touches: trials, checkpoints, the experiment.
 
-Ray's own searchers create trials through `_create_trial_from_spec`; during replay that one
-function is swapped for `SimTrial` (a full `Trial` builds storage contexts and parses argv,
+Ray's own searchers create trials through a private function; during replay it is swapped
+(bench.tune_compat.trials_made_by) for `SimTrial` (a full `Trial` builds storage contexts and parses argv,
 which costs more than replaying a whole trial). Every attribute Ray's schedulers and searchers
 read on a trial is here; nothing about the algorithms is.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from typing import Any, Callable, NamedTuple
+from typing import NamedTuple
 
-from ray.train._internal.session import _FutureTrainingResult, _TrainingResult
 from ray.tune import CheckpointConfig
 from ray.tune.experiment import Experiment, Trial
+
+from bench.tune_compat import CheckpointManagerStub, bare_experiment
 
 PENDING, RUNNING, PAUSED, TERMINATED, ERROR = (
     Trial.PENDING, Trial.RUNNING, Trial.PAUSED, Trial.TERMINATED, Trial.ERROR,
@@ -33,21 +33,11 @@ class SimCheckpoint(NamedTuple):
     time_total_s: float
 
 
-class _CheckpointManager:
-    """What PBT reads (`checkpoint_config`) and writes (`_latest_checkpoint_result`) on exploit."""
-
-    __slots__ = ("checkpoint_config", "_latest_checkpoint_result")
-
-    def __init__(self) -> None:
-        self.checkpoint_config = CHECKPOINT_CONFIG
-        self._latest_checkpoint_result: _TrainingResult | None = None
-
-
 class _RunMetadata:
     __slots__ = ("checkpoint_manager",)
 
     def __init__(self) -> None:
-        self.checkpoint_manager = _CheckpointManager()
+        self.checkpoint_manager = CheckpointManagerStub(CHECKPOINT_CONFIG)
 
 
 class _TemporaryState:
@@ -134,24 +124,11 @@ class SimTrial:
         return SimCheckpoint(self.trial_id, self.epoch, self.iteration, self.compute_s, self.time_total_s)
 
 
-class SavedFuture(_FutureTrainingResult):
-    """A save that has already happened (PBT checks for `_FutureTrainingResult` and resolves it)."""
-
-    def __init__(self, training_result: _TrainingResult) -> None:
-        self.future = None
-        self._result = training_result
-
-    def resolve(self, block: bool = True) -> _TrainingResult:
-        return self._result
-
-
 class ReplayExperiment(Experiment):
     """An Experiment that only carries the spec searchers read (no trainable, no storage)."""
 
     def __init__(self, config: dict, num_samples: int) -> None:  # noqa: D107 - no Experiment.__init__ on purpose
-        self.name = "replay"
-        self._run_identifier = "replay"
-        self._stopper = None
+        bare_experiment(self, "replay")
         # Tune deep-copies and walks the spec for every sample: keep only what searchers read.
         self.spec = {"run": "replay", "config": config, "num_samples": num_samples}
 
@@ -159,23 +136,3 @@ class ReplayExperiment(Experiment):
     def public_spec(self) -> dict:
         """What `tune.run` passes to set_search_properties (stop and time budget are bench's own)."""
         return {"stop": {}, "num_samples": self.spec["num_samples"], "time_budget_s": None}
-
-
-@contextlib.contextmanager
-def light_trials(make: Callable[..., Any]):
-    """While active, Ray's searchers create trials with `make(spec, trial_id=..., ...)`.
-
-    Process-wide while it lasts: do not run a live Tune experiment in another thread meanwhile.
-    """
-    from ray.tune.search import basic_variant, search_generator
-
-    original = basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec
-
-    def create(spec, parser, **trial_kwargs):
-        return make(spec, **trial_kwargs)
-
-    basic_variant._create_trial_from_spec = search_generator._create_trial_from_spec = create
-    try:
-        yield
-    finally:
-        basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec = original

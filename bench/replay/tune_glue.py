@@ -8,10 +8,10 @@ arguments; only the calls are made here.
 
 from __future__ import annotations
 
-import os
-
 from bench.errors import BenchError
 from bench.replay.trials import ReplayExperiment
+from bench.tune_compat import configure_tune, set_search_properties
+from bench.tune_compat import max_pending_trials as tune_max_pending_trials
 from strategies import METRIC, MODE
 
 #: Schedulers whose calls into the controller replay provides (checked one by one).
@@ -60,8 +60,6 @@ def prepare(built, workers: int):
     from ray.tune.search import ConcurrencyLimiter, Searcher
     from ray.tune.search.basic_variant import BasicVariantGenerator
     from ray.tune.search.search_generator import SearchGenerator
-    from ray.tune.schedulers.util import _set_search_properties_backwards_compatible as scheduler_props
-    from ray.tune.search.util import _set_search_properties_backwards_compatible as searcher_props
 
     scheduler = built.scheduler or FIFOScheduler()
     search_alg = built.search_alg
@@ -72,39 +70,31 @@ def prepare(built, workers: int):
     if isinstance(search_alg, Searcher):
         search_alg = SearchGenerator(search_alg)
     experiment = ReplayExperiment(_shared_domains(built.param_space), built.num_samples)
-    if built.param_space and not searcher_props(
-        search_alg.set_search_properties, METRIC, MODE, built.param_space, **experiment.public_spec
-    ):
+    searcher_ok, scheduler_ok = set_search_properties(search_alg, scheduler, METRIC, MODE, built.param_space,
+                                                      experiment.public_spec)
+    if not searcher_ok:
         raise BenchError("the searcher already holds a search space, but the strategy also gave a param_space")
-    if not scheduler_props(
-        scheduler.set_search_properties, METRIC, MODE, **experiment.public_spec
-    ):
+    if not scheduler_ok:
         raise BenchError(f"{type(scheduler).__name__} was built with its own metric or mode")
     search_alg.add_configurations([experiment])
     return search_alg, scheduler
 
 
 def max_pending_trials(search_alg, workers: int, cluster_cpus: float) -> int:
-    """How many PENDING trials Tune keeps queued (`tune_controller._get_max_pending_trials`).
+    """How many PENDING trials Tune keeps queued (bench.tune_compat.max_pending_trials).
 
-    A live bench run sets TUNE_MAX_PENDING_TRIALS_PG through bench.cluster.configure_tune
+    A live bench run sets TUNE_MAX_PENDING_TRIALS_PG through bench.tune_compat.configure_tune
     (to the number of workers unless the user set it); replay applies the same setting.
     """
-    from ray.tune.execution.tune_controller import _get_max_pending_trials
     from ray.tune.search.basic_variant import BasicVariantGenerator
 
-    try:
-        from bench.cluster import configure_tune
-    except ImportError:  # a bench without that setting: Tune's own default
-        setting = os.getenv("TUNE_MAX_PENDING_TRIALS_PG", "auto")
-    else:
-        setting = configure_tune(workers)["TUNE_MAX_PENDING_TRIALS_PG"]
+    setting = configure_tune(workers)["TUNE_MAX_PENDING_TRIALS_PG"]
     if setting != "auto":
         return int(setting)
     if isinstance(search_alg, BasicVariantGenerator):
         # Tune reads the cluster's CPUs here; replay uses those of the table's machine.
         return max(200, int(cluster_cpus * 1.1))
-    return _get_max_pending_trials(search_alg)
+    return tune_max_pending_trials(search_alg)
 
 
 _SHARED_TYPES: dict[type, type] = {}

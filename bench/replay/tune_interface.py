@@ -1,18 +1,17 @@
 """What Ray Tune's schedulers and searchers call on Tune's controller, for simulated trials.
 
 `ray.tune.execution.tune_controller.TuneController` hands schedulers a wrapper exposing
-`search_alg`, `get_trials`, `get_live_trials`, `_set_trial_status`, `pause_trial`, `stop_trial`
-and `_schedule_trial_save`; this class provides those, with the same order of notifications.
+`search_alg`, `get_trials`, `get_live_trials`, the status change, `pause_trial`, `stop_trial`
+and the trial save (private names, mapped by bench.tune_compat.ControllerFacade); this class provides those, with the same order of notifications.
 """
 
 from __future__ import annotations
 
 from collections import deque
 
-from ray.train._internal.session import _TrainingResult
-
 from bench.replay.clock import WorkerClock
-from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SavedFuture, SimTrial
+from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial
+from bench.tune_compat import ControllerFacade, saved_result
 
 
 def flatten(result: dict) -> dict:
@@ -23,7 +22,7 @@ def flatten(result: dict) -> dict:
     return flat
 
 
-class TuneInterface:
+class TuneInterface(ControllerFacade):
     """Trials, their statuses and the calls Ray's strategy objects make on Tune's controller.
 
     Args:
@@ -66,7 +65,7 @@ class TuneInterface:
     def get_live_trials(self) -> set[SimTrial]:
         return self._live_trials
 
-    def _set_trial_status(self, trial: SimTrial, status: str) -> None:
+    def set_trial_status(self, trial: SimTrial, status: str) -> None:
         old = trial.status
         if old == status:
             return
@@ -88,7 +87,7 @@ class TuneInterface:
 
     def pause_trial(self, trial: SimTrial, should_checkpoint: bool = True) -> None:
         if trial.status in (RUNNING, PENDING):
-            self._set_trial_status(trial, PAUSED)
+            self.set_trial_status(trial, PAUSED)
 
     def stop_trial(self, trial: SimTrial) -> None:
         """`TuneController.stop_trial`: notify scheduler, searcher and ledger, then terminate."""
@@ -103,9 +102,9 @@ class TuneInterface:
             self._scheduler_alg.on_trial_complete(self, trial, last)
             self._search_alg.on_trial_complete(trial.trial_id, result=last)
         self.ledger.trial_finished(trial.label)
-        self._set_trial_status(trial, TERMINATED)
+        self.set_trial_status(trial, TERMINATED)
         self._live_trials.discard(trial)
 
-    def _schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> SavedFuture:
+    def schedule_trial_save(self, trial: SimTrial, result: dict | None = None):
         metrics = result if result is not None else trial.last_result
-        return SavedFuture(_TrainingResult(checkpoint=trial.snapshot(), metrics=metrics))
+        return saved_result(trial.snapshot(), metrics)

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from bench.errors import BenchError
 from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint
-from bench.results import StoredRun
+from bench.store.results import StoredRun
 
 #: Accuracies within this of the target count as reaching it (a target is often a float sum).
 REACH_EPSILON = 1e-9

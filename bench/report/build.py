@@ -13,7 +13,7 @@ from bench.report.collect import collect_runs
 from bench.report.metrics import grid_first_reach_normalised, per_seed_compute_to_target
 from bench.report.reference import Reference, load_reference
 from bench.report.summary import summarise_strategies
-from bench.results import StoredRun
+from bench.store.results import StoredRun
 
 
 @dataclass(frozen=True)

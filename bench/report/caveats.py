@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from bench.report.stats import SIGNIFICANCE, mann_whitney_p
-from bench.results import StoredRun
+from bench.store.results import StoredRun
 
 #: A strategy whose share of seeds reaching the target is below this gets a warning.
 LOW_HIT_RATE = 0.8

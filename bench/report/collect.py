@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bench.errors import BenchError
-from bench.results import MANIFEST, StoredRun, load_run, read_manifest
+from bench.store.results import MANIFEST, StoredRun, load_run, read_manifest
 
 #: How deep below a given folder run folders are looked for.
 MAX_DEPTH = 4

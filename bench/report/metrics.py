@@ -1,6 +1,6 @@
 """Pure metric functions over stored runs: trajectories, compute-to-target and per-seed figures.
 
-Every function reads stored records only (bench.results.StoredRun), so reports, nightly
+Every function reads stored records only (bench.store.results.StoredRun), so reports, nightly
 regression checks and notebooks compute the same numbers.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from bench.report.basis import REACH_EPSILON, Basis
-from bench.results import BASE_COLUMNS, StoredRun
+from bench.store.results import BASE_COLUMNS, StoredRun
 
 #: Columns of per_seed_compute_to_target, in order.
 PER_SEED_COLUMNS = (

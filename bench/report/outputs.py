@@ -11,7 +11,7 @@ from typing import Any
 from bench import environment
 from bench.report import markdown, plotdata, plots
 from bench.report.text import text_bars
-from bench.results import atomic_write_bytes
+from bench.store.results import atomic_write_bytes
 
 SUMMARY_SCHEMA_VERSION = 1
 

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from bench.report.basis import Basis
 from bench.report.metrics import cumulative_column, trajectory
 from bench.report.summary import records
-from bench.results import StoredRun
+from bench.store.results import StoredRun
 
 #: Points on the anytime plot's compute axis (log-spaced).
 ANYTIME_POINTS = 200

@@ -1,6 +1,6 @@
 """The reference every run is measured against: the grid's recorded results of one workload.
 
-A reference is a learning-curve table (bench.tables) or a complete grid run folder. It gives
+A reference is a learning-curve table (bench.store.tables) or a complete grid run folder. It gives
 the target accuracy (the grid's best final validation accuracy minus a tolerance) and the
 compute that normalises every figure (the grid's total compute = 100).
 """
@@ -90,8 +90,8 @@ def how_to_make_reference(workload: str) -> str:
 
 
 def from_table(path: Path) -> Reference:
-    from bench.dataset import table_cost_model
-    from bench.tables import load_table
+    from bench.store.dataset import table_cost_model
+    from bench.store.tables import load_table
 
     table = load_table(path)
     cost = table_cost_model(table)
@@ -115,7 +115,7 @@ def from_table(path: Path) -> Reference:
 def from_grid_run(path: Path) -> Reference:
     """A complete grid run as a one-repeat reference; refuses runs that skipped grid points."""
     import workloads
-    from bench.results import load_run
+    from bench.store.results import load_run
 
     run = load_run(path)
     manifest = run.manifest
@@ -141,7 +141,7 @@ def from_grid_run(path: Path) -> Reference:
 
 def load_reference(workload: str, path: Path | str | None = None) -> Reference:
     """The reference at `path` (a table or a grid run folder), or the workload's shipped table."""
-    from bench.tables import META, default_table_path
+    from bench.store.tables import META, default_table_path
 
     if path is None:
         path = default_table_path(workload)

@@ -13,7 +13,7 @@ def default_stop(until: str | None, target: float | None, workload: str) -> tupl
     Without --until: "target" when a target is given or the workload has a reference, else
     "budget". With --until target and no --target: the reference's default target.
     """
-    from bench.tables import default_table_path
+    from bench.store.tables import default_table_path
 
     has_reference = default_table_path(workload) is not None
     if until is None:
@@ -31,8 +31,8 @@ def normalised_line(folder: Path | str) -> str | None:
     from bench.report.basis import make_basis
     from bench.report.metrics import run_figures
     from bench.report.reference import load_reference
-    from bench.results import load_run
-    from bench.tables import default_table_path
+    from bench.store.results import load_run
+    from bench.store.tables import default_table_path
 
     try:
         run = load_run(folder)

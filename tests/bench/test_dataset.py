@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import workloads
-from bench.dataset import fit_cost_table, sobol_configs
+from bench.store.dataset_recording import fit_cost_table, sobol_configs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench import packing
-from bench.runner import trial_resources
+from bench.live import packing
+from bench.live.cluster import trial_resources
 
 
 @pytest.mark.parametrize("memory_gib, cpus, gpus, expected", [

@@ -22,7 +22,7 @@ def synthetic_table_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def digits_table():
     """The shipped digits dataset; a missing or broken one fails the tests that use it."""
-    from bench.tables import default_table_path, load_table
+    from bench.store.tables import default_table_path, load_table
 
     shipped = default_table_path("digits")
     assert shipped is not None, "the shipped digits dataset is missing from results/reference"
@@ -35,7 +35,7 @@ def replay_spec(tmp_path):
     import strategies
     import workloads
     from bench.budget import Budget
-    from bench.runner import RunSpec
+    from bench.spec import RunSpec
 
     def make(strategy="asha", params=None, budget_epochs=None, samples=None, workers=4, seed=0, target=None,
              budget=None, out=None):

@@ -28,9 +28,9 @@ def golden_figures(out: Path) -> list[dict]:
     from bench.report.basis import make_basis
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference
-    from bench.results import load_run
-    from bench.runner import RunSpec
-    from bench.tables import default_table_path, load_table
+    from bench.store.results import load_run
+    from bench.spec import RunSpec
+    from bench.store.tables import default_table_path, load_table
 
     workload = workloads.get("digits")
     table = load_table(default_table_path("digits"))

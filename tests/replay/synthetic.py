@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from bench.tables import CURVE_COLUMNS, write_table
+from bench.store.tables import CURVE_COLUMNS, write_table
 
 
 def synthetic_curves(workload, repeats: int = 1, seed: int = 0):

@@ -132,7 +132,7 @@ def test_surrogate_cache_of_another_dataset_version(capsys, digits_table, tmp_pa
     """A cache file at the dataset's cache path that was fitted on other data is refused, not used."""
     import pickle
 
-    from bench.dataset import dataset_checksum
+    from bench.store.dataset import dataset_checksum
     from bench.surrogate import DEFAULT_MODEL, SURROGATE_VERSION, cache_path
 
     cache = tmp_path / "cache"
@@ -141,7 +141,7 @@ def test_surrogate_cache_of_another_dataset_version(capsys, digits_table, tmp_pa
     path.write_bytes(pickle.dumps({"checksum": "0" * 64, "version": SURROGATE_VERSION, "model": DEFAULT_MODEL,
                                    "surrogate": None}))
     monkeypatch.setenv("BENCH_CACHE_DIR", str(cache))
-    from bench.replay import curves
+    from bench.store import curves
 
     monkeypatch.setattr(curves, "_SURROGATES", {})
     monkeypatch.setattr(curves, "_BOOKS", {})

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bench.cli import main
-from bench.results import load_run
+from bench.store.results import load_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,8 +55,8 @@ def test_tables_lists_tables_with_their_facts(capsys, synthetic_table_path):
 def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys):
     """A grid run covering the grid becomes a table with the very curves it ran (here: a replayed grid run)."""
     from bench.replay import execute_replay
-    from bench.replay.recording import record_tables
-    from bench.tables import load_table
+    from bench.store.recording import record_tables
+    from bench.store.tables import load_table
 
     spec = replay_spec(strategy="grid", workers=2, seed=0)
     summary = execute_replay(spec, digits_table)
@@ -67,7 +67,7 @@ def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys
     columns = ["grid_index", "epoch", "val_accuracy", "val_loss", "train_loss", "diverged"]
     assert recorded.curves[columns].equals(source[columns])
     # The replayed grid charged the dataset's cost model, and its table records those seconds.
-    from bench.dataset import table_cost_model
+    from bench.store.dataset import table_cost_model
 
     cost = table_cost_model(digits_table)
     names = spec.workload.space.names
@@ -78,7 +78,7 @@ def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys
 
 def test_a_grid_run_cut_by_the_budget_records_no_table(digits_table, replay_spec, capsys):
     from bench.replay import execute_replay
-    from bench.replay.recording import record_tables
+    from bench.store.recording import record_tables
 
     spec = replay_spec(strategy="grid", budget_epochs=100)
     summary = execute_replay(spec, digits_table)

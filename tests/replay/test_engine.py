@@ -7,7 +7,7 @@ import pytest
 import strategies
 from bench.budget import Budget
 from bench.replay import execute_replay
-from bench.results import BASE_COLUMNS, OUTCOMES, load_run
+from bench.store.results import BASE_COLUMNS, OUTCOMES, load_run
 
 VOLATILE = ["run_id", "timestamp"]
 
@@ -38,7 +38,7 @@ def test_every_strategy_replays_within_budget_in_live_format(name, digits_table,
 
 @pytest.mark.parametrize("name", ["random", "asha", "hyperband", "median", "tpe"])
 def test_rows_are_the_curves_the_dataset_gives_their_configuration(name, digits_table, replay_spec):
-    from bench.replay.curves import curve_book
+    from bench.store.curves import curve_book
 
     spec = replay_spec(strategy=name, samples=40, workers=3, seed=1)
     epochs = _frame(execute_replay(spec, digits_table))
@@ -78,7 +78,7 @@ def test_the_surrogate_returns_recorded_sobol_curves_exactly(digits_table):
     import numpy as np
     import pandas as pd
 
-    from bench.replay.curves import curve_book
+    from bench.store.curves import curve_book
 
     space = digits_table.meta["workload"]["space"]
     names = [hp["name"] for hp in space]
@@ -138,7 +138,7 @@ def test_grid_index_is_the_nearest_grid_point(digits_table):
     import random as stdlib_random
 
     import workloads
-    from bench.replay.curves import CurveBook
+    from bench.store.curves import CurveBook
 
     space = workloads.get("digits").space
     book = CurveBook(digits_table, space, repeat=0)
@@ -181,7 +181,7 @@ def space_epochs() -> int:
 
 def test_pbt_clone_continues_on_its_new_configurations_curve(digits_table, replay_spec):
     """After an exploit, a trial continues from the copied epoch on its new configuration's curve."""
-    from bench.replay.curves import curve_book
+    from bench.store.curves import curve_book
 
     spec = replay_spec(strategy="pbt", workers=4)
     epochs = _frame(execute_replay(spec, digits_table))

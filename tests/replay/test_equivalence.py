@@ -12,8 +12,8 @@ import strategies
 import workloads
 from bench.budget import Budget
 from bench.replay import execute_replay
-from bench.results import load_run
-from bench.runner import RunSpec
+from bench.store.results import load_run
+from bench.spec import RunSpec
 
 CASES = {  # strategy: (samples, budget in epochs, seed) - small, yet each decides something
     "grid": (243, 13, 0),
@@ -35,7 +35,7 @@ def decisions(frame, names):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_replay_decides_like_a_real_tune_run(name, digits_table, ray_session, tmp_path):
-    from bench.runner import execute
+    from bench.live.runner import execute
 
     samples, budget, seed = CASES[name]
     workload = workloads.get("digits")

@@ -21,7 +21,7 @@ def hand_table(tmp_path_factory) -> Path:
 @pytest.fixture
 def shipped_reference(monkeypatch, hand_table):
     """Make the hand-built table the shipped digits reference."""
-    import bench.tables
+    import bench.store.tables
 
-    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", hand_table.parent)
+    monkeypatch.setattr(bench.store.tables, "REFERENCE_DIR", hand_table.parent)
     return hand_table

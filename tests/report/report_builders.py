@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 from bench import environment
-from bench.results import write_epochs, write_manifest
+from bench.store.results import write_epochs, write_manifest
 
 EPOCHS = 27  # digits version 2
 VERSION = "2"
@@ -30,10 +30,10 @@ def _workload():
 
 
 def write_hand_table(folder: Path) -> Path:
-    """The table described in this module's docstring, written with bench.tables."""
+    """The table described in this module's docstring, written with bench.store.tables."""
     import pandas as pd
 
-    from bench.tables import write_table
+    from bench.store.tables import write_table
 
     workload = _workload()
     rows = []

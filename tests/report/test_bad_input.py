@@ -17,9 +17,9 @@ def _refused(capsys, out, *argv) -> str:
 
 
 def test_no_reference_says_how_to_make_one(tmp_path, capsys, monkeypatch):
-    import bench.tables
+    import bench.store.tables
 
-    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", tmp_path / "nothing-shipped")
+    monkeypatch.setattr(bench.store.tables, "REFERENCE_DIR", tmp_path / "nothing-shipped")
     write_run(tmp_path / "results", "asha", 0, [(0, 1, 0.9, 1.0)])
     err = _refused(capsys, tmp_path / "out", str(tmp_path / "results"))
     assert "no reference for workload 'digits'" in err and "--strategy grid" in err and "--reference" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bench.cli import main
-from bench.results import load_run, read_manifest
+from bench.store.results import load_run, read_manifest
 from report_builders import GRID_TOTAL
 
 
@@ -50,10 +50,10 @@ def test_run_defaults_to_the_reference_target_and_prints_its_figure(ray_session,
 def test_run_without_reference_keeps_budget_default(tmp_path, monkeypatch):
     import argparse
 
-    import bench.tables
+    import bench.store.tables
     from bench.commands import run
 
-    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", tmp_path / "none")
+    monkeypatch.setattr(bench.store.tables, "REFERENCE_DIR", tmp_path / "none")
     parser = argparse.ArgumentParser()
     run.add_arguments(parser)
     args = parser.parse_args(["--strategy", "asha", "--out", str(tmp_path / "runs")])
@@ -84,9 +84,9 @@ def test_compare_replay_reports_what_the_stored_runs_say(shipped_reference, tmp_
 
 
 def test_compare_replay_without_a_table_is_refused(tmp_path, capsys, monkeypatch):
-    import bench.tables
+    import bench.store.tables
 
-    monkeypatch.setattr(bench.tables, "REFERENCE_DIR", tmp_path / "none")
+    monkeypatch.setattr(bench.store.tables, "REFERENCE_DIR", tmp_path / "none")
     assert main(["compare", "--strategies", "asha", "--seeds", "1", "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
     assert "no learning-curve table for workload 'digits'" in err and "--live" in err

@@ -11,7 +11,7 @@ from bench.report.metrics import (
     best_final_accuracy, compute_to_target, configurations_tried, per_seed_compute_to_target, trajectory,
 )
 from bench.report.reference import load_reference
-from bench.results import load_run
+from bench.store.results import load_run
 from report_builders import EPOCHS, GRID_TOTAL, write_run
 
 

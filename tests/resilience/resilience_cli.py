@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.resume import ROW_KEYS, read_lines
+from bench.live.resume import ROW_KEYS, read_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ TWO_TRIALS_ARGS = ("--strategy", "random", "--samples", "2", "--workers", "1", "
 HYPERPARAMETERS = ("learning_rate", "momentum", "weight_decay", "batch_size", "width")
 
 
-#: Set in this process by in-process runs (bench.cluster.configure_tune); a subprocess that
+#: Set in this process by in-process runs (bench.tune_compat.configure_tune); a subprocess that
 #: inherited them would take them for the user's own settings (4 pending trials after a replay test).
 BENCH_SET = ("RAY_ADDRESS", "TUNE_MAX_PENDING_TRIALS_PG", "TUNE_GLOBAL_CHECKPOINT_S")
 
@@ -113,6 +113,6 @@ def key(row) -> tuple:
 
 def signature(folder: Path) -> list[tuple]:
     """The run's table in arrival order, as (trial index, configuration, epoch, outcome)."""
-    from bench.results import load_run
+    from bench.store.results import load_run
 
     return [key(row) for row in load_run(folder).epochs.to_dict("records")]

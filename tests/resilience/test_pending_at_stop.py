@@ -23,7 +23,7 @@ def never_started_trial(tmp_path):
 
 
 def test_a_never_started_trial_has_no_path_until_named(ray_session, tmp_path):
-    from bench.recorder import name_unstarted_trial_dirs
+    from bench.tune_compat import name_unstarted_trial_dirs
 
     trial = never_started_trial(tmp_path)
     with pytest.raises(RuntimeError, match="trial_dir_name"):
@@ -36,7 +36,8 @@ def test_a_never_started_trial_has_no_path_until_named(ray_session, tmp_path):
 def test_the_end_of_run_callback_names_never_started_trials(ray_session, tmp_path):
     """LedgerCallback.on_experiment_end (Tune calls it before building its ResultGrid) names them."""
     from bench.budget import Budget, StopRule
-    from bench.recorder import LedgerCallback, RunLedger
+    from bench.live.callbacks import LedgerCallback
+    from bench.store.ledger import RunLedger
 
     ledger = RunLedger(identity={"run_id": "r"}, normalise=dict, max_epochs=27,
                        stop_rule=StopRule(Budget("epochs", 3)))

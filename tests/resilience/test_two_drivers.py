@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from bench.errors import BenchError
-from bench.run_lock import LOCK, acquire, live_owner, release
+from bench.store.run_lock import LOCK, acquire, live_owner, release
 
 from .resilience_cli import TWO_TRIALS_ARGS, finish, rows, run, start, wait_rows
 

@@ -107,7 +107,7 @@ def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
     assert code == 0, stderr[-3000:]
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
-    from bench.results import load_run
+    from bench.store.results import load_run
 
     table = load_run(folder).epochs
     cluster_nodes = {node_id for node_id, node in manifest["nodes"].items() if node["cpus"] == NODE_CPUS}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 import strategies
-from bench.results import OUTCOMES, load_run
+from bench.store.results import OUTCOMES, load_run
 
 
 @pytest.mark.parametrize("name", strategies.REGISTRY.names())
 def test_strategy_runs_end_to_end_within_budget(name, ray_session, run_spec_factory):
-    from bench.runner import execute
+    from bench.live.runner import execute
 
     spec = run_spec_factory(strategy=name, budget_epochs=6, samples=3, workers=2)
     summary = execute(spec)
@@ -31,7 +31,7 @@ def test_strategy_runs_end_to_end_within_budget(name, ray_session, run_spec_fact
 
 
 def test_same_seed_samples_same_configurations(ray_session, run_spec_factory):
-    from bench.runner import execute
+    from bench.live.runner import execute
 
     configs = []
     for _ in range(2):

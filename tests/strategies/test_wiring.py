@@ -287,7 +287,7 @@ REPLAY_SAMPLES = 12
 
 @pytest.fixture(scope="module")
 def synthetic_table(tmp_path_factory):
-    from bench.tables import load_table
+    from bench.store.tables import load_table
     from tests.replay.synthetic import write_synthetic_table
 
     return load_table(write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-synthetic",
@@ -298,8 +298,8 @@ def _replay(name, table, out: Path, budget_epochs: float):
     """One replay of `name` on 4 simulated workers; returns the stored run and one row per trial."""
     from bench.budget import Budget
     from bench.replay import execute_replay
-    from bench.results import load_run
-    from bench.runner import RunSpec
+    from bench.store.results import load_run
+    from bench.spec import RunSpec
 
     spec = RunSpec(strategy=strategies.resolve(name), workload=workloads.get("digits"), seed=0,
                    budget=Budget("epochs", budget_epochs), samples=REPLAY_SAMPLES, workers=4, out_dir=out,

@@ -141,7 +141,7 @@ def test_two_epochs_report_finite_metrics_and_resume_exactly(cifar_root):
 
 
 def test_cli_run_on_written_files_reports_every_field_within_budget(ray_session, cifar_root, tmp_path, capsys):
-    from bench.results import BASE_COLUMNS, OUTCOMES, load_run
+    from bench.store.results import BASE_COLUMNS, OUTCOMES, load_run
 
     out = tmp_path / "results"
     code = cli.main(["run", "--strategy", "grid", "--workload", "cifar10", "--data-dir", str(cifar_root),

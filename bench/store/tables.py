@@ -16,12 +16,12 @@ from typing import Any, Iterable
 
 from bench import environment
 from bench.errors import BenchError
-from bench.results import StoredRun, atomic_write_bytes
+from bench.store.results import StoredRun, atomic_write_bytes
 
 TABLE_SCHEMA_VERSION = 1
 META = "table.json"
 CURVES = "curves.parquet"
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "results" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "results" / "reference"
 
 CURVE_COLUMNS = (
     "grid_index", "repeat", "epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
@@ -138,11 +138,12 @@ def load_table(path: Path | str) -> Table:
     curves = pd.read_parquet(curves_path)
     if len(curves) != meta["rows"]:
         raise BenchError(f"{curves_path}: {len(curves)} rows, metadata says {meta['rows']}")
-    _check_complete(curves, workload, meta, path)
+    check_complete(curves, workload, meta, path)
     return Table(path=path, meta=meta, curves=curves)
 
 
-def _check_complete(curves, workload, meta, path: Path) -> None:
+def check_complete(curves, workload, meta, path: Path) -> None:
+    """Refuse curves that miss a grid point or repeat, skip an epoch, or stop early without diverging."""
     points = curves.groupby(["grid_index", "repeat"])
     if points.ngroups != meta["grid_size"] * meta["repeats"]:
         raise BenchError(f"{path}: {points.ngroups} curves, expected {meta['grid_size']} grid points x {meta['repeats']} repeats")

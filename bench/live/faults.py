@@ -1,7 +1,7 @@
 """Faults during a run: one-line trial error messages, storage failures, and fault injection.
 
 A trial that raises or whose worker dies is retried by Ray Tune from its last checkpoint up to
-`--max-failures` times (default `MAX_FAILURES`), then recorded as errored; the run goes on. A
+`--max-failures` times (default `bench.spec.MAX_FAILURES`), then recorded as errored; the run goes on. A
 full or read-only output folder is different: every later write fails too, so the run stops
 with one clear message.
 """
@@ -11,9 +11,6 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass
-
-#: Default retries of a failed trial (Ray Tune's FailureConfig.max_failures) before it is errored.
-MAX_FAILURES = 2
 
 #: errno values that mean "this storage cannot take more writes" (not a bug in one trial).
 STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EFBIG})

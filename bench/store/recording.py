@@ -1,4 +1,4 @@
-"""A grid run is the recording: turn complete grid runs into a learning-curve table."""
+"""A grid run is the recording: turn complete grid runs into a learning-curve table (bench.store.tables)."""
 
 from __future__ import annotations
 
@@ -7,29 +7,28 @@ from pathlib import Path
 from bench.errors import BenchError
 
 
-def apply_repeats(args) -> None:
-    """`--repeats R`: R grid runs, training seeds seed..seed+R-1, recorded as one table."""
-    repeats = getattr(args, "repeats", None)
+def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bool) -> int:
+    """How many seeds a run records: `--repeats R` means R grid runs, training seeds seed..seed+R-1, one table."""
     if repeats is None:
-        return
+        return seeds
     if repeats < 1:
         raise BenchError(f"--repeats must be a positive integer, not {repeats}")
-    if args.strategy != "grid":
+    if strategy_name != "grid":
         raise BenchError(f"--repeats records a learning-curve table, which only a grid run covers; "
-                         f"use --strategy grid, not {args.strategy!r}")
-    if args.seeds != 1:
+                         f"use --strategy grid, not {strategy_name!r}")
+    if seeds != 1:
         raise BenchError("--repeats R runs seeds seed..seed+R-1 itself; drop --seeds")
-    if getattr(args, "replay", None) is not None:
+    if replay:
         raise BenchError("--repeats records a table by training; it cannot be combined with --replay")
-    args.seeds = repeats
+    return repeats
 
 
 def covers_grid(curves, workload, repeats: int) -> str | None:
     """None when every grid point (x repeat) is recorded to its end, else the reason it is not."""
-    from bench.tables import _check_complete
+    from bench.store.tables import check_complete
 
     try:
-        _check_complete(curves, workload, {"grid_size": workload.space.grid_size(), "repeats": repeats}, Path("."))
+        check_complete(curves, workload, {"grid_size": workload.space.grid_size(), "repeats": repeats}, Path("."))
     except BenchError as exc:
         return str(exc).removeprefix(".: ")
     return None
@@ -44,8 +43,8 @@ def record_tables(summaries, strategy_name: str, workload, command: list[str], r
     Returns:
         the table folders written (a run that does not cover the grid is reported, not fatal).
     """
-    from bench.results import load_run
-    from bench.tables import curves_from_runs, write_table
+    from bench.store.results import load_run
+    from bench.store.tables import curves_from_runs, write_table
 
     if strategy_name != "grid":
         return []

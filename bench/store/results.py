@@ -114,36 +114,47 @@ class PartialLog(JsonLinesLog):
         super().__init__(Path(folder) / PARTIAL)
 
 
-def read_partial(folder: Path) -> list[dict]:
-    """Rows of an unfinished run; a torn last line (a crash mid-write) is dropped."""
-    path = Path(folder) / PARTIAL
-    rows = []
-    if not path.exists():
-        return rows
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            break
-    return rows
+def _replace_epochs(folder: Path, write) -> None:
+    """Call `write(tmp)` on a temporary file in `folder`, then rename it to epochs.parquet."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".epochs.", suffix=".parquet.tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, Path(folder) / EPOCHS)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def epoch_columns(hyperparameters: list[str]) -> list[str]:
+    """The per-epoch table's columns: the base columns with the hyperparameters after the sixth."""
+    return list(BASE_COLUMNS[:6]) + list(hyperparameters) + list(BASE_COLUMNS[6:])
 
 
 def write_epochs(folder: Path, rows: Iterable[Mapping[str, Any]], hyperparameters: list[str]):
     """Write the final per-epoch table atomically and return it as a DataFrame."""
     import pandas as pd
 
-    columns = list(BASE_COLUMNS[:6]) + list(hyperparameters) + list(BASE_COLUMNS[6:])
-    frame = pd.DataFrame(list(rows), columns=columns)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".epochs.", suffix=".parquet.tmp")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, Path(folder) / EPOCHS)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    frame = pd.DataFrame(list(rows), columns=epoch_columns(hyperparameters))
+    _replace_epochs(folder, lambda tmp: frame.to_parquet(tmp, index=False))
     return frame
+
+
+def write_epochs_columnar(folder: Path, rows: list[dict], names: list[str]) -> None:
+    """write_epochs's file (same columns, types and values), built column by column.
+
+    Going through a DataFrame of row dicts costs as much as replaying a few hundred results;
+    tests/replay/test_writer.py checks that both read back identically.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not rows:
+        write_epochs(folder, rows, names)
+        return
+    table = pa.table({column: [row[column] for row in rows] for column in epoch_columns(names)})
+    _replace_epochs(folder, lambda tmp: pq.write_table(table, tmp))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import environment, tune_snapshot
+from bench import environment, tune_compat
+from bench.live import tune_snapshot
 from bench.errors import BenchError
-from bench.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
-from bench.results import MANIFEST, PARTIAL, read_manifest
+from bench.store.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
+from bench.store.results import MANIFEST, PARTIAL, read_manifest
 
 RESUMABLE = ("running", "interrupted", "failed")
 TUNE_DIR = ("ray", "tune")
@@ -131,7 +132,7 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
 
     folder = Path(folder).resolve()
     manifest, rows, events, torn = load_unfinished(folder)
-    # Tune's experiment and searcher states as one save left them (see bench.tune_snapshot).
+    # Tune's experiment and searcher states as one save left them (see bench.live.tune_snapshot).
     put_back = tune_snapshot.put_back(folder, tune_path(folder))
     # Tune writes tuner.pkl first and its experiment state at the end of its first step; a
     # driver killed in between left nothing to restore.
@@ -158,7 +159,7 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
 
 def tune_states(folder: Path) -> list[Path]:
     """Ray Tune's experiment state files, oldest first (Tune restores the last)."""
-    return sorted(tune_path(folder).glob("experiment_state-*.json"))
+    return sorted(tune_path(folder).glob(tune_compat.EXPERIMENT_STATE_GLOB))
 
 
 def check_tune_state(path: Path) -> None:

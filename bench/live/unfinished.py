@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchError
-from bench.results import MANIFEST
-from bench.resume import RESUMABLE
+from bench.store.results import MANIFEST
+from bench.live.resume import RESUMABLE
 
 
 def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
@@ -19,12 +19,12 @@ def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: i
 
 
 def _workload_identity(record: dict) -> dict:
-    """The part of a manifest's workload record (bench.runner.workload_record) that identifies a run."""
+    """The part of a manifest's workload record (bench.live.runner.workload_record) that identifies a run."""
     return {"name": record.get("name"), "version": record.get("version"), "options": record.get("options", {})}
 
 
 def spec_identity(spec) -> str:
-    from bench.runner import workload_record
+    from bench.store.manifest import workload_record
 
     return identity(spec.strategy.describe(), _workload_identity(workload_record(spec)), spec.seed,
                     spec.budget.as_dict(), spec.samples, spec.target)
@@ -38,11 +38,11 @@ def manifest_identity(manifest: dict) -> str:
 def find_unfinished(out_dir: Path, spec) -> Path | None:
     """The newest unfinished run folder under `out_dir` started with the same options as `spec`.
 
-    A run whose lock a live driver holds (bench.run_lock) is skipped: two drivers never share a folder.
+    A run whose lock a live driver holds (bench.store.run_lock) is skipped: two drivers never share a folder.
     """
     import sys
 
-    from bench.run_lock import describe, live_owner
+    from bench.store.run_lock import describe, live_owner
 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -78,7 +78,7 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
     import strategies
     import workloads
     from bench.budget import Budget
-    from bench.runner import RunSpec
+    from bench.spec import MAX_FAILURES, RunSpec
 
     strategy = manifest["strategy"]
     try:
@@ -93,4 +93,4 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
     return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
                    samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
                    target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
-                   resume=Path(folder), max_failures=int(manifest.get("max_failures", 2)), **overrides)
+                   resume=Path(folder), max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)

@@ -1,7 +1,8 @@
-"""Records every reported result in arrival order and ends the run on budget or target.
+"""The run ledger: every reported result in arrival order, compute spent, and when the run ends.
 
-The Tune callback sees results in the order the driver processes them, which is the order
-the report's trajectories use. The stopper reads the same ledger.
+Live runs feed it from a Tune callback (bench.live.callbacks), in the order the driver processes
+results, which is the order the report's trajectories use; replay feeds it from the simulated
+controller. Both build their rows here.
 """
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Mapping
 
-from ray import tune
-
 from bench.budget import StopRule
-from bench.results import PartialLog
+from bench.store.results import PartialLog
 
 
 class RunLedger:
@@ -26,7 +25,7 @@ class RunLedger:
         log: where rows are appended as they arrive (None: memory only).
         on_row: called with each row (progress bars).
         cost: charges an epoch of a configuration its load-free cost in seconds
-            (bench.dataset.CostModel.epoch_cost_s); None charges the measured epoch_compute_s.
+            (bench.store.dataset.CostModel.epoch_cost_s); None charges the measured epoch_compute_s.
             Budgets in seconds and every report read this cost (epoch_cost_s).
     """
 
@@ -57,11 +56,22 @@ class RunLedger:
         self.trial_diverged: dict[str, bool] = {}
         self.stopping = False
 
+    @classmethod
+    def for_run(cls, spec, run_id: str, *, replay: bool, cost_model, normalise=None, **kwargs):
+        """The ledger of run `run_id` of `spec` (live or replayed), charging `cost_model` when there is one."""
+        return cls(
+            identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
+                      "workload_version": spec.workload.version, "seed": spec.seed, "replay": replay},
+            normalise=normalise or spec.workload.space.normalise, max_epochs=spec.workload.max_epochs,
+            stop_rule=StopRule(spec.budget, spec.target),
+            cost=None if cost_model is None else cost_model.epoch_cost_s, **kwargs,
+        )
+
     def __getstate__(self) -> dict:
         # Ray Tune pickles its run config with the experiment state; open files and
         # progress bars stay with the driver that made them.
         # The cost model stays too: Tune pickles this every few seconds, and a restored copy
-        # resolves to the live ledger (bench.journal).
+        # resolves to the live ledger (bench.store.journal).
         return {**self.__dict__, "log": None, "on_row": None, "cost": None}
 
     def charge(self, hyperparameters: Mapping[str, Any], result: Mapping[str, Any]) -> float:
@@ -142,56 +152,3 @@ class RunLedger:
         for row in self.rows:
             row["outcome"] = self.outcomes.get(row["trial_id"], "budget_cut")
         return self.rows
-
-
-class LedgerCallback(tune.Callback):
-    """Feeds the ledger from the Tune driver loop."""
-
-    def __init__(self, ledger: RunLedger) -> None:
-        self.ledger = ledger
-
-    def on_trial_result(self, iteration, trials, trial, result, **info):
-        if "epoch_compute_s" in result:
-            self.ledger.record(trial.trial_id, trial.config, result, str(result.get("node_ip", "")))
-
-    def on_trial_complete(self, iteration, trials, trial, **info):
-        self.ledger.trial_finished(trial.trial_id)
-
-    def on_trial_error(self, iteration, trials, trial, **info):
-        self.ledger.trial_errored(trial.trial_id)
-
-    def on_experiment_end(self, trials, **info):
-        for trial in trials:
-            self.ledger.trial_left(trial.trial_id, paused=trial.status == "PAUSED")
-        name_unstarted_trial_dirs(trials)
-
-
-def name_unstarted_trial_dirs(trials) -> list[str]:
-    """Give trials Tune never started their directory name; returns their ids. Ray-private.
-
-    Tune names a trial's directory (`Trial.init_local_path`, which sets the private
-    `trial.storage.trial_dir_name`) only when it requests an actor for the trial. A trial still
-    waiting for one when `stop_all` ends the experiment (Hyperband, BOHB, PBT and PB2 keep
-    trials pending) has none, and `Tuner.fit` then fails building its ResultGrid after
-    `on_experiment_end` ("Should not access `trial_fs_path` without setting `trial_dir_name`").
-    Tune's own restore names every restored trial the same way. Uses Ray Tune 2.x internals.
-    """
-    named = []
-    for trial in trials:
-        if trial.storage.trial_dir_name is None:
-            trial.init_local_path()
-            named.append(trial.trial_id)
-    return named
-
-
-class LedgerStopper(tune.Stopper):
-    """Stops every trial once the shared budget is spent or the target is reached."""
-
-    def __init__(self, ledger: RunLedger) -> None:
-        self.ledger = ledger
-
-    def __call__(self, trial_id: str, result: dict) -> bool:
-        return False
-
-    def stop_all(self) -> bool:
-        return self.ledger.should_stop()

@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from bench import faults, tune_snapshot
-from bench.recorder import LedgerCallback, RunLedger
-from bench.results import JsonLinesLog
+from bench.store.ledger import RunLedger
+from bench.store.results import JsonLinesLog
 
 TRIALS_JOURNAL = "trials.partial.jsonl"
 JOURNAL_SCHEMA_VERSION = 1
@@ -149,66 +148,3 @@ class DurableLedger(RunLedger):
 
     def error_list(self) -> list[dict]:
         return [{"trial_id": trial_id, "error": error} for trial_id, error in self.errors.items()]
-
-
-class JournalCallback(LedgerCallback):
-    """LedgerCallback that records the node id, error messages and retries, and spots full storage."""
-
-    def on_trial_result(self, iteration, trials, trial, result, **info):
-        if "epoch_compute_s" in result:
-            node = result.get("node_id") or result.get("node_ip", "")
-            self.ledger.record(trial.trial_id, trial.config, result, str(node))
-
-    def _failure(self, trial, retrying: bool) -> None:
-        error, text = _read_error(trial)
-        message = faults.one_line(error) if error is not None else _last_line(text)
-        storage = (faults.storage_error(error) if error is not None else None) or faults.storage_error_in_text(text)
-        if storage is None and self.ledger.log is not None:
-            storage = faults.probe_storage(self.ledger.log.path.parent)
-        if storage is not None and self.ledger.storage_failure is None:
-            self.ledger.storage_failure = storage
-        self.ledger.trial_failed(trial.trial_id, message, retrying)
-
-    def on_trial_start(self, iteration, trials, trial, **info):
-        self.staging_dir = trial.local_experiment_path  # where Tune stages its experiment state
-
-    def get_state(self):
-        """Tune calls this as it saves, right after its experiment and searcher states: copy them."""
-        staging, log = getattr(self, "staging_dir", None), self.ledger.log
-        if staging and log is not None:
-            tune_snapshot.capture(staging, log.path.parent)
-        return None
-
-    def on_trial_recover(self, iteration, trials, trial, **info):
-        self._failure(trial, retrying=True)
-
-    def on_trial_error(self, iteration, trials, trial, **info):
-        self._failure(trial, retrying=False)
-
-
-def _last_line(text: str | None) -> str:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
-
-
-def _read_error(trial) -> tuple[BaseException | None, str | None]:
-    """The trial's latest error and its text, from the driver-side files Tune just wrote.
-
-    (`Trial.get_pickled_error` reads the storage copy, which is synced later.) A file that
-    cannot be read, for example one cut short by a full disk, gives None.
-    """
-    import cloudpickle
-
-    error = text = None
-    try:
-        if trial.pickled_error_file:
-            with open(trial.pickled_error_file, "rb") as handle:
-                error = cloudpickle.load(handle)
-    except Exception:
-        error = None
-    try:
-        if trial.error_file:
-            text = Path(trial.error_file).read_text(errors="replace")
-    except OSError:
-        text = None
-    return error, text

@@ -18,13 +18,14 @@ import os
 import pickle
 from pathlib import Path
 
+from bench import tune_compat
 from bench.errors import BenchError
-from bench.results import atomic_write_bytes
+from bench.store.results import atomic_write_bytes
 
 SNAPSHOT = "tune_state.snapshot"
 SNAPSHOT_SCHEMA_VERSION = 1
 #: Written after bench's callback runs, so the copy in staging belongs to the previous save.
-_LATER_FILES = ("callback-states-",)
+_LATER_FILES = (tune_compat.CALLBACK_STATE_PREFIX,)
 
 
 def capture(staging_dir: str | Path, folder: Path) -> int:
@@ -37,9 +38,9 @@ def capture(staging_dir: str | Path, folder: Path) -> int:
         files = {}
         for entry in os.scandir(staging_dir):
             name = entry.name
-            if entry.is_file() and not name.startswith("tmp-") and not name.startswith(_LATER_FILES):
+            if entry.is_file() and not name.startswith(tune_compat.STAGING_TEMP_PREFIX) and not name.startswith(_LATER_FILES):
                 files[name] = Path(entry.path).read_bytes()
-        if not any(name.startswith("experiment_state-") for name in files):
+        if not any(name.startswith(tune_compat.EXPERIMENT_STATE_PREFIX) for name in files):
             return 0
         body = pickle.dumps({"schema_version": SNAPSHOT_SCHEMA_VERSION, "files": files}, protocol=4)
         atomic_write_bytes(Path(folder) / SNAPSHOT, body)

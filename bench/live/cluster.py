@@ -1,31 +1,12 @@
-"""The Ray cluster a run uses: its nodes, and the Tune settings that make runs resumable."""
+"""The Ray cluster a run uses: its nodes, resources per trial, and a filter for a stale error Tune logs on restore.
+
+The Tune settings that make runs resumable are bench.tune_compat.configure_tune (replay applies them too)."""
 
 from __future__ import annotations
 
 import logging
-import os
-
-#: Seconds between Ray Tune experiment-state snapshots (Tune's default, "auto", waits at least
-#: 10 s). A killed driver retrains at most this much of each running trial on resume; the
-#: epochs it retrains are dropped, not counted twice.
-SNAPSHOT_PERIOD_S = 2.0
-
-# What the user set before bench started wins over bench's defaults.
-_USER_SETTINGS = {name: os.environ.get(name) for name in ("TUNE_GLOBAL_CHECKPOINT_S", "TUNE_MAX_PENDING_TRIALS_PG")}
-
-
-def configure_tune(workers: int) -> dict[str, str]:
-    """Set Tune's snapshot period and pending-trial limit for one run; returns the values in force.
-
-    Tune creates up to 200 pending trials ahead of time for random and grid sampling, and on
-    restore requeues them in an order of its own, so a resumed run would try other
-    configurations than an uninterrupted one. With as many pending trials as workers, trials are
-    created when they can start, and a resumed run continues the same sequence.
-    """
-    defaults = {"TUNE_GLOBAL_CHECKPOINT_S": str(SNAPSHOT_PERIOD_S), "TUNE_MAX_PENDING_TRIALS_PG": str(max(1, workers))}
-    settings = {name: _USER_SETTINGS[name] or value for name, value in defaults.items()}
-    os.environ.update(settings)
-    return settings
+import math
+from typing import Mapping
 
 
 class StaleCheckpointFilter(logging.Filter):
@@ -68,3 +49,21 @@ def node_table() -> dict[str, dict]:
         }
         for node in ray.nodes()
     }
+
+
+def trial_resources(cluster: Mapping[str, float], workers: int, trials_per_gpu: int) -> dict:
+    """CPUs and GPU share per trial, so that `workers` trials fit side by side."""
+    gpus = cluster.get("GPU", 0)
+    cpus = cluster.get("CPU", 1)
+    per_trial = {"cpu": max(1.0, math.floor(cpus / workers)) if cpus >= workers else cpus / workers}
+    if gpus >= 1:
+        per_trial["gpu"] = 1.0 / trials_per_gpu
+    return per_trial
+
+
+def default_workers(cluster: Mapping[str, float], trials_per_gpu: int) -> int:
+    """Concurrent trials when the user gives none: GPUs x trials per GPU, else the CPUs."""
+    gpus = int(cluster.get("GPU", 0))
+    if gpus:
+        return gpus * trials_per_gpu
+    return max(1, int(cluster.get("CPU", 1)))

@@ -19,7 +19,7 @@ class CurveBook:
     """Every grid point's curve (a tuple of per-epoch FIELDS tuples) for one repeat of a table.
 
     Args:
-        table: a loaded bench.tables.Table.
+        table: a loaded bench.store.tables.Table.
         space: the workload's SearchSpace (the table's grid).
         repeat: which recorded repeat to use.
     """
@@ -91,7 +91,7 @@ class ModelBook:
 
     Args:
         surrogate: a bench.surrogate.Surrogate of the dataset.
-        cost: the dataset's bench.dataset.CostModel.
+        cost: the dataset's bench.store.dataset.CostModel.
         space: the workload's SearchSpace.
         seed: the training seed every trial of the run trains with (as a live run's trials do).
     """
@@ -134,7 +134,7 @@ def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
     A dataset (a table with a space sample) replays its surrogate; a grid-only table replays the
     nearest grid point's curve of repeat `seed % repeats`.
     """
-    from bench.dataset import is_dataset, table_cost_model
+    from bench.store.dataset import is_dataset, table_cost_model
 
     key = (str(table.path), table.meta.get("curves_sha256"), seed)
     book = _BOOKS.get(key)
@@ -154,7 +154,7 @@ _SURROGATES: dict[tuple, object] = {}
 
 def _surrogate(table, space):
     """One surrogate per dataset and process (loading one takes about a second)."""
-    from bench.dataset import dataset_surrogate
+    from bench.store.dataset import dataset_surrogate
 
     key = (str(table.path), table.meta.get("curves_sha256"))
     if key not in _SURROGATES:

@@ -1,0 +1,49 @@
+"""One epoch of real training, timed and scored the same way for live trials and dataset recordings."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+
+def scored_accuracy(workload, metrics) -> tuple[bool, float]:
+    """Whether an epoch diverged (non-finite loss) and the accuracy it is scored at (chance if so)."""
+    diverged = not (math.isfinite(metrics.train_loss) and math.isfinite(metrics.val_loss))
+    return diverged, workload.chance_accuracy if diverged else float(metrics.val_accuracy)
+
+
+def measure_epoch(trainer, device: str):
+    """Train one epoch; returns its metrics and its seconds (CUDA synchronised on both ends)."""
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    metrics = trainer.train_epoch()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return metrics, time.perf_counter() - start
+
+
+def train_curve(workload, config: dict[str, Any], seed: int) -> list[list[float]]:
+    """Train `config` with training seed `seed` to max_epochs (or divergence), as a live trial does.
+
+    Used by the dataset recording (scripts/record_dataset.py).
+
+    Returns:
+        one [epoch, val_accuracy, val_loss, train_loss, epoch_compute_s, train_flops, diverged] per epoch.
+    """
+    from workloads import TrainerContext
+
+    trainer = workload.make_trainer(workload.space.normalise(config),
+                                    TrainerContext(device="cpu", cpu_threads=1, seed=seed))
+    rows = []
+    for epoch in range(1, workload.max_epochs + 1):
+        metrics, seconds = measure_epoch(trainer, "cpu")
+        diverged, accuracy = scored_accuracy(workload, metrics)
+        rows.append([epoch, accuracy, float(metrics.val_loss), float(metrics.train_loss), seconds,
+                     float(metrics.train_flops), diverged])
+        if diverged:
+            break
+    return rows

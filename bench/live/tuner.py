@@ -1,0 +1,45 @@
+"""The Ray Tune objects of a live run: the trainable with its resources, and a new or restored Tuner."""
+
+from __future__ import annotations
+
+from bench.live.callbacks import JournalCallback, LedgerStopper
+from strategies import METRIC, MODE
+
+
+def make_trainable(spec, resources: dict):
+    """bench.live.trainable.train_trial with the run's fixed arguments and per-trial resources."""
+    from ray import tune
+
+    from bench.live.trainable import train_trial
+
+    return tune.with_resources(
+        tune.with_parameters(
+            train_trial, workload_name=spec.workload.name, workload_options=dict(spec.workload_options),
+            training_seed=spec.seed, cpu_threads=spec.workload.cpu_threads(resources["cpu"]),
+            device_share=resources.get("gpu", 1.0),
+        ),
+        resources,
+    )
+
+
+def make_tuner(spec, built, slots: int, folder, ledger, trainable, restore_from=None):
+    """A Tuner for the strategy's objects writing under `folder/ray`, or Tune's saved one from `restore_from`."""
+    from ray import tune
+
+    if restore_from is not None:
+        return tune.Tuner.restore(str(restore_from), trainable=trainable, resume_unfinished=True,
+                                  resume_errored=False)
+    return tune.Tuner(
+        trainable,
+        param_space=built.param_space,
+        tune_config=tune.TuneConfig(
+            metric=METRIC, mode=MODE, search_alg=built.search_alg, scheduler=built.scheduler,
+            num_samples=built.num_samples, max_concurrent_trials=slots, reuse_actors=True,
+        ),
+        run_config=tune.RunConfig(
+            name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),
+            callbacks=[JournalCallback(ledger)], verbose=0,
+            checkpoint_config=tune.CheckpointConfig(num_to_keep=4),
+            failure_config=tune.FailureConfig(max_failures=spec.max_failures),
+        ),
+    )

@@ -1,0 +1,116 @@
+"""RunSpec: everything that defines one run, built in one place for run, compare and nightly.
+
+Commands turn their options into plain values and call `make_specs`; nothing below the
+command layer sees an argparse object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from bench.budget import Budget, make_budget
+from bench.errors import BenchError, check_seeds
+
+#: Default retries of a failed trial (Ray Tune's FailureConfig.max_failures) before it is errored.
+MAX_FAILURES = 2
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines one run; stored in its manifest."""
+
+    strategy: Any  # strategies.ResolvedStrategy
+    workload: Any  # workloads.Workload
+    seed: int
+    budget: Budget
+    samples: int
+    workers: int
+    out_dir: Path
+    target: float | None = None
+    address: str | None = None
+    workload_options: Mapping[str, Any] = field(default_factory=dict)
+    trials_per_gpu: int = 1
+    command: tuple[str, ...] = ()
+    progress: bool = True
+    resume: Path | None = None  # an unfinished run folder to continue (bench.live.resume)
+    max_failures: int = MAX_FAILURES  # retries of a failed trial before it is recorded as errored
+
+    @property
+    def run_id(self) -> str:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        return f"{self.strategy.name.replace('+', '_')}-{self.workload.name}-seed{self.seed}-{stamp}"
+
+
+def build_strategy(spec: RunSpec):
+    """The strategy's Ray Tune objects for `spec` (strategies.Built); live and replay alike."""
+    from strategies import BuildContext
+
+    return spec.strategy.build(BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs,
+                                            seed=spec.seed, samples=spec.samples))
+
+
+def seed_generators(seed: int) -> None:
+    """Seed every generator Ray's schedulers (PBT, PB2) and the default searcher draw from."""
+    import random
+
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def resolve_samples(samples: int | None, workload) -> int:
+    if samples is None:
+        return workload.space.grid_size()
+    if samples < 1:
+        raise BenchError(f"--samples must be a positive integer, not {samples}")
+    return samples
+
+
+def raise_if_bad_target(target: float | None) -> None:
+    if target is not None and not (0.0 < target <= 1.0):
+        raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
+
+
+def check_writable(out_dir: Path) -> None:
+    """Fail early, before anything is written, when results cannot be stored under out_dir."""
+    probe = out_dir
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise BenchError(f"cannot write results under {out_dir}: {probe} is not a writable folder")
+
+
+def check_positive(name: str, value: int | None) -> None:
+    """Refuse a count option below 1 (None: left to its default)."""
+    if value is not None and value < 1:
+        raise BenchError(f"{name} must be a positive integer, not {value}")
+
+
+def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workload_name: str, *, seed: int,
+               seeds: int, out_dir: Path, samples: int | None = None, workers: int | None = None,
+               budget_epochs: float | None = None, budget_seconds: float | None = None,
+               budget_fraction: float | None = None, **common: Any) -> list[RunSpec]:
+    """One RunSpec per strategy and seed (seeds seed .. seed + seeds - 1), validated before anything runs.
+
+    Args:
+        strategy_params: (name or searcher+scheduler, parameters) pairs, resolved through strategies.
+        common: further RunSpec fields shared by every run (target, address, command, ...).
+    """
+    import strategies
+    import workloads
+
+    check_positive("--seeds", seeds)
+    check_seeds(seed, seeds)
+    check_positive("--workers", workers)
+    resolved = [strategies.resolve(name, dict(params)) for name, params in strategy_params]
+    workload = workloads.get(workload_name)
+    budget = make_budget(workload.grid_budget_epochs, budget_epochs, budget_seconds, budget_fraction)
+    samples = resolve_samples(samples, workload)
+    return [RunSpec(strategy=strategy, workload=workload, seed=seed + i, budget=budget, samples=samples,
+                    workers=workers or 0, out_dir=out_dir, **common)
+            for strategy in resolved for i in range(seeds)]

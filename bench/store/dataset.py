@@ -1,0 +1,168 @@
+"""Reading learning-curve datasets: the grid plus Sobol configurations, and the cost model.
+
+A dataset is a learning-curve table (bench.store.tables: every grid point, one repeat per training
+seed) whose folder also holds `space.parquet` (configurations drawn by a scrambled Sobol
+sequence over the whole space, each with its training seeds) and `cost.parquet` (the idle
+recording machine's seconds and FLOPs per epoch for every batch size and width: the cost model
+that makes compute independent of machine load). `table.json` vouches for all three.
+bench.store.dataset_recording writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from bench.errors import BenchError
+
+SPACE_SAMPLE = "space.parquet"
+COST = "cost.parquet"
+
+
+#: Per-epoch columns of a dataset frame, after the configuration's columns.
+CURVE_FIELDS = ("epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops", "diverged")
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Charges an epoch the idle recording machine's seconds for its batch size and width.
+
+    Args:
+        source: the dataset it comes from (its folder name).
+        sha256: checksum of its cost.parquet, recorded in every run that used it.
+        seconds: (batch_size, width) -> seconds per epoch.
+        flops: (batch_size, width) -> training FLOPs per epoch.
+    """
+
+    source: str
+    sha256: str
+    seconds: Mapping[tuple[int, int], float]
+    flops: Mapping[tuple[int, int], float]
+
+    def epoch_cost_s(self, hyperparameters: Mapping[str, Any]) -> float:
+        return self.seconds[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
+
+    def epoch_flops(self, hyperparameters: Mapping[str, Any]) -> float:
+        return self.flops[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
+
+    def record(self) -> dict:
+        """What a manifest says about the unit its rows' epoch_cost_s are in."""
+        return {"name": "reference-seconds", "source": self.source, "cost_sha256": self.sha256,
+                "meaning": "each epoch is charged the seconds an epoch of its batch size and width took "
+                           "on the idle recording machine, whatever the load of the machine that ran it"}
+
+
+#: The unit record of a run without a cost model: epoch_cost_s is the measured time.
+MEASURED_UNIT = {"name": "measured-seconds",
+                 "meaning": "each epoch is charged its measured compute time (moves with machine load)"}
+
+
+def _vouched(folder: Path, name: str, entry: Mapping[str, Any], what: str) -> Path:
+    """`folder/name`, refused when missing or when its checksum is not the one table.json records."""
+    from bench.store.results import file_sha256
+
+    path = Path(folder) / name
+    if not path.exists():
+        raise BenchError(f"{path}: missing ({what})")
+    if file_sha256(path) != entry.get("sha256"):
+        raise BenchError(f"{path}: checksum differs from {Path(folder) / 'table.json'} (truncated or edited)")
+    return path
+
+
+_COST_MODELS: dict[tuple, CostModel] = {}
+
+
+def read_cost_model(folder: Path, meta: Mapping[str, Any]) -> CostModel:
+    """The cost model of a dataset folder whose table.json `meta` vouches for cost.parquet."""
+    import pandas as pd
+
+    entry = meta.get("cost_model") or {}
+    path = _vouched(folder, COST, entry, "the dataset's cost model")
+    # A matrix replays hundreds of runs: read (and hash) each cost model once per process.
+    key = (str(path.resolve()), path.stat().st_mtime_ns, entry["sha256"])
+    if key not in _COST_MODELS:
+        frame = pd.read_parquet(path)
+        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int)))
+        _COST_MODELS[key] = CostModel(source=Path(folder).name, sha256=entry["sha256"],
+                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float))),
+                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float))))
+    return _COST_MODELS[key]
+
+
+def read_space_sample(folder: Path, meta: Mapping[str, Any], space) -> Any:
+    """The dataset's Sobol configurations (one row per configuration, seed and epoch), validated."""
+    import pandas as pd
+
+    entry = meta.get("space_sample") or {}
+    if not entry:
+        raise BenchError(f"{folder}: a grid table without a space sample; record a dataset with "
+                         f"`python scripts/record_dataset.py`")
+    path = _vouched(folder, SPACE_SAMPLE, entry, "the dataset's configurations beyond the grid")
+    frame = pd.read_parquet(path)
+    expected = ["config_id", "seed", *space.names, *CURVE_FIELDS]
+    if list(frame.columns) != expected or len(frame) != entry.get("rows"):
+        raise BenchError(f"{path}: not the space sample table.json describes (columns or row count differ)")
+    return frame
+
+
+def workload_cost_model(workload) -> CostModel | None:
+    """The cost model of the workload's shipped dataset for its current version, if it has one."""
+    import json
+
+    from bench.store.tables import META, default_table_path
+
+    folder = default_table_path(workload.name)
+    if folder is None:
+        return None
+    meta = json.loads((folder / META).read_text())
+    if "cost_model" not in meta:
+        return None
+    return read_cost_model(folder, meta)
+
+
+def table_cost_model(table) -> CostModel | None:
+    """A loaded table's cost model, when the table is a dataset that has one."""
+    return read_cost_model(table.path, table.meta) if "cost_model" in table.meta else None
+
+
+def is_dataset(table) -> bool:
+    """True for a table that also covers the space beyond its grid (a surrogate can model it)."""
+    return "space_sample" in table.meta
+
+
+def dataset_frame(table, space) -> Any:
+    """Every recorded curve of a dataset in one frame (the records_frame layout).
+
+    Grid points keep their grid index as config_id and their repeat as training seed; the
+    space sample's configurations follow with ids from the grid size on.
+    """
+    import pandas as pd
+
+    grid = table.curves.rename(columns={"grid_index": "config_id", "repeat": "seed"}).assign(source="grid")
+    sample = read_space_sample(table.path, table.meta, space).assign(source="sobol")
+    sample["config_id"] += int(table.meta["grid_size"])
+    columns = ["config_id", "source", "seed", *space.names, *CURVE_FIELDS]
+    return pd.concat([grid[columns], sample[columns]], ignore_index=True)
+
+
+def dataset_checksum(table) -> str:
+    """One checksum over what a surrogate of the dataset is fitted on (curves and space sample)."""
+    import hashlib
+
+    parts = (table.meta["curves_sha256"], table.meta["space_sample"]["sha256"])
+    return hashlib.sha256(":".join(parts).encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where fitted surrogates are cached: $BENCH_CACHE_DIR, else .bench-cache in the project."""
+    import os
+
+    return Path(os.environ.get("BENCH_CACHE_DIR") or Path(__file__).resolve().parents[2] / ".bench-cache")
+
+
+def dataset_surrogate(table, space):
+    """The dataset's surrogate: fitted on first use (under a minute), then loaded from the cache."""
+    from bench.surrogate import load_surrogate
+
+    return load_surrogate(dataset_frame(table, space), dataset_checksum(table), cache_dir(), space=space)

@@ -1,0 +1,144 @@
+"""Writing a learning-curve dataset: Sobol configurations beyond the grid, and the fitted cost model.
+
+The training itself is bench.live.epochs.train_curve, driven by scripts/record_dataset.py;
+bench.store.dataset reads what is written here.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
+
+#: Neighbours averaged by the cost model, in the (log batch size, width) plane.
+COST_NEIGHBOURS = 12
+
+
+def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
+    """`count` configurations from a scrambled Sobol sequence on each dimension's search scale.
+
+    Log dimensions are uniform in log space, integers are drawn as Tune's (log)randint draws them
+    (uniform over [low, high + 1) on the dimension's scale, then floored).
+    """
+    from scipy.stats import qmc
+
+    if count < 1 or count & (count - 1):
+        raise ValueError(f"a Sobol sample size is a power of 2, not {count}")
+    points = qmc.Sobol(d=len(space.hyperparameters), scramble=True, seed=seed).random_base2(int(math.log2(count)))
+    configs = []
+    for point in points:
+        config = {}
+        for u, hp in zip(point, space.hyperparameters):
+            high = hp.high + 1 if hp.integer else hp.high
+            if hp.log:
+                value = math.exp(math.log(hp.low) + float(u) * (math.log(high) - math.log(hp.low)))
+            else:
+                value = hp.low + float(u) * (high - hp.low)
+            if hp.integer:
+                value = min(math.floor(value), int(hp.high))
+            config[hp.name] = hp.normalise(value)
+        configs.append(config)
+    return configs
+
+
+def records_frame(jobs: list[dict], done: dict, space) -> Any:
+    """One row per (configuration, training seed, epoch) of a recording, in plan order.
+
+    Columns: config_id, source ("grid" or "sobol"), seed, the hyperparameters, CURVE_FIELDS.
+    """
+    import pandas as pd
+
+    names = space.names
+    rows = []
+    for job in jobs:
+        record = done[(job["config_id"], job["seed"])]
+        head = [job["config_id"], job["source"], job["seed"], *(job["config"][n] for n in names)]
+        rows.extend(head + list(epoch_row) for epoch_row in record["rows"])
+    frame = pd.DataFrame(rows, columns=["config_id", "source", "seed", *names, *CURVE_FIELDS])
+    frame["diverged"] = frame["diverged"].astype(bool)
+    return frame
+
+
+def _cost_axes(batch_size, width):
+    """The cost model's plane: log2 batch size and width, each over its own range."""
+    import numpy as np
+
+    return np.column_stack([np.log2(np.asarray(batch_size, dtype=float)) / 4.0,
+                            np.asarray(width, dtype=float) / 28.0])
+
+
+def fit_cost_table(frame, space) -> Any:
+    """The idle cost of one epoch for every integer (batch_size, width) of the space.
+
+    Each recorded (configuration, seed) gives its mean seconds and FLOPs per epoch; the cost of
+    a (batch_size, width) is the inverse-distance weighted mean of its COST_NEIGHBOURS nearest
+    recordings in the (log2 batch size, width) plane, where only those two hyperparameters
+    change the work of an epoch. Learning rate, momentum and weight decay do not.
+
+    Returns:
+        a DataFrame with batch_size, width, epoch_cost_s, epoch_train_flops.
+    """
+    import numpy as np
+    import pandas as pd
+
+    jobs = frame.groupby(["config_id", "seed"]).agg(
+        batch_size=("batch_size", "first"), width=("width", "first"),
+        seconds=("epoch_compute_s", "mean"), flops=("train_flops", "mean"))
+    known = _cost_axes(jobs["batch_size"], jobs["width"])
+    batch_hp, width_hp = space["batch_size"], space["width"]
+    batches, widths = np.meshgrid(np.arange(int(batch_hp.low), int(batch_hp.high) + 1),
+                                  np.arange(int(width_hp.low), int(width_hp.high) + 1), indexing="ij")
+    batches, widths = batches.ravel(), widths.ravel()
+    wanted = _cost_axes(batches, widths)
+    distances = np.sqrt(((wanted[:, None, :] - known[None, :, :]) ** 2).sum(axis=2))
+    nearest = np.argsort(distances, axis=1)[:, :COST_NEIGHBOURS]
+    weights = 1.0 / (np.take_along_axis(distances, nearest, axis=1) + 1e-3)
+    weights /= weights.sum(axis=1, keepdims=True)
+    seconds = (weights * jobs["seconds"].to_numpy()[nearest]).sum(axis=1)
+    flops = (weights * jobs["flops"].to_numpy()[nearest]).sum(axis=1)
+    return pd.DataFrame({"batch_size": batches, "width": widths, "epoch_cost_s": seconds,
+                         "epoch_train_flops": flops})
+
+
+def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: dict, command: list[str],
+                  wall_s: float) -> Path:
+    """Write a recording as a dataset: the grid table, the space sample and the cost model."""
+    import json
+
+    from bench.store.results import atomic_write_bytes, file_sha256
+    from bench.store.tables import CURVE_COLUMNS, META, write_table
+
+    frame = records_frame(jobs, done, workload.space)
+    grid = frame[frame["source"] == "grid"]
+    curves = grid.rename(columns={"config_id": "grid_index", "seed": "repeat"}).copy()
+    # The order a one-worker grid sweep reports: grid point by grid point, epoch by epoch.
+    curves["result_index"] = curves["grid_index"] * workload.max_epochs + curves["epoch"] - 1
+    names = workload.space.names
+    curves = curves[list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])].sort_values(
+        ["grid_index", "repeat", "epoch"], kind="stable").reset_index(drop=True)
+    folder = Path(folder)
+    write_table(folder, curves, workload, command=command, source_runs=[])
+    sample = frame[frame["source"] == "sobol"].drop(columns="source").reset_index(drop=True)
+    sample["config_id"] -= workload.space.grid_size()
+    sample.to_parquet(folder / SPACE_SAMPLE, index=False)
+    fit_cost_table(frame, workload.space).to_parquet(folder / COST, index=False)
+    meta = json.loads((folder / META).read_text())
+    meta["space_sample"] = {
+        "file": SPACE_SAMPLE, "sha256": file_sha256(folder / SPACE_SAMPLE), "rows": len(sample),
+        "configs": int(sample["config_id"].nunique()), "seeds": sorted(int(s) for s in sample["seed"].unique()),
+        "method": f"scrambled Sobol sequence (scipy.stats.qmc.Sobol, seed {plan['scramble_seed']}) on each "
+                  f"dimension's search scale",
+    }
+    meta["cost_model"] = {
+        "file": COST, "sha256": file_sha256(folder / COST),
+        "method": f"per (batch_size, width): inverse-distance weighted mean seconds per epoch of the "
+                  f"{COST_NEIGHBOURS} nearest recorded (configuration, seed) pairs in the (log2 batch size, "
+                  f"width) plane",
+    }
+    meta["recording"] = {**plan, "wall_s": wall_s,
+                         "how": "each (configuration, seed) trained in its own process through the workload's "
+                                "trainer, one torch thread, epochs timed as live trials time them"}
+    atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
+    return folder
