@@ -67,9 +67,9 @@ def main(args) -> int:
         raise BenchError(f"suite {suite.name}: nothing ran on this machine ({'; '.join(skipped)})")
     import pandas as pd
 
-    from bench.nightly.history import _value
+    from bench.nightly.history import stored_value
 
-    current = pd.DataFrame([{c: _value(r, c) for c in r} for r in rows])
+    current = pd.DataFrame([{c: stored_value(r, c) for c in r} for r in rows])
     base_results = None if baseline is None else history.results(baseline.run_id)
     verdicts = compare_results(base_results, current, suite.factor_of,
                                same_machine=baseline is None or baseline.machine == machine)

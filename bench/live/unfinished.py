@@ -13,13 +13,14 @@ from bench.live.resume import RESUMABLE
 
 def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
     """What makes two runs the same experiment, as canonical JSON."""
+    strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}  # the label only names the parameters
     body = {"strategy": strategy, "workload": workload, "seed": seed, "budget": budget, "samples": samples,
             "target": target}
     return json.dumps(json.loads(json.dumps(body, default=str)), sort_keys=True)
 
 
 def _workload_identity(record: dict) -> dict:
-    """The part of a manifest's workload record (bench.live.runner.workload_record) that identifies a run."""
+    """The part of a manifest's workload record (bench.store.manifest.workload_record) that identifies a run."""
     return {"name": record.get("name"), "version": record.get("version"), "options": record.get("options", {})}
 
 

@@ -54,9 +54,9 @@ def hit_drop_p(base_hits: int, base_seeds: int, hits: int, seeds: int) -> float:
 def classify(base: Sequence[float | None], current: Sequence[float | None], factor: float,
              alpha: float = ALPHA) -> Change:
     """Compare one strategy's per-seed normalised compute-to-target (None/NaN = miss) with its baseline."""
-    from bench.report.stats import _as_array, median_with_misses, mann_whitney_p
+    from bench.report.stats import as_array, median_with_misses, mann_whitney_p
 
-    a, b = _as_array(base), _as_array(current)
+    a, b = as_array(base), as_array(current)
     bm, cm = median_with_misses(a), median_with_misses(b)
     bh, ch = int(math.fsum(1 for v in a if math.isfinite(v))), int(math.fsum(1 for v in b if math.isfinite(v)))
     p_hits = hit_drop_p(bh, len(a), ch, len(b))

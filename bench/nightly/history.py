@@ -78,12 +78,8 @@ class History:
             run_id = int(cursor.lastrowid)
             self.conn.executemany(
                 f"insert into results (run_id, {', '.join(RESULT_COLUMNS)}) values (?{', ?' * len(RESULT_COLUMNS)})",
-                [(run_id, *(_value(row, c) for c in RESULT_COLUMNS)) for row in results])
+                [(run_id, *(stored_value(row, c) for c in RESULT_COLUMNS)) for row in results])
         return run_id
-
-    def set_status(self, run_id: int, status: str) -> None:
-        with self.conn:
-            self.conn.execute("update runs set status = ? where run_id = ?", (status, run_id))
 
     def runs(self, suite: str | None = None) -> list[RunRecord]:
         """Runs in the order they were stored (optionally of one suite)."""
@@ -112,7 +108,8 @@ class History:
         return found[-1] if found else None
 
 
-def _value(row: Mapping[str, Any], column: str) -> Any:
+def stored_value(row: Mapping[str, Any], column: str) -> Any:
+    """A result row's `column` as the history stores it (JSON text, None for a miss, 0/1 for reached)."""
     value = row[column]
     if column in ("conditions", "params") and not isinstance(value, str):
         return json.dumps(value, sort_keys=True)

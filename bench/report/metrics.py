@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from bench.report.basis import REACH_EPSILON, Basis
+from bench.store.manifest import strategy_label as label_from
 from bench.store.results import BASE_COLUMNS, StoredRun
 
 #: Columns of per_seed_compute_to_target, in order.
@@ -100,19 +101,22 @@ def configurations_tried(epochs: Any) -> int:
 
 
 def strategy_label(manifest: dict) -> str:
-    """A strategy's name, with its parameters that differ from the defaults in brackets."""
+    """A strategy's name, with its parameters that differ from the defaults in brackets.
+
+    The label the run recorded (bench.store.manifest.strategy_record); a manifest written before
+    runs recorded one gets today's defaults as the base.
+    """
+    described = manifest["strategy"]
+    if "label" in described:
+        return described["label"]
     import strategies
     from bench.errors import BenchError
 
-    described = manifest["strategy"]
-    name = described["name"]
-    params = described.get("params") or {}
     try:
-        defaults = dict(strategies.resolve(name).params)
+        defaults = dict(strategies.resolve(described["name"]).params)
     except BenchError:
         defaults = {}
-    changed = {k: v for k, v in sorted(params.items()) if defaults.get(k, object()) != v}
-    return name + (f"[{', '.join(f'{k}={v}' for k, v in changed.items())}]" if changed else "")
+    return label_from(described["name"], described.get("params") or {}, defaults)
 
 
 def run_figures(run: StoredRun, basis: Basis) -> dict:

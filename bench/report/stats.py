@@ -37,7 +37,7 @@ class SeedSummary:
         return self.median != float("inf")
 
 
-def _as_array(values: Sequence[float | None]):
+def as_array(values: Sequence[float | None]):
     """Values as floats, a miss (None or NaN) as +inf so it ranks above every hit."""
     import numpy as np
 
@@ -54,7 +54,7 @@ def median_with_misses(values: Sequence[float | None]) -> float:
     """
     import numpy as np
 
-    array = _as_array(values)
+    array = as_array(values)
     return float(np.median(array)) if len(array) else float("inf")
 
 
@@ -67,7 +67,7 @@ def bootstrap_interval(values: Sequence[float | None], seed: int = BOOTSTRAP_SEE
     """
     import numpy as np
 
-    array = _as_array(values)
+    array = as_array(values)
     if not len(array):
         return float("inf"), float("inf")
     rng = np.random.default_rng(seed)
@@ -81,7 +81,7 @@ def summarise(values: Sequence[float | None]) -> SeedSummary:
     """Median, interval and hit count of one strategy's per-seed values (None/NaN = miss)."""
     import numpy as np
 
-    array = _as_array(values)
+    array = as_array(values)
     low, high = bootstrap_interval(array)
     return SeedSummary(median=median_with_misses(array), low=low, high=high,
                        hits=int(np.isfinite(array).sum()), seeds=len(array))
@@ -96,7 +96,7 @@ def mann_whitney_p(first: Sequence[float | None], second: Sequence[float | None]
     import numpy as np
     from scipy.stats import mannwhitneyu
 
-    a, b = _as_array(first), _as_array(second)
+    a, b = as_array(first), as_array(second)
     if len(a) < 2 or len(b) < 2:
         return None
     both = np.concatenate([a, b])

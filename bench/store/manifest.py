@@ -45,6 +45,19 @@ def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSumm
     )
 
 
+def strategy_label(name: str, params: dict, defaults: dict) -> str:
+    """A strategy's name, with its parameters that differ from the defaults in brackets."""
+    changed = {k: v for k, v in sorted(params.items()) if defaults.get(k, object()) != v}
+    return name + (f"[{', '.join(f'{k}={v}' for k, v in changed.items())}]" if changed else "")
+
+
+def strategy_record(strategy) -> dict:
+    """The manifest's strategy: what the run resolved, and the label reports show (fixed at run time)."""
+    defaults = {p.name: p.default for component in (strategy.searcher, strategy.scheduler) for p in component.params}
+    described = strategy.describe()
+    return {**described, "label": strategy_label(strategy.name, described["params"], defaults)}
+
+
 def workload_record(spec) -> dict:
     """The manifest's description of the workload a run used (live and replay alike)."""
     return {
@@ -78,7 +91,7 @@ def run_manifest(spec, run_id: str, status: str, started_at: str, *, replay: boo
     env = _environment()
     return {
         "schema_version": SCHEMA_VERSION, "run_id": run_id, "status": status, "replay": replay,
-        "strategy": spec.strategy.describe(), "workload": workload_record(spec),
+        "strategy": strategy_record(spec.strategy), "workload": workload_record(spec),
         "seed": spec.seed, "budget": spec.budget.as_dict(), "target": spec.target, "samples": spec.samples,
         "workers": workers, "trial_resources": trial_resources, **extra, "address": address,
         "metric": METRIC, "mode": MODE, "compute_unit": compute_unit(cost_model),
