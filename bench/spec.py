@@ -114,3 +114,25 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
     return [RunSpec(strategy=strategy, workload=workload, seed=seed + i, budget=budget, samples=samples,
                     workers=workers or 0, out_dir=out_dir, **common)
             for strategy in resolved for i in range(seeds)]
+
+
+def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
+    """A RunSpec that continues the run described by `manifest`."""
+    import strategies
+    import workloads
+    from bench.store.results import MANIFEST
+
+    strategy = manifest["strategy"]
+    try:
+        resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
+        workload = workloads.get(manifest["workload"]["name"])
+        budget = Budget(manifest["budget"]["unit"], float(manifest["budget"]["limit"]))
+    except (KeyError, TypeError) as exc:
+        raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
+    if manifest["workload"].get("version") != workload.version:
+        raise BenchError(f"{folder}: recorded with {workload.name} version {manifest['workload'].get('version')}, "
+                         f"but the workload is now version {workload.version}; it cannot be resumed")
+    return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
+                   samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
+                   target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
+                   resume=Path(folder), max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)

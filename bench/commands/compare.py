@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bench.errors import BenchError, check_seeds
+from bench.errors import BenchError
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
@@ -48,26 +48,13 @@ def strategy_names(text: str) -> list[str]:
 
 def build_specs(args, out: Path) -> list:
     """One RunSpec per strategy and seed, validated before anything runs."""
-    import strategies
-    import workloads
-    from bench.budget import make_budget
-    from bench.spec import RunSpec, check_writable, resolve_samples
+    from bench.spec import check_writable, make_specs
 
-    if args.seeds < 1:
-        raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
-    check_seeds(args.seed, args.seeds)
-    if args.workers is not None and args.workers < 1:
-        raise BenchError(f"--workers must be a positive integer, not {args.workers}")
-    workload = workloads.get(args.workload)
-    budget = make_budget(workload.grid_budget_epochs, args.budget_epochs)
-    samples = resolve_samples(args.samples, workload)
+    names = strategy_names(args.strategies)
     check_writable(out)
-    return [
-        RunSpec(strategy=strategies.resolve(name), workload=workload, seed=args.seed + i, budget=budget,
-                samples=samples, workers=args.workers or 0, out_dir=out,
-                command=tuple(args.argv), progress=False)
-        for name in strategy_names(args.strategies) for i in range(args.seeds)
-    ]
+    return make_specs([(name, {}) for name in names], args.workload, seed=args.seed, seeds=args.seeds, out_dir=out,
+                      samples=args.samples, workers=args.workers, budget_epochs=args.budget_epochs,
+                      command=tuple(args.argv), progress=False)
 
 
 def _table(args, workload: str):
@@ -80,19 +67,9 @@ def _table(args, workload: str):
     return load_table(path)
 
 
-def _check_replayable(specs, table) -> None:
-    """Refuse, before any run starts, a table or strategy that replay cannot run."""
-    from bench.replay.engine import check_table
-    from bench.replay.tune_glue import check_replayable
-    from bench.spec import build_strategy
-
-    for spec in {spec.strategy.name: spec for spec in specs}.values():
-        check_table(spec, table)
-        check_replayable(spec.strategy.name, build_strategy(spec))
-
-
 def _executor(args, specs):
-    """A function running one spec: replay against the table, or live through Ray Tune."""
+    """A function running one spec (replay against the table, or live through Ray Tune), and the
+    reference the report measures against (None: the report's default)."""
     import dataclasses
 
     if args.live:
@@ -102,15 +79,15 @@ def _executor(args, specs):
 
         cluster = ensure_ray(None)
         workers = args.workers or default_workers(cluster, 1)
-        return lambda spec: execute(dataclasses.replace(spec, workers=workers))
+        return (lambda spec: execute(dataclasses.replace(spec, workers=workers))), args.reference
     from bench.replay import DEFAULT_WORKERS as replay_workers
-    from bench.replay import execute_replay
+    from bench.replay import check_specs, execute_replay
 
     table = _table(args, args.workload)
-    _check_replayable(specs, table)
-    if args.reference is None:
-        args.reference = table.path  # the replayed table is the grid these runs are measured against
-    return lambda spec: execute_replay(dataclasses.replace(spec, workers=args.workers or replay_workers), table)
+    check_specs(specs, table)
+    workers = args.workers or replay_workers
+    # Without --reference, the replayed table is the grid these runs are measured against.
+    return (lambda spec: execute_replay(dataclasses.replace(spec, workers=workers), table)), args.reference or table.path
 
 
 def main(args) -> int:
@@ -119,7 +96,7 @@ def main(args) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
     specs = build_specs(args, out)
-    run = _executor(args, specs)
+    run, reference = _executor(args, specs)
     failed = 0
     for number, spec in enumerate(specs, 1):
         try:
@@ -135,4 +112,4 @@ def main(args) -> int:
               f"{summary.compute_epochs} epochs, {summary.wall_s:.1f} s wall")
     if failed:
         print(f"{failed} of {len(specs)} runs failed; the report skips them")
-    return report_and_print([out], args, out / "report")
+    return report_and_print([out], args, out / "report", reference=reference)

@@ -26,13 +26,17 @@ def add_report_options(parser) -> None:
     parser.add_argument("--claims", type=Path, default=None, help="a TOML claims file (default: the shipped one)")
 
 
-def report_and_print(results, args, out: Path) -> int:
-    """Build the report from `results`, write it under `out` and print the text budget chart."""
+def report_and_print(results, args, out: Path, reference: Path | None = None) -> int:
+    """Build the report from `results`, write it under `out` and print the text budget chart.
+
+    Args:
+        reference: the reference table or grid run (default: --reference, else the workload's shipped table).
+    """
     from bench.report.build import build_report
     from bench.report.outputs import text_chart, write_report
 
     report = build_report(results, workload=args.workload, target=args.target, tolerance_pp=args.tolerance,
-                          reference_path=args.reference, claims_path=args.claims)
+                          reference_path=reference or args.reference, claims_path=args.claims)
     written = write_report(report, out)
     basis = report.basis
     print(f"{report.workload}: {len(report.runs)} runs against {basis.reference.kind} {basis.reference.source}")

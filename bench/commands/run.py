@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench.errors import BenchError, check_seeds
+from bench.errors import BenchError
 from bench.spec import MAX_FAILURES
 
 HELP = "run a search strategy on a workload under a compute budget"
@@ -64,51 +64,38 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 def build_specs(args) -> list:
     """Validate every option and return one RunSpec per seed; nothing is written here."""
-    import strategies
     import workloads
-    from bench.budget import make_budget
     from bench.report.single import default_stop
-    from bench.spec import RunSpec, check_writable, raise_if_bad_target, resolve_samples
+    from bench.spec import check_positive, check_writable, make_specs, raise_if_bad_target
+    from bench.store.recording import repeat_seeds
 
     if args.strategy is None:
         if args.resume is not None:
             return [resume_spec(args, None)]
         raise BenchError("bench run: --strategy is required (or --resume RUN to continue a run)")
-    from bench.store.recording import repeat_seeds
-
-    args.seeds = repeat_seeds(args.repeats, args.strategy, args.seeds, args.replay is not None)
-    strategy = strategies.resolve(args.strategy, parse_params(args.params))
+    seeds = repeat_seeds(args.repeats, args.strategy, args.seeds, args.replay is not None)
+    params = parse_params(args.params)
     workload = workloads.get(args.workload)
-    budget = make_budget(workload.grid_budget_epochs, args.budget_epochs, args.budget_seconds,
-                         args.budget_fraction)
-    samples = resolve_samples(args.samples, workload)
-    args.until, args.target = default_stop(args.until, args.target, workload.name)
-    raise_if_bad_target(args.target)
-    if args.until == "target" and args.target is None:
+    until, target = default_stop(args.until, args.target, workload.name)
+    raise_if_bad_target(target)
+    if until == "target" and target is None:
         raise BenchError("--until target needs --target ACCURACY")
-    if args.seeds < 1:
-        raise BenchError(f"--seeds must be a positive integer, not {args.seeds}")
-    check_seeds(args.seed, args.seeds)
-    if args.workers is not None and args.workers < 1:
-        raise BenchError(f"--workers must be a positive integer, not {args.workers}")
-    if args.trials_per_gpu is not None and args.trials_per_gpu < 1:
-        raise BenchError(f"--trials-per-gpu must be a positive integer, not {args.trials_per_gpu}")
+    check_positive("--trials-per-gpu", args.trials_per_gpu)
     if args.max_failures < 0:
         raise BenchError(f"--max-failures must be 0 or more, not {args.max_failures}")
     check_writable(args.out)
-    options = workload_options(args, workload)
-    target = args.target if args.until == "target" else None
-    specs = [
-        RunSpec(strategy=strategy, workload=workload, seed=args.seed + i, budget=budget, samples=samples,
-                workers=args.workers or 0, out_dir=args.out, target=target, address=args.address,
-                trials_per_gpu=args.trials_per_gpu or 1, workload_options=options, command=tuple(args.argv),
-                progress=not args.quiet, max_failures=args.max_failures)
-        for i in range(args.seeds)
-    ]
-    if getattr(args, "replay", None) is not None:
+    specs = make_specs(
+        [(args.strategy, params)], workload.name, seed=args.seed, seeds=seeds, out_dir=args.out,
+        samples=args.samples, workers=args.workers, budget_epochs=args.budget_epochs,
+        budget_seconds=args.budget_seconds, budget_fraction=args.budget_fraction,
+        target=target if until == "target" else None, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
+        workload_options=workload_options(args, workload), command=tuple(args.argv), progress=not args.quiet,
+        max_failures=args.max_failures,
+    )
+    if args.replay is not None:
         return specs  # replays finish in seconds: nothing to resume
     if args.resume is not None:
-        if args.seeds != 1:
+        if seeds != 1:
             raise BenchError("--resume continues one run; drop --seeds")
         return [resume_spec(args, specs[0])]
     return [with_unfinished_run(spec) for spec in specs]
@@ -124,7 +111,7 @@ def workload_options(args, workload) -> dict:
         raise BenchError(f"--data-dir: workload {workload.name} reads no data files; workloads that do: cifar10")
     else:
         options = {"data_dir": str(args.data_dir.expanduser().absolute())}
-    if getattr(args, "replay", None) is None:
+    if args.replay is None:
         workload.check_ready(options)  # data missing: one line, exit 2
     return options
 
@@ -133,7 +120,7 @@ def resume_spec(args, given):
     """The spec that continues `--resume RUN`; options given must match the run's manifest."""
     from bench.live import resume, unfinished
     from bench.store import run_lock
-    from bench.spec import check_writable
+    from bench.spec import check_writable, spec_from_manifest
 
     folder = unfinished.resolve_run(args.resume, args.out)
     manifest, rows, _, _ = resume.load_unfinished(folder)
@@ -144,8 +131,8 @@ def resume_spec(args, given):
         raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
                          f"samples or target); resume it with `--resume {folder}` alone")
     check_writable(folder)
-    return unfinished.spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
-                                     command=tuple(args.argv), progress=not args.quiet)
+    return spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
+                              command=tuple(args.argv), progress=not args.quiet)
 
 
 def with_unfinished_run(spec):
@@ -177,33 +164,65 @@ def print_summary(summary, budget) -> None:
     print(f"  results            {summary.folder}")
 
 
+def check_replay_options(args) -> None:
+    """Options that have no meaning in replay are refused rather than ignored."""
+    if args.address is not None:
+        raise BenchError("--replay runs without Ray, so --address is not accepted with it")
+    if args.resume is not None:
+        raise BenchError("--replay runs finish in seconds and are not resumed; drop --resume")
+    if args.repeats is not None:
+        raise BenchError("--repeats records a table by training; it cannot be combined with --replay")
+
+
+def replay(args) -> int:
+    """`bench run --replay [TABLE]`: validate everything (table, strategy, options) first, then replay each seed."""
+    import dataclasses
+
+    from bench.replay import DEFAULT_WORKERS, check_specs, execute_replay
+    from bench.store.tables import resolve_table
+
+    check_replay_options(args)
+    specs = build_specs(args)
+    table = resolve_table(args.replay, specs[0].workload.name, extra_dirs=[args.out])
+    check_specs(specs, table)
+    workers = args.workers or DEFAULT_WORKERS
+    for spec in specs:
+        summary = execute_replay(dataclasses.replace(spec, workers=workers), table)
+        print_summary(summary, spec.budget)
+        print(f"  replay             {table.name} ({table.path}), {workers} simulated workers, "
+              f"{summary.wall_s:.2f} s")
+        print_normalised(summary)
+    return 0
+
+
+def print_normalised(summary) -> None:
+    from bench.report.single import normalised_line
+
+    line = normalised_line(summary.folder)
+    if line is not None:
+        print(line)
+
+
 def main(args) -> int:
     import dataclasses
 
     from bench.live import packing
     from bench.live.ray_session import ensure_ray
-    from bench.report.single import normalised_line
     from bench.live.runner import execute
+    from bench.store.recording import record_tables
 
     if args.replay is not None:
-        from bench.replay import cli as replay_cli
-
-        return replay_cli.main(args, build_specs, print_summary)
+        return replay(args)
     specs = build_specs(args)
     cluster = ensure_ray(args.address)
     chosen = packing.choose(cluster, args.workers, args.trials_per_gpu, packing.local_gpu_memory_gib())
     print(chosen.line(), file=sys.stderr)
-    workers = chosen.workers
     summaries = []
     for spec in specs:
         spec = dataclasses.replace(spec, trials_per_gpu=chosen.trials_per_gpu)
-        summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=workers))
+        summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=chosen.workers))
         summaries.append(summary)
         print_summary(summary, spec.budget)
-        line = normalised_line(summary.folder)
-        if line is not None:
-            print(line)
-    from bench.store.recording import record_tables
-
+        print_normalised(summary)
     record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(args.argv), args.repeats)
     return 0

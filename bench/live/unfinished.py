@@ -1,10 +1,9 @@
-"""Which unfinished run a command continues, and the RunSpec that continues it."""
+"""Which unfinished run a command continues (bench.spec.spec_from_manifest builds the RunSpec that continues it)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from bench.errors import BenchError
 from bench.store.results import MANIFEST
@@ -72,26 +71,3 @@ def resolve_run(run: str, out_dir: Path) -> Path:
         if (candidate / MANIFEST).exists():
             return candidate.resolve()
     raise BenchError(f"no run {run!r}: --resume takes a run folder or the id of a run under {out_dir}")
-
-
-def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
-    """A RunSpec that continues the run described by `manifest`."""
-    import strategies
-    import workloads
-    from bench.budget import Budget
-    from bench.spec import MAX_FAILURES, RunSpec
-
-    strategy = manifest["strategy"]
-    try:
-        resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
-        workload = workloads.get(manifest["workload"]["name"])
-        budget = Budget(manifest["budget"]["unit"], float(manifest["budget"]["limit"]))
-    except (KeyError, TypeError) as exc:
-        raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
-    if manifest["workload"].get("version") != workload.version:
-        raise BenchError(f"{folder}: recorded with {workload.name} version {manifest['workload'].get('version')}, "
-                         f"but the workload is now version {workload.version}; it cannot be resumed")
-    return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
-                   samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
-                   target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
-                   resume=Path(folder), max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)

@@ -11,16 +11,12 @@ from bench.nightly.suite import Section, Suite
 
 
 def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> list:
-    import strategies
-    from bench.budget import make_budget
-    from bench.spec import RunSpec, resolve_samples
+    from bench.spec import make_specs
 
-    budget = make_budget(workload.grid_budget_epochs, budget_fraction=section.budget_fraction)
-    samples = resolve_samples(section.samples, workload)
-    return [RunSpec(strategy=strategies.resolve(name, section.params.get(name, {})), workload=workload,
-                    seed=section.root_seed + i, budget=budget, samples=samples, workers=section.workers or 0,
-                    out_dir=out, command=command, progress=False)
-            for name in section.strategies for i in range(section.seeds)]
+    return make_specs([(name, section.params.get(name, {})) for name in section.strategies], workload.name,
+                      seed=section.root_seed, seeds=section.seeds, out_dir=out, samples=section.samples,
+                      workers=section.workers, budget_fraction=section.budget_fraction, command=command,
+                      progress=False)
 
 
 def _runner(section: Section, table) -> Callable:

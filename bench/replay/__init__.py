@@ -4,6 +4,6 @@ The strategy's own Ray Tune searcher and scheduler objects make every decision; 
 controller stands in for Tune's execution, so a run takes milliseconds instead of hours.
 """
 
-from bench.replay.engine import DEFAULT_WORKERS, execute_replay
+from bench.replay.engine import DEFAULT_WORKERS, check_specs, execute_replay
 
-__all__ = ["execute_replay", "DEFAULT_WORKERS"]
+__all__ = ["execute_replay", "check_specs", "DEFAULT_WORKERS"]

@@ -39,6 +39,13 @@ def check_table(spec, table) -> None:
                          f"{spec.workload.max_epochs}; re-record it")
 
 
+def check_specs(specs, table) -> None:
+    """Refuse, before any run starts, a table or a strategy that replay cannot run."""
+    for spec in {spec.strategy.name: spec for spec in specs}.values():
+        check_table(spec, table)
+        check_replayable(spec.strategy.name, build_strategy(spec))
+
+
 @contextlib.contextmanager
 def _quiet_tune():
     """Ray's schedulers log every exploit and bracket at INFO; a replay makes thousands a second."""

@@ -8,12 +8,14 @@ controller. Both build their rows here.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from bench.budget import StopRule
 from bench.store.results import PartialLog
 
 
+@dataclass(eq=False)
 class RunLedger:
     """Per-epoch rows, compute spent and best accuracy of one run.
 
@@ -29,32 +31,25 @@ class RunLedger:
             Budgets in seconds and every report read this cost (epoch_cost_s).
     """
 
-    def __init__(
-        self,
-        identity: Mapping[str, Any],
-        normalise: Callable[[Mapping[str, Any]], dict],
-        max_epochs: int,
-        stop_rule: StopRule,
-        log: PartialLog | None = None,
-        on_row: Callable[[dict], None] | None = None,
-        cost: Callable[[Mapping[str, Any]], float] | None = None,
-    ) -> None:
-        self.identity = dict(identity)
-        self.normalise = normalise
-        self.max_epochs = max_epochs
-        self.stop_rule = stop_rule
-        self.log = log
-        self.on_row = on_row
-        self.cost = cost
-        self.rows: list[dict] = []
-        self.run_epochs = 0
-        self.run_compute_s = 0.0
-        self.best_accuracy: float | None = None
-        self.best_config: dict | None = None
-        self.outcomes: dict[str, str] = {}
-        self.trial_epochs: dict[str, int] = {}
-        self.trial_diverged: dict[str, bool] = {}
-        self.stopping = False
+    identity: dict
+    normalise: Callable[[Mapping[str, Any]], dict]
+    max_epochs: int
+    stop_rule: StopRule
+    log: PartialLog | None = None
+    on_row: Callable[[dict], None] | None = None
+    cost: Callable[[Mapping[str, Any]], float] | None = None
+    rows: list[dict] = field(default_factory=list, init=False)
+    run_epochs: int = field(default=0, init=False)
+    run_compute_s: float = field(default=0.0, init=False)
+    best_accuracy: float | None = field(default=None, init=False)
+    best_config: dict | None = field(default=None, init=False)
+    outcomes: dict[str, str] = field(default_factory=dict, init=False)
+    trial_epochs: dict[str, int] = field(default_factory=dict, init=False)
+    trial_diverged: dict[str, bool] = field(default_factory=dict, init=False)
+    stopping: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.identity = dict(self.identity)
 
     @classmethod
     def for_run(cls, spec, run_id: str, *, replay: bool, cost_model, normalise=None, **kwargs):

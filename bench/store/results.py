@@ -73,14 +73,20 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
     atomic_write_bytes(folder / MANIFEST, json.dumps(body, indent=2).encode())
 
 
+def read_json(path: Path, missing: str, corrupt: str) -> Any:
+    """The JSON document in `path`; a missing file raises BenchError(missing), an unreadable one
+    BenchError("corrupt (reason)")."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise BenchError(missing) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchError(f"{corrupt} ({exc})") from None
+
+
 def read_manifest(folder: Path) -> dict:
     path = Path(folder) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise BenchError(f"{path}: no manifest; is this a run folder?") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchError(f"{path}: corrupt manifest ({exc})") from None
+    manifest = read_json(path, f"{path}: no manifest; is this a run folder?", f"{path}: corrupt manifest")
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         raise BenchError(
             f"{path}: schema version {manifest.get('schema_version') if isinstance(manifest, dict) else None!r}"

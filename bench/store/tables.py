@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from bench import environment
 from bench.errors import BenchError
-from bench.store.results import StoredRun, atomic_write_bytes
+from bench.store.results import StoredRun, atomic_write_bytes, read_json
 
 TABLE_SCHEMA_VERSION = 1
 META = "table.json"
@@ -116,12 +116,7 @@ def load_table(path: Path | str) -> Table:
 
     path = Path(path)
     meta_path = path / META
-    try:
-        meta = json.loads(meta_path.read_text())
-    except FileNotFoundError:
-        raise BenchError(f"{path}: not a learning-curve table (no {META})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BenchError(f"{meta_path}: corrupt table metadata ({exc})") from None
+    meta = read_json(meta_path, f"{path}: not a learning-curve table (no {META})", f"{meta_path}: corrupt table metadata")
     if not isinstance(meta, dict) or meta.get("schema_version") != TABLE_SCHEMA_VERSION:
         raise BenchError(f"{meta_path}: table schema version is not {TABLE_SCHEMA_VERSION}")
     curves_path = path / CURVES

@@ -22,7 +22,7 @@ import pytest
 from bench.cli import main
 from bench.store.results import write_manifest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RUN = ("run", "--strategy", "grid", "--until", "budget", "--workers", "1", "--quiet")
 
 
