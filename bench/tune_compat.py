@@ -1,7 +1,7 @@
 """Every private or version-sensitive Ray Tune name bench uses, and nothing else.
 
 Live runs, replay and the strategies reach these names only through this module, and
-tests/test_tune_compat.py exercises each of them against the installed Ray, so an upgrade that
+tests/bench/test_tune_compat.py exercises each of them against the installed Ray, so an upgrade that
 renames or changes one fails there, by name. Ray is imported inside the functions: importing
 this module stays free (`bench list` does not start Ray).
 """

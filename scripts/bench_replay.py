@@ -51,16 +51,11 @@ class SuggestionTimer:
 
 
 def replay(name: str, seed: int, workers: int, table, out: Path):
-    import strategies
-    import workloads
-    from bench.budget import make_budget
     from bench.replay import execute_replay
-    from bench.spec import RunSpec
+    from bench.spec import make_specs
 
-    workload = workloads.get(table.workload)
-    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
-                   budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
-                   workers=workers, out_dir=out, progress=False)
+    (spec,) = make_specs([(name, {})], table.workload, seed=seed, seeds=1, out_dir=out, workers=workers,
+                         progress=False)
     return execute_replay(spec, table)
 
 

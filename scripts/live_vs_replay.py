@@ -45,16 +45,14 @@ def describe(values: list[float | None]) -> str:
 
 
 def main() -> int:
-    import strategies
     import workloads
-    from bench.budget import make_budget
     from bench.replay import execute_replay
     from bench.report.reference import load_reference
     from bench.report.basis import resolve_target
     from bench.report.stats import mann_whitney_p, median_with_misses
     from bench.store.results import load_run
     from bench.live.runner import execute
-    from bench.spec import RunSpec
+    from bench.spec import make_specs
     from bench.store.tables import resolve_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -73,11 +71,10 @@ def main() -> int:
           f"live seeds {args.seed}..{args.seed + args.live_seeds - 1}, replay seeds {args.seed}.."
           f"{args.seed + args.replay_seeds - 1}", flush=True)
 
-    def spec(name: str, seed: int) -> RunSpec:
-        return RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
-                       budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
-                       workers=args.workers, out_dir=args.out, target=target, progress=False,
-                       command=tuple(sys.argv))
+    def spec(name: str, seed: int):
+        (one,) = make_specs([(name, {})], workload.name, seed=seed, seeds=1, out_dir=args.out,
+                            workers=args.workers, target=target, progress=False, command=tuple(sys.argv))
+        return one
 
     names = args.strategies.split(",")
     live, replayed = {}, {}

@@ -28,15 +28,13 @@ def _spin() -> None:
 
 
 def main() -> int:
-    import strategies
     import workloads
-    from bench.budget import make_budget
     from bench.report.basis import make_basis
     from bench.report.metrics import run_figures
     from bench.report.reference import load_reference
     from bench.store.results import load_run
     from bench.live.runner import execute
-    from bench.spec import RunSpec
+    from bench.spec import make_specs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategy", default="asha")
@@ -48,9 +46,8 @@ def main() -> int:
     workload = workloads.get("digits")
     reference = load_reference(workload.name)
     target = make_basis(reference, []).target
-    spec = RunSpec(strategy=strategies.resolve(args.strategy), workload=workload, seed=args.seed,
-                   budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
-                   workers=args.workers, out_dir=args.out, target=target, progress=False, command=tuple(sys.argv))
+    (spec,) = make_specs([(args.strategy, {})], workload.name, seed=args.seed, seeds=1, out_dir=args.out,
+                         workers=args.workers, target=target, progress=False, command=tuple(sys.argv))
     results = {}
     for condition in ("idle", "busy"):
         spinners = []

@@ -18,14 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    import strategies
     import workloads
-    from bench.budget import make_budget
     from bench.live.ray_session import ensure_ray
     from bench.store.results import load_run
     from bench.live.cluster import default_workers
     from bench.live.runner import execute
-    from bench.spec import RunSpec
+    from bench.spec import make_specs
     from bench.store.tables import REFERENCE_DIR, curves_from_runs, table_name, write_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -42,11 +40,8 @@ def main() -> int:
     runs = []
     for repeat in range(args.repeats):
         start = time.perf_counter()
-        spec = RunSpec(
-            strategy=strategies.resolve("grid"), workload=workload, seed=repeat,
-            budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
-            workers=workers, out_dir=args.runs_dir, command=tuple(sys.argv),
-        )
+        (spec,) = make_specs([("grid", {})], workload.name, seed=repeat, seeds=1, out_dir=args.runs_dir,
+                             workers=workers, command=tuple(sys.argv))
         summary = execute(spec)
         print(f"repeat {repeat}: {summary.compute_epochs} epochs, {summary.compute_s:.1f} s compute, "
               f"{time.perf_counter() - start:.1f} s wall, best {summary.best_accuracy:.4f}")

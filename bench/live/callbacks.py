@@ -74,7 +74,7 @@ class JournalCallback(LedgerCallback):
     def get_state(self):
         """Tune calls this as it saves, right after its experiment and searcher states: copy them.
 
-        (That order is Ray-version-sensitive; tests/test_tune_compat.py checks it.)
+        (That order is Ray-version-sensitive; tests/bench/test_tune_compat.py checks it.)
         """
         staging, log = getattr(self, "staging_dir", None), self.ledger.log
         if staging and log is not None:
