@@ -15,7 +15,7 @@ from bench.budget import StopRule
 from bench.store.results import PartialLog
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # a ledger is identified by its run, and holds every row
 class RunLedger:
     """Per-epoch rows, compute spent and best accuracy of one run.
 
