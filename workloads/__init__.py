@@ -6,6 +6,7 @@ import importlib
 import os
 
 from bench.errors import BenchError
+from bench.plugins import Plugins
 from bench.registry import Registry
 from workloads.base import EpochMetrics, EpochTrainer, TrainerContext, Workload
 from workloads.space import Hyperparameter, SearchSpace
@@ -14,7 +15,18 @@ REGISTRY: Registry[Workload] = Registry("workload")
 
 
 def get(name: str) -> Workload:
-    return REGISTRY.get(name)
+    """A workload by name: built-in, plugin (entry point `bench.workloads`) or `module:attribute`."""
+    workload = PLUGINS.find(name)
+    if workload is None:
+        known = [*REGISTRY.names(), *(n for n in PLUGINS.names() if n not in REGISTRY)]
+        raise BenchError(f"unknown workload {name!r}; accepted: {', '.join(known)}, or module:attribute "
+                         f"naming a workloads.Workload")
+    return workload
+
+
+def _check_workload(obj) -> None:
+    if not isinstance(obj, Workload):
+        raise TypeError(f"is a {type(obj).__name__}, not a workloads.Workload")
 
 
 def _register_builtin() -> None:
@@ -46,8 +58,9 @@ def _register_plugins() -> None:
 
 _register_builtin()
 _register_plugins()
+PLUGINS: Plugins[Workload] = Plugins("workload", "bench.workloads", REGISTRY, _check_workload, env_var="BENCH_WORKLOADS")
 
 __all__ = [
-    "REGISTRY", "get", "Workload", "EpochTrainer", "EpochMetrics", "TrainerContext",
+    "REGISTRY", "PLUGINS", "get", "Workload", "EpochTrainer", "EpochMetrics", "TrainerContext",
     "Hyperparameter", "SearchSpace",
 ]
