@@ -149,6 +149,8 @@ class Plugins(Generic[T]):
             raise BenchError(f"{self.kind} {path}: its name {name!r} collides with {taken} {self.kind} "
                              f"{name!r}; give it another name")
         if name in self._entry_points:
+            if self.load(name) is obj:  # the import path of an installed plugin
+                return obj
             raise BenchError(f"{self.kind} {path}: its name {name!r} collides with the {self.kind} plugin "
                              f"{name!r} ({self._origin(self._entry_points[name][0])}); give it another name")
         self.registry.register(name, obj)
