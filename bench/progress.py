@@ -16,6 +16,11 @@ from typing import Any, Mapping
 TARGET_FORMAT = "{desc}: {percentage:3.0f}% of budget|{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}{postfix}]"
 
 
+def _whole(number: float) -> float | int:
+    """6561.0 epochs reads 6561."""
+    return int(number) if float(number).is_integer() else number
+
+
 def accuracy_postfix(best_accuracy: float | None, target: float | None) -> str:
     """`best 0.9120 / target 0.9500`, or `best -` before any epoch; empty without a target."""
     if target is None:
@@ -36,7 +41,7 @@ def render(spent: float, budget_limit: float, unit: str, name: str, elapsed_s: f
     from tqdm import tqdm
 
     postfix = accuracy_postfix(best_accuracy, target)
-    return tqdm.format_meter(spent, budget_limit, elapsed_s, ncols=ncols, prefix=name, unit=unit,
+    return tqdm.format_meter(_whole(spent), _whole(budget_limit), elapsed_s, ncols=ncols, prefix=name, unit=unit,
                              postfix=postfix or None, **bar_options(target))
 
 
@@ -55,7 +60,7 @@ class RunProgress:
         self.target = target
         self.best_accuracy: float | None = None
         self._per_row = (lambda row: 1) if budget.unit == "epochs" else (lambda row: row["epoch_cost_s"])
-        self._bar = tqdm(total=budget.limit, unit=budget.unit, desc=name, file=sys.stderr, dynamic_ncols=True,
+        self._bar = tqdm(total=_whole(budget.limit), unit=budget.unit, desc=name, file=sys.stderr, dynamic_ncols=True,
                          leave=False, postfix=accuracy_postfix(None, target) or None, **bar_options(target))
 
     def _see(self, accuracy: float | None) -> None:

@@ -47,6 +47,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
                         help="replay against a learning-curve table instead of training, without Ray "
                              "(TABLE: a folder or a name from `bench tables`; default: the workload's shipped table)")
+    parser.add_argument("--mlflow", default=None, metavar="URI",
+                        help="log each finished run to MLflow: a folder (an SQLite store inside it) or a tracking "
+                             "URI (sqlite:///PATH, http://HOST:PORT); needs the mlflow extra")
     parser.add_argument("--repeats", type=int, default=None, metavar="R",
                         help="grid only: R grid runs (training seeds seed..seed+R-1) recorded as one table")
 
@@ -183,10 +186,23 @@ def main(args) -> int:
     from bench.report.single import normalised_line
     from bench.runner import execute
 
+    mlflow_uri = None
+    if getattr(args, "mlflow", None) is not None:
+        from bench import mlflow_log
+
+        mlflow_log.check_available()
+        mlflow_uri = mlflow_log.tracking_uri(args.mlflow)
+    logged = []  # the runs to log once they are stored
+
+    def summarise(summary, budget) -> None:
+        print_summary(summary, budget)
+        logged.append(summary.folder)
+
     if args.replay is not None:
         from bench.replay import cli as replay_cli
 
-        return replay_cli.main(args, build_specs, print_summary)
+        code = replay_cli.main(args, build_specs, summarise)
+        return code or _log_to_mlflow(logged, mlflow_uri)
     specs = build_specs(args)
     cluster = ensure_ray(args.address)
     chosen = packing.choose(cluster, args.workers, args.trials_per_gpu, packing.local_gpu_memory_gib())
@@ -197,11 +213,22 @@ def main(args) -> int:
         spec = dataclasses.replace(spec, trials_per_gpu=chosen.trials_per_gpu)
         summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=workers))
         summaries.append(summary)
-        print_summary(summary, spec.budget)
+        summarise(summary, spec.budget)
         line = normalised_line(summary.folder)
         if line is not None:
             print(line)
     from bench.replay.recording import record_tables
 
     record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(args.argv), args.repeats)
-    return 0
+    return _log_to_mlflow(logged, mlflow_uri)
+
+
+def _log_to_mlflow(folders: list, uri: str | None) -> int:
+    """Log finished runs (complete ones: an interrupted run is logged when it is resumed to its end)."""
+    if uri is None:
+        return 0
+    from bench import mlflow_log
+    from bench.results import read_manifest
+
+    complete = [f for f in folders if read_manifest(Path(f)).get("status") == "complete"]
+    return mlflow_log.log_runs(complete, uri)
