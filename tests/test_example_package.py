@@ -1,4 +1,4 @@
-"""examples/own-workload end to end: installed as a user installs it, then listed, recorded and compared.
+"""examples/own-workload end to end: installed as a user installs it, listed, recorded, compared, in a suite.
 
 The package goes into a throwaway virtual environment that sees this one's packages
 (`--system-site-packages`, no pip of its own: this pip installs into it with `--python`),
@@ -47,7 +47,8 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
     listed = _run(python, ["-m", "bench", "list"], cwd=root)
     assert "[plugin: entry point in own-workload 0.1.0 (own_workload:BLOBS)]" in listed
 
-    recorded = _run(python, ["-m", "bench", "run", "--strategy", "grid", "--workload", "blobs",
+    # --until budget: the package ships its table, so a run would otherwise stop at that table's target.
+    recorded = _run(python, ["-m", "bench", "run", "--strategy", "grid", "--workload", "blobs", "--until", "budget",
                              "--out", str(root / "grid"), "--quiet"], cwd=root)
     assert ": complete" in recorded and "learning-curve table (1 repeat)" in recorded
     (table,) = (root / "grid").glob("grid-blobs-seed0-*/table")
@@ -57,6 +58,13 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
                     cwd=root)
     assert "blobs: 6 runs against table" in compared and "compute-to-target" in compared
     assert (root / "compare" / "report" / "report.md").exists()
+
+    suite = root / "blobs.toml"
+    suite.write_text('schema = 1\nname = "blobs"\n[replay]\nworkloads = ["blobs"]\nstrategies = ["asha"]\n'
+                     'seeds = 2\n[regression]\nfactor = 1.1\n')
+    nightly = _run(python, ["-m", "bench", "nightly", "--suite", str(suite), "--history", str(root / "history"),
+                            "--out", str(root / "nightly")], cwd=root)
+    assert "[2/2] replay blobs asha seed 1: done" in nightly and "history run 1 (accepted)" in nightly
 
     # Without the install: the import path, from the package's folder. (Ray's workers find an import
     # path through BENCH_WORKLOADS and PYTHONPATH, which tests/bench/test_plugins.py checks are

@@ -4,6 +4,8 @@ This module only declares the workload (cheap to import: `bench list` imports it
 and the data live in `own_workload.model`, imported when a trial trains.
 """
 
+from pathlib import Path
+
 from workloads import Hyperparameter, SearchSpace, Workload
 
 SPACE = SearchSpace((
@@ -31,4 +33,7 @@ BLOBS = Workload(
     num_classes=3,
     make_trainer=make_trainer,
     max_cpu_threads=1,
+    # The grid's learning curves, recorded with `bench run --strategy grid --workload blobs
+    # --until budget` and copied here: replay, the report's reference and --until target use it.
+    reference_table=str(Path(__file__).parent / "reference" / "blobs-v1"),
 )
