@@ -120,6 +120,8 @@ class Plugins(Generic[T]):
         points = self._entry_points[name]
         label = f"{name!r} ({self._origin(points[0])})"
         if name in self.builtins:
+            if self._loads_registered(points[0], name):  # registered from its import path (BENCH_WORKLOADS)
+                return self.registry.get(name)
             raise BenchError(f"{self.kind} plugin {label} collides with the built-in {self.kind} {name!r}; "
                              f"rename the entry point")
         if len(points) > 1:
@@ -133,6 +135,12 @@ class Plugins(Generic[T]):
         if name not in self.registry:
             self.registry.register(name, entry)
         return entry
+
+    def _loads_registered(self, point, name: str) -> bool:
+        try:
+            return point.load() is self.registry.get(name)
+        except Exception:  # a broken plugin is not the registered object
+            return False
 
     def load_path(self, path: str) -> T:
         """Import, check and register the object `module:attribute` names, under its own name."""

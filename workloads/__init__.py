@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from bench.errors import BenchError
-from bench.plugins import Plugins
+from bench.plugins import Plugins, import_object
 from bench.registry import Registry
 from workloads.base import EpochMetrics, EpochTrainer, TrainerContext, Workload
 from workloads.space import Hyperparameter, SearchSpace
@@ -43,13 +42,7 @@ def _register_plugins() -> None:
     The variable is inherited by Ray's worker processes, so trials find the same workloads.
     """
     for entry in filter(None, (e.strip() for e in os.environ.get("BENCH_WORKLOADS", "").split(","))):
-        module_name, _, attribute = entry.partition(":")
-        try:
-            workload = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError, ValueError) as exc:
-            raise BenchError(
-                f"BENCH_WORKLOADS entry {entry!r} cannot be loaded ({exc}); expected module:attribute"
-            ) from None
+        workload = import_object(entry, "BENCH_WORKLOADS entry")
         if not isinstance(workload, Workload):
             raise BenchError(f"BENCH_WORKLOADS entry {entry!r} is not a workloads.Workload")
         if workload.name not in REGISTRY:

@@ -166,3 +166,13 @@ def test_a_plugin_strategy_with_its_own_component_resolves_and_replays(tmp_path)
                   tmp_path)
     assert done.returncode == 0, done.stderr
     assert "run halving-digits-seed0-" in done.stdout
+
+
+def test_an_entry_point_already_registered_from_its_import_path_is_no_collision(plugins):
+    # A Ray worker registers an import path from BENCH_WORKLOADS before it looks at entry points.
+    import good_plugin
+
+    registry = Registry("workload")
+    registry.register("tiny", good_plugin.TINY)
+    worker = Plugins("workload", "bench.workloads", registry, lambda obj: None)
+    assert worker.find("tiny") is good_plugin.TINY
