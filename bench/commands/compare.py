@@ -119,8 +119,6 @@ def main(args) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
     specs = build_specs(args, out)
-    if specs:  # an import path (module:attribute) names the workload; its runs carry its own name
-        args.workload = specs[0].workload.name
     run = _executor(args, specs)
     failed = 0
     for number, spec in enumerate(specs, 1):
