@@ -37,8 +37,7 @@ def tracking_uri(text: str) -> str:
     folder = Path(text).expanduser().absolute()
     if folder.exists() and not folder.is_dir():
         raise BenchError(f"--mlflow {text}: not a folder nor a tracking URI (sqlite:///PATH, http://HOST:PORT)")
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'mlflow.db'}"
+    return f"sqlite:///{folder / 'mlflow.db'}"  # the folder is made when the first run is logged
 
 
 def _artifact_location(uri: str) -> str | None:
@@ -138,6 +137,8 @@ def log_run(folder: Path | str, uri: str) -> str:
 
     run = load_run(folder)
     manifest = run.manifest
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     client = MlflowClient(tracking_uri=uri)
     name = f"bench-{manifest['workload']['name']}"
     experiment = client.get_experiment_by_name(name)

@@ -14,7 +14,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--strategy", default=None,
                         help="a name from `bench list`, searcher+scheduler, or module:attribute naming a "
                              "Strategy of your own (required unless --resume)")
-    parser.add_argument("--workload", default="digits", help="a workload from `bench list`, or module:attribute naming a Workload of your own "
+    parser.add_argument("--workload", default="digits",
+                        help="a workload from `bench list`, or module:attribute naming a Workload of your own "
                              "(default: digits)")
     parser.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="run seeds seed..seed+N-1 (default: 1)")
