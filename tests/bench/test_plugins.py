@@ -28,7 +28,7 @@ NOT_A_WORKLOAD = 42
 """
 
 
-def _package(root: Path, entries: dict[str, str], modules: dict[str, str]) -> None:
+def _package(root: Path, entries: dict[str, str], modules: dict[str, str], strategies: str = "") -> None:
     """A fake installed distribution on `root`: modules plus a dist-info with entry points."""
     for name, text in modules.items():
         (root / f"{name}.py").write_text(textwrap.dedent(text))
@@ -36,7 +36,7 @@ def _package(root: Path, entries: dict[str, str], modules: dict[str, str]) -> No
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-plugins\nVersion: 0.1\n")
     lines = "".join(f"{name} = {value}\n" for name, value in entries.items())
-    (info / "entry_points.txt").write_text(f"[bench.workloads]\n{lines}")
+    (info / "entry_points.txt").write_text(f"[bench.workloads]\n{lines}\n[bench.strategies]\n{strategies}")
 
 
 ENTRIES = {
@@ -135,7 +135,8 @@ def _bench(args, tmp_path, timeout=120):
 
 
 def test_bench_list_shows_plugins_and_survives_broken_ones_and_run_refuses_them(tmp_path):
-    _package(tmp_path, ENTRIES, {"good_plugin": GOOD, "crashing_plugin": "1 / 0\n"})
+    _package(tmp_path, ENTRIES, {"good_plugin": GOOD, "crashing_plugin": "1 / 0\n"},
+             strategies="halving = bench_test_strategies:HALVING_STRATEGY\n")
     listed = _bench(["list"], tmp_path)
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
@@ -143,6 +144,8 @@ def test_bench_list_shows_plugins_and_survives_broken_ones_and_run_refuses_them(
                for line in lines)
     assert any(line.startswith("  crashes ") and "BROKEN: workload plugin 'crashes'" in line for line in lines)
     assert any(line.startswith("  digits ") and "BROKEN" in line for line in lines)  # the plugin, not the built-in
+    assert any(line.startswith("  halving      random+halving ") and "[plugin: entry point in fake-plugins 0.1 "
+               "(bench_test_strategies:HALVING_STRATEGY)]" in line for line in lines)
     refused = _bench(["run", "--strategy", "grid", "--workload", "crashes", "--replay"], tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
