@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from bench.errors import BenchError
+from bench.plugins import Plugins
 from bench.registry import Registry
 from strategies.base import (
     METRIC, MODE, TIME_ATTR, BuildContext, Built, Component, Param, ResolvedStrategy, Strategy,
@@ -65,29 +66,47 @@ def _check_compatible(searcher: str, scheduler: str) -> None:
         )
 
 
+def _check_strategy(obj) -> None:
+    if not isinstance(obj, Strategy):
+        raise TypeError(f"is a {type(obj).__name__}, not a strategies.Strategy")
+    if "+" in obj.name or ":" in obj.name:
+        raise TypeError(f"its name {obj.name!r} holds '+' or ':', which name compositions and import paths")
+
+
+PLUGINS: Plugins[Strategy] = Plugins("strategy", "bench.strategies", REGISTRY, _check_strategy)
+
+
+def _component(registry: Registry[Component], ref: str | Component) -> Component:
+    return ref if isinstance(ref, Component) else registry.get(ref)
+
+
 def resolve(name: str, overrides: Mapping[str, str] | None = None) -> ResolvedStrategy:
-    """Look up a strategy (a registered name or `searcher+scheduler`) and set its parameters."""
-    if "+" in name:
+    """Set a strategy's parameters: a registered name, a plugin (entry point `bench.strategies` or
+    `module:attribute`), or `searcher+scheduler`."""
+    if "+" in name and ":" not in name:
         searcher_name, _, scheduler_name = name.partition("+")
         searcher_key = {"optuna-asha": "optuna"}.get(searcher_name, searcher_name)
         searcher = SEARCHERS.get(searcher_key)
         scheduler = SCHEDULERS.get(scheduler_name)
     else:
-        if name not in REGISTRY:
+        strategy = PLUGINS.find(name)
+        if strategy is None:
+            plugins = [n for n in PLUGINS.names() if n not in REGISTRY]
             raise BenchError(
-                f"unknown strategy {name!r}; accepted: {', '.join(REGISTRY.names())}, "
+                f"unknown strategy {name!r}; accepted: {', '.join([*REGISTRY.names(), *plugins])}, "
                 f"or searcher+scheduler with searcher in {', '.join(SEARCHERS.names())} "
-                f"and scheduler in {', '.join(SCHEDULERS.names())}"
+                f"and scheduler in {', '.join(SCHEDULERS.names())}, or module:attribute naming a "
+                f"strategies.Strategy"
             )
-        strategy = REGISTRY.get(name)
-        searcher = SEARCHERS.get(strategy.searcher)
-        scheduler = SCHEDULERS.get(strategy.scheduler)
+        name = strategy.name
+        searcher = _component(SEARCHERS, strategy.searcher)
+        scheduler = _component(SCHEDULERS, strategy.scheduler)
     _check_compatible(searcher.name, scheduler.name)
     params = resolve_params([searcher, scheduler], overrides or {})
     return ResolvedStrategy(name=name, searcher=searcher, scheduler=scheduler, params=params)
 
 
 __all__ = [
-    "REGISTRY", "SEARCHERS", "SCHEDULERS", "resolve", "Strategy", "Component", "Param",
+    "REGISTRY", "PLUGINS", "SEARCHERS", "SCHEDULERS", "resolve", "Strategy", "Component", "Param",
     "BuildContext", "Built", "ResolvedStrategy", "METRIC", "MODE", "TIME_ATTR",
 ]

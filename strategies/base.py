@@ -130,12 +130,22 @@ class Component:
 
 @dataclass(frozen=True)
 class Strategy:
-    """A named pairing of a searcher and a scheduler."""
+    """A named pairing of a searcher and a scheduler.
+
+    Args:
+        searcher, scheduler: a registered component's name ("random", "asha"), or a Component
+            of one's own (a plugin strategy bringing its own algorithm).
+    """
 
     name: str
-    searcher: str
-    scheduler: str
+    searcher: str | Component
+    scheduler: str | Component
     summary: str
+
+    @property
+    def pairing(self) -> str:
+        """`searcher+scheduler` by component names."""
+        return "+".join(getattr(c, "name", c) for c in (self.searcher, self.scheduler))
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from bench.errors import BenchError
+from bench.plugins import Plugins, import_object
 from bench.registry import Registry
 from workloads.base import EpochMetrics, EpochTrainer, TrainerContext, Workload
 from workloads.space import Hyperparameter, SearchSpace
@@ -14,7 +14,18 @@ REGISTRY: Registry[Workload] = Registry("workload")
 
 
 def get(name: str) -> Workload:
-    return REGISTRY.get(name)
+    """A workload by name: built-in, plugin (entry point `bench.workloads`) or `module:attribute`."""
+    workload = PLUGINS.find(name)
+    if workload is None:
+        known = [*REGISTRY.names(), *(n for n in PLUGINS.names() if n not in REGISTRY)]
+        raise BenchError(f"unknown workload {name!r}; accepted: {', '.join(known)}, or module:attribute "
+                         f"naming a workloads.Workload")
+    return workload
+
+
+def _check_workload(obj) -> None:
+    if not isinstance(obj, Workload):
+        raise TypeError(f"is a {type(obj).__name__}, not a workloads.Workload")
 
 
 def _register_builtin() -> None:
@@ -31,13 +42,7 @@ def _register_plugins() -> None:
     The variable is inherited by Ray's worker processes, so trials find the same workloads.
     """
     for entry in filter(None, (e.strip() for e in os.environ.get("BENCH_WORKLOADS", "").split(","))):
-        module_name, _, attribute = entry.partition(":")
-        try:
-            workload = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError, ValueError) as exc:
-            raise BenchError(
-                f"BENCH_WORKLOADS entry {entry!r} cannot be loaded ({exc}); expected module:attribute"
-            ) from None
+        workload = import_object(entry, "BENCH_WORKLOADS entry")
         if not isinstance(workload, Workload):
             raise BenchError(f"BENCH_WORKLOADS entry {entry!r} is not a workloads.Workload")
         if workload.name not in REGISTRY:
@@ -46,8 +51,9 @@ def _register_plugins() -> None:
 
 _register_builtin()
 _register_plugins()
+PLUGINS: Plugins[Workload] = Plugins("workload", "bench.workloads", REGISTRY, _check_workload, env_var="BENCH_WORKLOADS")
 
 __all__ = [
-    "REGISTRY", "get", "Workload", "EpochTrainer", "EpochMetrics", "TrainerContext",
+    "REGISTRY", "PLUGINS", "get", "Workload", "EpochTrainer", "EpochMetrics", "TrainerContext",
     "Hyperparameter", "SearchSpace",
 ]

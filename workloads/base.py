@@ -71,6 +71,9 @@ class Workload:
         check_ready: raises BenchError when the workload cannot run here (data missing).
         max_cpu_threads: torch threads a trial uses on CPU at most, whatever CPUs it holds
             (None: as many as it holds).
+        reference_table: the folder of the learning-curve table this workload ships (a plugin's
+            own; None: results/reference/NAME-vVERSION in bench), the default for replay, the
+            report's reference and `--until target`.
     """
 
     name: str
@@ -83,6 +86,7 @@ class Workload:
     prefers_gpu: bool = False
     check_ready: Callable[[Mapping[str, Any]], None] = lambda options: None
     max_cpu_threads: int | None = None
+    reference_table: str | None = None
 
     def cpu_threads(self, cpus_held: float) -> int:
         """Torch threads for a trial holding `cpus_held` CPUs: at least one."""

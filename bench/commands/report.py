@@ -35,7 +35,12 @@ def report_and_print(results, args, out: Path, reference: Path | None = None) ->
     from bench.report.build import build_report
     from bench.report.outputs import text_chart, write_report
 
-    report = build_report(results, workload=args.workload, target=args.target, tolerance_pp=args.tolerance,
+    workload = args.workload
+    if workload is not None and ":" in workload:  # module:attribute: its runs carry the workload's own name
+        import workloads
+
+        workload = workloads.get(workload).name
+    report = build_report(results, workload=workload, target=args.target, tolerance_pp=args.tolerance,
                           reference_path=reference or args.reference, claims_path=args.claims)
     written = write_report(report, out)
     basis = report.basis

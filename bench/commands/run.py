@@ -13,8 +13,11 @@ HELP = "run a search strategy on a workload under a compute budget"
 
 def add_arguments(parser) -> None:
     parser.add_argument("--strategy", default=None,
-                        help="a name from `bench list`, or searcher+scheduler (required unless --resume)")
-    parser.add_argument("--workload", default="digits", help="a workload from `bench list` (default: digits)")
+                        help="a name from `bench list`, searcher+scheduler, or module:attribute naming a "
+                             "Strategy of your own (required unless --resume)")
+    parser.add_argument("--workload", default="digits",
+                        help="a workload from `bench list`, or module:attribute naming a Workload of your own "
+                             "(default: digits)")
     parser.add_argument("--seed", type=int, default=0, help="root seed (default: 0)")
     parser.add_argument("--seeds", type=int, default=1, help="run seeds seed..seed+N-1 (default: 1)")
     parser.add_argument("--workers", type=int, default=None,
@@ -48,6 +51,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
                         help="replay against a learning-curve table instead of training, without Ray "
                              "(TABLE: a folder or a name from `bench tables`; default: the workload's shipped table)")
+    parser.add_argument("--mlflow", default=None, metavar="URI",
+                        help="log each finished run to MLflow: a folder (an SQLite store inside it) or a tracking "
+                             "URI (sqlite:///PATH, http://HOST:PORT); needs the mlflow extra")
     parser.add_argument("--repeats", type=int, default=None, metavar="R",
                         help="grid only: R grid runs (training seeds seed..seed+R-1) recorded as one table")
 
@@ -98,6 +104,8 @@ def build_specs(args) -> list:
         if seeds != 1:
             raise BenchError("--resume continues one run; drop --seeds")
         return [resume_spec(args, specs[0])]
+    from bench.live.unfinished import with_unfinished_run
+
     return [with_unfinished_run(spec) for spec in specs]
 
 
@@ -118,36 +126,11 @@ def workload_options(args, workload) -> dict:
 
 def resume_spec(args, given):
     """The spec that continues `--resume RUN`; options given must match the run's manifest."""
-    from bench.live import resume, unfinished
-    from bench.store import run_lock
-    from bench.spec import check_writable, spec_from_manifest
+    from bench.live import unfinished
 
-    folder = unfinished.resolve_run(args.resume, args.out)
-    manifest, rows, _, _ = resume.load_unfinished(folder)
-    owner = run_lock.live_owner(folder)
-    if owner is not None:
-        raise BenchError(run_lock.describe(folder, owner))
-    if given is not None and unfinished.spec_identity(given) != unfinished.manifest_identity(manifest):
-        raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
-                         f"samples or target); resume it with `--resume {folder}` alone")
-    check_writable(folder)
-    return spec_from_manifest(manifest, folder, address=args.address, trials_per_gpu=args.trials_per_gpu or 1,
-                              command=tuple(args.argv), progress=not args.quiet)
-
-
-def with_unfinished_run(spec):
-    """Resume an unfinished run of the same options under --out, saying so; else `spec` unchanged."""
-    import dataclasses
-
-    from bench.live import resume, unfinished
-
-    folder = unfinished.find_unfinished(spec.out_dir, spec)
-    if folder is None:
-        return spec
-    manifest, rows, _, _ = resume.load_unfinished(folder)
-    print(f"resuming unfinished run {manifest['run_id']} ({manifest['status']}, {len(rows)} epochs recorded) "
-          f"in {folder}", file=sys.stderr)
-    return dataclasses.replace(spec, resume=folder, workers=int(manifest["workers"]))
+    return unfinished.resume_spec(args.resume, args.out, given, address=args.address,
+                                  trials_per_gpu=args.trials_per_gpu or 1, command=tuple(args.argv),
+                                  progress=not args.quiet)
 
 
 def print_summary(summary, budget) -> None:
@@ -174,7 +157,7 @@ def check_replay_options(args) -> None:
         raise BenchError("--repeats records a table by training; it cannot be combined with --replay")
 
 
-def replay(args) -> int:
+def replay(args) -> list:
     """`bench run --replay [TABLE]`: validate everything (table, strategy, options) first, then replay each seed."""
     import dataclasses
 
@@ -186,13 +169,37 @@ def replay(args) -> int:
     table = resolve_table(args.replay, specs[0].workload.name, extra_dirs=[args.out])
     check_specs(specs, table)
     workers = args.workers or DEFAULT_WORKERS
+    summaries = []
     for spec in specs:
-        summary = execute_replay(dataclasses.replace(spec, workers=workers), table)
-        print_summary(summary, spec.budget)
+        summaries.append(execute_replay(dataclasses.replace(spec, workers=workers), table))
+        print_summary(summaries[-1], spec.budget)
         print(f"  replay             {table.name} ({table.path}), {workers} simulated workers, "
-              f"{summary.wall_s:.2f} s")
-        print_normalised(summary)
-    return 0
+              f"{summaries[-1].wall_s:.2f} s")
+        print_normalised(summaries[-1])
+    return summaries
+
+
+def train(args) -> list:
+    """Live runs through Ray Tune, one per seed; a complete grid run also records its table."""
+    import dataclasses
+
+    from bench.live import packing
+    from bench.live.ray_session import ensure_ray
+    from bench.live.runner import execute
+    from bench.store.recording import record_tables
+
+    specs = build_specs(args)
+    cluster = ensure_ray(args.address)
+    chosen = packing.choose(cluster, args.workers, args.trials_per_gpu, packing.local_gpu_memory_gib())
+    print(chosen.line(), file=sys.stderr)
+    summaries = []
+    for spec in specs:
+        spec = dataclasses.replace(spec, trials_per_gpu=chosen.trials_per_gpu)
+        summaries.append(execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=chosen.workers)))
+        print_summary(summaries[-1], spec.budget)
+        print_normalised(summaries[-1])
+    record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(args.argv), args.repeats)
+    return summaries
 
 
 def print_normalised(summary) -> None:
@@ -204,25 +211,22 @@ def print_normalised(summary) -> None:
 
 
 def main(args) -> int:
-    import dataclasses
+    mlflow_uri = None
+    if args.mlflow is not None:  # checked before anything runs
+        from bench.report import mlflow_log
 
-    from bench.live import packing
-    from bench.live.ray_session import ensure_ray
-    from bench.live.runner import execute
-    from bench.store.recording import record_tables
+        mlflow_log.check_available()
+        mlflow_uri = mlflow_log.tracking_uri(args.mlflow)
+    summaries = replay(args) if args.replay is not None else train(args)
+    return _log_to_mlflow([summary.folder for summary in summaries], mlflow_uri)
 
-    if args.replay is not None:
-        return replay(args)
-    specs = build_specs(args)
-    cluster = ensure_ray(args.address)
-    chosen = packing.choose(cluster, args.workers, args.trials_per_gpu, packing.local_gpu_memory_gib())
-    print(chosen.line(), file=sys.stderr)
-    summaries = []
-    for spec in specs:
-        spec = dataclasses.replace(spec, trials_per_gpu=chosen.trials_per_gpu)
-        summary = execute(spec if spec.resume is not None else dataclasses.replace(spec, workers=chosen.workers))
-        summaries.append(summary)
-        print_summary(summary, spec.budget)
-        print_normalised(summary)
-    record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(args.argv), args.repeats)
-    return 0
+
+def _log_to_mlflow(folders: list, uri: str | None) -> int:
+    """Log finished runs (complete ones: an interrupted run is logged when it is resumed to its end)."""
+    if uri is None:
+        return 0
+    from bench.report import mlflow_log
+    from bench.store.results import read_manifest
+
+    complete = [f for f in folders if read_manifest(Path(f)).get("status") == "complete"]
+    return mlflow_log.log_runs(complete, uri)

@@ -16,12 +16,10 @@ from bench.store.results import PartialLog, write_epochs, write_manifest
 def _progress_bar(spec: RunSpec):
     if not spec.progress:
         return None, None
-    from tqdm import tqdm
+    from bench.live.progress import RunProgress
 
-    bar = tqdm(total=spec.budget.limit, unit=spec.budget.unit, desc=spec.strategy.name, file=sys.stderr,
-               dynamic_ncols=True, leave=False)
-    per_row = (lambda row: 1) if spec.budget.unit == "epochs" else (lambda row: row["epoch_cost_s"])
-    return bar, lambda row: bar.update(min(per_row(row), max(0.0, bar.total - bar.n)))
+    bar = RunProgress(spec.strategy.name, spec.budget, spec.target)
+    return bar, bar.advance
 
 
 def execute(spec: RunSpec) -> RunSummary:
@@ -86,7 +84,7 @@ def execute(spec: RunSpec) -> RunSummary:
     try:
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
-            bar.update(min(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), bar.total))
+            bar.resume(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), ledger.best_accuracy)
         restore_from = resume.tune_path(folder) if reopened is not None and reopened.tune_state else None
         tuner = make_tuner(spec, built, slots, folder, ledger, make_trainable(spec, resources), restore_from)
         interrupted = interrupt.fit(tuner)

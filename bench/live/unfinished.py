@@ -71,3 +71,41 @@ def resolve_run(run: str, out_dir: Path) -> Path:
         if (candidate / MANIFEST).exists():
             return candidate.resolve()
     raise BenchError(f"no run {run!r}: --resume takes a run folder or the id of a run under {out_dir}")
+
+
+def resume_spec(run: str, out_dir: Path, given, **overrides):
+    """The spec that continues `--resume RUN`; a `given` spec's options must match the run's manifest.
+
+    Args:
+        overrides: RunSpec fields that may change on resume (address, command, progress, ...).
+    """
+    from bench.live import resume
+    from bench.spec import check_writable, spec_from_manifest
+    from bench.store import run_lock
+
+    folder = resolve_run(run, out_dir)
+    manifest, rows, _, _ = resume.load_unfinished(folder)
+    owner = run_lock.live_owner(folder)
+    if owner is not None:
+        raise BenchError(run_lock.describe(folder, owner))
+    if given is not None and spec_identity(given) != manifest_identity(manifest):
+        raise BenchError(f"{folder}: was started with different options (strategy, workload, seed, budget, "
+                         f"samples or target); resume it with `--resume {folder}` alone")
+    check_writable(folder)
+    return spec_from_manifest(manifest, folder, **overrides)
+
+
+def with_unfinished_run(spec):
+    """Resume an unfinished run of the same options under the spec's out_dir, saying so; else `spec` unchanged."""
+    import dataclasses
+    import sys
+
+    from bench.live import resume
+
+    folder = find_unfinished(spec.out_dir, spec)
+    if folder is None:
+        return spec
+    manifest, rows, _, _ = resume.load_unfinished(folder)
+    print(f"resuming unfinished run {manifest['run_id']} ({manifest['status']}, {len(rows)} epochs recorded) "
+          f"in {folder}", file=sys.stderr)
+    return dataclasses.replace(spec, resume=folder, workers=int(manifest["workers"]))

@@ -52,6 +52,7 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     from bench.store.tables import default_table_path, load_table
 
     workload = workloads.get(name)
+    name = workload.name  # an import path (module:attribute) names a workload with a name of its own
     table_path = default_table_path(name)
     if table_path is None:
         raise BenchError(f"suite {suite.name}: no shipped learning-curve table for workload {name!r} to "

@@ -198,5 +198,8 @@ def default_table_path(workload_name: str) -> Path | None:
     import workloads
 
     workload = workloads.get(workload_name)
-    path = REFERENCE_DIR / table_name(workload.name, workload.version)
+    if workload.reference_table is not None:  # a plugin's own table
+        path = Path(workload.reference_table)
+    else:
+        path = REFERENCE_DIR / table_name(workload.name, workload.version)
     return path if (path / META).exists() else None
