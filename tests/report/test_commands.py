@@ -67,7 +67,8 @@ def test_compare_replay_reports_what_the_stored_runs_say(shipped_reference, tmp_
     import pandas as pd
 
     out = tmp_path / "compare"
-    assert main(["compare", "--strategies", "asha,pbt,random,grid", "--seeds", "2", "--out", str(out)]) == 0
+    assert main(["compare", "--strategies", "asha,pbt,random,grid", "--seeds", "2", "--out", str(out),
+                 "--parallel", "1", "--verbose"]) == 0
     assert "[8/8] grid seed 1" in capsys.readouterr().out
     doc = json.loads((out / "report" / "summary.json").read_text())
     assert doc["reference"]["source"] == str(shipped_reference) and doc["unit"]["name"] == "seconds"
