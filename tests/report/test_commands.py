@@ -12,7 +12,7 @@ from report_builders import GRID_TOTAL
 def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference, tmp_path, capsys):
     out = tmp_path / "compare"
     argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples", "1",
-            "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2"]
+            "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2", "--verbose"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100 (seconds)" in printed
