@@ -70,7 +70,8 @@ class _Child:
         self.log = scratch / f"{recipe.run_name}.log"
         task = scratch / f"{recipe.run_name}.pickle"
         task.write_bytes(pickle.dumps(_with_address(recipe, address)))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [*sys.path])))
+        project = str(Path(__file__).resolve().parents[2])  # this copy of bench, first, as in the parent
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [project, os.environ.get("PYTHONPATH")])))
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bench.matrix.live", str(task), str(self.result), repr(share)],
@@ -105,13 +106,20 @@ def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None, on_d
     queue = list(recipes)[::-1]
     running: list[_Child] = []
     with tempfile.TemporaryDirectory(prefix="bench-matrix-live-") as scratch:
-        while queue or running:
-            while queue and len(running) < parallel:
-                running.append(_Child(queue.pop(), 1.0 / parallel, address, Path(scratch)))
-            time.sleep(0.2)
-            for child in [c for c in running if c.process.poll() is not None]:
-                running.remove(child)
-                on_done(child.outcome())
+        try:
+            while queue or running:
+                while queue and len(running) < parallel:
+                    running.append(_Child(queue.pop(), 1.0 / parallel, address, Path(scratch)))
+                time.sleep(0.2)
+                for child in [c for c in running if c.process.poll() is not None]:
+                    running.remove(child)
+                    on_done(child.outcome())
+        finally:
+            for child in running:  # Ctrl-C reached them too: each saves its run as interrupted
+                try:
+                    child.process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
 
 
 def _share_cluster(share: float) -> None:

@@ -22,10 +22,12 @@ from bench.matrix.plan import RunRecipe
 def _serve(conn, table_path: str | None) -> None:
     """A worker process: load the table, then run recipes until told to stop (None)."""
     import logging
+    import signal
     import warnings
 
     from bench.matrix import worker
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle: it stops the workers
     warnings.filterwarnings("ignore")
     logging.getLogger("ray").setLevel(logging.ERROR)
     if table_path is not None:
@@ -54,6 +56,8 @@ class _Worker:
         self.conn.send(recipe)
 
     def stop(self) -> None:
+        if self.recipe is not None:
+            self.process.kill()  # the matrix is being abandoned (Ctrl-C, an error): its run is lost
         try:
             self.conn.send(None)
         except (BrokenPipeError, OSError):
