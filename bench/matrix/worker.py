@@ -40,7 +40,28 @@ def warm(loaded):
 
     curve_book(loaded, workloads.get(loaded.workload).space, 0)
     table_cost_model(loaded)
+    _throwaway_replay(loaded)
     return loaded
+
+
+def _throwaway_replay(loaded) -> None:
+    """A 3-epoch replay into a temporary folder: the first replay of a process pays seconds of lazy setup."""
+    import strategies
+    import workloads
+    from bench.budget import Budget
+    from bench.replay import execute_replay
+    from bench.runner import RunSpec
+
+    workload = workloads.get(loaded.workload)
+    scratch = tempfile.mkdtemp(prefix="bench-matrix-warm-")
+    try:
+        execute_replay(RunSpec(strategy=strategies.resolve("random"), workload=workload, seed=0,
+                               budget=Budget("epochs", 3), samples=2, workers=1, out_dir=Path(scratch),
+                               progress=False), loaded)
+    except Exception:  # noqa: BLE001 - only a warm-up; the real runs report their own errors
+        pass
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def inject_fault(recipe: RunRecipe) -> None:
@@ -56,6 +77,34 @@ def inject_fault(recipe: RunRecipe) -> None:
         raise RuntimeError(f"injected fault in matrix run {recipe.label}")
     if kind == "exit":
         os._exit(3)  # as an out-of-memory kill would: no result, no cleanup
+
+
+_BUILT: set[str] = set()
+
+
+def imported(recipe: RunRecipe) -> None:
+    """Build the recipe's strategy once per process, untimed: its library's import is not the run's time.
+
+    (The driver built every strategy once before the matrix started, so a serial matrix has
+    imported them all already.)
+    """
+    if recipe.strategy in _BUILT:
+        return
+    from strategies import BuildContext
+
+    spec = recipe.spec()
+    spec.strategy.build(BuildContext(space=spec.workload.space, max_epochs=spec.workload.max_epochs,
+                                     seed=spec.seed, samples=spec.samples))
+    _BUILT.add(recipe.strategy)
+
+
+def one_thread() -> None:
+    """One BLAS/OpenMP thread in this worker: N workers on N cores, not N x cores threads fighting."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn brings it; without it, the libraries' defaults stay
+        return
+    threadpool_limits(1)
 
 
 def where() -> dict:
@@ -89,7 +138,8 @@ def run_replay(recipe: RunRecipe) -> dict:
     from bench.replay import execute_replay
 
     loaded = table(recipe.table_path)  # the process's first run loads it; not that run's time
-    start = time.perf_counter()
+    imported(recipe)
+    start, cpu_start = time.perf_counter(), time.process_time()
     scratch = Path(tempfile.mkdtemp(prefix="bench-matrix-"))
     try:
         summary, error = None, None
@@ -103,7 +153,9 @@ def run_replay(recipe: RunRecipe) -> dict:
         folder = scratch / recipe.folder_name
         files = pack(folder) if folder.exists() else None
         status = "failed" if error else summary.status
-        return outcome(recipe, status, time.perf_counter() - start, error, summary, files)
+        record = outcome(recipe, status, time.perf_counter() - start, error, summary, files)
+        record["cpu_s"] = time.process_time() - cpu_start  # a busy machine inflates wall_s, not this
+        return record
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
