@@ -29,6 +29,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the runs and the report (default: results/compare-TIMESTAMP)")
     add_report_options(parser)
+    # --- the matrix's execution (issue 11: bench.matrix) ---
+    from bench.matrix import add_matrix_arguments
+
+    add_matrix_arguments(parser)
+    parser.add_argument("--address", default=None,
+                        help="a Ray cluster (auto, host:port, ray://host:port): replays run as Ray tasks on it, "
+                             "live runs join it")
     parser.set_defaults(workload="digits")
 
 
@@ -92,25 +99,22 @@ def _check_replayable(specs, table) -> None:
             space=spec.workload.space, max_epochs=spec.workload.max_epochs, seed=spec.seed, samples=spec.samples)))
 
 
-def _executor(args, specs):
-    """A function running one spec: replay against the table, or live through Ray Tune."""
+def _mode(args, specs):
+    """(mode, table, specs with their worker counts): replay against the table, or live through Ray Tune."""
     import dataclasses
 
     if args.live:
-        from bench.ray_session import ensure_ray
-        from bench.runner import default_workers, execute
+        from bench.matrix.live import live_workers
 
-        cluster = ensure_ray(None)
-        workers = args.workers or default_workers(cluster, 1)
-        return lambda spec: execute(dataclasses.replace(spec, workers=workers))
+        workers = live_workers(args.workers, args.parallel, args.address)
+        return "live", None, [dataclasses.replace(spec, workers=workers, address=args.address) for spec in specs]
     from bench.replay import DEFAULT_WORKERS as replay_workers
-    from bench.replay import execute_replay
 
     table = _table(args, args.workload)
     _check_replayable(specs, table)
     if args.reference is None:
         args.reference = table.path  # the replayed table is the grid these runs are measured against
-    return lambda spec: execute_replay(dataclasses.replace(spec, workers=args.workers or replay_workers), table)
+    return "replay", table, [dataclasses.replace(spec, workers=args.workers or replay_workers) for spec in specs]
 
 
 def main(args) -> int:
@@ -119,20 +123,10 @@ def main(args) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
     specs = build_specs(args, out)
-    run = _executor(args, specs)
-    failed = 0
-    for number, spec in enumerate(specs, 1):
-        try:
-            summary = run(spec)
-        except BenchError:
-            raise
-        except Exception as exc:  # a failed run is a recorded outcome; the matrix goes on
-            failed += 1
-            print(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: failed ({type(exc).__name__}: {exc})")
-            continue
-        best = "none" if summary.best_accuracy is None else f"{summary.best_accuracy:.4f}"
-        print(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: best {best}, "
-              f"{summary.compute_epochs} epochs, {summary.wall_s:.1f} s wall")
-    if failed:
-        print(f"{failed} of {len(specs)} runs failed; the report skips them")
+    from bench.matrix import MatrixOptions, run_matrix
+
+    mode, table, specs = _mode(args, specs)
+    result = run_matrix(specs, mode, table, MatrixOptions.from_args(args))
+    if result.failed:
+        print(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
     return report_and_print([out], args, out / "report")
