@@ -64,3 +64,14 @@ BARRIER = dataclasses.replace(
     DIGITS, name="barrier", version="test", summary="digits whose first trials start together (tests only)",
     make_trainer=_barrier_trainer,
 )
+
+
+#: `tiny`: the digits trainer on a 2-point grid (learning rate 0.1 or 1; the rest one value) for
+#: 2 epochs, so a test can record a whole grid live in seconds.
+TINY = dataclasses.replace(
+    DIGITS, name="tiny", version="test", summary="digits on a 2-point grid, 2 epochs (tests only)", max_epochs=2,
+    space=SearchSpace(tuple(
+        dataclasses.replace(hp, grid=(0.1, 1.0) if hp.name == "learning_rate" else (hp.grid[1],))
+        for hp in DIGITS.space
+    )),
+)
