@@ -99,16 +99,27 @@ def test_combinations_that_cannot_work_are_refused_with_the_reason(name, reason,
     assert reason in line and accepted in line
 
 
-def test_an_unreachable_address_is_refused_naming_the_accepted_forms(capsys, tmp_path):
+def test_an_unreachable_address_is_refused_naming_the_accepted_forms(tmp_path):
+    """Through a fresh process: in this one a shared Ray session may already be up, and bench
+    joins a running session instead of connecting again."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    environment = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    out = tmp_path / "runs"
     with socket.socket() as sock:  # a port nothing listens on: bound, never listening
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-        out = tmp_path / "runs"
-        line = refused(capsys, ["run", "--strategy", "asha", "--address", f"127.0.0.1:{port}", "--out", str(out)],
-                       out)
-    assert f"127.0.0.1:{port}" in line and "accepted: auto, host:port or ray://host:port" in line
-    line = refused(capsys, ["run", "--strategy", "asha", "--address", "nohostport", "--out", str(out)], out)
-    assert "accepted: auto, host:port or ray://host:port" in line
+        for address in (f"127.0.0.1:{port}", "nohostport"):
+            done = subprocess.run([sys.executable, "-m", "bench", "run", "--strategy", "asha", "--address", address,
+                                   "--out", str(out)], cwd=Path(__file__).resolve().parents[1], env=environment,
+                                  capture_output=True, text=True, timeout=120)
+            lines = done.stderr.strip().splitlines()
+            assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-2000:]
+            assert address in lines[0] and "accepted: auto, host:port or ray://host:port" in lines[0]
+            assert done.stdout == "" and not out.exists()
 
 
 def test_bench_data_dir_is_where_cifar10_looks_without_data_dir(monkeypatch, capsys, tmp_path):

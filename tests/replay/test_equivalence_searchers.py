@@ -88,7 +88,7 @@ def test_two_workers_train_the_same_trials_as_a_real_tune_run(digits_table, ray_
     assert per_trial(replayed.epochs, names) == expected
 
 
-@pytest.mark.parametrize("name, samples, budget, seed", [("grid", 243, 40, 5), ("asha", 12, 60, 9)])
+@pytest.mark.parametrize("name, samples, budget, seed", [("grid", 243, 40, 5), ("asha", 12, 100, 9)])
 def test_two_workers_agree_on_what_timing_does_not_decide(name, samples, budget, seed, digits_table, ray_session,
                                                           tmp_path):
     """ASHA's decisions and where the budget cuts depend on which results arrived first, which is
