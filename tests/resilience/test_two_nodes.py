@@ -43,7 +43,7 @@ AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
 
 #: The nodes' workers and the driver know the `barrier` workload; its trials meet in BARRIER_DIR.
 WORKLOADS = {"BENCH_WORKLOADS": "bench_test_workloads:EXPLODING,bench_test_workloads:BARRIER"}
-BARRIER_DIR = tempfile.mkdtemp(prefix="bench-barrier-")
+BARRIER_DIR = os.path.join(tempfile.gettempdir(), f"bench-barrier-{os.getpid()}")  # made by the first trial
 
 
 def ray_start(*args: str, log) -> subprocess.Popen:
@@ -113,12 +113,14 @@ def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
     args = [*GRID_ARGS]
     args[args.index("--workers") + 1] = "2"
     args[args.index("--budget-epochs") + 1] = str(budget)
-    for stale in os.listdir(BARRIER_DIR):
-        os.unlink(os.path.join(BARRIER_DIR, stale))
-    code, _, stderr = run(out, *args, "--workload", "barrier", "--address", two_nodes,
-                          extra_env={**AUTH, **WORKLOADS, "BENCH_TEST_BARRIER_DIR": BARRIER_DIR})
-    assert code == 0, stderr[-3000:]
-    assert len(os.listdir(BARRIER_DIR)) >= 2  # the first two trials met
+    shutil.rmtree(BARRIER_DIR, ignore_errors=True)
+    try:
+        code, _, stderr = run(out, *args, "--workload", "barrier", "--address", two_nodes,
+                              extra_env={**AUTH, **WORKLOADS, "BENCH_TEST_BARRIER_DIR": BARRIER_DIR})
+        assert code == 0, stderr[-3000:]
+        assert len(os.listdir(BARRIER_DIR)) >= 2  # the first two trials met
+    finally:
+        shutil.rmtree(BARRIER_DIR, ignore_errors=True)
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
     from bench.results import load_run
