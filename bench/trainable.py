@@ -79,7 +79,7 @@ def train_trial(
         trainer.load_state_dict(state["trainer"])
         trainer.apply_hyperparameters(hyperparameters)
         epoch, trial_compute_s = state["epoch"], state["trial_compute_s"]
-        lineage = _lineage(trial_id, state, epoch)
+        lineage = _lineage(trial_id, state, epoch, hyperparameters)
 
     while epoch < workload.max_epochs:
         if injection is not None:
@@ -113,16 +113,19 @@ def train_trial(
             tune.report(report, checkpoint=tune.Checkpoint.from_directory(folder))
 
 
-def _lineage(trial_id: str, state: Mapping[str, Any], epoch: int) -> str:
+def _lineage(trial_id: str, state: Mapping[str, Any], epoch: int, config: Mapping[str, Any]) -> str:
     """The training history a restored trial continues.
 
     Restoring its own checkpoint (a retry, a resumed run) continues the same history, so
     epochs it trains again are recognised as replays; a PBT exploit of another trial's
-    checkpoint starts a new one.
+    checkpoint starts a new one. The exploit's new configuration is part of its origin: a trial
+    that exploits the same checkpoint twice with different configurations trains new epochs
+    (without it, the second clone's epochs were dropped as trained again).
     """
     import hashlib
 
     if state.get("trial_id", trial_id) == trial_id:
         return state.get("lineage", trial_id)
-    origin = f"{trial_id}<{state.get('lineage', state['trial_id'])}@{epoch}"
+    settings = ",".join(f"{name}={config[name]!r}" for name in sorted(config))
+    origin = f"{trial_id}<{state.get('lineage', state['trial_id'])}@{epoch}:{settings}"
     return f"{trial_id}~{hashlib.sha256(origin.encode()).hexdigest()[:12]}"

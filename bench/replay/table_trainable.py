@@ -33,6 +33,7 @@ def report_from_table(config: Mapping[str, Any], workload_name: str, table_path:
     from ray import tune
 
     import workloads
+    from bench.trainable import _lineage
 
     workload = workloads.get(workload_name)
     curve = _book(str(table_path), workload_name, training_seed).curve_for(config)
@@ -44,7 +45,7 @@ def report_from_table(config: Mapping[str, Any], workload_name: str, table_path:
             with open(os.path.join(folder, STATE_FILE), encoding="utf-8") as handle:
                 state = json.load(handle)
         epoch, trial_compute_s = state["epoch"], state["trial_compute_s"]
-        lineage = state["lineage"] if state["trial_id"] == trial_id else f"{trial_id}<{state['lineage']}@{epoch}"
+        lineage = _lineage(trial_id, state, epoch, workload.space.normalise(config))
     while epoch < workload.max_epochs:
         accuracy, val_loss, train_loss, compute_s, flops, diverged = curve[epoch] if epoch < len(curve) else curve[-1]
         epoch += 1
