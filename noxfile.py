@@ -13,8 +13,8 @@ def tests(session):
 
 @nox.session
 def benchmarks(session):
-    """Speed figures: replay throughput and the 13-strategy x 20-seed matrix time."""
-    for script in ("scripts/bench_replay.py",):
+    """Speed figures: replay throughput, and the 13-strategy x 20-seed matrix at --parallel 1 and 2 and on two nodes."""
+    for script in ("scripts/bench_replay.py", "scripts/matrix_speed.py"):
         session.run("python", script, *session.posargs)
 
 

@@ -29,6 +29,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the runs and the report (default: results/compare-TIMESTAMP)")
     add_report_options(parser)
+    # --- the matrix's execution (issue 11: bench.matrix) ---
+    from bench.matrix import add_matrix_arguments
+
+    add_matrix_arguments(parser)
+    parser.add_argument("--address", default=None,
+                        help="a Ray cluster (auto, host:port, ray://host:port): replays run as Ray tasks on it, "
+                             "live runs join it")
     parser.set_defaults(workload="digits")
 
 
@@ -67,27 +74,25 @@ def _table(args, workload: str):
     return load_table(path)
 
 
-def _executor(args, specs):
-    """A function running one spec (replay against the table, or live through Ray Tune), and the
-    reference the report measures against (None: the report's default)."""
+def _mode(args, specs):
+    """(mode, table, specs with their worker counts, reference): replay against the table, or live through
+    Ray Tune; the reference the report measures against (None: the report's default)."""
     import dataclasses
 
     if args.live:
-        from bench.live.ray_session import ensure_ray
-        from bench.live.cluster import default_workers
-        from bench.live.runner import execute
+        from bench.matrix.live import live_workers
 
-        cluster = ensure_ray(None)
-        workers = args.workers or default_workers(cluster, 1)
-        return (lambda spec: execute(dataclasses.replace(spec, workers=workers))), args.reference
+        workers = live_workers(args.workers, args.parallel, args.address)
+        return ("live", None, [dataclasses.replace(spec, workers=workers, address=args.address) for spec in specs],
+                args.reference)
     from bench.replay import DEFAULT_WORKERS as replay_workers
-    from bench.replay import check_specs, execute_replay
+    from bench.replay import check_specs
 
     table = _table(args, args.workload)
     check_specs(specs, table)
-    workers = args.workers or replay_workers
     # Without --reference, the replayed table is the grid these runs are measured against.
-    return (lambda spec: execute_replay(dataclasses.replace(spec, workers=workers), table)), args.reference or table.path
+    return ("replay", table, [dataclasses.replace(spec, workers=args.workers or replay_workers) for spec in specs],
+            args.reference or table.path)
 
 
 def main(args) -> int:
@@ -96,20 +101,11 @@ def main(args) -> int:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
     specs = build_specs(args, out)
-    run, reference = _executor(args, specs)
-    failed = 0
-    for number, spec in enumerate(specs, 1):
-        try:
-            summary = run(spec)
-        except BenchError:
-            raise
-        except Exception as exc:  # a failed run is a recorded outcome; the matrix goes on
-            failed += 1
-            print(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: failed ({type(exc).__name__}: {exc})")
-            continue
-        best = "none" if summary.best_accuracy is None else f"{summary.best_accuracy:.4f}"
-        print(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: best {best}, "
-              f"{summary.compute_epochs} epochs, {summary.wall_s:.1f} s wall")
-    if failed:
-        print(f"{failed} of {len(specs)} runs failed; the report skips them")
+    from bench.matrix import MatrixOptions, run_matrix
+
+    mode, table, specs, reference = _mode(args, specs)
+    result = run_matrix(specs, mode, table, MatrixOptions(parallel=args.parallel, address=args.address,
+                                                          verbose=args.verbose))
+    if result.failed:
+        print(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
     return report_and_print([out], args, out / "report", reference=reference)

@@ -21,6 +21,13 @@ def add_arguments(parser) -> None:
                         help=f"history folder (default: {DEFAULT_HISTORY})")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for the runs and the report (default: results/nightly-SUITE-TIMESTAMP)")
+    # --- the matrix's execution (issue 11: bench.matrix) ---
+    from bench.matrix import add_matrix_arguments
+
+    add_matrix_arguments(parser)
+    parser.add_argument("--address", default=None,
+                        help="a Ray cluster (auto, host:port, ray://host:port): replays run as Ray tasks on it, "
+                             "live runs join it")
 
 
 def project_commit() -> str:
@@ -62,7 +69,10 @@ def main(args) -> int:
     started = dt.datetime.now(dt.timezone.utc)
     out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
     check_writable(out)
-    rows, skipped = run_suite(suite, out, tuple(args.argv))
+    from bench.matrix import MatrixOptions
+
+    options = MatrixOptions(parallel=args.parallel, address=args.address, verbose=args.verbose)
+    rows, skipped = run_suite(suite, out, tuple(args.argv), options=options)
     if not rows:
         raise BenchError(f"suite {suite.name}: nothing ran on this machine ({'; '.join(skipped)})")
     import pandas as pd

@@ -31,6 +31,7 @@ class TableTrial:
     """The recorded epochs of `config`'s curve (bench.live.trainable.report_epochs runs the loop)."""
 
     def __init__(self, config: Mapping[str, Any], workload, table_path: str, training_seed: int) -> None:
+        self.hyperparameters = workload.space.normalise(config)
         self.curve = _book(str(table_path), workload.name, training_seed).curve_for(config)
 
     def restore(self, folder: str) -> dict:

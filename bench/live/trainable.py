@@ -16,7 +16,8 @@ STATE_FILE = "state.pt"
 
 
 class TorchTrial:
-    """Real training of one configuration on the device the trial was given."""
+    """Real training of one configuration on the device the trial was given (a trial source: hyperparameters,
+    restore, train_epoch, save)."""
 
     def __init__(self, config: Mapping[str, Any], workload, workload_options: Mapping[str, Any], training_seed: int,
                  cpu_threads: int, device_share: float) -> None:
@@ -97,7 +98,7 @@ def report_epochs(trial, max_epochs: int) -> None:
         with checkpoint.as_directory() as folder:
             state = trial.restore(folder)
         epoch, trial_compute_s = state["epoch"], state["trial_compute_s"]
-        lineage = _lineage(trial_id, state, epoch)
+        lineage = _lineage(trial_id, state, epoch, trial.hyperparameters)
     while epoch < max_epochs:
         if injection is not None:
             injection.fire(trial_id, epoch + 1)
@@ -114,14 +115,17 @@ def report_epochs(trial, max_epochs: int) -> None:
             tune.report(report, checkpoint=tune.Checkpoint.from_directory(folder))
 
 
-def _lineage(trial_id: str, state: Mapping[str, Any], epoch: int) -> str:
+def _lineage(trial_id: str, state: Mapping[str, Any], epoch: int, config: Mapping[str, Any]) -> str:
     """The training history a restored trial continues.
 
     Restoring its own checkpoint (a retry, a resumed run) continues the same history, so
     epochs it trains again are recognised as replays; a PBT exploit of another trial's
-    checkpoint starts a new one.
+    checkpoint starts a new one. The exploit's new configuration is part of its origin: a trial
+    that exploits the same checkpoint twice with different configurations trains new epochs
+    (without it, the second clone's epochs were dropped as trained again).
     """
     if state.get("trial_id", trial_id) == trial_id:
         return state.get("lineage", trial_id)
-    origin = f"{trial_id}<{state.get('lineage', state['trial_id'])}@{epoch}"
+    settings = ",".join(f"{name}={config[name]!r}" for name in sorted(config))
+    origin = f"{trial_id}<{state.get('lineage', state['trial_id'])}@{epoch}:{settings}"
     return f"{trial_id}~{hashlib.sha256(origin.encode()).hexdigest()[:12]}"

@@ -19,17 +19,16 @@ def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> l
                       progress=False)
 
 
-def _runner(section: Section, table) -> Callable:
+def _with_workers(section: Section, specs: list, options) -> list:
+    """Specs with their worker counts: the section's, else replay's default or the cluster's share."""
     if section.mode == "replay":
-        from bench.replay import DEFAULT_WORKERS, execute_replay
+        from bench.replay import DEFAULT_WORKERS
 
-        return lambda spec: execute_replay(dataclasses.replace(spec, workers=spec.workers or DEFAULT_WORKERS), table)
-    from bench.live.ray_session import ensure_ray
-    from bench.live.cluster import default_workers
-    from bench.live.runner import execute
+        return [dataclasses.replace(spec, workers=spec.workers or DEFAULT_WORKERS) for spec in specs]
+    from bench.matrix.live import live_workers
 
-    cluster = ensure_ray(None)
-    return lambda spec: execute(dataclasses.replace(spec, workers=spec.workers or default_workers(cluster, 1)))
+    workers = live_workers(section.workers, options.parallel, options.address)
+    return [dataclasses.replace(spec, workers=workers, address=options.address) for spec in specs]
 
 
 def skip_reason(section: Section) -> str | None:
@@ -42,8 +41,14 @@ def skip_reason(section: Section) -> str | None:
 
 
 def run_workload(suite: Suite, section: Section, name: str, out: Path, command: tuple[str, ...],
-                 log: Callable[[str], None] = print) -> list[dict]:
-    """Run one workload of a section; returns per-seed rows (a failed run is a miss)."""
+                 log: Callable[[str], None] = print, options=None) -> list[dict]:
+    """Run one workload of a section; returns per-seed rows (a failed run is a miss).
+
+    Args:
+        options: a bench.matrix.MatrixOptions (default: one run at a time, a line per run).
+    """
+    from bench.matrix import MatrixOptions, run_matrix
+
     import workloads
     from bench.report.basis import make_basis
     from bench.report.metrics import per_seed_compute_to_target
@@ -59,20 +64,17 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
                          f"{'replay' if section.mode == 'replay' else 'measure against'}")
     table = load_table(table_path) if section.mode == "replay" else None
     folder = out / "runs" / f"{section.mode}-{name}"
-    specs = _specs(section, workload, folder, command)
-    run = _runner(section, table)
+    options = options or MatrixOptions(parallel=1, verbose=True, bar=False)
+    specs = _with_workers(section, _specs(section, workload, folder, command), options)
+    # --- the matrix (issue 11): parallel, resumable; a failed run is a recorded miss ---
+    result = run_matrix(specs, section.mode, table, options, log)
     stored, failed = [], []
-    for number, spec in enumerate(specs, 1):
-        try:
-            summary = run(spec)
-            stored.append(load_run(summary.folder))
-        except BenchError:
-            raise
-        except Exception as exc:  # a failed run is recorded as a miss; the suite goes on
-            failed.append((spec.strategy.name, spec.seed))
-            log(f"[{number}/{len(specs)}] {spec.strategy.name} seed {spec.seed}: failed ({type(exc).__name__}: {exc})")
-            continue
-        log(f"[{number}/{len(specs)}] {section.mode} {name} {spec.strategy.name} seed {spec.seed}: done")
+    for recipe in result.recipes:
+        run_folder = result.folder(recipe)
+        if run_folder is None:
+            failed.append((recipe.strategy, recipe.seed))
+        else:
+            stored.append(load_run(run_folder))
     if not stored:
         raise BenchError(f"suite {suite.name}: every {section.mode} run of {name} failed")
     reference = load_reference(name, table_path)
@@ -90,7 +92,8 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     return rows
 
 
-def run_suite(suite: Suite, out: Path, command: tuple[str, ...], log: Callable[[str], None] = print):
+def run_suite(suite: Suite, out: Path, command: tuple[str, ...], log: Callable[[str], None] = print,
+              options=None):
     """Every runnable section and workload of `suite`; returns (rows, skipped-section messages)."""
     rows, skipped = [], []
     for section in suite.sections:
@@ -100,5 +103,5 @@ def run_suite(suite: Suite, out: Path, command: tuple[str, ...], log: Callable[[
             log(reason)
             continue
         for name in section.workloads:
-            rows += run_workload(suite, section, name, out, command, log)
+            rows += run_workload(suite, section, name, out, command, log, options)
     return rows, skipped

@@ -125,10 +125,16 @@ def load_table(path: Path | str) -> Table:
     if _sha256(curves_path) != meta.get("curves_sha256"):
         raise BenchError(f"{curves_path}: checksum differs from {META} (truncated or edited)")
     workload = workloads.get(meta["workload"]["name"])
-    if meta["workload"]["version"] != workload.version or meta["workload"]["space"] != workload.space.as_dict():
+    if meta["workload"]["version"] != workload.version:
         raise BenchError(
             f"{path}: recorded for {workload.name} version {meta['workload']['version']}, but the "
             f"workload is now version {workload.version}; re-record it"
+        )
+    if meta["workload"]["space"] != workload.space.as_dict():
+        changed = [hp["name"] for hp in workload.space.as_dict() if hp not in meta["workload"]["space"]]
+        raise BenchError(
+            f"{path}: recorded over another search space than {workload.name} version {workload.version} has "
+            f"now (changed: {', '.join(changed) or 'the dimensions'}); re-record it"
         )
     curves = pd.read_parquet(curves_path)
     if len(curves) != meta["rows"]:

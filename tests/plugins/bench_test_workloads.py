@@ -20,3 +20,58 @@ EXPLODING = dataclasses.replace(
     DIGITS, name="exploding", version="test", summary="digits with learning rates of 1e3 to 1e4 (tests only)",
     space=SearchSpace(tuple(_replaced.get(hp.name, hp) for hp in DIGITS.space)),
 )
+
+
+#: `barrier`: the digits trainer, but a trial's first epoch waits until `BARRIER_TRIALS` trials have
+#: started one (each leaves a file in $BENCH_TEST_BARRIER_DIR), so that many train at the same
+#: time: on nodes of one CPU each, every node trains. It waits on files, not on a clock; the
+#: timeout only keeps a broken placement from hanging the test (it then fails on its assertions).
+BARRIER_ENV = "BENCH_TEST_BARRIER_DIR"
+BARRIER_TRIALS = 2
+BARRIER_TIMEOUT_S = 180
+
+
+class _BarrierTrainer:
+    def __init__(self, trainer):
+        self._trainer = trainer
+        self._waited = False
+
+    def __getattr__(self, name):
+        return getattr(self._trainer, name)
+
+    def train_epoch(self, *args, **kwargs):
+        if not self._waited:
+            import os
+            import time
+            import uuid
+            from pathlib import Path
+
+            folder = Path(os.environ[BARRIER_ENV])
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{os.getpid()}-{uuid.uuid4().hex}").touch()
+            deadline = time.monotonic() + BARRIER_TIMEOUT_S
+            while len(list(folder.iterdir())) < BARRIER_TRIALS and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self._waited = True
+        return self._trainer.train_epoch(*args, **kwargs)
+
+
+def _barrier_trainer(config, context):
+    return _BarrierTrainer(DIGITS.make_trainer(config, context))
+
+
+BARRIER = dataclasses.replace(
+    DIGITS, name="barrier", version="test", summary="digits whose first trials start together (tests only)",
+    make_trainer=_barrier_trainer,
+)
+
+
+#: `tiny`: the digits trainer on a 2-point grid (learning rate 0.1 or 1; the rest one value) for
+#: 2 epochs, so a test can record a whole grid live in seconds.
+TINY = dataclasses.replace(
+    DIGITS, name="tiny", version="test", summary="digits on a 2-point grid, 2 epochs (tests only)", max_epochs=2,
+    space=SearchSpace(tuple(
+        dataclasses.replace(hp, grid=(0.1, 1.0) if hp.name == "learning_rate" else (hp.grid[1],))
+        for hp in DIGITS.space
+    )),
+)

@@ -12,7 +12,7 @@ from report_builders import GRID_TOTAL
 def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference, tmp_path, capsys):
     out = tmp_path / "compare"
     argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples", "1",
-            "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2"]
+            "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2", "--verbose"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100 (seconds)" in printed
@@ -70,7 +70,8 @@ def test_compare_replay_reports_what_the_stored_runs_say(shipped_reference, tmp_
     import pandas as pd
 
     out = tmp_path / "compare"
-    assert main(["compare", "--strategies", "asha,pbt,random,grid", "--seeds", "2", "--out", str(out)]) == 0
+    assert main(["compare", "--strategies", "asha,pbt,random,grid", "--seeds", "2", "--out", str(out),
+                 "--parallel", "1", "--verbose"]) == 0
     assert "[8/8] grid seed 1" in capsys.readouterr().out
     doc = json.loads((out / "report" / "summary.json").read_text())
     assert doc["reference"]["source"] == str(shipped_reference) and doc["unit"]["name"] == "seconds"

@@ -13,7 +13,7 @@ import pytest
 from bench.errors import BenchError
 from bench.store.run_lock import LOCK, acquire, live_owner, release
 
-from .resilience_cli import TWO_TRIALS_ARGS, finish, rows, run, start, wait_rows
+from .resilience_cli import TWO_TRIALS_ARGS, finish, run, start, wait_for
 
 
 def test_a_held_lock_is_refused_naming_its_owner_and_released_on_exit(tmp_path):
@@ -45,17 +45,25 @@ def test_a_lock_held_from_another_host_is_respected(tmp_path):
 
 
 def test_a_second_driver_starts_its_own_run_and_resume_of_a_running_run_is_refused(tmp_path):
+    # The first run trains the `barrier` test workload (tests/plugins): its first trial waits in its
+    # first epoch until another trial has started, which only the second driver's run does. So the
+    # first run is certainly still running while the second driver decides, however fast it is.
     out = tmp_path / "out"
-    first = start(out, *TWO_TRIALS_ARGS)
-    wait_rows(first, out, 2)
+    barrier = tmp_path / "barrier"
+    gate = {"BENCH_WORKLOADS": "bench_test_workloads:EXPLODING,bench_test_workloads:BARRIER",
+            "BENCH_TEST_BARRIER_DIR": str(barrier)}
+    args = (*TWO_TRIALS_ARGS, "--workload", "barrier")
+    first = start(out, *args, extra_env=gate)
+    wait_for(lambda: barrier.exists() and len(list(barrier.iterdir())) == 1, first, what="the first run's trial")
     (running,) = [p.parent for p in out.glob("*/manifest.json")]
     assert live_owner(running)["pid"] == first.pid
 
-    code, _, stderr = run(out, "--resume", str(running), "--quiet")
+    code, _, stderr = run(out, "--resume", str(running), "--quiet", extra_env=gate)
     lines = stderr.strip().splitlines()
     assert code == 2 and len(lines) == 1 and f"driver pid {first.pid}" in lines[0]
+    assert len(list(barrier.iterdir())) == 1 and first.poll() is None  # the first run was still running
 
-    code, _, stderr = run(out, *TWO_TRIALS_ARGS)  # the same command again, while the first runs
+    code, _, stderr = run(out, *args, extra_env=gate)  # the same command again, while the first runs
     assert code == 0, stderr[-2000:]
     assert f"not resuming {running.name}" in stderr and "resuming unfinished run" not in stderr
     assert finish(first)[0] == 0

@@ -1,0 +1,104 @@
+"""A second Ctrl-C stops at once; errors and retries come back from `trials.partial.jsonl` on resume.
+
+The kill waits for observable events only: the errored event in the trial journal, then a rename
+of `tune_state.snapshot`. A real driver's graceful stop after one Ctrl-C takes well under a second
+here, with no outside sign that Tune's handler has run, so the second Ctrl-C is tested against a
+stand-in for Tune's fit that behaves as Tune's handler does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+
+from workloads.digits import MAX_EPOCHS
+
+from .resilience_cli import TWO_TRIALS_ARGS, run, run_folder, signature, sigkill, start, wait_for
+
+FAULT = {"BENCH_INJECT_FAULT": "raise:00000:2"}
+
+
+def test_a_second_ctrl_c_stops_at_once():
+    """bench.live.interrupt.fit against a stand-in for Tune's fit that handles SIGINT as Tune 2.60 does
+    (the first one stops the loop gracefully and puts back the handler it found): a second SIGINT
+    during the graceful stop must raise at once, not be swallowed; one SIGINT must return True."""
+    import threading
+
+    from bench import interrupt
+
+    class TuneLike:
+        def __init__(self, signals: int):
+            self.signals, self.stopping = signals, threading.Event()
+
+        def fit(self):
+            found = signal.getsignal(signal.SIGINT)
+
+            def tune_handler(signum, frame):
+                self.stopping.set()
+                signal.signal(signal.SIGINT, found)
+
+            signal.signal(signal.SIGINT, tune_handler)
+            os.kill(os.getpid(), signal.SIGINT)
+            assert self.stopping.wait(10)
+            if self.signals == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # lands in bench's handler: stop now
+                for _ in range(1000):  # the graceful stop would go on; the handler raises first
+                    threading.Event().wait(0.01)
+                raise AssertionError("the second Ctrl-C did not stop the run")
+
+    before = signal.getsignal(signal.SIGINT)
+    assert interrupt.fit(TuneLike(signals=1)) is True
+    assert signal.getsignal(signal.SIGINT) is before
+    try:
+        interrupt.fit(TuneLike(signals=2))
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("a second Ctrl-C was swallowed")
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def journal(folder) -> list[dict]:
+    path = folder / "trials.partial.jsonl"
+    if not path.exists():
+        return []
+    events = []
+    for line in path.read_text().splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:  # a line being written
+            pass
+    return events
+
+
+def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
+    out = tmp_path / "out"
+    args = (*TWO_TRIALS_ARGS, "--samples", "3", "--max-failures", "1")  # 54 epochs after the error
+    proc = start(out, *args, extra_env=FAULT)
+    wait_for(lambda: out.exists() and any(out.iterdir())
+             and any(e["event"] == "errored" for e in journal(run_folder(out))), proc, what="trial 0's errored event")
+    # Tune's saved state must know trial 0 errored too: then the resumed run does not train it
+    # again, and its error and retry can only come back from the journal.
+    snapshot = run_folder(out) / "tune_state.snapshot"
+    before = os.stat(snapshot).st_ino if snapshot.exists() else None
+    wait_for(lambda: snapshot.exists() and os.stat(snapshot).st_ino != before, proc, what="Tune's next saved state")
+    sigkill(proc)
+    folder = run_folder(out)
+    assert json.loads((folder / "manifest.json").read_text())["status"] == "running"
+
+    code, _, stderr = run(out, *args, extra_env=FAULT)
+    assert code == 0, stderr[-2000:]
+    assert "resuming unfinished run" in stderr
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert [e["trial_id"][-5:] for e in manifest["errors"]] == ["00000"]
+    assert manifest["errors"][0]["error"].startswith("RuntimeError: injected fault in trial")
+    assert [r["trial_id"][-5:] for r in manifest["retries"]] == ["00000"]
+    table = signature(folder)
+    assert [(epoch, outcome) for trial, _, epoch, outcome in table if trial == "00000"] == [(1, "errored")]
+    for other in ("00001", "00002"):
+        assert [(epoch, outcome) for trial, _, epoch, outcome in table if trial == other] == [
+            (epoch, "completed") for epoch in range(1, MAX_EPOCHS + 1)]
+    # the resumed driver saw no new error: what the manifest lists came from the journal
+    assert sum(e["event"] == "errored" for e in journal(folder)) == 1
