@@ -130,6 +130,9 @@ def test_an_import_path_may_not_shadow_a_builtin(plugins, tmp_path):
 def _bench(args, tmp_path, timeout=120):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT), os.environ.get("PYTHONPATH", "")]))
     env.pop("RAY_ADDRESS", None)
+    # The suite's own test workloads (tests/conftest.py: BENCH_WORKLOADS, among them one named 'tiny')
+    # would collide with the fake plugins' names; these children see only the fake distribution's.
+    env.pop("BENCH_WORKLOADS", None)
     return subprocess.run([sys.executable, "-m", "bench", *args], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
