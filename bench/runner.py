@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -132,7 +133,7 @@ def execute(spec: RunSpec) -> RunSummary:
     """Run the strategy through Ray Tune and write the run folder."""
     from ray import tune
 
-    from bench import faults, interrupt, resume, run_lock
+    from bench import faults, interrupt, ray_log, resume, run_lock
     from bench.cluster import configure_tune, hide_stale_checkpoint_errors
     from bench.journal import DurableLedger, JournalCallback, TrialJournal
     from bench.dataset import workload_cost_model
@@ -194,12 +195,18 @@ def execute(spec: RunSpec) -> RunSummary:
     wall_start = time.perf_counter()
     status = "failed"
     interrupted = False
+    storage_failed = False
     bar = None
+    tune_log = None
+    ray_to_file = contextlib.ExitStack()
     if reopened is not None:
         ledger.adopt(reopened.rows, reopened.events)
         hide_stale_checkpoint_errors()
     ledger.attach()  # Tune's pickled run config resolves to this ledger on restore
     try:
+        # Ray's ERROR records and tracebacks about a failure or a Ctrl-C go to RUN/driver.log, so the
+        # terminal ends with bench's one line saying what happened and what to do.
+        tune_log = ray_to_file.enter_context(ray_log.to_run_log(folder))
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
             bar.update(min(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), bar.total))
@@ -240,8 +247,10 @@ def execute(spec: RunSpec) -> RunSummary:
         if storage is None:
             raise
         status = "failed"
+        storage_failed = True
         raise BenchError(faults.describe_storage_error(storage, folder)) from None
     finally:
+        ray_to_file.close()
         ledger.detach()
         wall_s = time.perf_counter() - wall_start
         for journal in (ledger.log, ledger.journal):
@@ -256,9 +265,13 @@ def execute(spec: RunSpec) -> RunSummary:
         summary = summarise(run_id, folder, status, ledger, rows, wall_s,
                             wall_s * spec.workers * resources.get("gpu", 1.0))
         try:
-            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
+            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names,
+                    quiet=storage_failed)
         finally:
             run_lock.release(folder)  # after the final manifest: a second driver sees the run's real status
+    if status == "complete" and tune_log is not None and tune_log.errors:
+        print(f"note: Ray Tune logged {tune_log.errors} error(s) (failed trials, retries); see "
+              f"{folder / ray_log.LOG_FILE}", file=sys.stderr)
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
               f"  python -m bench run --resume {folder}", file=sys.stderr)
@@ -266,8 +279,12 @@ def execute(spec: RunSpec) -> RunSummary:
     return summary
 
 
-def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters) -> None:
-    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one."""
+def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters, quiet=False) -> None:
+    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one.
+
+    Args:
+        quiet: the run is already failing on its storage with one line; add no warning before it.
+    """
     from bench.cluster import node_table
     from bench.faults import storage_error
 
@@ -287,7 +304,8 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
         if storage_error(exc) is None:
             raise
         # The manifest on disk still says the run is unfinished, so it stays resumable.
-        print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
+        if not quiet:
+            print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
 
 
 def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSummary:
