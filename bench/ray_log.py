@@ -22,7 +22,7 @@ class _LogFile(logging.FileHandler):
     """A log file that never complains: on a full or read-only disk its records are lost quietly."""
 
     def __init__(self, path: Path) -> None:
-        self.errors = 0  # ERROR records seen, written or not
+        self.error_records = 0  # ERROR records seen, written or not
         try:
             super().__init__(path, encoding="utf-8")  # opened now: a folder made read-only later keeps it
             self.usable = True
@@ -32,7 +32,7 @@ class _LogFile(logging.FileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno >= logging.ERROR:
-            self.errors += 1
+            self.error_records += 1
         if self.usable:
             super().emit(record)
 
@@ -49,7 +49,7 @@ def _to_terminal(handler: logging.Handler) -> bool:
 def to_run_log(folder: Path):
     """Within the block, Ray's log records and Python warnings go to folder/driver.log.
 
-    Yields the file handler; its `errors` counts the ERROR records Ray logged.
+    Yields the file handler; its `error_records` counts the ERROR records Ray logged.
     """
     handler = _LogFile(Path(folder) / LOG_FILE)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

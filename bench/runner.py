@@ -269,8 +269,8 @@ def execute(spec: RunSpec) -> RunSummary:
                     quiet=storage_failed)
         finally:
             run_lock.release(folder)  # after the final manifest: a second driver sees the run's real status
-    if status == "complete" and tune_log is not None and tune_log.errors:
-        print(f"note: Ray Tune logged {tune_log.errors} error(s) (failed trials, retries); see "
+    if status == "complete" and tune_log is not None and tune_log.error_records:
+        print(f"note: Ray Tune logged {tune_log.error_records} error(s) (failed trials, retries); see "
               f"{folder / ray_log.LOG_FILE}", file=sys.stderr)
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
