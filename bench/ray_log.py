@@ -72,4 +72,7 @@ def to_run_log(folder: Path):
                 if old not in logger.handlers:
                     logger.addHandler(old)
             logger.propagate = propagate
-        handler.close()
+        try:
+            handler.close()
+        except OSError:
+            pass  # a full disk: the records not yet flushed are lost; bench's own line says why
