@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -130,7 +131,7 @@ def execute(spec: RunSpec) -> RunSummary:
     """Run the strategy through Ray Tune and write the run folder."""
     from ray import tune
 
-    from bench import faults, interrupt, resume, run_lock
+    from bench import faults, interrupt, ray_log, resume, run_lock
     from bench.cluster import configure_tune, hide_stale_checkpoint_errors
     from bench.journal import DurableLedger, JournalCallback, TrialJournal
     from bench.dataset import workload_cost_model
@@ -192,12 +193,18 @@ def execute(spec: RunSpec) -> RunSummary:
     wall_start = time.perf_counter()
     status = "failed"
     interrupted = False
+    storage_failed = False
     bar = None
+    tune_log = None
+    ray_to_file = contextlib.ExitStack()
     if reopened is not None:
         ledger.adopt(reopened.rows, reopened.events)
         hide_stale_checkpoint_errors()
     ledger.attach()  # Tune's pickled run config resolves to this ledger on restore
     try:
+        # Ray's ERROR records and tracebacks about a failure or a Ctrl-C go to RUN/driver.log, so the
+        # terminal ends with bench's one line saying what happened and what to do.
+        tune_log = ray_to_file.enter_context(ray_log.to_run_log(folder))
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
             bar.resume(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), ledger.best_accuracy)
@@ -238,8 +245,10 @@ def execute(spec: RunSpec) -> RunSummary:
         if storage is None:
             raise
         status = "failed"
+        storage_failed = True
         raise BenchError(faults.describe_storage_error(storage, folder)) from None
     finally:
+        ray_to_file.close()
         ledger.detach()
         wall_s = time.perf_counter() - wall_start
         for journal in (ledger.log, ledger.journal):
@@ -254,9 +263,13 @@ def execute(spec: RunSpec) -> RunSummary:
         summary = summarise(run_id, folder, status, ledger, rows, wall_s,
                             wall_s * spec.workers * resources.get("gpu", 1.0))
         try:
-            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
+            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names,
+                    quiet=storage_failed)
         finally:
             run_lock.release(folder)  # after the final manifest: a second driver sees the run's real status
+    if status == "complete" and tune_log is not None and tune_log.error_records:
+        print(f"note: Ray Tune logged {tune_log.error_records} error(s) (failed trials, retries); see "
+              f"{folder / ray_log.LOG_FILE}", file=sys.stderr)
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
               f"  python -m bench run --resume {folder}", file=sys.stderr)
@@ -264,8 +277,12 @@ def execute(spec: RunSpec) -> RunSummary:
     return summary
 
 
-def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters) -> None:
-    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one."""
+def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters, quiet=False) -> None:
+    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one.
+
+    Args:
+        quiet: the run is already failing on its storage with one line; add no warning before it.
+    """
     from bench.cluster import node_table
     from bench.faults import storage_error
 
@@ -285,7 +302,8 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
         if storage_error(exc) is None:
             raise
         # The manifest on disk still says the run is unfinished, so it stays resumable.
-        print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
+        if not quiet:
+            print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
 
 
 def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSummary:
@@ -304,15 +322,36 @@ def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSumm
     )
 
 
-def check_writable(out_dir: Path) -> None:
-    """Fail early, before anything is written, when results cannot be stored under out_dir."""
+def check_writable(out_dir: Path, what: str = "results") -> None:
+    """Fail early, before anything is written, when `what` cannot be stored under out_dir."""
     import os
 
-    probe = out_dir
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise BenchError(f"cannot write results under {out_dir}: {probe} is not a writable folder")
+    accepted = "accepted: a writable folder, or a path to create in one, with names the file system allows"
+    probe = Path(out_dir)
+    shown = str(out_dir) if len(str(out_dir)) <= 120 else f"{str(out_dir)[:100]}..."
+    try:
+        while not probe.exists():
+            probe = probe.parent
+        usable = probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+    except OSError as exc:  # a name longer than the file system allows, a loop of links
+        raise BenchError(f"cannot write {what} under {shown}: {exc.strerror or exc}; {accepted}") from None
+    long = [part for part in Path(out_dir).parts if len(os.fsencode(part)) > _name_max(probe)]
+    if long:
+        raise BenchError(f"cannot write {what} under {shown}: a folder name of "
+                         f"{len(os.fsencode(long[0]))} bytes is too long; {accepted}")
+    if not usable:
+        kind = "a file, not a writable folder" if not probe.is_dir() else "not a writable folder"
+        raise BenchError(f"cannot write {what} under {out_dir}: {probe} is {kind}; {accepted}")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the file system holding `folder` allows (255 on Linux and macOS)."""
+    import os
+
+    try:
+        return os.pathconf(folder if folder.is_dir() else folder.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 def default_workers(cluster: Mapping[str, float], trials_per_gpu: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bench.errors import BenchError, check_seeds
+from bench.errors import BenchError, check_seeds, path_option
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
                         help="configurations a sampling strategy tries at most (default: grid size)")
     parser.add_argument("--budget-epochs", type=float, default=None,
                         help="epochs summed over trials, per run (default: the full grid's cost)")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--out", type=path_option, default=None,
                         help="folder for the runs and the report (default: results/compare-TIMESTAMP)")
     add_report_options(parser)
     # --- the matrix's execution (issue 11: bench.matrix) ---
@@ -45,9 +45,14 @@ def strategy_names(text: str) -> list[str]:
 
     if text.strip() == "all":
         return strategies.REGISTRY.names()
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
-        raise BenchError("--strategies takes all or a comma-separated list of strategy names")
+    names = [n.strip() for n in text.split(",")]
+    if not text.strip() or "" in names:
+        raise BenchError(f"--strategies takes all or a comma-separated list of strategy names with no empty "
+                         f"item, not {text!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise BenchError(f"--strategies names {', '.join(repeated)} twice; accepted: each strategy once "
+                         f"(--seeds sets the runs per strategy)")
     for name in names:
         strategies.resolve(name)  # raises, listing the accepted names
     return names
@@ -69,6 +74,9 @@ def build_specs(args, out: Path) -> list:
     budget = make_budget(workload.grid_budget_epochs, args.budget_epochs)
     samples = resolve_samples(args.samples, workload)
     check_writable(out)
+    from bench.commands.report import check_report_options
+
+    check_report_options(args, workload.name)
     return [
         RunSpec(strategy=strategies.resolve(name), workload=workload, seed=args.seed + i, budget=budget,
                 samples=samples, workers=args.workers or 0, out_dir=out,
@@ -84,7 +92,7 @@ def _table(args, workload: str):
     if path is None:
         raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
                          f"(README, Tables) and pass it with --replay TABLE, or run live with --live")
-    return load_table(path)
+    return load_table(path, workload)
 
 
 def _check_replayable(specs, table) -> None:
