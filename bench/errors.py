@@ -16,3 +16,13 @@ def check_seeds(seed: int, seeds: int) -> None:
     if not 0 <= seed <= MAX_SEED - (seeds - 1):
         raise BenchError(f"--seed takes an integer in [0, {MAX_SEED}] (with --seeds N, seed + N - 1 too), "
                          f"not {seed}")
+
+
+def path_option(text: str):
+    """An argparse type for a path option: an empty string is refused (Path('') would mean '.')."""
+    import argparse
+    from pathlib import Path
+
+    if not text.strip():
+        raise argparse.ArgumentTypeError("takes a path, not an empty string (use . for the current folder)")
+    return Path(text)

@@ -76,13 +76,32 @@ def raise_if_bad_target(target: float | None) -> None:
         raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
 
 
-def check_writable(out_dir: Path) -> None:
-    """Fail early, before anything is written, when results cannot be stored under out_dir."""
-    probe = out_dir
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise BenchError(f"cannot write results under {out_dir}: {probe} is not a writable folder")
+def check_writable(out_dir: Path, what: str = "results") -> None:
+    """Fail early, before anything is written, when `what` cannot be stored under out_dir."""
+    accepted = "accepted: a writable folder, or a path to create in one, with names the file system allows"
+    probe = Path(out_dir)
+    shown = str(out_dir) if len(str(out_dir)) <= 120 else f"{str(out_dir)[:100]}..."
+    try:
+        while not probe.exists():
+            probe = probe.parent
+        usable = probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
+    except OSError as exc:  # a name longer than the file system allows, a loop of links
+        raise BenchError(f"cannot write {what} under {shown}: {exc.strerror or exc}; {accepted}") from None
+    long = [part for part in Path(out_dir).parts if len(os.fsencode(part)) > _name_max(probe)]
+    if long:
+        raise BenchError(f"cannot write {what} under {shown}: a folder name of "
+                         f"{len(os.fsencode(long[0]))} bytes is too long; {accepted}")
+    if not usable:
+        kind = "a file, not a writable folder" if not probe.is_dir() else "not a writable folder"
+        raise BenchError(f"cannot write {what} under {out_dir}: {probe} is {kind}; {accepted}")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the file system holding `folder` allows (255 on Linux and macOS)."""
+    try:
+        return os.pathconf(folder if folder.is_dir() else folder.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
 
 
 def check_positive(name: str, value: int | None) -> None:

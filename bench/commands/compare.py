@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, check_seeds, path_option
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
                         help="configurations a sampling strategy tries at most (default: grid size)")
     parser.add_argument("--budget-epochs", type=float, default=None,
                         help="epochs summed over trials, per run (default: the full grid's cost)")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--out", type=path_option, default=None,
                         help="folder for the runs and the report (default: results/compare-TIMESTAMP)")
     add_report_options(parser)
     # --- the matrix's execution (issue 11: bench.matrix) ---
@@ -45,9 +45,14 @@ def strategy_names(text: str) -> list[str]:
 
     if text.strip() == "all":
         return strategies.REGISTRY.names()
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
-        raise BenchError("--strategies takes all or a comma-separated list of strategy names")
+    names = [n.strip() for n in text.split(",")]
+    if not text.strip() or "" in names:
+        raise BenchError(f"--strategies takes all or a comma-separated list of strategy names with no empty "
+                         f"item, not {text!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise BenchError(f"--strategies names {', '.join(repeated)} twice; accepted: each strategy once "
+                         f"(--seeds sets the runs per strategy)")
     for name in names:
         strategies.resolve(name)  # raises, listing the accepted names
     return names
@@ -55,13 +60,19 @@ def strategy_names(text: str) -> list[str]:
 
 def build_specs(args, out: Path) -> list:
     """One RunSpec per strategy and seed, validated before anything runs."""
-    from bench.spec import check_writable, make_specs
+    import workloads
+    from bench.commands.report import check_report_options
+    from bench.spec import check_positive, check_writable, make_specs
 
-    names = strategy_names(args.strategies)
+    check_positive("--seeds", args.seeds)
+    check_seeds(args.seed, args.seeds)
+    check_positive("--workers", args.workers)
+    workload = workloads.get(args.workload)
     check_writable(out)
-    return make_specs([(name, {}) for name in names], args.workload, seed=args.seed, seeds=args.seeds, out_dir=out,
-                      samples=args.samples, workers=args.workers, budget_epochs=args.budget_epochs,
-                      command=tuple(args.argv), progress=False)
+    check_report_options(args, workload.name)
+    return make_specs([(name, {}) for name in strategy_names(args.strategies)], workload.name, seed=args.seed,
+                      seeds=args.seeds, out_dir=out, samples=args.samples, workers=args.workers,
+                      budget_epochs=args.budget_epochs, command=tuple(args.argv), progress=False)
 
 
 def _table(args, workload: str):
@@ -71,7 +82,7 @@ def _table(args, workload: str):
     if path is None:
         raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
                          f"(README, Tables) and pass it with --replay TABLE, or run live with --live")
-    return load_table(path)
+    return load_table(path, workload)
 
 
 def _mode(args, specs):

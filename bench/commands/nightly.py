@@ -6,7 +6,7 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, path_option
 
 HELP = "run a regression suite, store it in the history and exit 1 if a strategy regressed"
 DEFAULT_HISTORY = Path("results") / "nightly-history"
@@ -17,9 +17,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--baseline", default=None, metavar="RUN_ID",
                         help="history run id to compare with (default: the last accepted run of the suite on "
                              "this machine)")
-    parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY,
+    parser.add_argument("--history", type=path_option, default=DEFAULT_HISTORY,
                         help=f"history folder (default: {DEFAULT_HISTORY})")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--out", type=path_option, default=None,
                         help="folder for the runs and the report (default: results/nightly-SUITE-TIMESTAMP)")
     # --- the matrix's execution (issue 11: bench.matrix) ---
     from bench.matrix import add_matrix_arguments
@@ -40,13 +40,37 @@ def project_commit() -> str:
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
 
 
-def _baseline(history, suite, machine: str, ref: str | None):
+def _baseline_id(ref: str | None) -> int | None:
     if ref is None:
-        return history.baseline(suite.name, machine)
+        return None
     try:
         run_id = int(ref)
     except ValueError:
-        raise BenchError(f"--baseline takes a history run id (an integer), not {ref!r}") from None
+        run_id = 0
+    if run_id < 1:
+        raise BenchError(f"--baseline takes a history run id (a positive integer), not {ref!r}")
+    return run_id
+
+
+def _open_history(folder: Path, run_id: int | None):
+    """The existing history in `folder`, or None when there is none yet (it is created only to store a run)."""
+    from bench.nightly.history import FILE, History
+    from bench.spec import check_writable
+
+    check_writable(folder, "the nightly history")
+    if not (folder / FILE).exists():
+        if run_id is not None:
+            raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; accepted: a run id "
+                             f"of an existing history (--history), or no --baseline")
+        return None
+    return History(folder)
+
+
+def _baseline(history, suite, machine: str, run_id: int | None):
+    if history is None:
+        return None
+    if run_id is None:
+        return history.baseline(suite.name, machine)
     record = history.run(run_id)
     if record.suite != suite.name:
         raise BenchError(f"--baseline {run_id} is a run of suite {record.suite!r}, not {suite.name!r}")
@@ -60,18 +84,18 @@ def main(args) -> int:
     from bench.nightly.history import History
     from bench.nightly.report import write_report
     from bench.nightly.suite import load_suite
+    from bench.matrix import MatrixOptions
     from bench.spec import check_writable
 
     suite = load_suite(args.suite)
-    history = History(args.history)
-    machine = hardware_fingerprint()
-    baseline = _baseline(history, suite, machine, args.baseline)  # checked before anything runs
+    options = MatrixOptions(parallel=args.parallel, address=args.address, verbose=args.verbose)
+    baseline_id = _baseline_id(args.baseline)
     started = dt.datetime.now(dt.timezone.utc)
     out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
-    check_writable(out)
-    from bench.matrix import MatrixOptions
-
-    options = MatrixOptions(parallel=args.parallel, address=args.address, verbose=args.verbose)
+    check_writable(out, "the nightly runs and report")
+    history = _open_history(args.history, baseline_id)  # every option checked before anything is written
+    machine = hardware_fingerprint()
+    baseline = _baseline(history, suite, machine, baseline_id)
     rows, skipped = run_suite(suite, out, tuple(args.argv), options=options)
     if not rows:
         raise BenchError(f"suite {suite.name}: nothing ran on this machine ({'; '.join(skipped)})")
@@ -79,6 +103,7 @@ def main(args) -> int:
 
     from bench.nightly.history import stored_value
 
+    history = history or History(args.history)
     current = pd.DataFrame([{c: stored_value(r, c) for c in r} for r in rows])
     base_results = None if baseline is None else history.results(baseline.run_id)
     verdicts = compare_results(base_results, current, suite.factor_of,

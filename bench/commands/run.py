@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, path_option
 from bench.spec import MAX_FAILURES
 
 HELP = "run a search strategy on a workload under a compute budget"
@@ -35,12 +35,12 @@ def add_arguments(parser) -> None:
                         help="validation accuracy to reach, in (0, 1] (default: the reference's target)")
     parser.add_argument("--set", dest="params", action="append", default=[], metavar="KEY=VALUE",
                         help="a strategy parameter (repeatable); `bench list` names the strategies")
-    parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results)")
+    parser.add_argument("--out", type=path_option, default=Path("results"), help="results folder (default: results)")
     parser.add_argument("--address", default=None, help="join a Ray cluster: auto, host:port or ray://host:port")
     parser.add_argument("--trials-per-gpu", type=int, default=None,
                         help="trials packed onto each GPU, each charged its share (default: from GPU memory, "
                              "at most 8; printed at the start)")
-    parser.add_argument("--data-dir", type=Path, default=None,
+    parser.add_argument("--data-dir", type=path_option, default=None,
                         help="data folder of workloads that read data (cifar10; default: $BENCH_DATA_DIR, "
                              "else ~/.cache/bench/cifar10)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -64,6 +64,9 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise BenchError(f"--set takes KEY=VALUE, not {pair!r}")
+        if key.strip() in params:
+            raise BenchError(f"--set {key.strip()} given twice ({params[key.strip()]!r} and {value.strip()!r}); "
+                             f"accepted: each parameter once")
         params[key.strip()] = value.strip()
     return params
 
@@ -89,6 +92,10 @@ def build_specs(args) -> list:
     check_positive("--trials-per-gpu", args.trials_per_gpu)
     if args.max_failures < 0:
         raise BenchError(f"--max-failures must be 0 or more, not {args.max_failures}")
+    if args.address is not None:
+        from bench.live.ray_session import parse_address
+
+        parse_address(args.address)  # the syntax now; whether a cluster answers when Ray starts
     check_writable(args.out)
     specs = make_specs(
         [(args.strategy, params)], workload.name, seed=args.seed, seeds=seeds, out_dir=args.out,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.errors import BenchError, path_option
+
 HELP = "list learning-curve tables (shipped references and grid runs' tables)"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--dir", dest="dirs", action="append", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--dir", dest="dirs", action="append", type=path_option, default=None, metavar="DIR",
                         help="also look for tables under DIR (repeatable; default: results)")
 
 
@@ -60,6 +62,10 @@ def workloads_space(table):
 def main(args) -> int:
     from bench.store.tables import find_tables
 
+    for folder in args.dirs or []:
+        if not folder.is_dir():
+            raise BenchError(f"--dir {folder}: {'not a folder' if folder.exists() else 'no such folder'}; "
+                             f"accepted: a folder holding tables (table.json folders or grid runs' table/)")
     paths = find_tables(args.dirs if args.dirs is not None else [Path("results")])
     if not paths:
         print("no learning-curve tables found; a complete grid run writes one into its run folder's table/")

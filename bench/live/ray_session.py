@@ -14,16 +14,24 @@ os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_
 os.environ.setdefault("RAY_DEDUP_LOGS", "0")
 
 
+def parse_address(address: str) -> tuple[str, int] | None:
+    """(host, port) of a host:port or ray://host:port address; None for auto and local; bad ones refused."""
+    if address in ("auto", "local"):
+        return None
+    hostport = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port = hostport.rpartition(":")
+    if not address.strip() or not sep or not port.isdigit():
+        raise BenchError(f"bad Ray address {address!r}; accepted: auto, host:port or ray://host:port")
+    return host, int(port)
+
+
 def _check_reachable(address: str, timeout_s: float = 3.0) -> None:
     """Fail fast on an address nothing listens on (ray.init would retry for minutes)."""
     import socket
 
-    hostport = address.split("://", 1)[1] if "://" in address else address
-    host, sep, port = hostport.rpartition(":")
-    if not sep or not port.isdigit():
-        raise BenchError(f"bad Ray address {address!r}; accepted: auto, host:port or ray://host:port")
+    host, port = parse_address(address)
     try:
-        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout_s):
+        with socket.create_connection((host or "127.0.0.1", port), timeout=timeout_s):
             pass
     except OSError as exc:
         raise BenchError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -25,7 +26,7 @@ def _progress_bar(spec: RunSpec):
 def execute(spec: RunSpec) -> RunSummary:
     """Run the strategy through Ray Tune and write the run folder."""
     from bench import tune_compat
-    from bench.live import faults, interrupt, resume
+    from bench.live import faults, interrupt, ray_log, resume
     from bench.live.cluster import hide_stale_checkpoint_errors, trial_resources
     from bench.live.ray_session import ensure_ray
     from bench.live.tuner import make_trainable, make_tuner
@@ -76,12 +77,18 @@ def execute(spec: RunSpec) -> RunSummary:
     wall_start = time.perf_counter()
     status = "failed"
     interrupted = False
+    storage_failed = False
     bar = None
+    tune_log = None
+    ray_to_file = contextlib.ExitStack()
     if reopened is not None:
         ledger.adopt(reopened.rows, reopened.events)
         hide_stale_checkpoint_errors()
     ledger.attach()  # Tune's pickled run config resolves to this ledger on restore
     try:
+        # Ray's ERROR records and tracebacks about a failure or a Ctrl-C go to RUN/driver.log, so the
+        # terminal ends with bench's one line saying what happened and what to do.
+        tune_log = ray_to_file.enter_context(ray_log.to_run_log(folder))
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
             bar.resume(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), ledger.best_accuracy)
@@ -100,8 +107,10 @@ def execute(spec: RunSpec) -> RunSummary:
         if storage is None:
             raise
         status = "failed"
+        storage_failed = True
         raise BenchError(faults.describe_storage_error(storage, folder)) from None
     finally:
+        ray_to_file.close()
         ledger.detach()
         wall_s = time.perf_counter() - wall_start
         for journal in (ledger.log, ledger.journal):
@@ -116,9 +125,13 @@ def execute(spec: RunSpec) -> RunSummary:
         summary = summarise(run_id, folder, status, ledger, rows, wall_s,
                             wall_s * spec.workers * resources.get("gpu", 1.0))
         try:
-            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names)
+            _finish(folder, manifest, status, rows, summary, ledger, reopened, spec.workload.space.names,
+                    quiet=storage_failed)
         finally:
             run_lock.release(folder)  # after the final manifest: a second driver sees the run's real status
+    if status == "complete" and tune_log is not None and tune_log.error_records:
+        print(f"note: Ray Tune logged {tune_log.error_records} error(s) (failed trials, retries); see "
+              f"{folder / ray_log.LOG_FILE}", file=sys.stderr)
     if interrupted:
         print(f"run {run_id} interrupted; the {len(rows)} epochs done are saved. Resume with:\n"
               f"  python -m bench run --resume {folder}", file=sys.stderr)
@@ -126,8 +139,12 @@ def execute(spec: RunSpec) -> RunSummary:
     return summary
 
 
-def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters) -> None:
-    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one."""
+def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters, quiet=False) -> None:
+    """Write the table (complete runs only) and the final manifest; a full disk keeps the old one.
+
+    Args:
+        quiet: the run is already failing on its storage with one line; add no warning before it.
+    """
     from bench.live.cluster import node_table
     from bench.live.faults import storage_error
 
@@ -142,6 +159,7 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
         if storage_error(exc) is None:
             raise
         # The manifest on disk still says the run is unfinished, so it stays resumable.
-        print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
+        if not quiet:
+            print(f"warning: could not update {folder}: {exc}", file=sys.stderr)
 
 

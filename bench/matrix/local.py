@@ -40,7 +40,11 @@ def _serve(conn, table_path: str | None) -> None:
             return  # the driver is gone
         if recipe is None:
             return
-        conn.send(worker.run_replay(recipe))
+        result = worker.run_replay(recipe)
+        try:
+            conn.send(result)
+        except (BrokenPipeError, OSError):
+            return  # the driver stopped listening (Ctrl-C, an error): nothing to report to
 
 
 class _Worker:

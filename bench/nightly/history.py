@@ -91,7 +91,9 @@ class History:
     def run(self, run_id: int) -> RunRecord:
         found = [r for r in self.runs() if r.run_id == run_id]
         if not found:
-            raise BenchError(f"no nightly run {run_id} in {self.folder / FILE}")
+            ids = [r.run_id for r in self.runs()]
+            accepted = f"{min(ids)} to {max(ids)}" if ids else "none (the history is empty)"
+            raise BenchError(f"no nightly run {run_id} in {self.folder / FILE}; accepted run ids: {accepted}")
         return found[0]
 
     def results(self, run_id: int) -> Any:

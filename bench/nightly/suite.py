@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from bench.errors import BenchError
+from bench.errors import MAX_SEED, BenchError
 
 SCHEMA = 1
 SUITES_DIR = Path(__file__).parent / "suites"
@@ -16,7 +16,7 @@ DEFAULT_FACTOR = 1.10
 _TOP = {"schema": "1", "name": "a name", "description": "text", "tolerance_pp": "percentage points in [0, 100)",
         "target": "an accuracy in (0, 1]", "regression": "a table", "replay": "a table", "live": "a table"}
 _SECTION = {"workloads": "a list of workload names", "strategies": '"all" or a list of strategy names',
-            "seeds": "a positive integer", "root_seed": "an integer", "samples": "a positive integer",
+            "seeds": "a positive integer", "root_seed": f"an integer in [0, {MAX_SEED}]", "samples": "a positive integer",
             "budget_fraction": "a fraction of the grid's cost in (0, 10]", "workers": "a positive integer",
             "requires_gpu": "true or false", "params": "a table of strategy = {param = value}"}
 _REGRESSION = {"factor": "a number > 1", "factors": "a table of strategy = number > 1"}
@@ -113,14 +113,15 @@ def _section(source: str, mode: str, table: Mapping) -> Section:
     requires_gpu = table.get("requires_gpu", False)
     if not isinstance(requires_gpu, bool):
         raise _bad(source, f"{mode}.requires_gpu", _SECTION["requires_gpu"], requires_gpu)
+    seeds = _positive_int(source, f"{mode}.seeds", table.get("seeds", 5))
     root = table.get("root_seed", 0)
-    if isinstance(root, bool) or not isinstance(root, int):
-        raise _bad(source, f"{mode}.root_seed", _SECTION["root_seed"], root)
+    if isinstance(root, bool) or not isinstance(root, int) or not 0 <= root <= MAX_SEED - (seeds - 1):
+        raise _bad(source, f"{mode}.root_seed", _SECTION["root_seed"] + " (root_seed + seeds - 1 too)", root)
     optional = {k: _positive_int(source, f"{mode}.{k}", table[k]) for k in ("samples", "workers") if k in table}
     fraction = table.get("budget_fraction")
     return Section(
         mode=mode, workloads=tuple(names), strategies=tuple(chosen),
-        seeds=_positive_int(source, f"{mode}.seeds", table.get("seeds", 5)), root_seed=root,
+        seeds=seeds, root_seed=root,
         budget_fraction=None if fraction is None else _number(source, f"{mode}.budget_fraction", fraction, 0, 10,
                                                               _SECTION["budget_fraction"]),
         requires_gpu=requires_gpu, params={k: {p: str(v) for p, v in d.items()} for k, d in params.items()},
@@ -165,13 +166,17 @@ def shipped_suites() -> list[str]:
 
 def load_suite(name_or_path: str) -> Suite:
     """A shipped suite by name, or a suite file by path."""
+    if not name_or_path.strip():
+        raise BenchError(f"--suite takes a shipped suite ({', '.join(shipped_suites())}) or a .toml path, not an "
+                         f"empty string")
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
         path = SUITES_DIR / f"{name_or_path}.toml"
         if not path.exists():
             raise BenchError(f"unknown suite {name_or_path!r}; shipped: {', '.join(shipped_suites())}, or a .toml path")
     if not path.is_file():
-        raise BenchError(f"{path}: no such suite file")
+        raise BenchError(f"{path}: {'a folder, not a suite file' if path.is_dir() else 'no such suite file'}; "
+                         f"accepted: a shipped suite ({', '.join(shipped_suites())}) or a .toml path")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -29,11 +29,14 @@ def check_table(spec, table) -> None:
     workload = table.meta["workload"]
     if workload["name"] != spec.workload.name:
         raise BenchError(f"{table.path}: a table for workload {workload['name']!r}, not {spec.workload.name!r}")
-    if workload["version"] != spec.workload.version or workload["space"] != spec.workload.space.as_dict():
+    if workload["version"] != spec.workload.version:
         raise BenchError(
             f"{table.path}: recorded for {spec.workload.name} version {workload['version']}, but the workload "
             f"is now version {spec.workload.version}; re-record it"
         )
+    if workload["space"] != spec.workload.space.as_dict():
+        raise BenchError(f"{table.path}: recorded with a search space other than {spec.workload.name}'s (its "
+                         f"hyperparameter ranges or grid differ); re-record it")
     if workload.get("max_epochs") != spec.workload.max_epochs:
         raise BenchError(f"{table.path}: recorded {workload.get('max_epochs')} epochs per curve, the workload has "
                          f"{spec.workload.max_epochs}; re-record it")

@@ -44,18 +44,23 @@ class Basis:
         return self.reference.total_compute(self.unit)
 
 
-def resolve_target(reference: Reference, target: float | None = None, tolerance_pp: float | None = None):
-    """The target accuracy, its rule in words and the tolerance used."""
+def check_target_options(target: float | None = None, tolerance_pp: float | None = None) -> None:
+    """Refuse a target or tolerance out of range; needs no reference, so callers check before any work."""
     if target is not None and tolerance_pp is not None:
         raise BenchError("give --target or --tolerance, not both")
+    if target is not None and not (math.isfinite(target) and 0.0 < target <= 1.0):
+        raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
+    if tolerance_pp is not None and not (math.isfinite(tolerance_pp) and 0.0 <= tolerance_pp < 100.0):
+        raise BenchError(f"--tolerance is in percentage points, in [0, 100), not {tolerance_pp}")
+
+
+def resolve_target(reference: Reference, target: float | None = None, tolerance_pp: float | None = None):
+    """The target accuracy, its rule in words and the tolerance used."""
+    check_target_options(target, tolerance_pp)
     best = reference.best_final_accuracy()
     if target is not None:
-        if not (math.isfinite(target) and 0.0 < target <= 1.0):
-            raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
         return float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})", None
     tolerance = DEFAULT_TOLERANCE_PP if tolerance_pp is None else tolerance_pp
-    if not (math.isfinite(tolerance) and 0.0 <= tolerance < 100.0):
-        raise BenchError(f"--tolerance is in percentage points, in [0, 100), not {tolerance}")
     default = " (the default)" if tolerance_pp is None else ""
     rule = f"the grid's best final validation accuracy {best:.4f} minus {tolerance:g} percentage points{default}"
     return best - tolerance / 100.0, rule, float(tolerance)

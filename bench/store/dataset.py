@@ -158,7 +158,11 @@ def cache_dir() -> Path:
     """Where fitted surrogates are cached: $BENCH_CACHE_DIR, else .bench-cache in the project."""
     import os
 
-    return Path(os.environ.get("BENCH_CACHE_DIR") or Path(__file__).resolve().parents[2] / ".bench-cache")
+    folder = Path(os.environ.get("BENCH_CACHE_DIR") or Path(__file__).resolve().parents[2] / ".bench-cache")
+    if folder.exists() and not folder.is_dir():
+        raise BenchError(f"BENCH_CACHE_DIR={folder}: a file, not a folder; accepted: a folder for fitted "
+                         f"surrogates, or unset for .bench-cache in the project")
+    return folder
 
 
 def dataset_surrogate(table, space):

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from bench import environment
 from bench.errors import BenchError
-from bench.store.results import StoredRun, atomic_write_bytes, read_json
+from bench.store.results import StoredRun, atomic_write_bytes
 
 TABLE_SCHEMA_VERSION = 1
 META = "table.json"
@@ -108,30 +108,66 @@ def write_table(folder: Path, curves, workload, command: list[str], source_runs:
     return folder
 
 
-def load_table(path: Path | str) -> Table:
-    """Load and validate a table; refuse truncated, foreign-schema or stale tables."""
+#: Fields every table.json has (write_table writes them); `workload` holds WORKLOAD_FIELDS.
+REQUIRED_FIELDS = ("schema_version", "workload", "grid_size", "repeats", "rows", "curves_sha256")
+WORKLOAD_FIELDS = ("name", "version", "max_epochs", "space")
+
+
+def _check_fields(meta_path: Path, meta: Any) -> None:
+    """Name the fields a table.json lacks, rather than failing on the first one read."""
+    if not isinstance(meta, dict):
+        raise BenchError(f"{meta_path}: table metadata must be a JSON object with {', '.join(REQUIRED_FIELDS)}")
+    if meta.get("schema_version") != TABLE_SCHEMA_VERSION:
+        raise BenchError(f"{meta_path}: table schema version {meta.get('schema_version')!r}, this bench reads "
+                         f"schema version {TABLE_SCHEMA_VERSION}")
+    missing = [key for key in REQUIRED_FIELDS if key not in meta]
+    workload = meta.get("workload")
+    if isinstance(workload, dict):
+        missing += [f"workload.{key}" for key in WORKLOAD_FIELDS if key not in workload]
+    elif "workload" in meta:
+        missing.append("workload (an object)")
+    if missing:
+        raise BenchError(f"{meta_path}: incomplete table metadata, missing {', '.join(missing)}; accepted: the "
+                         f"table.json a grid run writes (fields {', '.join(REQUIRED_FIELDS)})")
+
+
+def load_table(path: Path | str, workload_name: str | None = None) -> Table:
+    """Load and validate a table; refuse truncated, foreign-schema or stale tables.
+
+    Args:
+        workload_name: the workload the caller will use the table for; a table of another is refused first.
+    """
     import pandas as pd
 
     import workloads
 
     path = Path(path)
     meta_path = path / META
-    meta = read_json(meta_path, f"{path}: not a learning-curve table (no {META})", f"{meta_path}: corrupt table metadata")
-    if not isinstance(meta, dict) or meta.get("schema_version") != TABLE_SCHEMA_VERSION:
-        raise BenchError(f"{meta_path}: table schema version is not {TABLE_SCHEMA_VERSION}")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise BenchError(f"{path}: not a learning-curve table (no {META}); accepted: a table folder "
+                         f"(table.json and curves.parquet) or a name from `bench tables`") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BenchError(f"{meta_path}: corrupt table metadata ({exc})") from None
+    except OSError as exc:
+        raise BenchError(f"{meta_path}: cannot read the table metadata ({exc.strerror or exc})") from None
+    _check_fields(meta_path, meta)
+    recorded = meta["workload"]
+    if workload_name is not None and recorded["name"] != workload_name:
+        raise BenchError(f"{path}: a table recorded for workload {recorded['name']!r}, not {workload_name!r}; "
+                         f"accepted: a table of {workload_name} (see `bench tables`)")
     curves_path = path / CURVES
-    if not curves_path.exists():
+    if not curves_path.is_file():
         raise BenchError(f"{curves_path}: missing")
     if _sha256(curves_path) != meta.get("curves_sha256"):
         raise BenchError(f"{curves_path}: checksum differs from {META} (truncated or edited)")
-    workload = workloads.get(meta["workload"]["name"])
-    if meta["workload"]["version"] != workload.version:
-        raise BenchError(
-            f"{path}: recorded for {workload.name} version {meta['workload']['version']}, but the "
-            f"workload is now version {workload.version}; re-record it"
-        )
-    if meta["workload"]["space"] != workload.space.as_dict():
-        changed = [hp["name"] for hp in workload.space.as_dict() if hp not in meta["workload"]["space"]]
+    workload = workloads.get(recorded["name"])
+    if recorded["version"] != workload.version:
+        raise BenchError(f"{path}: recorded for {workload.name} version {recorded['version']}, but the "
+                         f"workload is now version {workload.version}; re-record it")
+    if recorded["space"] != workload.space.as_dict():
+        changed = [hp["name"] for hp in workload.space.as_dict() if hp not in recorded["space"]]
         raise BenchError(
             f"{path}: recorded over another search space than {workload.name} version {workload.version} has "
             f"now (changed: {', '.join(changed) or 'the dimensions'}); re-record it"
@@ -188,13 +224,13 @@ def resolve_table(text: str, workload_name: str, extra_dirs: Iterable[Path] = ()
                 f"`python -m bench run --strategy grid --workload {workload_name}` and pass its run "
                 f"folder's table/ with --replay TABLE"
             )
-        return load_table(path)
+        return load_table(path, workload_name)
     path = Path(text)
     if path.is_dir():
-        return load_table(path)
+        return load_table(path, workload_name)
     known = {table_label(p): p for p in find_tables(extra_dirs)}
     if text in known:
-        return load_table(known[text])
+        return load_table(known[text], workload_name)
     raise BenchError(f"unknown table {text!r}: not a folder, nor a table name; known: "
                      f"{', '.join(sorted(known)) or 'none'} (see `bench tables`)")
 

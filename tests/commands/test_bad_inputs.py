@@ -98,6 +98,57 @@ class Case:
     name: str
     prepare: Callable[[Path, Path], list[str]]
     expect: str  # a piece of the one-line message
+    env: tuple[tuple[str, str], ...] = ()  # environment variables set for the case ("{ws}" is the workspace)
+
+
+LONG = "x" * 300  # one folder name longer than any file system allows (255 bytes)
+REPLAY = ("run", "--strategy", "asha", "--replay", "--quiet")
+ACCEPTED_OUT = "accepted: a writable folder"
+
+
+def _file(ws: Path, name: str = "afile", data: bytes = b"x") -> Path:
+    path = ws / name
+    path.write_bytes(data)
+    return path
+
+
+def _compare(ws: Path, *extra: str) -> list[str]:
+    return ["compare", "--strategies", "asha", "--seeds", "1", "--out", str(ws / "o"), *extra]
+
+
+def _nightly(ws: Path, *extra: str, suite: str = "smoke") -> list[str]:
+    return ["nightly", "--suite", suite, "--history", str(ws / "h"), "--out", str(ws / "n"), *extra]
+
+
+SUITE = 'schema = 1\nname = "probe"\n[replay]\nworkloads = ["digits"]\nstrategies = ["asha"]\nseeds = 1\n'
+
+
+def _suite(ws: Path, text: str) -> str:
+    return str(_file(ws, "suite.toml", text.encode()))
+
+
+def _table_meta(ws: Path, edit: Callable[[dict], object]) -> list[str]:
+    """A copy of the shipped table whose table.json is edited, replayed for digits."""
+    table = _table(ws)
+    meta = json.loads((table / "table.json").read_text())
+    meta = edit(meta) or meta
+    (table / "table.json").write_text(json.dumps(meta))
+    return ["run", "--strategy", "asha", "--replay", str(table), "--quiet", "--out", str(ws / "o")]
+
+
+def _other_space(meta: dict) -> None:
+    meta["workload"]["space"][-1]["grid"] = [4, 8, 32]  # width
+
+
+def _each_run(ws: Path, run: Path, edit: Callable[[Path], object]) -> list[str]:
+    folder = _complete(ws, run)
+    edit(folder)
+    return _report(ws)
+
+
+def _epochs_folder(folder: Path) -> None:
+    (folder / "epochs.parquet").unlink()
+    (folder / "epochs.parquet").mkdir()
 
 
 def _corrupt_table(ws, run):
@@ -162,6 +213,110 @@ CASES = [
     Case("claims: not TOML", lambda ws, run: _complete(ws, run) and _report(ws, "--claims", str(_claims(ws, "[[claims"))), "claims.toml"),
     Case("claims: unknown measure", lambda ws, run: _complete(ws, run) and _report(ws, "--claims", str(_claims(ws, 'schema_version = 1\n[[claims]]\nstrategy = "asha"\nmeasure = "speed"\nvalue = 3\n'))), "measure must be one of"),
     Case("claims: missing file", lambda ws, run: _complete(ws, run) and _report(ws, "--claims", str(ws / "nosuch.toml")), "nosuch.toml"),
+    # ---- issue 14: the outside probe's cases, then more of the same classes ----
+    # `bench run`: paths, numbers, names, repeated or empty options, environment
+    Case("run: --out ''", lambda ws, run: [*REPLAY, "--out", ""], "not an empty string"),
+    Case("run: --out with a 300-character folder name", lambda ws, run: [*RUN, "--out", str(ws / "o" / LONG)], "too long; " + ACCEPTED_OUT),
+    Case("run: replay --out with a 300-character folder name", lambda ws, run: [*REPLAY, "--out", str(ws / LONG)], "too long; " + ACCEPTED_OUT),
+    Case("run: --out under a file", lambda ws, run: [*REPLAY, "--out", str(_file(ws) / "o")], "is a file, not a writable folder; " + ACCEPTED_OUT),
+    Case("run: --budget-epochs nan", lambda ws, run: [*REPLAY, "--budget-epochs", "nan", "--out", str(ws / "o")], "positive number of epochs"),
+    Case("run: --budget-epochs inf", lambda ws, run: [*REPLAY, "--budget-epochs", "inf", "--out", str(ws / "o")], "positive number of epochs"),
+    Case("run: --budget-fraction 0", lambda ws, run: [*REPLAY, "--budget-fraction", "0", "--out", str(ws / "o")], "(0, 1000]"),
+    Case("run: --budget-seconds negative", lambda ws, run: [*REPLAY, "--budget-seconds", "-5", "--out", str(ws / "o")], "positive number of seconds"),
+    Case("run: --target nan", lambda ws, run: [*REPLAY, "--target", "nan", "--out", str(ws / "o")], "(0, 1]"),
+    Case("run: --target 0", lambda ws, run: [*REPLAY, "--target", "0", "--out", str(ws / "o")], "(0, 1]"),
+    Case("run: --trials-per-gpu 0", lambda ws, run: [*RUN, "--trials-per-gpu", "0", "--out", str(ws / "o")], "positive integer"),
+    Case("run: --seeds negative", lambda ws, run: [*REPLAY, "--seeds", "-2", "--out", str(ws / "o")], "positive integer"),
+    Case("run: --repeats 0", lambda ws, run: ["run", "--strategy", "grid", "--repeats", "0", "--out", str(ws / "o")], "positive integer"),
+    Case("run: empty --workload", lambda ws, run: [*REPLAY, "--workload", "", "--out", str(ws / "o")], "accepted: digits"),
+    Case("run: empty --strategy", lambda ws, run: ["run", "--strategy", "", "--replay", "--out", str(ws / "o")], "accepted: grid"),
+    Case("run: searcher+ with no scheduler", lambda ws, run: ["run", "--strategy", "random+", "--replay", "--out", str(ws / "o")], "accepted: fifo"),
+    Case("run: non-ASCII strategy name", lambda ws, run: ["run", "--strategy", "äsha", "--replay", "--out", str(ws / "o")], "accepted: grid"),
+    Case("run: --set with an empty value", lambda ws, run: [*REPLAY, "--set", "grace_period=", "--out", str(ws / "o")], "takes an int in [1"),
+    Case("run: --set the same key twice", lambda ws, run: [*REPLAY, "--set", "grace_period=1", "--set", "grace_period=3", "--out", str(ws / "o")], "accepted: each parameter once"),
+    Case("run: --set for a strategy without parameters", lambda ws, run: ["run", "--strategy", "grid", "--replay", "--set", "reduction_factor=3", "--out", str(ws / "o")], "accepted: none"),
+    Case("run: --data-dir for a workload without data", lambda ws, run: [*RUN, "--data-dir", str(ws), "--out", str(ws / "o")], "workloads that do: cifar10"),
+    Case("run: cifar10 --data-dir a file", lambda ws, run: ["run", "--strategy", "asha", "--workload", "cifar10", "--data-dir", str(_file(ws)), "--out", str(ws / "o")], "point --data-dir", env=(("BENCH_DOWNLOAD", "0"),)),
+    Case("run: BENCH_DATA_DIR a file", lambda ws, run: (_file(ws), ["run", "--strategy", "asha", "--workload", "cifar10", "--out", str(ws / "o")])[1], "point --data-dir", env=(("BENCH_DATA_DIR", "{ws}/afile"), ("BENCH_DOWNLOAD", "0"))),
+    Case("run: BENCH_CACHE_DIR a file", lambda ws, run: (_file(ws), [*REPLAY, "--out", str(ws / "o")])[1], "accepted: a folder for fitted surrogates", env=(("BENCH_CACHE_DIR", "{ws}/afile"),)),
+    Case("run: --replay a file", lambda ws, run: ["run", "--strategy", "asha", "--replay", str(_file(ws)), "--out", str(ws / "o")], "nor a table name; known"),
+    Case("run: --address ''", lambda ws, run: [*RUN, "--address", "", "--out", str(ws / "o")], "auto, host:port or ray://host:port"),
+    Case("run: --address without a port", lambda ws, run: [*RUN, "--address", "somehost:", "--out", str(ws / "o")], "accepted: auto, host:port"),
+    Case("run: --replay with --address", lambda ws, run: [*REPLAY, "--address", "auto", "--out", str(ws / "o")], "--address is not accepted"),
+    Case("run: --max-failures not a number", lambda ws, run: [*RUN, "--max-failures", "x", "--out", str(ws / "o")], "invalid int value"),
+    # `bench run --resume`
+    Case("resume: empty run id", lambda ws, run: ["run", "--resume", "", "--out", str(ws / "results")], "--resume takes a run folder"),
+    Case("resume: a file", lambda ws, run: ["run", "--resume", str(_file(ws))], "--resume takes a run folder"),
+    Case("resume: with --replay", lambda ws, run: ["run", "--resume", str(_unfinished(ws, run)), "--strategy", "grid", "--replay"], "not resumed"),
+    # `bench report` options
+    Case("report: --out an existing file", lambda ws, run: _complete(ws, run) and ["report", str(ws / "results"), "--out", str(_file(ws))], "is a file, not a writable folder; " + ACCEPTED_OUT),
+    Case("report: --out under a file", lambda ws, run: _complete(ws, run) and ["report", str(ws / "results"), "--out", str(_file(ws) / "r")], "is a file, not a writable folder; " + ACCEPTED_OUT),
+    Case("report: --out ''", lambda ws, run: _complete(ws, run) and ["report", str(ws / "results"), "--out", ""], "not an empty string"),
+    Case("report: --out with a 300-character folder name", lambda ws, run: _complete(ws, run) and ["report", str(ws / "results"), "--out", str(ws / LONG)], ACCEPTED_OUT),
+    Case("report: results ''", lambda ws, run: ["report", "", "--out", str(ws / "r")], "not an empty string"),
+    Case("report: results a file", lambda ws, run: ["report", str(_file(ws)), "--out", str(ws / "r")], "no such results folder"),
+    Case("report: --target nan", lambda ws, run: _complete(ws, run) and _report(ws, "--target", "nan"), "(0, 1]"),
+    Case("report: --tolerance negative", lambda ws, run: _complete(ws, run) and _report(ws, "--tolerance", "-1"), "[0, 100)"),
+    Case("report: --tolerance inf", lambda ws, run: _complete(ws, run) and _report(ws, "--tolerance", "inf"), "[0, 100)"),
+    Case("report: --target with --tolerance", lambda ws, run: _complete(ws, run) and _report(ws, "--target", "0.5", "--tolerance", "1"), "not allowed with"),
+    Case("report: --reference ''", lambda ws, run: _complete(ws, run) and _report(ws, "--reference", ""), "not an empty string"),
+    Case("report: --reference a file", lambda ws, run: _complete(ws, run) and _report(ws, "--reference", str(_file(ws))), "neither a learning-curve table nor a grid run"),
+    Case("report: --claims a folder", lambda ws, run: _complete(ws, run) and _report(ws, "--claims", str(ws / "results")), "cannot read the claims file"),
+    Case("report: --claims not UTF-8", lambda ws, run: _complete(ws, run) and _report(ws, "--claims", str(_file(ws, "c.toml", b"\xff\xfe"))), "not a valid TOML claims file"),
+    Case("report: --workload absent from the results", lambda ws, run: _complete(ws, run) and _report(ws, "--workload", "cifar10"), "found digits v2"),
+    # results folders
+    Case("results: empty manifest", lambda ws, run: _each_run(ws, run, lambda f: (f / "manifest.json").write_text("")), "corrupt manifest"),
+    Case("results: manifest a JSON list", lambda ws, run: _each_run(ws, run, lambda f: (f / "manifest.json").write_text("[]")), "schema version"),
+    Case("results: epochs table a folder", lambda ws, run: _each_run(ws, run, _epochs_folder), "not a file; accepted"),
+    # `bench compare`: every option checked before any run or file is written
+    Case("compare: --target 2", lambda ws, run: _compare(ws, "--target", "2"), "(0, 1]"),
+    Case("compare: --tolerance -1", lambda ws, run: _compare(ws, "--tolerance", "-1"), "[0, 100)"),
+    Case("compare: --tolerance nan", lambda ws, run: _compare(ws, "--tolerance", "nan"), "[0, 100)"),
+    Case("compare: garbage --reference", lambda ws, run: _compare(ws, "--reference", str(_file(ws))), "neither a learning-curve table nor a grid run"),
+    Case("compare: a folder as --claims", lambda ws, run: _compare(ws, "--claims", str(ws)), "cannot read the claims file"),
+    Case("compare: --strategies with an empty item", lambda ws, run: ["compare", "--strategies", "asha,,random", "--out", str(ws / "o")], "no empty item"),
+    Case("compare: --strategies naming one twice", lambda ws, run: ["compare", "--strategies", "asha,asha", "--out", str(ws / "o")], "accepted: each strategy once"),
+    Case("compare: --strategies all and a name", lambda ws, run: ["compare", "--strategies", "all,asha", "--out", str(ws / "o")], "accepted: grid"),
+    Case("compare: --budget-epochs nan", lambda ws, run: _compare(ws, "--budget-epochs", "nan"), "positive number of epochs"),
+    Case("compare: --out an existing file", lambda ws, run: ["compare", "--strategies", "asha", "--seeds", "1", "--out", str(_file(ws))], "is a file, not a writable folder; " + ACCEPTED_OUT),
+    Case("compare: --out ''", lambda ws, run: ["compare", "--strategies", "asha", "--seeds", "1", "--out", ""], "not an empty string"),
+    Case("compare: --out with a 300-character folder name", lambda ws, run: ["compare", "--strategies", "asha", "--seeds", "1", "--out", str(ws / LONG)], ACCEPTED_OUT),
+    Case("compare: --replay a file", lambda ws, run: _compare(ws, "--replay", str(_file(ws))), "accepted: a table folder"),
+    Case("compare: --replay with --live", lambda ws, run: _compare(ws, "--replay", "--live"), "not allowed with"),
+    # learning-curve tables
+    Case("table: recorded for another workload", lambda ws, run: _table_meta(ws, lambda m: m["workload"].update(name="cifar10", version="1")), "recorded for workload 'cifar10', not 'digits'"),
+    Case("table: table.json holding only its schema version", lambda ws, run: _table_meta(ws, lambda m: {"schema_version": 1}), "missing workload, grid_size"),
+    Case("table: table.json a JSON list", lambda ws, run: _table_meta(ws, lambda m: [1]), "must be a JSON object"),
+    Case("table: another search space, same version", lambda ws, run: _table_meta(ws, _other_space), "another search space than digits version 2 has now"),
+    Case("table: workload fields missing", lambda ws, run: _table_meta(ws, lambda m: m["workload"].pop("space") and None), "missing workload.space"),
+    # `bench tables`
+    Case("tables: --dir missing", lambda ws, run: ["tables", "--dir", str(ws / "nosuch")], "no such folder; accepted"),
+    Case("tables: --dir a file", lambda ws, run: ["tables", "--dir", str(_file(ws))], "not a folder; accepted"),
+    Case("tables: --dir ''", lambda ws, run: ["tables", "--dir", ""], "not an empty string"),
+    # `bench nightly`: every option checked before history.sqlite is created
+    Case("nightly: --baseline 999 with no history", lambda ws, run: _nightly(ws, "--baseline", "999"), "accepted: a run id of an existing history"),
+    Case("nightly: --baseline abc", lambda ws, run: _nightly(ws, "--baseline", "abc"), "positive integer"),
+    Case("nightly: --baseline -1", lambda ws, run: _nightly(ws, "--baseline", "-1"), "positive integer"),
+    Case("nightly: --out an existing file", lambda ws, run: ["nightly", "--suite", "smoke", "--history", str(ws / "h"), "--out", str(_file(ws))], "is a file, not a writable folder; " + ACCEPTED_OUT),
+    Case("nightly: --out ''", lambda ws, run: ["nightly", "--suite", "smoke", "--out", ""], "not an empty string"),
+    Case("nightly: --history a file", lambda ws, run: ["nightly", "--suite", "smoke", "--history", str(_file(ws)), "--out", str(ws / "n")], "is a file, not a writable folder; " + ACCEPTED_OUT),
+    Case("nightly: --history with a 300-character folder name", lambda ws, run: ["nightly", "--suite", "smoke", "--history", str(ws / LONG), "--out", str(ws / "n")], ACCEPTED_OUT),
+    Case("nightly: --history ''", lambda ws, run: ["nightly", "--suite", "smoke", "--history", ""], "not an empty string"),
+    Case("nightly: --suite ''", lambda ws, run: _nightly(ws, suite=""), "or a .toml path, not an empty string"),
+    Case("nightly: --suite a folder", lambda ws, run: _nightly(ws, suite=str(ws)), "a folder, not a suite file; accepted"),
+    Case("nightly: --suite unknown name", lambda ws, run: _nightly(ws, suite="nosuch"), "shipped: nightly, smoke"),
+    Case("nightly: --suite not UTF-8", lambda ws, run: _nightly(ws, suite=str(_file(ws, "suite.toml", b"\xff\xfe"))), "not valid TOML"),
+    Case("nightly: --suite empty file", lambda ws, run: _nightly(ws, suite=_suite(ws, "")), "suite"),
+    Case("nightly: suite with seeds = 0", lambda ws, run: _nightly(ws, suite=_suite(ws, SUITE.replace("seeds = 1", "seeds = 0"))), "seeds"),
+    Case("nightly: suite with tolerance_pp = nan", lambda ws, run: _nightly(ws, suite=_suite(ws, SUITE.replace("[replay]", "tolerance_pp = nan\n[replay]"))), "tolerance_pp"),
+    Case("nightly: suite with a parameter out of range", lambda ws, run: _nightly(ws, suite=_suite(ws, SUITE + "[replay.params.asha]\ngrace_period = -1\n")), "grace_period"),
+    Case("nightly: suite with root_seed -1", lambda ws, run: _nightly(ws, suite=_suite(ws, SUITE + "root_seed = -1\n")), "root_seed"),
+    Case("nightly: suite with regression factor 0", lambda ws, run: _nightly(ws, suite=_suite(ws, SUITE + "[regression]\nfactor = 0\n")), "factor"),
+    Case("nightly: history file not a database", lambda ws, run: ((ws / "h").mkdir(), _file(ws / "h", "history.sqlite", b"garbage"), _nightly(ws))[2], "not a usable history database"),
+    # the command line itself
+    Case("cli: no command", lambda ws, run: [], "required: command"),
+    Case("cli: unknown command", lambda ws, run: ["frobnicate"], "choose from 'run', 'list'"),
+    Case("cli: list with an extra argument", lambda ws, run: ["list", "extra"], "unrecognized arguments: extra"),
 ]
 
 
@@ -174,6 +329,8 @@ def snapshot(root: Path) -> dict[str, str]:
 README_KINDS = {
     "`bench run`": "run", "`bench compare` options": "compare", "`--resume` of missing, finished or damaged runs": "resume",
     "results folders": "results", "learning-curve tables": "table", "claims files": "claims",
+    "`bench report` options": "report", "`bench tables --dir`": "tables", "`bench nightly` options and suite files": "nightly",
+    "the command line itself": "cli",
 }
 
 
@@ -190,9 +347,12 @@ def test_the_table_is_the_one_the_readme_promises():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, real_run):
+def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, real_run, monkeypatch):
     workspace = tmp_path / "ws"
     workspace.mkdir()
+    for key, value in case.env:
+        monkeypatch.setenv(key, value.format(ws=workspace))
+    monkeypatch.chdir(workspace)  # a path that fell back to the current folder would show in the snapshot
     argv = case.prepare(workspace, real_run)
     before = snapshot(workspace)
     capsys.readouterr()

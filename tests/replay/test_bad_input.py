@@ -148,3 +148,27 @@ def test_surrogate_cache_of_another_dataset_version(capsys, digits_table, tmp_pa
     before = path.read_bytes()
     assert_refused(capsys, tmp_path / "out", "--replay", str(digits_table.path), mentions="delete it to refit")
     assert path.read_bytes() == before
+
+
+def test_table_of_another_workload_says_so(capsys, table_copy, tmp_path):
+    """Not "recorded for cifar10 version 1, but the workload is now version 1": the names differ."""
+    meta_path = table_copy / "table.json"
+    meta = json.loads(meta_path.read_text())
+    meta["workload"].update(name="cifar10", version="1")
+    meta_path.write_text(json.dumps(meta))
+    assert_refused(capsys, tmp_path / "out", "--replay", str(table_copy),
+                   mentions="a table recorded for workload 'cifar10', not 'digits'; accepted: a table of digits")
+
+
+def test_table_metadata_missing_fields_are_named(capsys, table_copy, tmp_path):
+    """Not a changed checksum of curves.parquet: the fields table.json lacks."""
+    (table_copy / "table.json").write_text(json.dumps({"schema_version": 1}))
+    assert_refused(capsys, tmp_path / "out", "--replay", str(table_copy),
+                   mentions="missing workload, grid_size, repeats, rows, curves_sha256")
+
+
+def test_replay_of_a_file_names_what_is_accepted(capsys, tmp_path):
+    path = tmp_path / "afile"
+    path.write_text("x")
+    assert_refused(capsys, tmp_path / "out", "--replay", str(path), mentions="not a folder, nor a table name; known:")
+    assert path.read_text() == "x"

@@ -90,3 +90,40 @@ def test_bad_claims_file(tmp_path, capsys, shipped_reference):
     claims.write_text('schema_version = 1\n[[claims]]\nstrategy = "asha"\nmeasure = "speed"\nvalue = 3\n')
     err = _refused(capsys, tmp_path / "out", str(tmp_path / "results"), "--claims", str(claims))
     assert "measure must be one of normalised, speedup" in err
+
+
+@pytest.mark.parametrize("where", ["an existing file", "a path under a file"])
+def test_out_that_is_or_lies_under_a_file(tmp_path, capsys, shipped_reference, where):
+    write_run(tmp_path / "results", "asha", 0, [(0, 1, 0.9, 1.0)])
+    blocker = tmp_path / "afile"
+    blocker.write_text("mine")
+    out = blocker if where == "an existing file" else blocker / "report"
+    assert main(["report", str(tmp_path / "results"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "is a file, not a writable folder; accepted: a writable folder" in err
+    assert blocker.read_text() == "mine"
+
+
+def test_read_only_out_is_refused_before_the_report_is_built(tmp_path):
+    """A read-only file system (a tmpfs remounted read-only, so it holds for root too)."""
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if subprocess.run(["sh", "-c", "unshare -rm true"], capture_output=True).returncode != 0:
+        pytest.skip("needs unshare -rm (user and mount namespaces) to mount a read-only tmpfs")
+    root = Path(__file__).resolve().parents[2]
+    results = tmp_path / "results"
+    write_run(results, "asha", 0, [(0, 1, 0.9, 1.0)])
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    report = shlex.join([sys.executable, "-m", "bench", "report", str(results), "--reference",
+                         str(root / "results" / "reference" / "digits-v2"), "--out", str(mount / "report")])
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=1m tmpfs {mount} && "
+                           f"mount -o remount,ro {mount} && {report}; echo rc=$?"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    lines = done.stderr.strip().splitlines()
+    assert done.stdout.strip().endswith("rc=2"), (done.stdout, done.stderr[-2000:])
+    assert len(lines) == 1 and "not a writable folder; accepted: a writable folder" in lines[0], lines

@@ -79,6 +79,25 @@ def wait_rows(proc: subprocess.Popen, out: Path, count: int, timeout: float = 18
     wait_for(lambda: len(rows(out)) >= count, proc, timeout, f"{count} rows")
 
 
+def snapshot_id(out: Path) -> tuple | None:
+    """Identity of the run's atomically replaced copy of Tune's state (bench.live.tune_snapshot): a new
+    inode each time Tune saves; None before the first save."""
+    from bench.live.tune_snapshot import SNAPSHOT
+
+    folders = [p for p in out.iterdir() if p.is_dir()] if out.exists() else []
+    try:
+        stat = (folders[0] / SNAPSHOT).stat() if len(folders) == 1 else None
+    except FileNotFoundError:
+        return None
+    return None if stat is None else (stat.st_ino, stat.st_mtime_ns)
+
+
+def wait_next_save(proc: subprocess.Popen, out: Path, timeout: float = 180) -> None:
+    """Wait until Tune saves its state again (bench's snapshot file renamed into place)."""
+    before = snapshot_id(out)
+    wait_for(lambda: snapshot_id(out) not in (None, before), proc, timeout, "Tune's next state save")
+
+
 def sigkill(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)

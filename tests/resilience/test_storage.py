@@ -44,6 +44,8 @@ def test_full_disk_fails_the_run_with_one_line_and_keeps_what_was_written(tmp_pa
     stderr = (tmp_path / "err").read_text().strip().splitlines()
     assert (tmp_path / "rc").read_text().strip() == "2"
     assert stderr[-1].startswith("error: cannot write results under") and "No space left on device" in stderr[-1]
+    # Only bench's lines: Ray Tune's ERROR records, tracebacks and warnings go to the run's driver.log
+    assert len(stderr) == 2 and stderr[0].startswith("hardware: "), stderr[-40:]
     assert "--resume" in stderr[-1]
     (folder,) = [p for p in copy.iterdir() if p.is_dir()]
     manifest = read_manifest(folder)  # still valid JSON with a matching checksum
