@@ -38,9 +38,9 @@ class SimController(TuneInterface):
     def update_trial_queue(self) -> None:
         """Ask the searcher for trials while fewer than max_pending are PENDING."""
         alg = self._search_alg
-        if self._n_pending >= self._max_pending or alg.is_finished():
+        if self._n_pending >= self.max_pending or alg.is_finished():
             return
-        while self._n_pending < self._max_pending:
+        while self._n_pending < self.max_pending:
             trial = alg.next_trial()  # a SimTrial: the engine runs the loop inside light_trials()
             if trial is None:
                 return

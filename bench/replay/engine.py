@@ -134,7 +134,7 @@ def execute_replay(spec, table) -> RunSummary:
         summary = summarise(run_id, folder, status, ledger, rows, time.perf_counter() - wall_start,
                             simulated_s * workers)
         simulation = {
-            "workers": workers, "simulated_wall_s": simulated_s, "max_pending_trials": controller._max_pending,
+            "workers": workers, "simulated_wall_s": simulated_s, "max_pending_trials": controller.max_pending,
             "trials_created": len(controller.get_trials()), "clones": controller.clones,
             "trials_left_open": controller.left_open,
             "replay_wall_s": summary.wall_s,

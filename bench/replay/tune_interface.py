@@ -43,7 +43,7 @@ class TuneInterface(ControllerFacade):
         self.clock = clock
         self.book = book
         self.ledger = ledger
-        self._max_pending = max_pending
+        self.max_pending = max_pending
         self.max_epochs = max_epochs
         self.trial_path = trial_path
         self.start_wall_s = start_wall_s
