@@ -87,7 +87,7 @@ def unpack(files: dict[str, bytes], folder: Path, stamp: dict) -> Path:
 
 def discard(folder: Path) -> None:
     """Remove a partial or failed run folder that the matrix is about to redo."""
-    from bench import run_lock
+    from bench.store import run_lock
 
     folder = Path(folder)
     if not folder.exists():
