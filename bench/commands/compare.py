@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
-from bench.errors import BenchError, check_seeds, path_option
+from bench.errors import path_option
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
@@ -39,84 +36,14 @@ def add_arguments(parser) -> None:
     parser.set_defaults(workload="digits")
 
 
-def strategy_names(text: str) -> list[str]:
-    """`all` or a comma-separated list, each checked against the registry."""
-    import strategies
-
-    if text.strip() == "all":
-        return strategies.REGISTRY.names()
-    names = [n.strip() for n in text.split(",")]
-    if not text.strip() or "" in names:
-        raise BenchError(f"--strategies takes all or a comma-separated list of strategy names with no empty "
-                         f"item, not {text!r}")
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise BenchError(f"--strategies names {', '.join(repeated)} twice; accepted: each strategy once "
-                         f"(--seeds sets the runs per strategy)")
-    for name in names:
-        strategies.resolve(name)  # raises, listing the accepted names
-    return names
-
-
-def build_specs(args, out: Path) -> list:
-    """One RunSpec per strategy and seed, validated before anything runs."""
-    import workloads
-    from bench.commands.report import check_report_options
-    from bench.spec import check_positive, check_writable, make_specs
-
-    check_positive("--seeds", args.seeds)
-    check_seeds(args.seed, args.seeds)
-    check_positive("--workers", args.workers)
-    workload = workloads.get(args.workload)
-    check_writable(out)
-    check_report_options(args, workload.name)
-    return make_specs([(name, {}) for name in strategy_names(args.strategies)], workload.name, seed=args.seed,
-                      seeds=args.seeds, out_dir=out, samples=args.samples, workers=args.workers,
-                      budget_epochs=args.budget_epochs, command=tuple(args.argv), progress=False)
-
-
-def _table(args, workload: str):
-    from bench.store.tables import default_table_path, load_table
-
-    path = Path(args.replay) if args.replay else default_table_path(workload)
-    if path is None:
-        raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
-                         f"(README, Tables) and pass it with --replay TABLE, or run live with --live")
-    return load_table(path, workload)
-
-
-def _mode(args, specs):
-    """(mode, table, specs with their worker counts, reference): replay against the table, or live through
-    Ray Tune; the reference the report measures against (None: the report's default)."""
-    import dataclasses
-
-    if args.live:
-        from bench.matrix.live import live_workers
-
-        workers = live_workers(args.workers, args.parallel, args.address)
-        return ("live", None, [dataclasses.replace(spec, workers=workers, address=args.address) for spec in specs],
-                args.reference)
-    from bench.replay import DEFAULT_WORKERS as replay_workers
-    from bench.replay import check_specs
-
-    table = _table(args, args.workload)
-    check_specs(specs, table)
-    # Without --reference, the replayed table is the grid these runs are measured against.
-    return ("replay", table, [dataclasses.replace(spec, workers=args.workers or replay_workers) for spec in specs],
-            args.reference or table.path)
-
-
 def main(args) -> int:
-    from bench.commands.report import report_and_print
+    from bench.api import compare
+    from bench.commands.report import print_report
 
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    out = args.out if args.out is not None else Path("results") / f"compare-{stamp}"
-    specs = build_specs(args, out)
-    from bench.matrix import MatrixOptions, run_matrix
-
-    mode, table, specs, reference = _mode(args, specs)
-    result = run_matrix(specs, mode, table, MatrixOptions(parallel=args.parallel, address=args.address,
-                                                          verbose=args.verbose))
-    if result.failed:
-        print(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
-    return report_and_print([out], args, out / "report", reference=reference)
+    replay = False if args.live else (args.replay or True)  # --replay without TABLE: the shipped table
+    result = compare(args.strategies, seeds=args.seeds, seed=args.seed, workload=args.workload, replay=replay,
+                     workers=args.workers, samples=args.samples, budget_epochs=args.budget_epochs, out=args.out,
+                     target=args.target, tolerance=args.tolerance, reference=args.reference, claims=args.claims,
+                     parallel=args.parallel, address=args.address, verbose=args.verbose, command=tuple(args.argv))
+    print_report(result.report)
+    return 0

@@ -8,6 +8,9 @@ The figures are pure functions over stored runs, for reports, nightly checks and
     summary = summarise_strategies(per_seed, basis, grid_first_reach_normalised(basis))
 """
 
+import sys
+import types
+
 from bench.report.basis import Basis, make_basis
 from bench.report.build import Report, build_report, report_from_runs
 from bench.report.collect import collect_runs
@@ -26,3 +29,16 @@ __all__ = [
     "SeedSummary", "summarise", "median_with_misses", "bootstrap_interval", "mann_whitney_p",
     "summarise_strategies",
 ]
+
+
+class _CallablePackage(types.ModuleType):
+    """This package, callable: `bench.report(results, ...)` is `bench.api.report` (the API's name for
+    making a report is this package's name, and a package attribute cannot be both)."""
+
+    def __call__(self, *args, **kwargs):
+        from bench.api import report
+
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

@@ -1,0 +1,19 @@
+"""bench's Python API, for notebooks and scripts; `python -m bench` is built on the same functions.
+
+    import bench
+
+    run = bench.run(strategy="asha", replay=True)             # a StoredRun: .epochs, .manifest, .folder
+    matrix = bench.compare(["asha", "random"], seeds=5)       # replayed; .summary, .report, .runs
+    result = bench.report(["results"])                        # .summary, .per_seed, .plots, .files
+
+Bad arguments raise `BenchError` with the line the CLI prints, before anything is written.
+(`bench.report` is also the report package; calling it calls `bench.api.report`.)
+"""
+
+from bench.api._compare import CompareResult, compare
+from bench.api._report import ReportResult, report
+from bench.api._run import run
+from bench.errors import BenchError
+from bench.store.results import StoredRun
+
+__all__ = ["run", "compare", "report", "BenchError", "StoredRun", "CompareResult", "ReportResult"]

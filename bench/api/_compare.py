@@ -1,0 +1,127 @@
+"""`compare`: the strategies x seeds matrix (replayed by default, or live), then its report (`bench compare`'s work)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from bench.api._report import ReportResult, check_report_options, write_report_from
+from bench.api._run import call_command, path_value, replay_option
+from bench.errors import BenchError, check_seeds
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """A finished matrix: where its runs are, which failed, and its report."""
+
+    folder: Path  # one folder per run, matrix.jsonl, and report/
+    runs: list[Path]  # the complete run folders, in the matrix's order
+    failed: list[dict]  # one record per run that failed (the report skips them)
+    report: ReportResult
+
+    @property
+    def summary(self) -> Any:
+        """The report's summary DataFrame: one row per strategy."""
+        return self.report.summary
+
+
+def strategy_names(text: str) -> list[str]:
+    """`all` or a comma-separated list, each checked against the registry."""
+    import strategies
+
+    if text.strip() == "all":
+        return strategies.REGISTRY.names()
+    names = [n.strip() for n in text.split(",")]
+    if not text.strip() or "" in names:
+        raise BenchError(f"--strategies takes all or a comma-separated list of strategy names with no empty "
+                         f"item, not {text!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise BenchError(f"--strategies names {', '.join(repeated)} twice; accepted: each strategy once "
+                         f"(--seeds sets the runs per strategy)")
+    for name in names:
+        strategies.resolve(name)  # raises, listing the accepted names
+    return names
+
+
+def _table(replay: str, workload: str):
+    from bench.store.tables import default_table_path, load_table
+
+    path = Path(replay) if replay else default_table_path(workload)
+    if path is None:
+        raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
+                         f"(README, Tables) and pass it with --replay TABLE, or run live with --live")
+    return load_table(path, workload)
+
+
+def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: int = 0, workload: str = "digits",
+            replay: bool | str | Path = True, workers: int | None = None, samples: int | None = None,
+            budget_epochs: float | None = None, out: str | Path | None = None, target: float | None = None,
+            tolerance: float | None = None, reference: str | Path | None = None, claims: str | Path | None = None,
+            parallel: int | None = None, address: str | None = None, verbose: bool = False,
+            log: Callable[[str], None] = print, command: Sequence[str] | None = None) -> CompareResult:
+    """Run every strategy x seed under the full grid budget, then report them, as `bench compare` does.
+
+    Args:
+        strategies: "all" (the built-ins), or names (a list, or one comma-separated string).
+        seeds: runs per strategy, seeds `seed .. seed + seeds - 1`.
+        replay: True replays against the workload's shipped table (which is then also the reference),
+            a path or `bench tables` name replays against that table, False trains live through Ray Tune.
+        out: folder for the runs and `report/` (default `results/compare-TIMESTAMP`); a matrix re-run into
+            the same folder skips the runs already complete.
+        target, tolerance, reference, claims: as for `report`.
+        parallel: runs executed at once (default: the CPUs for replay, 1 live).
+        log: where the matrix's progress lines go.
+        command: what each manifest records as the command (default: this call, written out).
+
+    Raises:
+        BenchError: bad arguments, with the message `bench compare` prints; nothing is written then.
+    """
+    from bench.matrix import MatrixOptions, run_matrix
+    from bench.spec import check_positive, check_writable, make_specs
+    import workloads
+
+    if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
+        raise BenchError(f"bench compare: argument --parallel: takes a positive integer, the runs executed at "
+                         f"once (1 = one after another, in order), not {str(parallel)!r}")
+    if command is None:
+        command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed, workload=workload,
+                               replay=replay, workers=workers, samples=samples, budget_epochs=budget_epochs, out=out)
+    text = strategies if isinstance(strategies, str) else ",".join(strategies)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    out = path_value("--out", out, "bench compare") if out is not None else Path("results") / f"compare-{stamp}"
+    check_positive("--seeds", seeds)
+    check_seeds(seed, seeds)
+    check_positive("--workers", workers)
+    workload_name = workloads.get(workload).name
+    check_writable(out)
+    check_report_options(target, tolerance, claims, reference, workload_name)
+    specs = make_specs([(name, {}) for name in strategy_names(text)], workload_name, seed=seed, seeds=seeds,
+                       out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
+                       command=tuple(command), progress=False)
+    table_option = replay_option(replay, "bench compare")
+    if table_option is None:
+        from bench.matrix.live import live_workers
+
+        mode, table = "live", None
+        live = live_workers(workers, parallel, address)
+        specs = [dataclasses.replace(spec, workers=live, address=address) for spec in specs]
+    else:
+        from bench.replay import DEFAULT_WORKERS, check_specs
+
+        mode, table = "replay", _table(table_option, workload_name)  # module:attribute: its name
+        check_specs(specs, table)
+        specs = [dataclasses.replace(spec, workers=workers or DEFAULT_WORKERS) for spec in specs]
+        # Without a reference given, the replayed table is the grid these runs are measured against.
+        reference = reference if reference is not None else table.path
+    result = run_matrix(specs, mode, table, MatrixOptions(parallel=parallel, address=address, verbose=verbose),
+                        log=log)
+    if result.failed:
+        log(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
+    written = write_report_from([out], out / "report", workload=workload, target=target, tolerance=tolerance,
+                                reference=reference, claims=claims)
+    runs = [folder for folder in (result.folder(recipe) for recipe in result.recipes) if folder is not None]
+    return CompareResult(folder=out, runs=runs, failed=result.failed, report=written)

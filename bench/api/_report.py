@@ -1,0 +1,95 @@
+"""`report`: the compute-to-target report from stored runs, as data and files (`bench report`'s work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from bench.errors import BenchError
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A written report: its figures as data and the paths of its files."""
+
+    summary: Any  # pandas.DataFrame: one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
+    per_seed: Any  # pandas.DataFrame: one row per run (bench.report.metrics.PER_SEED_COLUMNS)
+    plots: list[Path]  # the four PNGs
+    files: list[Path]  # every file written, plots included (report.md, summary.csv, summary.json, ...)
+    folder: Path
+    report: Any  # bench.report.Report: basis (reference, target, unit), runs, warnings, claims
+
+
+def check_report_options(target: float | None = None, tolerance: float | None = None,
+                         claims: str | Path | None = None, reference: str | Path | None = None,
+                         workload: str | None = None) -> None:
+    """Refuse a bad target, tolerance, claims file or reference before anything runs or is written."""
+    from bench.report.basis import check_target_options
+    from bench.report.claims import load_claims
+    from bench.report.reference import load_reference
+
+    check_target_options(target, tolerance)
+    if claims is not None:
+        load_claims(Path(claims))
+    if reference is not None and workload is not None:
+        load_reference(workload, Path(reference))
+
+
+def write_report_from(results: Iterable[str | Path], out: str | Path, *, workload: str | None = None,
+                      target: float | None = None, tolerance: float | None = None,
+                      reference: str | Path | None = None, claims: str | Path | None = None) -> ReportResult:
+    """Build the report of the runs under `results` and write it under `out`; what `bench report` does
+    before it prints."""
+    from bench.report.build import build_report
+    from bench.report.outputs import write_report
+    from bench.spec import check_writable
+
+    out = Path(out)
+    check_report_options(target, tolerance, claims, None, None)
+    check_writable(out, "the report")
+    if workload is not None and ":" in workload:  # module:attribute: its runs carry the workload's own name
+        import workloads
+
+        workload = workloads.get(workload).name
+    built = build_report([Path(p) for p in results], workload=workload, target=target, tolerance_pp=tolerance,
+                         reference_path=None if reference is None else Path(reference),
+                         claims_path=None if claims is None else Path(claims))
+    try:
+        written = write_report(built, out)
+    except OSError as exc:  # the folder became unwritable, or the disk filled, while writing
+        raise BenchError(f"cannot write the report under {out}: {exc.strerror or exc}; accepted: a writable "
+                         f"folder for --out") from None
+    return ReportResult(summary=built.summary, per_seed=built.per_seed,
+                        plots=[p for p in written if p.suffix == ".png"], files=list(written), folder=out,
+                        report=built)
+
+
+def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: str | Path | None = None,
+           workload: str | None = None, target: float | None = None, tolerance: float | None = None,
+           reference: str | Path | None = None, claims: str | Path | None = None) -> ReportResult:
+    """The compute-to-target report (grid = 100) of stored runs, as `bench report` writes it.
+
+    Args:
+        results: run folders or folders holding them (searched 4 levels deep); default `results`.
+        out: where to write report.md, summary.csv/json, per_seed.csv and the plots (default `results/report`).
+        workload: report only this workload's runs (needed when `results` hold several).
+        target: validation accuracy to reach, in (0, 1]; or `tolerance`: the grid's best final accuracy
+            minus this many percentage points (default 1). Not both.
+        reference: a learning-curve table or grid run folder (default: the workload's shipped table).
+        claims: a TOML claims file (default: the shipped one).
+
+    Returns:
+        the summary DataFrame (one row per strategy), the per-seed one and the paths written.
+
+    Raises:
+        BenchError: bad arguments or unusable results, with the message `bench report` prints; nothing is
+            written then.
+    """
+    from bench.api._request import path_value
+
+    if isinstance(results, (str, Path)):
+        results = [results]
+    out = Path("results") / "report" if out is None else path_value("--out", out, "bench report")
+    return write_report_from(results, out, workload=workload,
+                             target=target, tolerance=tolerance, reference=reference, claims=claims)

@@ -1,0 +1,142 @@
+"""The Python API (bench.api, also bench.run / bench.compare / bench.report): real replays and one tiny
+live run, no mocks; bad arguments raise BenchError with the line the CLI prints, and write nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bench
+from bench.api import BenchError, CompareResult, ReportResult, StoredRun
+from bench.cli import main
+from bench.store.results import load_run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_bench_stays_light():
+    script = ("import sys, bench\nbench.__version__\n"
+              "print(sorted(m for m in ('ray', 'torch', 'pandas', 'bench.api') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_run_replay_returns_the_stored_run(tmp_path):
+    run = bench.run(strategy="asha", replay=True, seed=1, out=tmp_path / "results")
+    assert isinstance(run, StoredRun)
+    assert run.folder.parent == tmp_path / "results" and run.manifest["status"] == "complete"
+    assert run.manifest["strategy"]["name"] == "asha" and run.manifest["seed"] == 1
+    assert len(run.epochs) == run.manifest["rows"] > 0 and run.epochs["replay"].all()
+    assert run.manifest["command"] == ["bench.run(strategy='asha', workload='digits', seed=1, replay=True, "
+                                       f"out={str(tmp_path / 'results')!r})"]
+
+
+def test_run_replay_matches_the_cli_run(tmp_path, capsys):
+    """The CLI is built on the same functions: the same values give the same trajectory."""
+    run = bench.run(strategy="hyperband", replay=True, seed=2, out=tmp_path / "api")
+    assert main(["run", "--strategy", "hyperband", "--replay", "--seed", "2", "--quiet", "--out",
+                 str(tmp_path / "cli")]) == 0
+    (folder,) = (tmp_path / "cli").iterdir()
+    cli = load_run(folder)
+    columns = ["trial_id", "epoch", "val_accuracy", "run_compute_s", "outcome"]
+    assert run.epochs[columns].equals(cli.epochs[columns])
+    assert f"results            {folder}" in capsys.readouterr().out
+
+
+def test_params_reach_the_strategy(tmp_path):
+    run = bench.run(strategy="asha", replay=True, params={"grace_period": 3, "reduction_factor": 2.0},
+                    budget_fraction=0.1, out=tmp_path)
+    assert run.manifest["strategy"]["params"]["grace_period"] == 3
+    assert run.manifest["strategy"]["params"]["reduction_factor"] == 2.0
+    assert run.manifest["budget"]["limit"] == pytest.approx(0.1 * 6561)
+
+
+def test_compare_then_report(tmp_path):
+    lines = []
+    matrix = bench.compare(["asha", "random"], seeds=2, out=tmp_path / "compare", parallel=1, log=lines.append)
+    assert isinstance(matrix, CompareResult) and not matrix.failed and len(matrix.runs) == 4
+    assert sorted(matrix.summary["strategy"]) == ["asha", "grid", "random"]  # grid: the reference, = 100
+    assert (matrix.summary.set_index("strategy").loc[["asha", "random"], "seeds"] == 2).all()
+    assert all(path.is_file() for path in matrix.report.plots) and len(matrix.report.plots) == 4
+    assert any(line.startswith("matrix: 4 runs") for line in lines)
+
+    again = bench.report([tmp_path / "compare"], out=tmp_path / "report")
+    assert isinstance(again, ReportResult) and again.folder == tmp_path / "report"
+    assert again.summary.equals(matrix.summary) and again.per_seed.equals(matrix.report.per_seed)
+    assert sorted(p.name for p in again.plots) == ["anytime.png", "budget.png", "distribution.png",
+                                                   "learning_curves.png"]
+    assert all(path.is_file() for path in again.files) and tmp_path / "report" / "report.md" in again.files
+    assert bench.api.report(tmp_path / "compare", out=tmp_path / "r2", tolerance=2.0).report.basis.tolerance_pp == 2.0
+
+
+# (API call, the CLI argv that gives the same message, a fragment of it). `o` is an output folder
+# in the test's workspace: neither must write anything there.
+BAD = [
+    (lambda o: bench.run("nosuch", replay=True, out=o), ["run", "--strategy", "nosuch", "--replay", "--out", "{o}"],
+     "unknown strategy 'nosuch'; accepted: grid, random"),
+    (lambda o: bench.run("asha", workload="nosuch", out=o), ["run", "--strategy", "asha", "--workload", "nosuch",
+                                                             "--out", "{o}"], "nosuch"),
+    (lambda o: bench.run("asha", params={"nosuch": 1}, replay=True, out=o),
+     ["run", "--strategy", "asha", "--set", "nosuch=1", "--replay", "--out", "{o}"], "unknown parameter 'nosuch'"),
+    (lambda o: bench.run("asha", params={"grace_period": "abc"}, replay=True, out=o),
+     ["run", "--strategy", "asha", "--set", "grace_period=abc", "--replay", "--out", "{o}"], "takes an int"),
+    (lambda o: bench.run("asha", budget_epochs=5, budget_seconds=5, replay=True, out=o),
+     ["run", "--strategy", "asha", "--budget-epochs", "5", "--budget-seconds", "5", "--replay", "--out", "{o}"],
+     "at most one budget"),
+    (lambda o: bench.run("asha", target=1.5, replay=True, out=o),
+     ["run", "--strategy", "asha", "--target", "1.5", "--replay", "--out", "{o}"], "(0, 1]"),
+    (lambda o: bench.run("asha", seed=-1, replay=True, out=o),
+     ["run", "--strategy", "asha", "--seed", "-1", "--replay", "--out", "{o}"], "--seed"),
+    (lambda o: bench.run("asha", until="forever", out=o),
+     ["run", "--strategy", "asha", "--until", "forever", "--out", "{o}"], "invalid choice"),
+    (lambda o: bench.run("asha", replay=True, address="auto", out=o),
+     ["run", "--strategy", "asha", "--replay", "--address", "auto", "--out", "{o}"], "--address"),
+    (lambda o: bench.run("asha", replay=True, out=""), ["run", "--strategy", "asha", "--replay", "--out", ""],
+     "empty string"),
+    (lambda o: bench.compare(["asha", "asha"], seeds=1, out=o),
+     ["compare", "--strategies", "asha,asha", "--seeds", "1", "--out", "{o}"], "asha twice"),
+    (lambda o: bench.compare("asha,nosuch", seeds=1, out=o),
+     ["compare", "--strategies", "asha,nosuch", "--seeds", "1", "--out", "{o}"], "unknown strategy 'nosuch'"),
+    (lambda o: bench.compare(["asha"], seeds=0, out=o),
+     ["compare", "--strategies", "asha", "--seeds", "0", "--out", "{o}"], "--seeds"),
+    (lambda o: bench.compare(["asha"], seeds=1, parallel=0, out=o),
+     ["compare", "--strategies", "asha", "--seeds", "1", "--parallel", "0", "--out", "{o}"], "--parallel"),
+    (lambda o: bench.compare(["asha"], seeds=1, tolerance=100.0, out=o),
+     ["compare", "--strategies", "asha", "--seeds", "1", "--tolerance", "100", "--out", "{o}"], "--tolerance"),
+    (lambda o: bench.compare(["asha"], seeds=1, replay=o / "nosuch-table", out=o),
+     ["compare", "--strategies", "asha", "--seeds", "1", "--replay", "{o}/nosuch-table", "--out", "{o}"], "nosuch"),
+    (lambda o: bench.report([o / "nothing"], out=o / "report"), ["report", "{o}/nothing", "--out", "{o}/report"],
+     "nothing"),
+    (lambda o: bench.report([o], target=2.0, out=o / "report"), ["report", "{o}", "--target", "2",
+                                                                 "--out", "{o}/report"], "(0, 1]"),
+]
+
+
+@pytest.mark.parametrize("call, argv, fragment", BAD, ids=[f"{argv[0]}: {fragment}" for _, argv, fragment in BAD])
+def test_bad_arguments_raise_the_cli_message_and_write_nothing(call, argv, fragment, tmp_path, capsys):
+    out = tmp_path / "o"
+    with pytest.raises(BenchError) as raised:
+        call(out)
+    message = str(raised.value)
+    assert fragment in message
+    assert main([part.replace("{o}", str(out)) for part in argv]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_report_is_the_package_and_the_function():
+    import bench.report.build  # noqa: F401  (importing a submodule must not hide the function)
+
+    assert callable(bench.report) and bench.report.build_report is bench.report.build.build_report
+    with pytest.raises(BenchError, match="give --target or --tolerance, not both"):
+        bench.report(["results"], target=0.5, tolerance=1.0)
+
+
+def test_live_run_through_the_api(ray_session, tmp_path):
+    """One tiny live run (6 epochs of the grid, one worker): the stored rows and manifest come back."""
+    run = bench.run(strategy="grid", budget_epochs=6, until="budget", workers=1, out=tmp_path)
+    assert run.manifest["status"] == "complete" and not run.epochs["replay"].any()
+    assert run.epochs["run_epochs"].max() <= 6 + 1 and run.manifest["budget"] == {"unit": "epochs", "limit": 6.0}
