@@ -49,7 +49,8 @@ def call_command(function: str, **arguments: Any) -> tuple[str, ...]:
 def path_value(option: str, value: str | Path, command: str = "bench run") -> Path:
     """A path argument; an empty string is refused (Path('') would mean '.'), as the CLI refuses it."""
     if not str(value).strip():
-        raise BenchError(f"{command}: argument {option}: takes a path, not an empty string (use . for the current folder)")
+        raise BenchError(f"{command}: argument {option}: takes a path, not an empty string "
+                         f"(use . for the current folder)")
     return Path(value)
 
 
