@@ -128,7 +128,7 @@ def run_matrix(specs, mode: str, table=None, options: MatrixOptions = MatrixOpti
 
             run_ray(todo, parallel, on_done)
     except OSError as exc:
-        from bench import faults
+        from bench.live import faults
 
         storage = faults.storage_error(exc)
         if storage is None:

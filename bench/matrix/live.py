@@ -124,7 +124,7 @@ def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None, on_d
 
 def _share_cluster(share: float) -> None:
     """Make this driver size its trials from `share` of the cluster's CPUs and GPUs."""
-    from bench import ray_session
+    from bench.live import ray_session
 
     whole = ray_session.ensure_ray
 

@@ -25,7 +25,7 @@ def test_a_second_ctrl_c_stops_at_once():
     during the graceful stop must raise at once, not be swallowed; one SIGINT must return True."""
     import threading
 
-    from bench import interrupt
+    from bench.live import interrupt
 
     class TuneLike:
         def __init__(self, signals: int):
