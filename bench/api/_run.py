@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, Sequence
 from bench.api._request import RunRequest, call_command, path_value, plan, replay_option
 from bench.errors import BenchError
 from bench.spec import MAX_FAILURES
+from bench.store.results import StoredRun, load_run
 
 
 def _check_replay_request(request: RunRequest) -> None:
@@ -100,7 +101,7 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
         workers: int | None = None, replay: bool | str | Path = False, out: str | Path = "results",
         address: str | None = None, trials_per_gpu: int | None = None, data_dir: str | Path | None = None,
         max_failures: int = MAX_FAILURES, mlflow: str | None = None, progress: bool = False,
-        command: Sequence[str] | None = None):
+        command: Sequence[str] | None = None) -> StoredRun:
     """Run one strategy on one workload under one compute budget and return the stored run.
 
     Args:
@@ -125,7 +126,7 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
         command: what the manifest records as the command (default: this call, written out).
 
     Returns:
-        bench.store.results.StoredRun: `folder`, `manifest` (dict) and `epochs`, the per-epoch DataFrame.
+        StoredRun: `folder`, `manifest` (dict) and `epochs`, the per-epoch DataFrame (README, Results).
 
     Raises:
         BenchError: bad arguments, with the message `bench run` prints; nothing is written then.
@@ -148,6 +149,4 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
     (summary,) = execute(request)
     if log_to_mlflow([summary.folder], uri):
         warnings.warn(f"the run was not logged to MLflow ({uri}); it stays in {summary.folder}", stacklevel=2)
-    from bench.store.results import load_run
-
     return load_run(summary.folder)

@@ -165,6 +165,8 @@ def write_epochs_columnar(folder: Path, rows: list[dict], names: list[str]) -> N
 
 @dataclass(frozen=True)
 class StoredRun:
+    """A complete run read back from its folder: the manifest and the per-epoch table."""
+
     folder: Path
     manifest: dict
     epochs: Any  # pandas.DataFrame

@@ -352,6 +352,12 @@ def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, real_run, monkeypa
     workspace.mkdir()
     for key, value in case.env:
         monkeypatch.setenv(key, value.format(ws=workspace))
+    if any(key == "BENCH_CACHE_DIR" for key, _ in case.env):
+        # `bench run` is a fresh process: no surrogate held in memory from a replay earlier in this one
+        import bench.store.curves
+
+        monkeypatch.setattr(bench.store.curves, "_BOOKS", {})
+        monkeypatch.setattr(bench.store.curves, "_SURROGATES", {})
     monkeypatch.chdir(workspace)  # a path that fell back to the current folder would show in the snapshot
     argv = case.prepare(workspace, real_run)
     before = snapshot(workspace)
