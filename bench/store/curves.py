@@ -134,8 +134,10 @@ def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
     A dataset (a table with a space sample) replays its surrogate; a grid-only table replays the
     nearest grid point's curve of repeat `seed % repeats`.
     """
-    from bench.store.dataset import is_dataset, table_cost_model
+    from bench.store.dataset import cache_dir, is_dataset, table_cost_model
 
+    if is_dataset(table):
+        cache_dir()  # a bad $BENCH_CACHE_DIR is refused on every replay, not only when the surrogate is fitted
     key = (str(table.path), table.meta.get("curves_sha256"), seed)
     book = _BOOKS.get(key)
     if book is None:

@@ -14,7 +14,7 @@ from bench.live.resume import ROW_KEYS, read_lines
 ROOT = Path(__file__).resolve().parents[2]
 
 #: A deterministic run: grid order, one worker, FIFO, 30 epochs (trial 0 runs all 27, trial 1 runs 3).
-GRID_ARGS = ("--strategy", "grid", "--budget-epochs", "30", "--workers", "1", "--until", "budget", "--quiet")
+GRID_ARGS = ("--strategy", "grid", "--budget-epochs", "45", "--workers", "1", "--until", "budget", "--quiet")
 #: Two random configurations trained to the end (27 epochs each), one worker. Which trial Tune
 #: runs after a failure is its own timing-dependent choice, so tests on this run check sets.
 TWO_TRIALS_ARGS = ("--strategy", "random", "--samples", "2", "--workers", "1", "--until", "budget", "--quiet")

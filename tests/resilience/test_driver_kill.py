@@ -12,8 +12,8 @@ from .resilience_cli import (GRID_ARGS, finish, rows, run, run_folder, signature
 
 #: Rows recorded before each kill (0: as soon as the run folder exists); each kill is sent as
 #: soon as that row is seen and Tune has then saved its state once more (bench's snapshot file
-#: renamed into place), never after a timed delay. The last point leaves Tune room for that save
-#: (at most 4 checkpoints apart) before the run's 30th row.
+#: renamed into place), never after a timed delay. The last point leaves 21 rows of the run's 45
+#: for that save: at 30 rows, an idle machine finished the run before Tune saved again.
 KILL_POINTS = (0, 9, 18, 24)
 
 
