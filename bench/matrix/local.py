@@ -28,7 +28,6 @@ def _serve(conn, table_path: str | None) -> None:
     from bench.matrix import worker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle: it stops the workers
-    worker.one_thread()
     warnings.filterwarnings("ignore")
     logging.getLogger("ray").setLevel(logging.ERROR)
     if table_path is not None:

@@ -21,9 +21,8 @@ FORWARDED_ENV = ("PYTHONPATH", "BENCH_WORKLOADS", "BENCH_CACHE_DIR", "BENCH_MATR
 
 
 def _task(recipe: RunRecipe) -> dict:
-    from bench.matrix.worker import one_thread, run_replay
+    from bench.matrix.worker import run_replay
 
-    one_thread()
     return run_replay(recipe)
 
 

@@ -92,13 +92,6 @@ def imported(recipe: RunRecipe) -> None:
     _BUILT.add(recipe.strategy)
 
 
-def one_thread() -> None:
-    """One BLAS/OpenMP thread in this worker: N workers on N cores, not N x cores threads fighting."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # scikit-learn brings it; without it, the libraries' defaults stay
-        return
-    threadpool_limits(1)
 
 
 def where() -> dict:

@@ -8,6 +8,7 @@ import logging
 import time
 from pathlib import Path
 
+from bench.environment import one_blas_thread
 from bench.errors import BenchError
 from bench.replay import writer
 from bench.replay.clock import RESULT, WorkerClock
@@ -121,7 +122,7 @@ def execute_replay(spec, table) -> RunSummary:
     try:
         # Searchers create SimTrials for the whole run (replay is synchronous: nothing else in this
         # process creates Tune trials meanwhile).
-        with _quiet_tune(), trials_made_by(controller.make_trial):
+        with _quiet_tune(), one_blas_thread(), trials_made_by(controller.make_trial):
             _simulate(controller, ledger)
         status = "complete"
     except KeyboardInterrupt:
