@@ -26,7 +26,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -145,20 +144,12 @@ def speed(args, work: Path) -> Path:
     return work / "parallel1"
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
-
-
 def two_nodes(args, work: Path, serial: Path) -> None:
+    from bench.live.cluster import free_ports
+
     ray = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
     auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
-    gcs, head_agent, worker_agent = _free_ports(3)
+    gcs, head_agent, worker_agent = free_ports(3)
     address = f"127.0.0.1:{gcs}"
     temp_dir = tempfile.mkdtemp(prefix="rb", dir="/tmp")  # Ray's socket paths must stay short
     log = open(work / "ray-nodes.log", "w")

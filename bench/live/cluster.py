@@ -67,3 +67,18 @@ def default_workers(cluster: Mapping[str, float], trials_per_gpu: int) -> int:
     if gpus:
         return gpus * trials_per_gpu
     return max(1, int(cluster.get("CPU", 1)))
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports free on this machine now: for the head and agents of a Ray
+    cluster started here with `ray start` (scripts/matrix_speed.py, tests/resilience/test_two_nodes.py)."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()

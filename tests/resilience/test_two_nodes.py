@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,19 +21,11 @@ from collections import Counter
 
 import pytest
 
+from bench.live.cluster import free_ports
+
 from .resilience_cli import GRID_ARGS, ROOT, descendants, env, rows, run, run_folder
 
 NODE_CPUS = 1
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 #: `ray start` turns on token authentication (Ray 2.60); every node and driver shares this token.
