@@ -14,7 +14,8 @@ import signal
 
 from workloads.digits import MAX_EPOCHS
 
-from .resilience_cli import TWO_TRIALS_ARGS, run, run_folder, signature, sigkill, start, wait_for
+from .resilience_cli import (GRID_ARGS, TWO_TRIALS_ARGS, finish, run, run_folder, signature, sigkill, start, wait_for,
+                             wait_rows)
 
 FAULT = {"BENCH_INJECT_FAULT": "raise:00000:2"}
 
@@ -57,6 +58,27 @@ def test_a_second_ctrl_c_stops_at_once():
     else:
         raise AssertionError("a second Ctrl-C was swallowed")
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_two_ctrl_c_on_a_real_driver_end_it_with_one_line_and_a_resumable_run(tmp_path, uninterrupted):
+    """A real `bench run` given two SIGINTs back to back (the second lands during Tune's graceful
+    stop, or after it): exit 130, the resume line and no traceback, and the run resumes to the
+    uninterrupted run's table."""
+    out = tmp_path / "out"
+    proc = start(out, *GRID_ARGS)
+    wait_rows(proc, out, 4)
+    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signal.SIGINT)
+    code, _, stderr = finish(proc, timeout=120)
+    assert code == 130, stderr[-3000:]
+    assert "Traceback" not in stderr and " ERROR " not in stderr, stderr[-3000:]
+    folder = run_folder(out)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] in ("interrupted", "running"), manifest["status"]
+    assert not (folder / "epochs.parquet").exists()
+    code, _, stderr = run(out, *GRID_ARGS)
+    assert code == 0 and "resuming unfinished run" in stderr, stderr[-2000:]
+    assert signature(run_folder(out)) == uninterrupted
 
 
 def journal(folder) -> list[dict]:
