@@ -190,6 +190,44 @@ def name_unstarted_trial_dirs(trials) -> list[str]:
     return named
 
 
+def tuner_scheduler(tuner):
+    """The scheduler object a Tuner (new or restored from its `tuner.pkl`) will run with."""
+    return tuner._local_tuner._tune_config.scheduler
+
+
+#: Attributes that Tune sets on a scheduler when the experiment starts (`set_search_properties`);
+#: a restored state keeps the fresh values, or Tune would refuse the scheduler's own metric.
+_SEARCH_PROPERTIES = ("_metric", "_mode", "_metric_op")
+
+
+def scheduler_state(scheduler) -> bytes | None:
+    """A saved state of a scheduler that Tune's own save leaves out, or None when none is kept.
+
+    Tune 2.60 saves no scheduler state (`TuneController.__getstate__` drops `_scheduler_alg`;
+    `Tuner.restore` rebuilds the scheduler as it was built). AsyncHyperBandScheduler (ASHA) has
+    `save(path)`, which pickles its `__dict__` (its rungs, keyed by trial id), and `restore(path)`,
+    neither called by Tune; this is that pickle. HyperBand, median stopping, PBT and PB2 key their
+    state by Trial objects, which a restore replaces with new ones: theirs is not kept.
+    """
+    import pickle
+
+    from ray.tune.schedulers import AsyncHyperBandScheduler
+
+    if type(scheduler) is not AsyncHyperBandScheduler:
+        return None
+    return pickle.dumps(scheduler.__dict__, protocol=4)
+
+
+def restore_scheduler_state(scheduler, state: bytes) -> None:
+    """Put a `scheduler_state` back into a scheduler built afresh, before `Tuner.fit` starts it."""
+    import pickle
+
+    fresh = {name: getattr(scheduler, name) for name in _SEARCH_PROPERTIES}
+    scheduler.__dict__.update(pickle.loads(state))  # what AsyncHyperBandScheduler.restore does
+    for name, value in fresh.items():
+        setattr(scheduler, name, value)
+
+
 # --- strategies -----------------------------------------------------------------------------
 def hyperband_largest_bracket(scheduler) -> int:
     """Trials in synchronous HyperBand's largest bracket (`_get_n0(_s_max_1 - 1)`)."""

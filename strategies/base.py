@@ -113,6 +113,24 @@ class Built:
         """
         return max(workers, self.live_trials or 0)
 
+    def cap_generator(self, slots: int) -> None:
+        """Give a BasicVariantGenerator passed in the `slots` cap that Tune gives only its own default one.
+
+        Tune limits a Searcher with a ConcurrencyLimiter and builds its default generator with
+        `max_concurrent=max_concurrent_trials`, but ignores that setting (with a warning) for a
+        BasicVariantGenerator passed in (grid, random, and the schedulers over random), which then
+        creates a trial ahead of the busy workers. A trial that failed and is retried, or that a
+        resume restores, then trains after that waiting trial (Tune requeues it at the end, and the
+        waiting trial holds the worker's resource request), so a retry or a resume reordered a run
+        (issue 14, item 5). Not for schedulers that keep paused trials alive (`live_trials`:
+        Hyperband, PBT, PB2): there the waiting trials are the scheduler's to choose among.
+        """
+        from ray.tune.search.basic_variant import BasicVariantGenerator
+
+        if isinstance(self.search_alg, BasicVariantGenerator) and self.live_trials is None \
+                and not self.search_alg.max_concurrent:
+            self.search_alg.max_concurrent = slots
+
 
 @dataclass(frozen=True)
 class Component:

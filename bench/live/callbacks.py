@@ -72,13 +72,16 @@ class JournalCallback(LedgerCallback):
         self.staging_dir = tune_compat.staging_dir(trial)
 
     def get_state(self):
-        """Tune calls this as it saves, right after its experiment and searcher states: copy them.
+        """Tune calls this as it saves, right after its experiment and searcher states: copy them,
+        with the state of the scheduler (`ledger.scheduler`) that Tune's save leaves out.
 
         (That order is Ray-version-sensitive; tests/bench/test_tune_compat.py checks it.)
         """
         staging, log = getattr(self, "staging_dir", None), self.ledger.log
         if staging and log is not None:
-            tune_snapshot.capture(staging, log.path.parent)
+            scheduler = getattr(self.ledger, "scheduler", None)
+            state = None if scheduler is None else tune_compat.scheduler_state(scheduler)
+            tune_snapshot.capture(staging, log.path.parent, state)
         return None
 
     def on_trial_recover(self, iteration, trials, trial, **info):

@@ -73,6 +73,7 @@ class Reopened:
     torn_bytes: dict
     tune_state: bool
     resume_record: dict = field(default_factory=dict)
+    scheduler_state: bytes | None = None
 
 
 def check_rows(rows: list[dict], run_id: str, path: Path) -> None:
@@ -154,7 +155,8 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
     }
     manifest.setdefault("resumes", []).append(record)
     manifest["status"] = "running"
-    return Reopened(folder, manifest, rows, events, torn, tune_state, record)
+    scheduler_state = tune_snapshot.load_scheduler_state(folder) if tune_state else None
+    return Reopened(folder, manifest, rows, events, torn, tune_state, record, scheduler_state)
 
 
 def tune_states(folder: Path) -> list[Path]:

@@ -41,6 +41,7 @@ def execute(spec: RunSpec) -> RunSummary:
     seed_generators(spec.seed)
     built = build_strategy(spec)
     slots = built.trial_slots(spec.workers)
+    built.cap_generator(slots)
     tune_settings = tune_compat.configure_tune(slots)
     cost_model = workload_cost_model(spec.workload)
     folder = spec.resume or spec.out_dir
@@ -94,6 +95,9 @@ def execute(spec: RunSpec) -> RunSummary:
             bar.resume(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), ledger.best_accuracy)
         restore_from = resume.tune_path(folder) if reopened is not None and reopened.tune_state else None
         tuner = make_tuner(spec, built, slots, folder, ledger, make_trainable(spec, resources), restore_from)
+        ledger.scheduler = tune_compat.tuner_scheduler(tuner)
+        if restore_from is not None:
+            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler, reopened.scheduler_state)
         interrupted = interrupt.fit(tuner)
         status = "interrupted" if interrupted else "complete"
         if ledger.storage_failure is not None:
@@ -137,6 +141,18 @@ def execute(spec: RunSpec) -> RunSummary:
               f"  python -m bench run --resume {folder}", file=sys.stderr)
         raise KeyboardInterrupt
     return summary
+
+
+def _restore_scheduler(scheduler, state: bytes | None) -> str:
+    """Put the scheduler's saved state back (ASHA's rungs); says what was done, for the resume record."""
+    from bench import tune_compat
+
+    if state is not None:
+        tune_compat.restore_scheduler_state(scheduler, state)
+        return "restored"
+    if tune_compat.scheduler_state(scheduler) is None:
+        return f"not kept ({type(scheduler).__name__}: Ray Tune saves none, and bench keeps only ASHA's)"
+    return "none saved (the run was killed before its first save)"
 
 
 def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters, quiet=False) -> None:

@@ -10,6 +10,10 @@ from a real killed run's files, a resumed grid run skipped a grid point.
 Tune saves its callbacks' state right after the other two, so bench's callback packs the
 staging folder's files into one file of the run folder, written atomically; a resume writes
 that pair back into Tune's experiment folder before Tune restores it.
+
+The snapshot also holds the scheduler's state at that moment where Tune keeps none and bench can
+(ASHA's rungs: bench.tune_compat.scheduler_state), so a resumed ASHA stops the trials the
+uninterrupted run stops.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ SNAPSHOT_SCHEMA_VERSION = 1
 _LATER_FILES = (tune_compat.CALLBACK_STATE_PREFIX,)
 
 
-def capture(staging_dir: str | Path, folder: Path) -> int:
-    """Pack the top-level files of Tune's staging folder into `folder/SNAPSHOT`; returns their count.
+def capture(staging_dir: str | Path, folder: Path, scheduler_state: bytes | None = None) -> int:
+    """Pack the top-level files of Tune's staging folder (and the scheduler's state) into `folder/SNAPSHOT`.
+
+    Returns the number of files packed.
 
     When that fails (a full disk), no snapshot is left at all: an older one put back on resume
     would undo the trials created since.
@@ -42,7 +48,8 @@ def capture(staging_dir: str | Path, folder: Path) -> int:
                 files[name] = Path(entry.path).read_bytes()
         if not any(name.startswith(tune_compat.EXPERIMENT_STATE_PREFIX) for name in files):
             return 0
-        body = pickle.dumps({"schema_version": SNAPSHOT_SCHEMA_VERSION, "files": files}, protocol=4)
+        body = pickle.dumps({"schema_version": SNAPSHOT_SCHEMA_VERSION, "files": files,
+                             "scheduler": scheduler_state}, protocol=4)
         atomic_write_bytes(Path(folder) / SNAPSHOT, body)
     except OSError:
         Path(folder, SNAPSHOT).unlink(missing_ok=True)
@@ -52,6 +59,17 @@ def capture(staging_dir: str | Path, folder: Path) -> int:
 
 def load(folder: Path) -> dict[str, bytes] | None:
     """The files of the run's snapshot (None when the run has none); refuse a damaged one."""
+    body = _body(folder)
+    return None if body is None else body["files"]
+
+
+def load_scheduler_state(folder: Path) -> bytes | None:
+    """The scheduler's state in the run's snapshot (None: no snapshot, or none kept for its scheduler)."""
+    body = _body(folder)
+    return None if body is None else body.get("scheduler")
+
+
+def _body(folder: Path) -> dict | None:
     path = Path(folder) / SNAPSHOT
     if not path.exists():
         return None
@@ -64,7 +82,7 @@ def load(folder: Path) -> dict[str, bytes] | None:
             or not isinstance(body.get("files"), dict):
         raise BenchError(f"{path}: not a bench snapshot of Ray Tune's state (schema version "
                          f"{SNAPSHOT_SCHEMA_VERSION}); delete it to resume from Tune's own files")
-    return body["files"]
+    return body
 
 
 def put_back(folder: Path, tune_dir: Path) -> list[str]:

@@ -107,6 +107,7 @@ def execute_replay(spec, table) -> RunSummary:
     cost_model = table_cost_model(table)
     book = curve_book(table, spec.workload.space, spec.seed)
     slots = built.trial_slots(workers)
+    built.cap_generator(slots)
     search_alg, scheduler = prepare(built, slots)
     cluster_cpus = float((table.meta.get("hardware") or {}).get("cpu_count") or 1)
     run_id = f"{spec.run_id}-replay"

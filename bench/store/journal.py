@@ -64,9 +64,11 @@ class DurableLedger(RunLedger):
         self.errors: dict[str, str] = {}
         self.retries: list[dict] = []
         self.storage_failure: OSError | None = None  # output storage full or read-only: stop the run
+        #: The run's Tune scheduler, whose state bench.live.callbacks saves with Tune's; never pickled.
+        self.scheduler = None
 
     def __reduce__(self):
-        state = {**self.__getstate__(), "journal": None}
+        state = {**self.__getstate__(), "journal": None, "scheduler": None}
         return (_resolve_ledger, (self.identity["run_id"], state))
 
     def attach(self) -> None:

@@ -172,3 +172,46 @@ def _never_started_trial(tmp_path):
 
     storage = StorageContext(storage_path=str(tmp_path), experiment_dir_name="tune")
     return Trial("train_trial", config={"learning_rate": 0.1}, storage=storage, stub=True)
+
+
+def test_tuner_scheduler_is_the_one_tune_runs(tmp_path):
+    from ray import tune
+    from ray.tune.schedulers import ASHAScheduler
+
+    scheduler = ASHAScheduler(max_t=9)
+    tuner = tune.Tuner(lambda config: None, tune_config=tune.TuneConfig(scheduler=scheduler),
+                       run_config=tune.RunConfig(storage_path=str(tmp_path)))
+    assert tune_compat.tuner_scheduler(tuner) is scheduler
+
+
+def test_scheduler_state_is_ashas_own_save_and_restore_keeps_tunes_metric(tmp_path):
+    import pickle
+
+    from ray.tune.schedulers import ASHAScheduler, FIFOScheduler, HyperBandScheduler, MedianStoppingRule
+
+    class Trial:  # ASHA reads only the id of the trials it is told of
+        def __init__(self, trial_id):
+            self.trial_id = trial_id
+
+    asha = ASHAScheduler(max_t=9, grace_period=1, reduction_factor=3)
+    asha.set_search_properties("val_accuracy", "max")
+    for index, value in enumerate((0.5, 0.7, 0.2)):
+        trial = Trial(f"t{index}")
+        asha.on_trial_add(None, trial)
+        asha.on_trial_result(None, trial, {"training_iteration": 1, "val_accuracy": value})
+    state = tune_compat.scheduler_state(asha)
+    asha.save(str(tmp_path / "asha.pkl"))  # Tune's own save: the same pickle of __dict__
+    assert pickle.loads(state).keys() == pickle.loads((tmp_path / "asha.pkl").read_bytes()).keys()
+
+    fresh = ASHAScheduler(max_t=9, grace_period=1, reduction_factor=3)
+    tune_compat.restore_scheduler_state(fresh, state)
+    assert fresh._metric is None and fresh._mode is None  # Tune sets them when the run starts
+    assert fresh.set_search_properties("val_accuracy", "max")  # no conflict with the saved ones
+    assert sorted(fresh._trial_info) == ["t0", "t1", "t2"]
+    assert fresh._brackets[0]._rungs == asha._brackets[0]._rungs  # the recorded rung results
+    # A fourth trial's first result is judged against the restored rung, as in the first process.
+    fourth = Trial("t3")
+    fresh.on_trial_add(None, fourth)
+    assert fresh.on_trial_result(None, fourth, {"training_iteration": 1, "val_accuracy": 0.1}) == "STOP"
+    for kept_none in (FIFOScheduler(), HyperBandScheduler(max_t=9), MedianStoppingRule()):
+        assert tune_compat.scheduler_state(kept_none) is None

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: A deterministic run: grid order, one worker, FIFO, 30 epochs (trial 0 runs all 27, trial 1 runs 3).
 GRID_ARGS = ("--strategy", "grid", "--budget-epochs", "45", "--workers", "1", "--until", "budget", "--quiet")
-#: Two random configurations trained to the end (27 epochs each), one worker. Which trial Tune
-#: runs after a failure is its own timing-dependent choice, so tests on this run check sets.
+#: Two random configurations trained to the end (27 epochs each), one worker: a retried trial
+#: finishes before the next one starts (Built.cap_generator).
 TWO_TRIALS_ARGS = ("--strategy", "random", "--samples", "2", "--workers", "1", "--until", "budget", "--quiet")
 HYPERPARAMETERS = ("learning_rate", "momentum", "weight_decay", "batch_size", "width")
 

@@ -92,7 +92,9 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     out = tmp_path / "out"
     args = [*GRID_ARGS]
     epochs = workloads.get("digits").max_epochs
-    args[args.index("--budget-epochs") + 1] = str(2 * epochs + 3)  # trials 0 and 1 in full, then 3 epochs of trial 2
+    # Trials 0, 1 and 2 in full, then 3 epochs of trial 3: with one worker the searcher generates
+    # trial 2 when trial 1 ends (Built.cap_generator), and the run must outlast Tune's next save.
+    args[args.index("--budget-epochs") + 1] = str(3 * epochs + 3)
     proc = start(out, *args)
     wait_rows(proc, out, 3)
     tune_dir = run_folder(out) / "ray" / "tune"
@@ -103,7 +105,7 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     wait_for(lambda: b"_00002" in max(tune_dir.glob("basic-variant-state-*.json")).read_bytes(), proc,
              what="the searcher state with trial 2")
     sigkill(proc)
-    assert b"_00002" not in older and len(rows(out)) < 2 * epochs + 3
+    assert b"_00002" not in older and len(rows(out)) < 3 * epochs + 3
     state.write_bytes(older)  # the torn pair
 
     code, _, stderr = run(out, *args)
@@ -111,6 +113,6 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
     table = signature(folder)
-    assert [trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * 3
-    assert len({config for _, config, _, _ in table}) == 3
+    assert [trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * epochs + ["00003"] * 3
+    assert len({config for _, config, _, _ in table}) == 4
     assert state.name in manifest["resumes"][0]["tune_state_files_put_back"]

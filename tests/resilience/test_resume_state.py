@@ -2,6 +2,9 @@
 
 ASHA decides from its rungs (the results trials reported at epochs 1, 3, 9) and TPE proposes from
 the results it has seen, so a resume that lost either state would stop or propose differently.
+(Ray Tune saves the searcher's state but no scheduler's: bench keeps ASHA's in its snapshot of
+Tune's state, bench.tune_compat.scheduler_state; without it the resumed ASHA let trial 3 train past
+rung 1, where the uninterrupted run stopped it.)
 Both runs use one worker, which makes Tune's order definite: trial ids, configurations, epochs and
 outcomes are deterministic and compared; timings and the number of epochs trained again after the
 kill (how old the restored checkpoint is) are not, and are not compared.
@@ -20,9 +23,10 @@ import pytest
 
 from .resilience_cli import HYPERPARAMETERS, rows, run, run_folder, sigkill, start, wait_for, wait_rows
 
-#: asha, seed 1, 8 samples at most: trial 0 trains 27 epochs, then trials stop at rung 1 on ASHA's
-#: rungs; killed after 28 rows (trial 1's rung-1 result in), the rest is decided on restored rungs.
-ASHA_ARGS = ("--strategy", "asha", "--seed", "1", "--samples", "8", "--budget-epochs", "45", "--workers", "1",
+#: asha, seed 1, 16 samples at most: trial 0 trains 27 epochs, then trials stop at rung 1 on ASHA's
+#: rungs; killed after 28 rows (trial 1's rung-1 result in), the other 52 epochs are decided on
+#: restored rungs (at a 45-epoch budget the run could end before Tune's next save, 2 s later).
+ASHA_ARGS = ("--strategy", "asha", "--seed", "1", "--samples", "16", "--budget-epochs", "80", "--workers", "1",
              "--until", "budget", "--quiet")
 #: tpe with one random start: trial 1 is TPE's proposal from trial 0's result; killed while trial
 #: 0 trains, so the proposal is made by the restored searcher.
@@ -61,15 +65,7 @@ def kill_after_a_save(out, args, count):
     return rows(out)
 
 
-#: Ray Tune 2.60 saves no scheduler state (TuneController.__getstate__ drops `_scheduler_alg`, and
-#: Tuner.restore rebuilds the scheduler as it was built): a resumed ASHA starts with empty rungs and
-#: lets trial 3 train past rung 1, where the uninterrupted run stopped it. The README's Resume
-#: section says the scheduler's state is picked up; it is not, so this case fails until bench
-#: saves and restores it.
-ASHA_LOSES_RUNGS = pytest.mark.xfail(strict=True, reason="Tune does not restore scheduler state (ASHA rungs)")
-
-
-@pytest.mark.parametrize("args, kill_at", [pytest.param(ASHA_ARGS, 28, marks=ASHA_LOSES_RUNGS, id="asha"),
+@pytest.mark.parametrize("args, kill_at", [pytest.param(ASHA_ARGS, 28, id="asha"),
                                            pytest.param(TPE_ARGS, 3, id="tpe")])
 def test_resume_keeps_scheduler_and_searcher_state(args, kill_at, tmp_path):
     code, _, stderr = run(tmp_path / "whole", *args)
@@ -85,4 +81,7 @@ def test_resume_keeps_scheduler_and_searcher_state(args, kill_at, tmp_path):
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete" and len(manifest["resumes"]) == 1
+    # Tune saves no scheduler state; bench keeps ASHA's rungs in its snapshot and puts them back.
+    expected = "restored" if "asha" in args else "not kept (FIFOScheduler"
+    assert manifest["resumes"][0]["scheduler_state"].startswith(expected)
     assert signature(folder) == uninterrupted

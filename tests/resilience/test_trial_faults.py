@@ -47,6 +47,9 @@ def test_killed_worker_is_retried_from_its_checkpoint(tmp_path):
     full = [(epoch, "completed") for epoch in range(1, MAX_EPOCHS + 1)]
     assert by_trial(table) == {"00000": full, "00001": full}  # both trials ran to the end, once
     assert one_configuration_per_trial(table) and len(table) == 2 * MAX_EPOCHS
+    # The retried trial finished before the next one started, as in a run without the kill:
+    # with one worker no second trial waits ahead of a retry (issue 14, item 5).
+    assert [row[0] for row in table] == ["00000"] * MAX_EPOCHS + ["00001"] * MAX_EPOCHS
 
 
 def test_trial_that_raises_is_recorded_as_errored_and_the_run_goes_on(tmp_path):
