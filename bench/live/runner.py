@@ -151,7 +151,8 @@ def _restore_scheduler(scheduler, state: bytes | None) -> str:
         tune_compat.restore_scheduler_state(scheduler, state)
         return "restored"
     if tune_compat.scheduler_state(scheduler) is None:
-        return f"not kept ({type(scheduler).__name__}: Ray Tune saves none, and bench keeps only ASHA's)"
+        name = "FIFOScheduler, Tune's default" if scheduler is None else type(scheduler).__name__
+        return f"not kept ({name}: Ray Tune saves none, and bench keeps only ASHA's)"
     return "none saved (the run was killed before its first save)"
 
 
