@@ -79,8 +79,7 @@ class JournalCallback(LedgerCallback):
         """
         staging, log = getattr(self, "staging_dir", None), self.ledger.log
         if staging and log is not None:
-            scheduler = getattr(self.ledger, "scheduler", None)
-            state = None if scheduler is None else tune_compat.scheduler_state(scheduler)
+            state = tune_compat.scheduler_state(getattr(self.ledger, "scheduler", None))  # None: nothing to keep
             tune_snapshot.capture(staging, log.path.parent, state)
         return None
 

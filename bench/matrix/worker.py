@@ -92,8 +92,6 @@ def imported(recipe: RunRecipe) -> None:
     _BUILT.add(recipe.strategy)
 
 
-
-
 def where() -> dict:
     """The host, process and (inside Ray) node that executed a run."""
     node = None

@@ -6,6 +6,7 @@ from typing import Mapping, NamedTuple
 
 import numpy as np
 
+from bench.environment import one_blas_thread
 from bench.errors import BenchError
 from bench.surrogate._candidates import DEFAULT_MODEL, make_model
 from bench.surrogate._curves import CurveSet, curve_set, from_model_scale
@@ -129,9 +130,6 @@ def fit_surrogate(frame, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
     if not trained.any():
         raise BenchError("every curve in the dataset frame diverged: nothing to model")
     targets = curves.mean_scaled[trained].reshape(int(trained.sum()), -1)
-    from bench.environment import one_blas_thread
-
-    unfitted = make_model(model)
     with one_blas_thread():  # the same weights on any machine (BLAS sums change with the thread count)
-        fitted = unfitted.fit(curves.points[trained], targets)
+        fitted = make_model(model).fit(curves.points[trained], targets)
     return Surrogate(curves, scaler, fitted, model)
