@@ -62,6 +62,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
             budget_epochs: float | None = None, out: str | Path | None = None, target: float | None = None,
             tolerance: float | None = None, reference: str | Path | None = None, claims: str | Path | None = None,
             parallel: int | None = None, address: str | None = None, verbose: bool = False,
+            targets: Sequence[float] | None = None, verdict: bool = False,
             log: Callable[[str], None] = print, command: Sequence[str] | None = None) -> CompareResult:
     """Run every strategy x seed under the full grid budget, then report them, as `bench compare` does.
 
@@ -72,7 +73,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
             a path or `bench tables` name replays against that table, False trains live through Ray Tune.
         out: folder for the runs and `report/` (default `results/compare-TIMESTAMP`); a matrix re-run into
             the same folder skips the runs already complete.
-        target, tolerance, reference, claims: as for `report`.
+        target, tolerance, reference, claims, targets, verdict: as for `report`; every run goes on to
+            its budget, so every target of the ladder is measured.
         parallel: runs executed at once (default: the CPUs for replay, 1 live).
         log: where the matrix's progress lines go.
         command: what each manifest records as the command (default: this call, written out).
@@ -99,7 +101,14 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     workload_name = workloads.get(workload).name
     check_writable(out)
     check_report_options(target, tolerance, claims, reference, workload_name)
-    specs = make_specs([(name, {}) for name in strategy_names(text)], workload_name, seed=seed, seeds=seeds,
+    from bench.report.ladder import check_ladder_targets
+    from bench.report.verdict import GRID, check_verdict_request
+
+    check_ladder_targets(targets)
+    names = strategy_names(text)
+    if verdict:
+        check_verdict_request(len([n for n in names if n != GRID]), seeds)
+    specs = make_specs([(name, {}) for name in names], workload_name, seed=seed, seeds=seeds,
                        out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
                        command=tuple(command), progress=False)
     table_option = replay_option(replay, "bench compare")
@@ -117,11 +126,16 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         specs = [dataclasses.replace(spec, workers=workers or DEFAULT_WORKERS) for spec in specs]
         # Without a reference given, the replayed table is the grid these runs are measured against.
         reference = reference if reference is not None else table.path
+    if targets is not None:  # a ladder target no recording reached is refused before any run
+        from bench.report.ladder import make_ladder
+        from bench.report.reference import load_reference
+
+        make_ladder(load_reference(workload_name, reference), targets)
     result = run_matrix(specs, mode, table, MatrixOptions(parallel=parallel, address=address, verbose=verbose),
                         log=log)
     if result.failed:
         log(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
     written = write_report_from([out], out / "report", workload=workload, target=target, tolerance=tolerance,
-                                reference=reference, claims=claims)
+                                reference=reference, claims=claims, targets=targets, verdict=verdict)
     runs = [folder for folder in (result.folder(recipe) for recipe in result.recipes) if folder is not None]
     return CompareResult(folder=out, runs=runs, failed=result.failed, report=written)

@@ -15,7 +15,7 @@ class ReportResult:
 
     summary: Any  # pandas.DataFrame: one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
     per_seed: Any  # pandas.DataFrame: one row per run (bench.report.metrics.PER_SEED_COLUMNS)
-    plots: list[Path]  # the four PNGs
+    plots: list[Path]  # the PNGs (bench.report.plots.PLOT_FILES)
     files: list[Path]  # every file written, plots included (report.md, summary.csv, summary.json, ...)
     folder: Path
     report: Any  # bench.report.Report: basis (reference, target, unit), runs, warnings, claims
@@ -38,7 +38,8 @@ def check_report_options(target: float | None = None, tolerance: float | None = 
 
 def write_report_from(results: Iterable[str | Path], out: str | Path, *, workload: str | None = None,
                       target: float | None = None, tolerance: float | None = None,
-                      reference: str | Path | None = None, claims: str | Path | None = None) -> ReportResult:
+                      reference: str | Path | None = None, claims: str | Path | None = None,
+                      targets: Sequence[float] | None = None, verdict: bool = False) -> ReportResult:
     """Build the report of the runs under `results` and write it under `out`; what `bench report` does
     before it prints."""
     from bench.report.build import build_report
@@ -46,7 +47,10 @@ def write_report_from(results: Iterable[str | Path], out: str | Path, *, workloa
     from bench.spec import check_writable
 
     out = Path(out)
+    from bench.report.ladder import check_ladder_targets
+
     check_report_options(target, tolerance, claims, None, None)
+    check_ladder_targets(targets)
     check_writable(out, "the report")
     if workload is not None and ":" in workload:  # module:attribute: its runs carry the workload's own name
         import workloads
@@ -54,7 +58,8 @@ def write_report_from(results: Iterable[str | Path], out: str | Path, *, workloa
         workload = workloads.get(workload).name
     built = build_report([Path(p) for p in results], workload=workload, target=target, tolerance_pp=tolerance,
                          reference_path=None if reference is None else Path(reference),
-                         claims_path=None if claims is None else Path(claims))
+                         claims_path=None if claims is None else Path(claims), targets=targets,
+                         verdict_required=verdict)
     try:
         written = write_report(built, out)
     except OSError as exc:  # the folder became unwritable, or the disk filled, while writing
@@ -67,7 +72,8 @@ def write_report_from(results: Iterable[str | Path], out: str | Path, *, workloa
 
 def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: str | Path | None = None,
            workload: str | None = None, target: float | None = None, tolerance: float | None = None,
-           reference: str | Path | None = None, claims: str | Path | None = None) -> ReportResult:
+           reference: str | Path | None = None, claims: str | Path | None = None,
+           targets: Sequence[float] | None = None, verdict: bool = False) -> ReportResult:
     """The compute-to-target report (grid = 100) of stored runs, as `bench report` writes it.
 
     Args:
@@ -78,6 +84,10 @@ def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: st
             minus this many percentage points (default 1). Not both.
         reference: a learning-curve table or grid run folder (default: the workload's shipped table).
         claims: a TOML claims file (default: the shipped one).
+        targets: the ladder of targets (default: the grid's best minus 2, 1 and 0 points, and halfway
+            from it to the best accuracy recorded in the dataset); none may exceed that best.
+        verdict: refuse runs that cannot give a verdict (fewer than 2 strategies besides grid, or 3
+            seeds each) instead of reporting why there is none.
 
     Returns:
         the summary DataFrame (one row per strategy), the per-seed one and the paths written.
@@ -91,5 +101,5 @@ def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: st
     if isinstance(results, (str, Path)):
         results = [results]
     out = Path("results") / "report" if out is None else path_value("--out", out, "bench report")
-    return write_report_from(results, out, workload=workload,
-                             target=target, tolerance=tolerance, reference=reference, claims=claims)
+    return write_report_from(results, out, workload=workload, target=target, tolerance=tolerance,
+                             reference=reference, claims=claims, targets=targets, verdict=verdict)

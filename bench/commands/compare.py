@@ -40,10 +40,14 @@ def main(args) -> int:
     from bench.api import compare
     from bench.commands.report import print_report
 
+    from bench.report.ladder import parse_targets
+
     replay = False if args.live else (args.replay or True)  # --replay without TABLE: the shipped table
+    targets = None if args.targets is None else parse_targets(args.targets)
     result = compare(args.strategies, seeds=args.seeds, seed=args.seed, workload=args.workload, replay=replay,
                      workers=args.workers, samples=args.samples, budget_epochs=args.budget_epochs, out=args.out,
                      target=args.target, tolerance=args.tolerance, reference=args.reference, claims=args.claims,
-                     parallel=args.parallel, address=args.address, verbose=args.verbose, command=tuple(args.argv))
+                     parallel=args.parallel, address=args.address, verbose=args.verbose, targets=targets,
+                     verdict=args.verdict, command=tuple(args.argv))
     print_report(result.report)
     return 0

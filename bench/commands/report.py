@@ -26,13 +26,22 @@ def add_report_options(parser) -> None:
     parser.add_argument("--reference", type=path_option, default=None,
                         help="a learning-curve table or grid run folder (default: the workload's shipped table)")
     parser.add_argument("--claims", type=path_option, default=None, help="a TOML claims file (default: the shipped one)")
+    parser.add_argument("--targets", default=None, metavar="A,B,...",
+                        help="the ladder of targets, comma-separated accuracies (default: the grid's best minus 2, 1 "
+                             "and 0 points, and halfway to the best recorded)")
+    parser.add_argument("--verdict", action="store_true",
+                        help="fail unless the runs can give a verdict (at least 2 strategies besides grid, 3 seeds each)")
 
 
 def print_report(result) -> None:
     """The report's basis, its text budget chart and warnings, and where it was written."""
     from bench.report.outputs import text_chart
 
+    from bench.report.markdown import verdict_lines
+
     report, basis = result.report, result.report.basis
+    for line in verdict_lines(report):
+        print(line)
     print(f"{report.workload}: {len(report.runs)} runs against {basis.reference.kind} {basis.reference.source}")
     print(f"target {basis.target:.4f} ({basis.target_rule})")
     print(f"unit {basis.unit}: {basis.unit_reason}")
@@ -45,6 +54,10 @@ def print_report(result) -> None:
 def main(args) -> int:
     from bench.api import report
 
+    from bench.report.ladder import parse_targets
+
+    targets = None if args.targets is None else parse_targets(args.targets)
     print_report(report(args.results, out=args.out, workload=args.workload, target=args.target,
-                        tolerance=args.tolerance, reference=args.reference, claims=args.claims))
+                        tolerance=args.tolerance, reference=args.reference, claims=args.claims, targets=targets,
+                        verdict=args.verdict))
     return 0

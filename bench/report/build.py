@@ -10,9 +10,11 @@ from bench.report.basis import Basis, make_basis
 from bench.report.caveats import collect_warnings
 from bench.report.claims import compare_claims, load_claims
 from bench.report.collect import collect_runs
+from bench.report.ladder import Ladder, ladder_summary, ladder_table, make_ladder
 from bench.report.metrics import grid_first_reach_normalised, per_seed_compute_to_target
 from bench.report.reference import Reference, load_reference
 from bench.report.summary import summarise_strategies
+from bench.report.verdict import TargetVerdict, check_verdict_request, contenders, verdict_possible, verdicts
 from bench.store.results import StoredRun
 
 
@@ -31,6 +33,11 @@ class Report:
     claims: list[dict]
     claim_sources: dict[str, str]
     environments: list[dict] = field(default_factory=list)
+    ladder: Ladder | None = None
+    ladder_table: Any = None  # DataFrame, ladder.LADDER_COLUMNS: one row per (run, target)
+    ladder_summary: Any = None  # DataFrame, ladder.LADDER_SUMMARY_COLUMNS: one row per (target, strategy)
+    verdicts: list[TargetVerdict] = field(default_factory=list)
+    verdict_note: str | None = None  # why there is no verdict, when there is none
 
 
 def _environments(runs: list[StoredRun]) -> list[dict]:
@@ -53,9 +60,23 @@ def report_from_runs(
     claims_path: Path | str | None = None,
     skipped: Iterable[str] = (),
     duplicates: Iterable[str] = (),
+    targets: Iterable[float] | None = None,
+    verdict_required: bool = False,
 ) -> Report:
-    """All figures for `runs` (one workload) against `reference`."""
+    """All figures for `runs` (one workload) against `reference`.
+
+    Args:
+        targets: the ladder's targets (default: make_ladder's rungs for `reference`).
+        verdict_required: refuse (BenchError) runs that cannot give a verdict, instead of saying why not.
+    """
     basis = make_basis(reference, runs, target, tolerance_pp)
+    ladder = make_ladder(reference, None if targets is None else list(targets))
+    table = ladder_table(runs, basis, ladder)
+    note = verdict_possible(table)
+    if note is not None and verdict_required:
+        names = contenders(table)
+        seeds = int(table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique().min()) if names else 0
+        check_verdict_request(len(names), seeds)
     claims, sources = load_claims(claims_path)
     per_seed = per_seed_compute_to_target(runs, basis)
     own_order = grid_first_reach_normalised(basis)
@@ -64,7 +85,8 @@ def report_from_runs(
     return Report(
         workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
         grid_own_order=own_order, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),
-        claim_sources=sources, environments=_environments(runs),
+        claim_sources=sources, environments=_environments(runs), ladder=ladder, ladder_table=table,
+        ladder_summary=ladder_summary(table, basis, ladder), verdicts=verdicts(table, ladder), verdict_note=note,
     )
 
 
@@ -75,9 +97,11 @@ def build_report(
     tolerance_pp: float | None = None,
     reference_path: Path | str | None = None,
     claims_path: Path | str | None = None,
+    targets: Iterable[float] | None = None,
+    verdict_required: bool = False,
 ) -> Report:
     """Read run folders under `results`, pick the reference, compute every figure; writes nothing."""
     collected, name = collect_runs(results, workload)
     reference = load_reference(name, reference_path)
     return report_from_runs(collected.runs, reference, target, tolerance_pp, claims_path,
-                            collected.skipped, collected.duplicates)
+                            collected.skipped, collected.duplicates, targets, verdict_required)

@@ -8,12 +8,27 @@ from bench.report.reference import DEFAULT_TOLERANCE_PP
 from bench.report.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from bench.report.caveats import LOW_HIT_RATE
 from bench.report.summary import records
+from bench.report.verdict import ALPHA, MISS_PENALTY, TIE_HIGH, TIE_LOW
 
 DEFINITIONS = f"""\
 - **Reference**: the grid's recorded results of the same workload and version (a learning-curve
-  table or a complete grid run). **Target**: the grid's best final validation accuracy (best over
-  grid points of the accuracy at their last epoch; mean over the table's repeats) minus a
+  table or a complete grid run). **The grid's best**: for each grid repeat (training seed), the
+  best final validation accuracy over its grid points (what that grid search reports at its end),
+  averaged over repeats: "the accuracy grid search finds". **Target**: the grid's best minus a
   tolerance (default {DEFAULT_TOLERANCE_PP:g} percentage points), or an explicit `--target`.
+- **Ladder**: further targets from easy to hard (default: the grid's best minus 2, 1 and 0 points, and
+  halfway from the grid's best to the best accuracy recorded anywhere in the dataset); a run that
+  stopped at its own, easier target is "not measured" at harder ones, never a miss. **ERT**
+  (expected running time, as the COCO platform counts it): compute spent by all measured runs (a
+  miss counts all it used) / runs that hit. **Runtime distribution**: per strategy, the share of
+  (seed, target) pairs reached within each amount of compute.
+- **Verdict**: per target, the strategy with the lowest geometric mean of compute-to-target is the best; each
+  other strategy is compared with it on the seeds both ran (seeds are paired: the same seed draws
+  the same first configurations) by a Wilcoxon signed-rank test of the log ratios, Holm-corrected
+  over the comparisons (p < {ALPHA:g}: better or slower); a miss counts as {MISS_PENALTY:g} x the most
+  compute any run spent there. **Tied**: the 95% interval of the geometric-mean paired ratio lies in
+  [{TIE_LOW:g}, {TIE_HIGH:g}]. **Not separated**: neither, with the seeds that would likely tell (80% power,
+  or an interval narrow enough to tie). The grid is the reference, not a contender.
 - **Trajectory** of a run: its results in the order they were reported (`result_index`); after
   each, the cumulative compute of all trials so far and the best validation accuracy so far.
 - **Compute-to-target**: the cumulative compute at the first result whose best-so-far reaches the
@@ -86,12 +101,49 @@ def _environment_lines(report) -> list[str]:
     return lines
 
 
+def verdict_lines(report) -> list[str]:
+    """The verdict, one line per target, or why there is none."""
+    if report.verdicts:
+        return [v.line for v in report.verdicts]
+    return [f"no verdict: {report.verdict_note}"] if report.verdict_note else []
+
+
+def ladder_table(report) -> str:
+    """Per strategy and target: median compute-to-target [95% CI], hits/measured and ERT."""
+    if report.ladder_summary is None or report.ladder is None:
+        return ""
+    targets = report.ladder.targets
+    head = "| strategy | " + " | ".join(f"{t:.4f} ({report.ladder.label(t)})" for t in targets) + " |"
+    lines = [head, "|---|" + "---|" * len(targets)]
+    frame = report.ladder_summary
+    for label in report.summary["strategy"]:
+        cells = []
+        for target in targets:
+            rows = frame[(frame["target"] == target) & (frame["strategy"] == label)]
+            if rows.empty:
+                cells.append("-")
+                continue
+            row = records(rows)[0]
+            if row["measured"] == 0:
+                cells.append("not measured")
+                continue
+            median = "100 (by definition)" if row["by_definition"] and row["normalised_median"] is not None else (
+                "not reached" if row["normalised_median"] is None else
+                f"{_num(row['normalised_median'], '.3g')} [{_num(row['normalised_low'], '.3g', '-')}, "
+                f"{_num(row['normalised_high'], '.3g')}]")
+            cells.append(f"{median}; {row['hits']}/{row['measured']}; ERT {_num(row['ert_normalised'], '.3g', '-')}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def render(report, plot_names: list[str], text_chart: str) -> str:
     """The whole report.md."""
     basis, reference = report.basis, report.basis.reference
     own = "not reached" if report.grid_own_order is None else f"{report.grid_own_order:.1f}"
+    verdict = verdict_lines(report)
     parts = [
         f"# Compute-to-target report: {report.workload} v{reference.workload_version}", "",
+        *([f"- {line}" for line in verdict] + [""] if verdict else []),
         f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, "
         f"recorded on {reference.hardware_fingerprint})",
         f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
@@ -102,6 +154,10 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
         f"{'n/a' if report.aa_p_value is None else format(report.aa_p_value, '.3g')}", "",
         "## Summary", "", summary_table(report), "",
         "```", text_chart, "```", "",
+        "## Ladder of targets", "",
+        f"Targets: {report.ladder.rule if report.ladder else '-'}. Each cell: median compute-to-target, grid = 100 "
+        f"[95% CI]; seeds that hit / seeds measured; ERT.", "",
+        ladder_table(report), "",
         "## Warnings", "", *([f"- {w}" for w in report.warnings] or ["- none"]), "",
         "## Plots", "", *[f"![{name}]({name})" for name in plot_names], "",
         "## Claims", "",

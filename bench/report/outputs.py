@@ -1,4 +1,4 @@
-"""Write a report: report.md, summary.csv, summary.json, per_seed.csv and the four plots."""
+"""Write a report: report.md, summary.csv, summary.json, per_seed.csv and the plots."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 
 from bench import environment
 from bench.report import markdown, plotdata, plots
+from bench.report.ladder import runtime_distribution_data
 from bench.report.text import text_bars
+from bench.report.verdict import verdict_records
 from bench.store.results import atomic_write_bytes
 
-SUMMARY_SCHEMA_VERSION = 1
+SUMMARY_SCHEMA_VERSION = 2  # 2: the ladder of targets and the verdicts
 
 
 def _clean(value: Any) -> Any:
@@ -54,7 +56,49 @@ def summary_document(report) -> dict:
         "warnings": report.warnings,
         "fifo_random_p_value": report.aa_p_value,
         "environments": report.environments,
+        "ladder": _ladder_document(report),
+        "verdicts": verdict_records(report.verdicts),
+        "verdict_note": report.verdict_note,
     })
+
+
+def _ladder_document(report) -> dict | None:
+    from bench.report.summary import records
+
+    if report.ladder is None:
+        return None
+    return {"rule": report.ladder.rule,
+            "rungs": [{"target": r.target, "label": r.label} for r in report.ladder.rungs],
+            "summary": records(report.ladder_summary),
+            "runs": records(report.ladder_table)}
+
+
+def _at(target: float) -> str:
+    return f"at_{target:.4f}"
+
+
+def summary_csv_frame(report) -> Any:
+    """summary.csv: the default target's columns, then per ladder target its hits, median and ERT."""
+    frame = report.summary.copy()
+    if report.ladder_summary is None:
+        return frame
+    for target in report.ladder.targets:
+        rows = report.ladder_summary[report.ladder_summary["target"] == target].set_index("strategy")
+        for column in ("hits", "measured", "normalised_median", "ert_normalised"):
+            frame[f"{_at(target)}_{column}"] = frame["strategy"].map(rows[column])
+    return frame
+
+
+def per_seed_csv_frame(report) -> Any:
+    """per_seed.csv: one row per run; per ladder target its status and normalised compute-to-target."""
+    frame = report.per_seed.copy()
+    if report.ladder_table is None:
+        return frame
+    for target in report.ladder.targets:
+        rows = report.ladder_table[report.ladder_table["target"] == target].set_index("run_id")
+        frame[f"{_at(target)}_status"] = frame["run_id"].map(rows["status"])
+        frame[f"{_at(target)}_normalised"] = frame["run_id"].map(rows["normalised"])
+    return frame
 
 
 def text_chart(report) -> str:
@@ -62,14 +106,15 @@ def text_chart(report) -> str:
 
 
 def write_plots(report, out: Path) -> list[Path]:
-    """The four PNGs, each drawn from data built by bench.report.plotdata."""
-    budget, anytime, curves, spread = (out / name for name in plots.PLOT_FILES)
+    """The PNGs, each drawn from data built by bench.report.plotdata or bench.report.ladder."""
+    budget, anytime, curves, spread, runtimes = (out / name for name in plots.PLOT_FILES)
     return [
         plots.draw_budget_chart(plotdata.budget_chart_data(report.summary), report.basis.unit, budget),
         plots.draw_anytime(plotdata.anytime_data(report.runs, report.basis), report.basis.target, anytime),
         plots.draw_learning_curves(plotdata.learning_curves_data(report.runs, report.per_seed),
                                    report.basis.target, curves),
         plots.draw_distribution(plotdata.distribution_data(report.per_seed, report.summary), spread),
+        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder, runtimes),
     ]
 
 
@@ -79,8 +124,8 @@ def write_report(report, out: Path | str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = write_plots(report, out)
     atomic_write_bytes(out / "summary.json", json.dumps(summary_document(report), indent=2).encode())
-    atomic_write_bytes(out / "summary.csv", report.summary.to_csv(index=False).encode())
-    atomic_write_bytes(out / "per_seed.csv", report.per_seed.to_csv(index=False).encode())
+    atomic_write_bytes(out / "summary.csv", summary_csv_frame(report).to_csv(index=False).encode())
+    atomic_write_bytes(out / "per_seed.csv", per_seed_csv_frame(report).to_csv(index=False).encode())
     body = markdown.render(report, list(plots.PLOT_FILES), text_chart(report))
     atomic_write_bytes(out / "report.md", body.encode())
     return [*written, out / "summary.json", out / "summary.csv", out / "per_seed.csv", out / "report.md"]

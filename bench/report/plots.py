@@ -1,4 +1,4 @@
-"""Drawing the report's four PNG plots from the data bench.report.plotdata builds."""
+"""Drawing the report's PNG plots from the data bench.report.plotdata and bench.report.ladder build."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import math
 from pathlib import Path
 
 from bench.report import style
+from bench.report.ladder import Ladder, RuntimeDistribution
 from bench.report.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
 
-PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png")
+PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png", "runtime_distribution.png")
 DPI = 120
 #: How far below the target the anytime plot's accuracy axis reaches.
 ANYTIME_SPAN = 0.3
@@ -140,6 +141,35 @@ def draw_distribution(spreads: list[Spread], path: Path) -> Path:
     ax.set_xlim(0, end * 1.3)
     ax.set_xlabel("compute to reach the target per seed, grid = 100 (misses right of the grey line)")
     ax.set_title("Distribution over seeds of compute-to-target")
+    return _save(fig, path)
+
+
+def draw_runtime_distribution(distributions: list[RuntimeDistribution], ladder: Ladder, path: Path) -> Path:
+    """COCO's runtime distribution: per strategy, the share of (seed, target) pairs reached against
+    normalised compute (log axis); a curve ends at its last hit, and its height there is its success share."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    hits = [v for d in distributions for v in d.hits if v > 0]
+    left = min(hits) / 1.5 if hits else 0.1
+    right = max([150.0, *hits]) * 1.5
+    for dist in distributions:
+        colour = style.colour(dist.strategy)
+        xs = [left, *dist.hits]
+        ys = [0.0, *[(i + 1) / dist.pairs for i in range(len(dist.hits))]]
+        ax.step(xs, ys, where="post", color=colour, lw=1.6,
+                label=f"{dist.strategy} ({len(dist.hits)}/{dist.pairs})")
+        if dist.hits:
+            ax.plot([dist.hits[-1]], [ys[-1]], marker=style.marker(dist.strategy), color=colour, ms=6)
+    ax.axvline(100, color="black", lw=0.8, ls="--", label="grid = 100")
+    ax.set_xscale("log")
+    ax.set_xlim(left, right)
+    ax.set_ylim(0, 1.02)
+    targets = ", ".join(f"{t:.4f}" for t in ladder.targets) if ladder is not None else ""
+    ax.set_xlabel("compute to reach the target, grid = 100 (log scale)")
+    ax.set_ylabel("share of (seed, target) pairs reached")
+    ax.set_title(f"Runtime distribution over seeds and targets {targets}", fontsize=10)
+    ax.legend(fontsize=8, ncol=2, loc="upper left", title="strategy (pairs reached)", title_fontsize=8)
+    ax.grid(alpha=0.3, which="both")
     return _save(fig, path)
 
 

@@ -34,6 +34,8 @@ class Reference:
         grid_size: grid points per repeat.
         checksum: the table's curves_sha256 (None for a grid run), to tell which table a replay used.
         cost_sha256: the checksum of the cost model its epoch_cost_s come from (None: measured seconds).
+        beyond_grid_best: the best accuracy, at any epoch, of the dataset's configurations beyond the
+            grid (None: a grid-only table or a grid run).
     """
 
     source: str
@@ -45,6 +47,7 @@ class Reference:
     grid_size: int
     checksum: str | None = None
     cost_sha256: str | None = None
+    beyond_grid_best: float | None = None  # best accuracy of the dataset's configurations beyond the grid
 
     @property
     def repeats(self) -> int:
@@ -58,6 +61,10 @@ class Reference:
     def best_accuracy(self) -> float:
         """Best validation accuracy at any epoch of any repeat."""
         return float(self.curves["val_accuracy"].max())
+
+    def best_recorded_accuracy(self) -> float:
+        """Best validation accuracy recorded anywhere: the grid's repeats and the dataset beyond it."""
+        return max(self.best_accuracy(), self.beyond_grid_best or 0.0)
 
     def total_compute(self, unit: str) -> float:
         """What one full grid sweep costs in `unit`; the mean over repeats."""
@@ -90,7 +97,7 @@ def how_to_make_reference(workload: str) -> str:
 
 
 def from_table(path: Path) -> Reference:
-    from bench.store.dataset import table_cost_model
+    from bench.store.dataset import is_dataset, read_space_sample, table_cost_model
     from bench.store.tables import load_table
 
     table = load_table(path)
@@ -103,12 +110,18 @@ def from_table(path: Path) -> Reference:
         point_cost = {point: cost.epoch_cost_s(row) for point, row in per_point.iterrows()}
         curves = curves.assign(epoch_cost_s=curves["point"].map(point_cost))
     curves = curves[list(REFERENCE_COLUMNS)]
+    beyond = None
+    if is_dataset(table):
+        import workloads
+
+        sample = read_space_sample(table.path, table.meta, workloads.get(table.workload).space)
+        beyond = float(sample["val_accuracy"].max())
     return Reference(
         source=str(table.path), kind="table", workload=table.workload,
         workload_version=str(table.meta["workload"]["version"]), curves=curves.reset_index(drop=True),
         hardware_fingerprint=table.meta.get("hardware_fingerprint") or hardware_fingerprint(table.meta.get("hardware")),
         grid_size=int(table.meta["grid_size"]), checksum=table.meta.get("curves_sha256"),
-        cost_sha256=None if cost is None else cost.sha256,
+        cost_sha256=None if cost is None else cost.sha256, beyond_grid_best=beyond,
     )
 
 
