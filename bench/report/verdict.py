@@ -119,7 +119,7 @@ def _seeds_needed(differences: Any, comparisons: int) -> int | None:
     from statsmodels.stats.power import TTestPower
 
     mean, sd = float(np.mean(differences)), float(np.std(differences, ddof=1))
-    if not sd > 0:
+    if not np.ptp(differences) > 1e-12:
         return None
     candidates = []
     if abs(mean) > 0:
@@ -180,7 +180,7 @@ def target_verdict(at: Any, target: float, label: str) -> TargetVerdict:
             p = 1.0
         else:
             p = float(wilcoxon(d).pvalue) if np.count_nonzero(d) else 1.0
-        if np.std(d) > 0:
+        if np.ptp(d) > 1e-12:  # a constant ratio has no spread to build an interval from
             interval = ttest_1samp(d, 0.0).confidence_interval(0.95)
             low, high = math.exp(interval.low), math.exp(interval.high)
         else:
