@@ -15,17 +15,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "digits-v2.json"
+#: The same matrix's ladder of targets and verdicts.
+GOLDEN_LADDER = Path(__file__).resolve().parent / "golden" / "digits-v2-ladder.json"
 STRATEGIES = ("grid", "random", "asha", "hyperband", "pbt")
 SEEDS = (0, 1, 2)
 
 
-def golden_figures(out: Path) -> list[dict]:
-    """Replay STRATEGIES x SEEDS (4 simulated workers, the grid budget) and compute their figures."""
+def golden_figures(out: Path) -> tuple[list[dict], dict]:
+    """Replay STRATEGIES x SEEDS (4 simulated workers, the grid budget) and compute their figures.
+
+    Returns:
+        one row per run at the default target, and the ladder: per (run, target) its status and
+        normalised compute-to-target, and the verdict per target (lines and paired figures).
+    """
     import strategies
     import workloads
     from bench.budget import make_budget
     from bench.replay import execute_replay
     from bench.report.basis import make_basis
+    from bench.report.ladder import ladder_table, make_ladder
+    from bench.report.verdict import verdict_records, verdicts
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference
     from bench.store.results import load_run
@@ -46,16 +55,22 @@ def golden_figures(out: Path) -> list[dict]:
     columns = ["strategy", "seed", "reached", "compute_to_target", "normalised", "epochs_trained", "trials",
                "best_final_accuracy"]
     rows = json.loads(frame[columns].to_json(orient="records"))
-    return [{"unit": basis.unit_label, "target": basis.target, **row} for row in rows]
+    ladder = make_ladder(basis.reference)
+    table = ladder_table(runs, basis, ladder)
+    ladder_rows = json.loads(table[["strategy", "seed", "target", "status", "normalised"]].to_json(orient="records"))
+    found = json.loads(json.dumps(verdict_records(verdicts(table, ladder)), default=float))
+    return ([{"unit": basis.unit_label, "target": basis.target, **row} for row in rows],
+            {"targets": ladder.targets, "runs": ladder_rows, "verdicts": found})
 
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as out:
-        figures = golden_figures(Path(out))
+        figures, ladder = golden_figures(Path(out))
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     GOLDEN.write_text(json.dumps(figures, indent=1) + "\n")
-    print(f"{GOLDEN}: {len(figures)} runs")
+    GOLDEN_LADDER.write_text(json.dumps(ladder, indent=1) + "\n")
+    print(f"{GOLDEN}: {len(figures)} runs; {GOLDEN_LADDER}: {len(ladder['targets'])} targets")
     return 0
 
 
