@@ -26,6 +26,13 @@ def fidelity(session):
 
 
 @nox.session
+def answer(session):
+    """How far the verdict can be trusted: replay noise and tail, and the verdict on three refitted surrogates."""
+    for script in ("scripts/replay_noise.py", "scripts/verdict_robustness.py"):
+        session.run("python", script, *session.posargs)
+
+
+@nox.session
 def gpu(session):
     """cifar10 throughput and MFU with 1, 2, 4 and 8 trials per GPU (tiny CPU figures, labelled, without CUDA)."""
     session.run("python", "scripts/gpu_throughput.py", *session.posargs)
