@@ -69,7 +69,7 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
     from bench.report.style import TARGET_COLOUR, colour, marker
 
     names = sorted(trend["strategy"].unique())
-    columns = 4
+    columns = max(1, min(4, len(names)))  # no empty columns: the canvas holds only panels
     rows = max(1, math.ceil(len(names) / columns))
     fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False, sharex=True)
     for ax in axes.flat[len(names):]:

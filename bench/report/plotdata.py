@@ -57,12 +57,18 @@ def _runs_by_strategy(runs: Sequence[StoredRun]) -> dict[str, list[StoredRun]]:
 def anytime_data(runs: Sequence[StoredRun], basis: Basis) -> list[AnytimeCurve]:
     """Per strategy, each seed's best-so-far as a step function of compute, summarised over seeds.
 
-    A seed contributes from its first result on; before it, it has no best and is left out.
+    A seed contributes from its first result on; before it, it has no best and is left out. Without
+    stored grid runs, the grid's curve comes from the reference's repeats in their recorded order.
     """
     import numpy as np
 
     paths = {label: [trajectory(r.epochs) for r in group if len(r.epochs)]
              for label, group in _runs_by_strategy(runs).items()}
+    if "grid" not in paths:  # the reference's repeats, in the order the grid recorded them
+        reference = basis.reference
+        paths["grid (reference, own order)"] = [
+            trajectory(reference.repeat_epochs(repeat).assign(trial_id=lambda f: f["point"]))
+            for repeat in sorted(reference.curves["repeat"].unique())]
     column = cumulative_column(basis.unit)
     scale = 100.0 / basis.grid_compute
     xs = [p[column].to_numpy() * scale for group in paths.values() for p in group]

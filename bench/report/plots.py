@@ -24,54 +24,70 @@ def _pyplot():
     return plt
 
 
-def _axis_end(values) -> float:
-    finite = [v for v in values if v is not None and math.isfinite(v)]
-    return max([100.0, *finite]) * 1.15
+def _log_limits(values, floor: float = 0.1) -> tuple[float, float]:
+    """A log axis spanning every finite positive value and the grid's 100, with a margin."""
+    finite = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    low = min([100.0, *finite])
+    high = max([100.0, *finite])
+    return max(low / 2.0, floor * low), high * 2.5
 
 
-def draw_budget_chart(bars: list[Bar], unit: str, path: Path) -> Path:
-    """Horizontal bars of normalised compute-to-target with interval whiskers and hit rates."""
+def budget_figure(bars: list[Bar]):
+    """Median normalised compute-to-target per strategy with its 95% interval, on a log axis."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(bars) + 1.6))
-    end = _axis_end([v for b in bars for v in (b.median, b.high)])
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(bars) + 1.9))
+    left, right = _log_limits([v for b in bars for v in (b.low, b.median, b.high)])
+    miss_x = right / 1.6
     for y, bar in enumerate(bars):
         colour = style.colour(bar.strategy)
         if bar.median is None:
-            ax.barh(y, end, color="none", edgecolor=colour, hatch="//", height=0.6)
-            label = f"not reached  (hit {bar.hits}/{bar.seeds})"
-            ax.text(end * 0.02, y, label, va="center", fontsize=9)
+            ax.plot([miss_x], [y], marker="x", color=colour, ms=9, ls="none")
+            ax.text(miss_x / 1.15, y, f"not reached (hit {bar.hits}/{bar.seeds})", va="center", ha="right", fontsize=8)
             continue
-        ax.barh(y, bar.median, color=colour, height=0.6, alpha=0.85)
         if not bar.by_definition:
-            high = end if bar.high is None else bar.high
-            ax.plot([bar.low, high], [y, y], color="black", lw=1.2)
-            ax.plot([bar.low], [y], marker="|", color="black", ms=10)
-            ax.plot([high], [y], marker=">" if bar.high is None else "|", color="black", ms=8 if bar.high is None else 10)
+            high = miss_x if bar.high is None else bar.high
+            ax.plot([bar.low, high], [y, y], color=colour, lw=2.2, alpha=0.6, solid_capstyle="butt")
+            if bar.high is None:
+                ax.plot([high], [y], marker=">", color=colour, ms=7)
+        ax.plot([bar.median], [y], marker=style.marker(bar.strategy), color=colour, ms=8, ls="none")
         text = "100 by definition" if bar.by_definition else f"{bar.median:.3g}  (hit {bar.hits}/{bar.seeds})"
-        ax.text(min(max(bar.median, bar.high or end), end) + end * 0.01, y, text, va="center", fontsize=9)
-    ax.axvline(100, color="black", lw=0.8, ls="--")
+        ax.annotate(text, (bar.median, y), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8)
+    ax.axvline(100, color="black", lw=0.9, ls="--")
     ax.set_yticks(range(len(bars)), [b.strategy for b in bars])
-    ax.invert_yaxis()
-    ax.set_xlim(0, end * 1.3)
-    ax.set_xlabel(f"compute to reach the target, grid = 100 ({unit}); median and 95% interval over seeds")
-    ax.set_title("Budget chart: compute-to-target (lower is better)")
-    return _save(fig, path)
+    ax.set_ylim(len(bars) - 0.4, -0.7)
+    ax.set_xscale("log")
+    ax.set_xlim(left, right)
+    ax.set_xlabel("compute to reach the target, grid = 100 (log scale): median and 95% interval over seeds")
+    ax.set_title("Compute-to-target per strategy (lower is better)")
+    handles = [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="median over seeds"),
+               plt.Line2D([], [], color="#555555", lw=2.2, alpha=0.6, label="95% interval"),
+               plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
+               plt.Line2D([], [], color="#555555", marker="x", ls="none", label="median seed missed")]
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(bars) + 2)),
+              ncol=4, frameon=False)
+    ax.grid(alpha=0.3, axis="x", which="both")
+    return fig
 
 
-def draw_anytime(curves: list[AnytimeCurve], target: float, path: Path) -> Path:
+def draw_budget_chart(bars: list[Bar], unit: str, path: Path) -> Path:
+    """budget_figure, saved (`unit` is kept for callers: a normalised axis has none)."""
+    return _save(budget_figure(bars), path)
+
+
+def anytime_figure(curves: list[AnytimeCurve], target: float):
     """Best-so-far accuracy against normalised compute: median over seeds with an IQR band."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 5.5))
     lows, highs = [], []
     for curve in curves:
         colour = style.colour(curve.strategy)
-        ax.plot(curve.compute, curve.median, color=colour, lw=1.6, label=curve.strategy,
-                marker=style.marker(curve.strategy), markevery=0.15, ms=5)
+        ax.plot(curve.compute, curve.median, color=colour, lw=2.2 if curve.strategy.startswith("grid") else 1.6,
+                label=curve.strategy, marker=style.marker(curve.strategy), markevery=0.15, ms=5)
         ax.fill_between(curve.compute, curve.q25, curve.q75, color=colour, alpha=0.15, lw=0)
         lows.append(float(curve.median[len(curve.median) // 3]))
         highs.append(float(curve.median.max()))
     ax.axhline(target, color=style.TARGET_COLOUR, ls="--", lw=1.2, label=f"target {target:.4f}")
-    ax.axvline(100, color="black", lw=0.8, ls=":")
+    ax.axvline(100, color="black", lw=0.8, ls=":", label="grid = 100")
     ax.set_xscale("log")
     if lows:
         # The climb towards the target is what matters; the first epochs near chance are cut.
@@ -85,66 +101,102 @@ def draw_anytime(curves: list[AnytimeCurve], target: float, path: Path) -> Path:
     ax.set_title("Anytime performance: median over seeds, interquartile band")
     ax.legend(fontsize=8, ncol=2, loc="lower right")
     ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return fig
 
 
-def draw_learning_curves(panels: dict[str, tuple[int, list[TrialCurve]]], target: float, path: Path) -> Path:
-    """One panel per strategy: every trial's validation curve, coloured by how the trial ended."""
+def draw_anytime(curves: list[AnytimeCurve], target: float, path: Path) -> Path:
+    return _save(anytime_figure(curves, target), path)
+
+
+#: Trials drawn in the strategy's colour per learning-curve panel (the rest in light grey).
+HIGHLIGHTED_TRIALS = 10
+
+
+def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], target: float):
+    """One panel per strategy: every trial in light grey, its HIGHLIGHTED_TRIALS best (by last accuracy) in the
+    strategy's colour, the line style saying how each ended."""
     plt = _pyplot()
     count = max(1, len(panels))
     cols = min(4, count)
     rows = math.ceil(count / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.7 * rows), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows + 0.9), squeeze=False, sharey=True)
     seen = set()
     for ax, (label, (seed, trials)) in zip(axes.flat, panels.items()):
+        ranked = sorted(trials, key=lambda t: t.accuracies[-1] if t.accuracies else 0.0, reverse=True)
+        best = {id(t) for t in ranked[:HIGHLIGHTED_TRIALS]}
         for trial in trials:
-            colour = style.OUTCOME_COLOURS.get(trial.outcome, "#777777")
-            ax.plot(trial.epochs, trial.accuracies, color=colour, lw=0.8, alpha=0.6, marker=".", ms=3,
-                    label=None if trial.outcome in seen else trial.outcome)
+            if id(trial) not in best:
+                ax.plot(trial.epochs, trial.accuracies, color="#cccccc", lw=0.5, alpha=0.5, zorder=1)
+        for trial in ranked[:HIGHLIGHTED_TRIALS]:
+            ax.plot(trial.epochs, trial.accuracies, color=style.colour(label), lw=1.2,
+                    ls=style.outcome_linestyle(trial.outcome), zorder=3)
             seen.add(trial.outcome)
-        ax.axhline(target, color=style.TARGET_COLOUR, ls="--", lw=0.9)
-        ax.set_title(f"{label} (seed {seed}, {len(trials)} trials)", fontsize=9, color=style.colour(label))
+        ax.axhline(target, color=style.TARGET_COLOUR, ls="--", lw=0.9, zorder=2)
+        ax.set_title(f"{label}: seed {seed}, {len(trials)} trials", fontsize=9, color=style.colour(label))
         ax.set_xlabel("epoch", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     axes[0][0].set_ylabel("validation accuracy", fontsize=8)
-    handles = [plt.Line2D([], [], color=style.OUTCOME_COLOURS[o], label=o) for o in style.OUTCOME_COLOURS if o in seen]
-    handles.append(plt.Line2D([], [], color=style.TARGET_COLOUR, ls="--", label="target"))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
-    fig.suptitle("Learning curves of each strategy's median seed, trials coloured by how they ended")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
-    return _save(fig, path, tight=False)
+    handles = [plt.Line2D([], [], color="#444444", ls=style.outcome_linestyle(o), label=o)
+               for o in style.OUTCOME_LINESTYLES if o in seen]
+    handles += [plt.Line2D([], [], color="#cccccc", lw=1.5, label="other trials"),
+                plt.Line2D([], [], color=style.TARGET_COLOUR, ls="--", label="target")]
+    fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), fontsize=8, frameon=False)
+    fig.suptitle(f"Each strategy's median seed: its {HIGHLIGHTED_TRIALS} best trials in colour, the line style says "
+                 f"how each ended", fontsize=10)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
+    return fig
 
 
-def draw_distribution(spreads: list[Spread], path: Path) -> Path:
-    """Per-seed normalised compute-to-target per strategy; misses in a column past the axis."""
+def draw_learning_curves(panels: dict[str, tuple[int, list[TrialCurve]]], target: float, path: Path) -> Path:
+    return _save(learning_curves_figure(panels, target), path, tight=False)
+
+
+def distribution_figure(spreads: list[Spread]):
+    """Per-seed normalised compute-to-target per strategy on a log axis; misses past a grey line."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(9, 0.45 * max(1, len(spreads)) + 1.6))
-    end = _axis_end([v for s in spreads for v in s.hits])
+    fig, ax = plt.subplots(figsize=(9, 0.45 * max(1, len(spreads)) + 1.9))
+    left, right = _log_limits([v for s in spreads for v in s.hits])
+    miss_x = right / 1.4
     for y, spread in enumerate(spreads):
         colour = style.colour(spread.strategy)
         offsets = [((i % 5) - 2) * 0.07 for i in range(len(spread.hits))]
         ax.scatter(spread.hits, [y + o for o in offsets], color=colour, marker=style.marker(spread.strategy),
-                   s=26, alpha=0.8, zorder=3)
+                   s=24, alpha=0.75, zorder=3)
         if len(spread.hits) >= 2:
-            ax.boxplot([spread.hits], positions=[y], vert=False, widths=0.5, showfliers=False,
+            ax.boxplot([spread.hits], positions=[y], orientation="horizontal", widths=0.5, showfliers=False,
                        medianprops={"color": "black"}, boxprops={"color": colour}, whiskerprops={"color": colour},
                        capprops={"color": colour})
         if spread.misses:
-            ax.scatter([end * 1.08], [y], marker="x", color=colour, s=40, zorder=3)
-            ax.text(end * 1.12, y, f"{spread.misses} missed", va="center", fontsize=8)
-    ax.axvline(100, color="black", lw=0.8, ls="--")
-    ax.axvline(end, color="grey", lw=0.8)
+            ax.scatter([miss_x], [y], marker="x", color=colour, s=40, zorder=3)
+            ax.text(miss_x * 1.08, y, f"{spread.misses}", va="center", fontsize=8)
+    ax.axvline(100, color="black", lw=0.9, ls="--")
+    ax.axvline(miss_x / 1.2, color="grey", lw=0.8)
     ax.set_yticks(range(len(spreads)), [s.strategy for s in spreads])
-    ax.invert_yaxis()
-    ax.set_xlim(0, end * 1.3)
-    ax.set_xlabel("compute to reach the target per seed, grid = 100 (misses right of the grey line)")
-    ax.set_title("Distribution over seeds of compute-to-target")
-    return _save(fig, path)
+    ax.set_ylim(len(spreads) - 0.4, -0.7)
+    ax.set_xscale("log")
+    ax.set_xlim(left, right)
+    ax.set_xlabel("compute to reach the target per seed, grid = 100 (log scale)")
+    ax.set_title("Spread over seeds of compute-to-target")
+    handles = [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="one seed"),
+               plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
+               plt.Line2D([], [], color="#555555", marker="x", ls="none", label="seeds that missed (count)")]
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(spreads) + 2)),
+              ncol=3, frameon=False)
+    ax.grid(alpha=0.3, axis="x", which="both")
+    return fig
+
+
+def draw_distribution(spreads: list[Spread], path: Path) -> Path:
+    return _save(distribution_figure(spreads), path)
 
 
 def draw_runtime_distribution(distributions: list[RuntimeDistribution], ladder: Ladder, path: Path) -> Path:
+    return _save(runtime_distribution_figure(distributions, ladder), path)
+
+
+def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder: Ladder):
     """COCO's runtime distribution: per strategy, the share of (seed, target) pairs reached against
     normalised compute (log axis); a curve ends at its last hit, and its height there is its success share."""
     plt = _pyplot()
@@ -170,7 +222,7 @@ def draw_runtime_distribution(distributions: list[RuntimeDistribution], ladder: 
     ax.set_title(f"Runtime distribution over seeds and targets {targets}", fontsize=10)
     ax.legend(fontsize=8, ncol=2, loc="upper left", title="strategy (pairs reached)", title_fontsize=8)
     ax.grid(alpha=0.3, which="both")
-    return _save(fig, path)
+    return fig
 
 
 def _save(fig, path: Path, tight: bool = True) -> Path:

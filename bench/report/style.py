@@ -25,14 +25,21 @@ STRATEGY_STYLE: dict[str, tuple[str, str]] = {
 _SPARE_COLOURS = ("#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#A6761D", "#666666")
 _SPARE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
-OUTCOME_COLOURS: dict[str, str] = {
-    "completed": "#0072B2",
-    "stopped_early": "#E69F00",
-    "paused": "#CC79A7",
-    "budget_cut": "#999999",
-    "diverged": "#D55E00",
-    "errored": "#000000",
+#: How a trial ended, drawn as a line style (colour is the strategy's, so outcomes never reuse it).
+OUTCOME_LINESTYLES: dict[str, str | tuple] = {
+    "completed": "-",
+    "stopped_at_target": "-",
+    "stopped_early": "--",
+    "paused": ":",
+    "budget_cut": "-.",
+    "diverged": (0, (1, 1)),
+    "errored": (0, (3, 1, 1, 1, 1, 1)),
 }
+
+
+def outcome_linestyle(outcome: str):
+    """The line style of a trial outcome (an unknown one is dotted)."""
+    return OUTCOME_LINESTYLES.get(outcome, ":")
 
 TARGET_COLOUR = "#C00000"
 
