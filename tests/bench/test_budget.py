@@ -66,3 +66,20 @@ def test_a_replay_with_budget_epochs_stays_in_epochs(tmp_path):
     run = bench.run("random", replay=True, until="budget", budget_epochs=40, out=tmp_path)
     assert run.manifest["budget"] == {"unit": "epochs", "limit": 40.0}
     assert len(run.epochs) == 40
+
+
+def test_a_replay_of_a_table_without_a_cost_model_keeps_the_budget_in_epochs(tmp_path):
+    """Its epochs are charged measured seconds, so the default stays the grid's epochs, not the shipped model's seconds."""
+    import sys
+    from pathlib import Path
+
+    import bench
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "replay"))
+    from synthetic import write_synthetic_table
+
+    digits = workloads.get("digits")
+    table = write_synthetic_table(tmp_path / "digits-synthetic", digits)
+    run = bench.run("random", replay=table, until="budget", samples=4, out=tmp_path / "out")
+    assert run.manifest["budget"] == {"unit": "epochs", "limit": float(digits.grid_budget_epochs)}
+    assert run.manifest["compute_unit"]["name"] == "measured-seconds"
