@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     entry = refit_cost_model(folder, workload)
     after = load_reference(workload.name, folder).total_compute("seconds")
-    print(f"grid total after:  {after:.1f} reference-seconds ({after / before - 1:+.1%}); cost.parquet {entry['sha256']}")
+    print(f"grid total after:  {after:.1f} reference-seconds ({after / before - 1:+.1%}); "
+          f"cost.parquet {entry['sha256']}")
     return 0
 
 

@@ -43,8 +43,8 @@ def test_cost_table_follows_batch_size_and_width_only():
     for config_id, (batch, width) in enumerate([(b, w) for b in (16, 32, 64, 128, 256) for w in (4, 12, 20, 32)]):
         seconds = 0.02 + 2.0 / batch + 0.002 * width
         for lr in (0.01, 0.5):
-            rows.append({"config_id": config_id * 2 + (lr > 0.1), "seed": 0, "epoch": 1, "batch_size": batch, "width": width,
-                         "learning_rate": lr, "epoch_compute_s": seconds, "train_flops": 1e6 * width})
+            rows.append({"config_id": config_id * 2 + (lr > 0.1), "seed": 0, "epoch": 1, "batch_size": batch,
+                         "width": width, "learning_rate": lr, "epoch_compute_s": seconds, "train_flops": 1e6 * width})
     table = fit_cost_table(pd.DataFrame(rows), space).set_index(["batch_size", "width"])
     assert len(table) == (256 - 16 + 1) * (32 - 4 + 1)
     assert table.loc[(16, 8), "epoch_cost_s"] > table.loc[(128, 8), "epoch_cost_s"]
