@@ -10,26 +10,51 @@ from bench.errors import BenchError
 UNITS = ("epochs", "seconds")
 
 
+#: The label of a seconds budget counted in a cost model's seconds (bench.store.dataset.CostModel).
+REFERENCE_SECONDS = "reference-seconds"
+LABELS = (REFERENCE_SECONDS,)
+
+
 @dataclass(frozen=True)
 class Budget:
     """A limit on compute summed over all trials.
 
     Args:
-        unit: "epochs" (trained epochs) or "seconds" (measured device compute seconds).
+        unit: "epochs" (trained epochs) or "seconds" (each epoch's charged epoch_cost_s).
         limit: the amount of that unit a run may spend.
+        label: what the seconds are: "reference-seconds" where a cost model charges every epoch
+            the idle recording machine's seconds for its shape (the unit the report normalises);
+            None for epochs, or for measured device compute seconds where there is no cost model.
     """
 
     unit: str
     limit: float
+    label: str | None = None
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
             raise BenchError(f"unknown budget unit {self.unit!r}; accepted: {', '.join(UNITS)}")
         if not (math.isfinite(self.limit) and self.limit > 0):
             raise BenchError(f"the budget must be a positive number of {self.unit}, not {self.limit}")
+        if self.label is not None and (self.unit != "seconds" or self.label not in LABELS):
+            raise BenchError(f"budget label {self.label!r} for {self.unit}; accepted: none, or "
+                             f"{', '.join(LABELS)} for seconds")
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The manifest's record; without a label as before labels existed, so older manifests read the same."""
+        record = asdict(self)
+        if record["label"] is None:
+            del record["label"]
+        return record
+
+    @classmethod
+    def from_dict(cls, record) -> Budget:
+        """The budget a manifest recorded (with or without a label)."""
+        return cls(record["unit"], float(record["limit"]), record.get("label"))
+
+    def describe(self) -> str:
+        """The limit and its unit in words, e.g. "516.5 reference-seconds"."""
+        return f"{self.limit:g} {self.label or self.unit}"
 
 
 def make_budget(
@@ -37,8 +62,18 @@ def make_budget(
     budget_epochs: float | None = None,
     budget_seconds: float | None = None,
     budget_fraction: float | None = None,
+    *,
+    grid_budget_seconds: float | None = None,
 ) -> Budget:
-    """The run's budget from at most one of the three options; default: the grid's cost."""
+    """The run's budget from at most one of the three options; default: the grid's cost.
+
+    Args:
+        grid_budget_epochs: what exhaustive grid search costs in epochs.
+        grid_budget_seconds: what it costs in reference-seconds where a cost model charges the
+            run's epochs (None: no cost model). It is then the default budget, so every strategy
+            is held to the grid's compute in the unit the report normalises by (the grid = 100),
+            and --budget-seconds counts the same reference-seconds.
+    """
     given = [
         name for name, value in
         (("--budget-epochs", budget_epochs), ("--budget-seconds", budget_seconds),
@@ -47,14 +82,17 @@ def make_budget(
     ]
     if len(given) > 1:
         raise BenchError(f"give at most one budget option, not {' and '.join(given)}")
+    label = None if grid_budget_seconds is None else REFERENCE_SECONDS
     if budget_seconds is not None:
-        return Budget("seconds", budget_seconds)
+        return Budget("seconds", budget_seconds, label)
     if budget_fraction is not None:
         if not (0 < budget_fraction <= 1000):
             raise BenchError(f"--budget-fraction must be in (0, 1000], not {budget_fraction}")
         return Budget("epochs", budget_fraction * grid_budget_epochs)
     if budget_epochs is not None:
         return Budget("epochs", budget_epochs)
+    if grid_budget_seconds is not None:
+        return Budget("seconds", float(grid_budget_seconds), label)
     return Budget("epochs", float(grid_budget_epochs))
 
 

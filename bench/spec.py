@@ -15,6 +15,8 @@ from typing import Any, Mapping, Sequence
 from bench.budget import Budget, make_budget
 from bench.errors import BenchError, check_seeds
 
+#: make_specs' default cost model: the workload's shipped dataset's (bench.store.dataset.workload_cost_model).
+SHIPPED_COST_MODEL = "shipped"
 #: Default retries of a failed trial (Ray Tune's FailureConfig.max_failures) before it is errored.
 MAX_FAILURES = 2
 
@@ -113,11 +115,15 @@ def check_positive(name: str, value: int | None) -> None:
 def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workload_name: str, *, seed: int,
                seeds: int, out_dir: Path, samples: int | None = None, workers: int | None = None,
                budget_epochs: float | None = None, budget_seconds: float | None = None,
-               budget_fraction: float | None = None, **common: Any) -> list[RunSpec]:
+               budget_fraction: float | None = None, cost_model: Any = SHIPPED_COST_MODEL,
+               **common: Any) -> list[RunSpec]:
     """One RunSpec per strategy and seed (seeds seed .. seed + seeds - 1), validated before anything runs.
 
     Args:
         strategy_params: (name or searcher+scheduler, parameters) pairs, resolved through strategies.
+        cost_model: what charges the runs' epochs: a bench.store.dataset.CostModel (a replayed
+            table's), None (measured seconds), or SHIPPED_COST_MODEL, the workload's shipped dataset's
+            as live runs use it. With one, the default budget is the grid's cost in reference-seconds.
         common: further RunSpec fields shared by every run (target, address, command, ...).
     """
     import strategies
@@ -128,7 +134,12 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
     check_positive("--workers", workers)
     resolved = [strategies.resolve(name, dict(params)) for name, params in strategy_params]
     workload = workloads.get(workload_name)
-    budget = make_budget(workload.grid_budget_epochs, budget_epochs, budget_seconds, budget_fraction)
+    if cost_model is SHIPPED_COST_MODEL:
+        from bench.store.dataset import workload_cost_model
+
+        cost_model = workload_cost_model(workload)
+    budget = make_budget(workload.grid_budget_epochs, budget_epochs, budget_seconds, budget_fraction,
+                         grid_budget_seconds=None if cost_model is None else cost_model.grid_cost_s(workload))
     samples = resolve_samples(samples, workload)
     return [RunSpec(strategy=strategy, workload=workload, seed=seed + i, budget=budget, samples=samples,
                     workers=workers or 0, out_dir=out_dir, **common)
@@ -145,7 +156,7 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
     try:
         resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
         workload = workloads.get(manifest["workload"]["name"])
-        budget = Budget(manifest["budget"]["unit"], float(manifest["budget"]["limit"]))
+        budget = Budget.from_dict(manifest["budget"])
     except (KeyError, TypeError) as exc:
         raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
     if manifest["workload"].get("version") != workload.version:

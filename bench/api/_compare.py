@@ -84,6 +84,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     """
     from bench.matrix import MatrixOptions, run_matrix
     from bench.spec import check_positive, check_writable, make_specs
+    from bench.store.dataset import table_cost_model
     import workloads
 
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
@@ -108,10 +109,13 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     names = strategy_names(text)
     if verdict:
         check_verdict_request(len([n for n in names if n != GRID]), seeds)
+    table_option = replay_option(replay, "bench compare")
+    table = None if table_option is None else _table(table_option, workload_name)  # module:attribute: its name
+    # The epochs are charged by the replayed table's cost model, or live by the workload's shipped one.
     specs = make_specs([(name, {}) for name in names], workload_name, seed=seed, seeds=seeds,
                        out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
-                       command=tuple(command), progress=False)
-    table_option = replay_option(replay, "bench compare")
+                       command=tuple(command), progress=False,
+                       **({} if table is None else {"cost_model": table_cost_model(table)}))
     if table_option is None:
         from bench.matrix.live import live_workers
 
@@ -121,7 +125,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     else:
         from bench.replay import DEFAULT_WORKERS, check_specs
 
-        mode, table = "replay", _table(table_option, workload_name)  # module:attribute: its name
+        mode = "replay"
         check_specs(specs, table)
         specs = [dataclasses.replace(spec, workers=workers or DEFAULT_WORKERS) for spec in specs]
         # Without a reference given, the replayed table is the grid these runs are measured against.

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from bench.errors import BenchError
-from bench.spec import MAX_FAILURES
+from bench.spec import MAX_FAILURES, SHIPPED_COST_MODEL
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,13 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def plan(request: RunRequest) -> list:
-    """Validate every value and return one RunSpec per seed; nothing is written here."""
+def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
+    """Validate every value and return one RunSpec per seed; nothing is written here.
+
+    Args:
+        cost_model: what will charge the runs' epochs (a replayed table's cost model, or None),
+            which sets the default budget's unit; by default the workload's shipped one, as live runs use.
+    """
     import workloads
     from bench.report.single import default_stop
     from bench.spec import check_positive, check_writable, make_specs, raise_if_bad_target
@@ -104,7 +109,7 @@ def plan(request: RunRequest) -> list:
     specs = make_specs(
         [(request.strategy, params)], workload.name, seed=request.seed, seeds=seeds, out_dir=request.out,
         samples=request.samples, workers=request.workers, budget_epochs=request.budget_epochs,
-        budget_seconds=request.budget_seconds, budget_fraction=request.budget_fraction,
+        budget_seconds=request.budget_seconds, budget_fraction=request.budget_fraction, cost_model=cost_model,
         target=target if until == "target" else None, address=request.address,
         trials_per_gpu=request.trials_per_gpu or 1, workload_options=_workload_options(request, workload),
         command=request.command, progress=request.progress, max_failures=request.max_failures,

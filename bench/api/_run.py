@@ -40,9 +40,12 @@ def _replay(request: RunRequest, on_run: OnRun) -> list:
     from bench.replay import DEFAULT_WORKERS, check_specs, execute_replay
     from bench.store.tables import resolve_table
 
+    import workloads
+    from bench.store.dataset import table_cost_model
+
     _check_replay_request(request)
-    specs = plan(request)
-    table = resolve_table(request.replay, specs[0].workload.name, extra_dirs=[request.out])
+    table = resolve_table(request.replay, workloads.get(request.workload).name, extra_dirs=[request.out])
+    specs = plan(request, cost_model=table_cost_model(table))  # the table's cost model charges the epochs
     check_specs(specs, table)
     workers = request.workers or DEFAULT_WORKERS
     summaries = []
@@ -110,7 +113,9 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
         workload: a name from `bench list`, or "module:attribute" naming a workloads.Workload.
         seed: the run's seed, 0 to 2**32 - 1.
         budget_epochs, budget_seconds, budget_fraction: at most one; compute summed over all trials
-            (default: what the full grid costs, in epochs). budget_fraction is a share of that.
+            (default: what the full grid costs: in reference-seconds where a cost model charges the epochs,
+            the replayed table's or the workload's shipped dataset's, else in epochs). budget_fraction is a
+            share of the grid's epochs; budget_seconds counts reference-seconds where there is a cost model.
         until: "target" (end as soon as `target` is reached; the default when the workload has a
             reference table, with its target) or "budget".
         target: the validation accuracy to reach, in (0, 1].

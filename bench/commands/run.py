@@ -24,9 +24,11 @@ def add_arguments(parser) -> None:
                         help="concurrent trials (default: CPUs, or GPUs x trials-per-gpu)")
     parser.add_argument("--samples", type=int, default=None,
                         help="configurations a sampling strategy tries at most (default: grid size)")
-    budget = parser.add_argument_group("budget (at most one; default: the full grid's cost in epochs)")
+    budget = parser.add_argument_group("budget (at most one; default: the full grid's cost, in reference-seconds "
+                                       "where a cost model charges the epochs, else in epochs)")
     budget.add_argument("--budget-epochs", type=float, default=None, help="epochs summed over trials")
-    budget.add_argument("--budget-seconds", type=float, default=None, help="device compute seconds")
+    budget.add_argument("--budget-seconds", type=float, default=None,
+                        help="compute seconds (reference-seconds where a cost model charges the epochs)")
     budget.add_argument("--budget-fraction", type=float, default=None, help="share of the grid budget")
     parser.add_argument("--until", choices=("budget", "target"), default=None,
                         help="end at the budget, or as soon as --target is reached (default: target when "
@@ -86,7 +88,7 @@ def print_summary(summary, budget) -> None:
     print(f"run {summary.run_id}: {summary.status}")
     print(f"  best val accuracy  {best}  ({config})")
     print(f"  compute            {summary.compute_epochs} epochs, {summary.compute_s:.1f} s "
-          f"(budget {budget.limit:g} {budget.unit})")
+          f"(budget {budget.describe()})")
     print(f"  trials             {summary.trials_started} started, {summary.trials_stopped_early} stopped early")
     print(f"  harness overhead   {100 * summary.overhead_share:.0f}% of worker time outside training "
           f"(wall {summary.wall_s:.1f} s)")

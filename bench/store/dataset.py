@@ -46,6 +46,14 @@ class CostModel:
     def epoch_flops(self, hyperparameters: Mapping[str, Any]) -> float:
         return self.flops[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
 
+    def grid_cost_s(self, workload) -> float:
+        """What exhaustive grid search of `workload` costs in this model's seconds: every grid point to max_epochs.
+
+        The seconds counterpart of workload.grid_budget_epochs, and the default budget where a
+        cost model charges the epochs (bench.spec.make_specs).
+        """
+        return float(workload.max_epochs * sum(self.epoch_cost_s(point) for point in workload.space.grid_points()))
+
     def record(self) -> dict:
         """What a manifest says about the unit its rows' epoch_cost_s are in."""
         return {"name": "reference-seconds", "source": self.source, "cost_sha256": self.sha256,

@@ -10,10 +10,10 @@ import math
 from pathlib import Path
 from typing import Any
 
+from bench.store.cost_fit import COST_METHOD, fit_cost_table
 from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
 
-#: Neighbours averaged by the cost model, in the (log batch size, width) plane.
-COST_NEIGHBOURS = 12
+__all__ = ["fit_cost_table", "records_frame", "sobol_configs", "write_dataset"]
 
 
 def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
@@ -61,47 +61,6 @@ def records_frame(jobs: list[dict], done: dict, space) -> Any:
     return frame
 
 
-def _cost_axes(batch_size, width):
-    """The cost model's plane: log2 batch size and width, each over its own range."""
-    import numpy as np
-
-    return np.column_stack([np.log2(np.asarray(batch_size, dtype=float)) / 4.0,
-                            np.asarray(width, dtype=float) / 28.0])
-
-
-def fit_cost_table(frame, space) -> Any:
-    """The idle cost of one epoch for every integer (batch_size, width) of the space.
-
-    Each recorded (configuration, seed) gives its mean seconds and FLOPs per epoch; the cost of
-    a (batch_size, width) is the inverse-distance weighted mean of its COST_NEIGHBOURS nearest
-    recordings in the (log2 batch size, width) plane, where only those two hyperparameters
-    change the work of an epoch. Learning rate, momentum and weight decay do not.
-
-    Returns:
-        a DataFrame with batch_size, width, epoch_cost_s, epoch_train_flops.
-    """
-    import numpy as np
-    import pandas as pd
-
-    jobs = frame.groupby(["config_id", "seed"]).agg(
-        batch_size=("batch_size", "first"), width=("width", "first"),
-        seconds=("epoch_compute_s", "mean"), flops=("train_flops", "mean"))
-    known = _cost_axes(jobs["batch_size"], jobs["width"])
-    batch_hp, width_hp = space["batch_size"], space["width"]
-    batches, widths = np.meshgrid(np.arange(int(batch_hp.low), int(batch_hp.high) + 1),
-                                  np.arange(int(width_hp.low), int(width_hp.high) + 1), indexing="ij")
-    batches, widths = batches.ravel(), widths.ravel()
-    wanted = _cost_axes(batches, widths)
-    distances = np.sqrt(((wanted[:, None, :] - known[None, :, :]) ** 2).sum(axis=2))
-    nearest = np.argsort(distances, axis=1)[:, :COST_NEIGHBOURS]
-    weights = 1.0 / (np.take_along_axis(distances, nearest, axis=1) + 1e-3)
-    weights /= weights.sum(axis=1, keepdims=True)
-    seconds = (weights * jobs["seconds"].to_numpy()[nearest]).sum(axis=1)
-    flops = (weights * jobs["flops"].to_numpy()[nearest]).sum(axis=1)
-    return pd.DataFrame({"batch_size": batches, "width": widths, "epoch_cost_s": seconds,
-                         "epoch_train_flops": flops})
-
-
 def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: dict, command: list[str],
                   wall_s: float) -> Path:
     """Write a recording as a dataset: the grid table, the space sample and the cost model."""
@@ -131,12 +90,7 @@ def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: di
         "method": f"scrambled Sobol sequence (scipy.stats.qmc.Sobol, seed {plan['scramble_seed']}) on each "
                   f"dimension's search scale",
     }
-    meta["cost_model"] = {
-        "file": COST, "sha256": file_sha256(folder / COST),
-        "method": f"per (batch_size, width): inverse-distance weighted mean seconds per epoch of the "
-                  f"{COST_NEIGHBOURS} nearest recorded (configuration, seed) pairs in the (log2 batch size, "
-                  f"width) plane",
-    }
+    meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     meta["recording"] = {**plan, "wall_s": wall_s,
                          "how": "each (configuration, seed) trained in its own process through the workload's "
                                 "trainer, one torch thread, epochs timed as live trials time them"}

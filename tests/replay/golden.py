@@ -39,15 +39,18 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     from bench.report.reference import load_reference
     from bench.store.results import load_run
     from bench.spec import RunSpec
+    from bench.store.dataset import table_cost_model
     from bench.store.tables import default_table_path, load_table
 
     workload = workloads.get("digits")
     table = load_table(default_table_path("digits"))
+    # The default budget a replay of this table gets (bench.spec.make_specs): the grid's reference-seconds.
+    budget = make_budget(workload.grid_budget_epochs, grid_budget_seconds=table_cost_model(table).grid_cost_s(workload))
     runs = []
     for name in STRATEGIES:
         for seed in SEEDS:
             spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
-                           budget=make_budget(workload.grid_budget_epochs), samples=workload.space.grid_size(),
+                           budget=budget, samples=workload.space.grid_size(),
                            workers=4, out_dir=out, progress=False)
             runs.append(load_run(execute_replay(spec, table).folder))
     basis = make_basis(load_reference("digits"), runs)

@@ -43,13 +43,67 @@ def test_cost_table_follows_batch_size_and_width_only():
     for config_id, (batch, width) in enumerate([(b, w) for b in (16, 32, 64, 128, 256) for w in (4, 12, 20, 32)]):
         seconds = 0.02 + 2.0 / batch + 0.002 * width
         for lr in (0.01, 0.5):
-            rows.append({"config_id": config_id * 2 + (lr > 0.1), "seed": 0, "batch_size": batch, "width": width,
-                         "learning_rate": lr, "epoch_compute_s": seconds, "train_flops": 1e6 * width})
+            rows.append({"config_id": config_id * 2 + (lr > 0.1), "seed": 0, "epoch": 1, "batch_size": batch,
+                         "width": width, "learning_rate": lr, "epoch_compute_s": seconds, "train_flops": 1e6 * width})
     table = fit_cost_table(pd.DataFrame(rows), space).set_index(["batch_size", "width"])
     assert len(table) == (256 - 16 + 1) * (32 - 4 + 1)
     assert table.loc[(16, 8), "epoch_cost_s"] > table.loc[(128, 8), "epoch_cost_s"]
     assert table.loc[(64, 32), "epoch_cost_s"] > table.loc[(64, 4), "epoch_cost_s"]
     assert table.loc[(64, 20), "epoch_cost_s"] == pytest.approx(0.02 + 2.0 / 64 + 0.002 * 20, rel=0.01)
+
+
+@pytest.fixture(scope="module")
+def digits_recordings():
+    """The shipped digits dataset's every recorded epoch (grid and space sample), and its space."""
+    from bench.store.dataset import dataset_frame
+    from bench.store.tables import default_table_path, load_table
+
+    workload = workloads.get("digits")
+    table = load_table(default_table_path("digits"), "digits")
+    return table, dataset_frame(table, workload.space), workload.space
+
+
+def test_the_cost_table_does_not_depend_on_the_order_of_recordings(digits_recordings):
+    """Rows shuffled and configurations renumbered in another order: the same table, to the bit."""
+    import pandas as pd
+
+    _, frame, space = digits_recordings
+    rng = np.random.default_rng(7)
+    ids = frame["config_id"].unique()
+    renumbered = dict(zip(ids, rng.permutation(len(ids))))
+    shuffled = frame.sample(frac=1.0, random_state=11).reset_index(drop=True)
+    shuffled["config_id"] = shuffled["config_id"].map(renumbered)
+    pd.testing.assert_frame_equal(fit_cost_table(frame, space), fit_cost_table(shuffled, space), check_exact=True)
+
+
+def test_the_shipped_cost_model_is_the_median_of_every_recording_of_a_shape(digits_recordings):
+    """Each grid shape costs the median of its recordings' mean epoch seconds (all 81 grid ones and
+    any of the space sample), computed here without bench's fitting code; the shipped file is the fit."""
+    import pandas as pd
+
+    table, frame, space = digits_recordings
+    shipped = pd.read_parquet(table.path / "cost.parquet")
+    pd.testing.assert_frame_equal(shipped, fit_cost_table(frame, space), check_exact=True)
+    shipped = shipped.set_index(["batch_size", "width"])
+    means = {}
+    for row in frame.itertuples(index=False):
+        means.setdefault((row.config_id, row.seed), (int(row.batch_size), int(row.width), []))[2].append(
+            row.epoch_compute_s)
+    for batch in space["batch_size"].grid:
+        for width in space["width"].grid:
+            recorded = [float(np.mean(s)) for b, w, s in means.values() if (b, w) == (batch, width)]
+            assert len(recorded) >= 81
+            assert shipped.loc[(batch, width), "epoch_cost_s"] == pytest.approx(float(np.median(recorded)), rel=1e-12)
+
+
+def test_the_drift_report_compares_early_and_later_grid_jobs(digits_recordings):
+    from bench.store.cost_fit import cost_drift
+
+    table, frame, _ = digits_recordings
+    drift = cost_drift(frame, int(table.meta["grid_size"]))
+    assert len(drift) == 9 and (drift["recordings"] == 81).all() and drift["early"].sum() == 16
+    # Recorded first, the grid's first jobs ran slower than later jobs of the same shape.
+    assert (drift["early_over_later"] > 1.1).all()
 
 
 def test_a_recording_resumes_where_it_stopped(tmp_path):
