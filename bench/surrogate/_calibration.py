@@ -33,11 +33,22 @@ class AccuracyCalibration:
         levels = (np.arange(len(recorded)) + 0.5) / len(recorded)
         self.modelled_quantiles = np.ascontiguousarray(np.quantile(modelled, levels, axis=0).T)
         self.recorded_quantiles = np.ascontiguousarray(np.sort(recorded, axis=0).T)
+        offset = float(np.ptp(self.modelled_quantiles)) + 1.0
+        self._shift = np.arange(len(self.modelled_quantiles)) * offset
+        self._stacked = (self.modelled_quantiles + self._shift[:, None]).ravel()
 
     def apply(self, logit_accuracy: np.ndarray) -> np.ndarray:
         """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve."""
-        return np.array([np.interp(value, modelled, recorded) for value, modelled, recorded
-                         in zip(logit_accuracy, self.modelled_quantiles, self.recorded_quantiles)])
+        # np.interp per epoch, vectorised: one searchsorted over every epoch's quantiles laid end
+        # to end (epoch e shifted by e * offset, so the whole row stays sorted).
+        modelled, recorded = self.modelled_quantiles, self.recorded_quantiles
+        epochs = np.arange(len(modelled))
+        found = np.searchsorted(self._stacked, logit_accuracy + self._shift) - epochs * modelled.shape[1]
+        upper = np.clip(found, 1, modelled.shape[1] - 1)
+        x0, x1 = modelled[epochs, upper - 1], modelled[epochs, upper]
+        y0, y1 = recorded[epochs, upper - 1], recorded[epochs, upper]
+        step = np.clip((logit_accuracy - x0) / np.where(x1 > x0, x1 - x0, 1.0), 0.0, 1.0)
+        return y0 + step * (y1 - y0)
 
 
 def fit_calibration(surrogate, sample: np.ndarray) -> AccuracyCalibration | None:

@@ -12,6 +12,8 @@ from bench.surrogate._curves import CurveSet
 #: Donors a residual is drawn from: the recorded configurations whose seed-mean final accuracy
 #: (logit scale) ranks nearest the query's, so the noise level fits the accuracy band.
 DONOR_BAND = 16
+#: Uniform numbers one `draw` takes: two donors, a seed pair of each, an angle.
+DRAW_UNIFORMS = 5
 
 
 def keyed_generator(seed: int, key: tuple) -> np.random.Generator:
@@ -59,18 +61,24 @@ class ResidualDonors:
         self.pair_count = np.diff(np.r_[self.pair_start, len(residuals)]).astype(int)
         self._zero = np.zeros((3, curves.max_epochs))
 
-    def draw(self, level: float, rng: np.random.Generator) -> np.ndarray:
-        """A (3, max_epochs) residual for a seed-mean curve whose final logit accuracy is `level`."""
+    def draw(self, level: float, uniforms: np.ndarray) -> np.ndarray:
+        """A (3, max_epochs) residual for a seed-mean curve whose final logit accuracy is `level`.
+
+        Args:
+            uniforms: DRAW_UNIFORMS numbers uniform in [0, 1) from the keyed generator (one
+                generator call, not five: curve() is called thousands of times a replay).
+        """
         donors = len(self.levels)
         if donors == 0:
             return self._zero
         band = min(DONOR_BAND, donors)
         low = min(max(int(np.searchsorted(self.levels, level)) - band // 2, 0), donors - band)
+        first = int(uniforms[0] * band)
         if band == 1:
-            return self._pair(low, rng) * rng.choice((-1.0, 1.0))
-        first, second = low + rng.choice(band, size=2, replace=False)
-        angle = rng.uniform(0.0, 2.0 * np.pi)
-        return np.cos(angle) * self._pair(int(first), rng) + np.sin(angle) * self._pair(int(second), rng)
+            return self._pair(low, uniforms[2]) * (1.0 if uniforms[4] < 0.5 else -1.0)
+        second = (first + 1 + int(uniforms[1] * (band - 1))) % band  # another donor of the band, uniformly
+        angle = 2.0 * np.pi * uniforms[4]
+        return np.cos(angle) * self._pair(low + first, uniforms[2]) + np.sin(angle) * self._pair(low + second, uniforms[3])
 
-    def _pair(self, donor: int, rng: np.random.Generator) -> np.ndarray:
-        return self.residuals[self.pair_start[donor] + int(rng.integers(self.pair_count[donor]))]
+    def _pair(self, donor: int, uniform: float) -> np.ndarray:
+        return self.residuals[self.pair_start[donor] + int(uniform * self.pair_count[donor])]

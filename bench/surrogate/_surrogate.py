@@ -12,7 +12,7 @@ from bench.surrogate._calibration import AccuracyCalibration, AccuracyCeiling, f
 from bench.surrogate._candidates import DEFAULT_MODEL, make_model
 from bench.surrogate._curves import CurveSet, curve_set, from_model_scale
 from bench.surrogate._models import DISTANCE_EPS
-from bench.surrogate._noise import ResidualDonors, keyed_generator
+from bench.surrogate._noise import DRAW_UNIFORMS, ResidualDonors, keyed_generator
 from bench.surrogate._scaling import UnitScaler
 
 #: Recorded configurations that vote on whether an unrecorded one diverges.
@@ -89,8 +89,9 @@ class Surrogate:
         if index is not None and seed in self.curves.seeds[index]:
             return self._recorded(self.curves.curve_index(index, self.curves.seeds[index].index(seed)))
         rng = keyed_generator(seed, key)
+        uniforms = rng.random(DRAW_UNIFORMS + 1)
         if index is not None:
-            if rng.random() < self._divergence_share[index]:
+            if uniforms[-1] < self._divergence_share[index]:
                 return self._recorded(self._diverged_curve(np.array([index]), np.ones(1), rng))
             mean = self.curves.mean_scaled[index]
         else:
@@ -98,7 +99,7 @@ class Surrogate:
             if share > DIVERGENCE_VOTE:
                 return self._recorded(self._diverged_curve(voters, weights, rng))
             mean = self._modelled_mean(point)
-        noisy = mean + self._donors.draw(mean[0, -1], rng)
+        noisy = mean + self._donors.draw(mean[0, -1], uniforms[:DRAW_UNIFORMS])
         noisy[0] = self._ceiling.apply(noisy[0])
         accuracy, val_loss, train_loss = from_model_scale(noisy)
         return CurvePrediction(accuracy, val_loss, train_loss, self._not_diverged.copy())
