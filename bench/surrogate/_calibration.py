@@ -33,22 +33,25 @@ class AccuracyCalibration:
         levels = (np.arange(len(recorded)) + 0.5) / len(recorded)
         self.modelled_quantiles = np.ascontiguousarray(np.quantile(modelled, levels, axis=0).T)
         self.recorded_quantiles = np.ascontiguousarray(np.sort(recorded, axis=0).T)
-        offset = float(np.ptp(self.modelled_quantiles)) + 1.0
-        self._shift = np.arange(len(self.modelled_quantiles)) * offset
-        self._stacked = (self.modelled_quantiles + self._shift[:, None]).ravel()
+        # np.interp per epoch, vectorised over epochs for curve()'s speed: every epoch's quantiles
+        # laid end to end (epoch e shifted by e * offset, so the whole row stays sorted) for one
+        # searchsorted, and each segment's slope precomputed (0 where modelled quantiles tie).
+        modelled, recorded = self.modelled_quantiles, self.recorded_quantiles
+        epochs, count = modelled.shape
+        self._low, self._high = modelled[:, 0].copy(), modelled[:, -1].copy()
+        self._shift = np.arange(epochs) * (float(np.ptp(modelled)) + 1.0)
+        self._stacked = (modelled + self._shift[:, None]).ravel()
+        self._first = np.arange(epochs) * count + 1
+        rise, run = np.diff(recorded, axis=1), np.diff(modelled, axis=1)
+        slope = np.zeros_like(modelled)
+        slope[:, 1:] = np.divide(rise, run, out=np.zeros_like(run), where=run > 0)
+        self._modelled_flat, self._recorded_flat, self._slope_flat = modelled.ravel(), recorded.ravel(), slope.ravel()
 
     def apply(self, logit_accuracy: np.ndarray) -> np.ndarray:
-        """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve."""
-        # np.interp per epoch, vectorised: one searchsorted over every epoch's quantiles laid end
-        # to end (epoch e shifted by e * offset, so the whole row stays sorted).
-        modelled, recorded = self.modelled_quantiles, self.recorded_quantiles
-        epochs = np.arange(len(modelled))
-        found = np.searchsorted(self._stacked, logit_accuracy + self._shift) - epochs * modelled.shape[1]
-        upper = np.clip(found, 1, modelled.shape[1] - 1)
-        x0, x1 = modelled[epochs, upper - 1], modelled[epochs, upper]
-        y0, y1 = recorded[epochs, upper - 1], recorded[epochs, upper]
-        step = np.clip((logit_accuracy - x0) / np.where(x1 > x0, x1 - x0, 1.0), 0.0, 1.0)
-        return y0 + step * (y1 - y0)
+        """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve (np.interp per epoch)."""
+        clipped = np.minimum(np.maximum(logit_accuracy, self._low), self._high)
+        upper = np.maximum(np.searchsorted(self._stacked, clipped + self._shift), self._first)
+        return self._recorded_flat[upper - 1] + self._slope_flat[upper] * (clipped - self._modelled_flat[upper - 1])
 
 
 def fit_calibration(surrogate, sample: np.ndarray) -> AccuracyCalibration | None:

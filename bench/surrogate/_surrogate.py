@@ -12,7 +12,7 @@ from bench.surrogate._calibration import AccuracyCalibration, AccuracyCeiling, f
 from bench.surrogate._candidates import DEFAULT_MODEL, make_model
 from bench.surrogate._curves import CurveSet, curve_set, from_model_scale
 from bench.surrogate._models import DISTANCE_EPS
-from bench.surrogate._noise import DRAW_UNIFORMS, ResidualDonors, keyed_generator
+from bench.surrogate._noise import DRAW_UNIFORMS, ResidualDonors, keyed_generator, keyed_uniforms
 from bench.surrogate._scaling import UnitScaler
 
 #: Recorded configurations that vote on whether an unrecorded one diverges.
@@ -36,9 +36,10 @@ class Surrogate:
     """Learning curves for any configuration of a space and any training seed.
 
     Replay noise is keyed, as live training is, by (training seed, configuration): every draw
-    comes from a numpy Generator seeded by a blake2b hash of the seed and the configuration's
-    canonical key (`scaler.key_of_normalised`), so the same pair gives the same curve in any
-    process, and other seeds give independent curves.
+    comes from a blake2b digest of the seed and the configuration's canonical key
+    (`scaler.key_of_normalised`; keyed_uniforms, and a numpy Generator seeded by the same digest
+    for which diverged curve), so the same pair gives the same curve in any process, and other
+    seeds give independent curves.
 
     - A recorded configuration (equal after `space.normalise`) asked for a recorded seed returns
       that recorded curve exactly.
@@ -88,16 +89,15 @@ class Surrogate:
         key, index, point = self._locate(config)
         if index is not None and seed in self.curves.seeds[index]:
             return self._recorded(self.curves.curve_index(index, self.curves.seeds[index].index(seed)))
-        rng = keyed_generator(seed, key)
-        uniforms = rng.random(DRAW_UNIFORMS + 1)
+        uniforms = keyed_uniforms(seed, key)
         if index is not None:
-            if uniforms[-1] < self._divergence_share[index]:
-                return self._recorded(self._diverged_curve(np.array([index]), np.ones(1), rng))
+            if uniforms[DRAW_UNIFORMS] < self._divergence_share[index]:
+                return self._recorded(self._diverged_curve(np.array([index]), np.ones(1), keyed_generator(seed, key)))
             mean = self.curves.mean_scaled[index]
         else:
             share, voters, weights = self._vote(point)
             if share > DIVERGENCE_VOTE:
-                return self._recorded(self._diverged_curve(voters, weights, rng))
+                return self._recorded(self._diverged_curve(voters, weights, keyed_generator(seed, key)))
             mean = self._modelled_mean(point)
         noisy = mean + self._donors.draw(mean[0, -1], uniforms[:DRAW_UNIFORMS])
         noisy[0] = self._ceiling.apply(noisy[0])
