@@ -85,8 +85,8 @@ class ModelBook:
     """Curves for any configuration of a dataset's space, for one training seed.
 
     Recorded configurations (every grid point and the space sample) replay their recorded curve
-    of that seed exactly; any other configuration gets the dataset's surrogate prediction
-    (bench.surrogate). Every epoch costs the dataset's cost model's seconds for its batch size
+    of that seed exactly; any other (configuration, seed) gets the dataset's surrogate curve
+    (bench.surrogate): a seed-mean curve plus noise keyed by the seed and the configuration. Every epoch costs the dataset's cost model's seconds for its batch size
     and width, the unit live runs are charged in too.
 
     Args:
@@ -120,9 +120,10 @@ class ModelBook:
 
     @property
     def mapping(self) -> str:
-        return (f"recorded configurations replay their recorded curve of training seed {self.seed} (or seed "
-                f"{self.seed} modulo their recorded seeds); any other configuration gets the dataset surrogate's "
-                f"({self.surrogate.model_name}) curve for that seed; every epoch costs the dataset's cost model")
+        return (f"recorded configurations replay their recorded curve of training seed {self.seed} where it was "
+                f"recorded; any other configuration or seed gets the dataset surrogate's ({self.surrogate.model_name}) "
+                f"seed-mean curve plus seed noise keyed by (seed {self.seed}, configuration); every epoch costs the "
+                f"dataset's cost model")
 
 
 _BOOKS: dict[tuple, CurveBook | ModelBook] = {}

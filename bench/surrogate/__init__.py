@@ -1,7 +1,10 @@
 """A surrogate of whole learning curves over a workload's space, chosen by cross-validation.
 
-Recorded configurations return their recorded curves exactly; any other configuration gets a
-modelled seed-mean curve plus a recorded neighbour's seed noise. See scripts/surrogate_fidelity.py.
+Recorded configurations return their recorded curves exactly for their recorded seeds. Any other
+(configuration, seed) gets a seed-mean curve (recorded, or modelled and calibrated onto the
+recorded space sample) plus seed noise drawn from recorded seed residuals by a generator keyed by
+(seed, configuration), bounded below the best recorded accuracy. See scripts/surrogate_fidelity.py
+and scripts/replay_noise.py.
 """
 
 from bench.surrogate._cache import SURROGATE_VERSION, cache_path, load_surrogate

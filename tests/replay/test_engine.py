@@ -55,9 +55,13 @@ def test_rows_are_the_curves_the_dataset_gives_their_configuration(name, digits_
         assert trial[trial["epoch"].duplicated()]["diverged"].all()
 
 
-@pytest.mark.parametrize("seed", [1, 4])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_a_replayed_grid_reads_the_recorded_files_exactly(seed, digits_table, replay_spec):
-    """Checked against the Parquet files read directly, not through bench's lookup code."""
+    """Checked against the Parquet files read directly, not through bench's lookup code.
+
+    Seeds 0-2 are the grid's recorded repeats; another seed draws keyed noise around the grid
+    point's recorded mean (tests/surrogate/test_noise.py).
+    """
     import pandas as pd
 
     spec = replay_spec(strategy="grid", workers=2, seed=seed)
@@ -85,13 +89,17 @@ def test_the_surrogate_returns_recorded_sobol_curves_exactly(digits_table):
     sample = pd.read_parquet(digits_table.path / "space.parquet")
     import workloads
 
-    for seed in (0, 1, 2):  # seed 2 is not recorded for Sobol configurations: it reads seed 0
+    for seed in (0, 1, 2):  # seed 2 is not recorded for Sobol configurations: keyed noise, neither recorded curve
         book = curve_book(digits_table, workloads.get("digits").space, seed)
         for config_id in (0, 17, 1023):
-            rows = sample[(sample["config_id"] == config_id) & (sample["seed"] == seed % 2)]
+            rows = sample[sample["config_id"] == config_id]
             config = rows.iloc[0][names].to_dict()
-            curve = book.curve_for(config)
-            assert np.array_equal([epoch[0] for epoch in curve], rows["val_accuracy"].to_numpy())
+            accuracy = [epoch[0] for epoch in book.curve_for(config)]
+            recorded = [rows[rows["seed"] == s]["val_accuracy"].to_numpy() for s in (0, 1)]
+            if seed < 2:
+                assert np.array_equal(accuracy, recorded[seed])
+            else:
+                assert not any(np.array_equal(accuracy, r) for r in recorded)
 
 
 @pytest.mark.parametrize("name", ["asha", "pbt", "bohb"])

@@ -88,12 +88,13 @@ def test_two_workers_train_the_same_trials_as_a_real_tune_run(digits_table, ray_
     assert per_trial(replayed.epochs, names) == expected
 
 
-@pytest.mark.parametrize("name, samples, budget, seed", [("grid", 243, 40, 5), ("asha", 12, 100, 9)])
+@pytest.mark.parametrize("name, samples, budget, seed", [("grid", 243, 40, 2), ("asha", 12, 100, 9)])
 def test_two_workers_agree_on_what_timing_does_not_decide(name, samples, budget, seed, digits_table, ray_session,
                                                           tmp_path):
     """ASHA's decisions and where the budget cuts depend on which results arrived first, which is
     timing at 2 live workers: only the rest is compared (trial i's configuration and curve, rung
-    stops), and a grid run's rows are checked against the dataset's Parquet files on both sides."""
+    stops), and a grid run's rows are checked against the dataset's Parquet files on both sides (its seed
+    is one of the grid's recorded repeats: another seed draws keyed noise, not a recorded curve)."""
     live, replayed = both_sides(name, {}, samples, budget, seed, workers=2, table=digits_table, out=tmp_path)
     names = workloads.get("digits").space.names
     live_trials, replay_trials = per_trial(live.epochs, names), per_trial(replayed.epochs, names)
@@ -120,7 +121,8 @@ def assert_rows_are_the_parquet_files(epochs, table, seed):
     names = workloads.get("digits").space.names
     curves = pd.read_parquet(table.path / "curves.parquet")
     cost = pd.read_parquet(table.path / "cost.parquet").set_index(["batch_size", "width"])
-    recorded = curves[curves["repeat"] == seed % 3].set_index(names + ["epoch"])
+    assert seed in set(curves["repeat"]), "only a recorded repeat replays the Parquet files' rows"
+    recorded = curves[curves["repeat"] == seed].set_index(names + ["epoch"])
     assert len(epochs) > 0
     for row in epochs.itertuples(index=False):
         truth = recorded.loc[tuple(getattr(row, n) for n in names) + (row.epoch,)]

@@ -90,3 +90,20 @@ def small_surrogate(small_frame, space):
     from bench.surrogate import fit_surrogate
 
     return fit_surrogate(small_frame, space, model="knn-5")
+
+
+@pytest.fixture(scope="session")
+def shipped_frame(space) -> pd.DataFrame:
+    """The shipped digits dataset (grid and space sample) as one frame."""
+    from bench.store.dataset import dataset_frame
+    from bench.store.tables import default_table_path, load_table
+
+    return dataset_frame(load_table(default_table_path("digits")), space)
+
+
+@pytest.fixture(scope="session")
+def shipped_surrogate(shipped_frame, space):
+    """The default surrogate fitted on the shipped dataset (about 12 s), shared by the noise and tail tests."""
+    from bench.surrogate import fit_surrogate
+
+    return fit_surrogate(shipped_frame, space)

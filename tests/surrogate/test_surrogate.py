@@ -27,14 +27,19 @@ def test_recorded_configurations_return_their_recorded_curves_exactly(small_fram
             np.testing.assert_array_equal(getattr(curve, name), rows[name].to_numpy(), err_msg=f"{config_id} {name}")
 
 
-def test_an_unrecorded_seed_maps_to_recorded_seed_modulo_their_number(small_frame, small_surrogate, space):
-    for config_id, seed, expected in [(0, 7, 1), (0, 5, 2), (20, 7, 1), (20, 4, 0)]:
-        rows, config = recorded(small_frame, config_id, expected)
+def test_an_unrecorded_seed_of_a_recorded_configuration_is_keyed_noise_around_its_recorded_mean(
+        small_frame, small_surrogate, space):
+    for config_id in (0, 20):
+        rows, config = recorded(small_frame, config_id, 0)
         # Another key order, a float batch size and an extra key are the same configuration.
         reordered = {"extra": 1, **{name: config[name] for name in reversed(space.names)}}
         reordered["batch_size"] = float(reordered["batch_size"])
-        curve = small_surrogate.curve(reordered, seed)
-        np.testing.assert_array_equal(curve.val_accuracy, rows["val_accuracy"].to_numpy())
+        curve = small_surrogate.curve(reordered, 7)
+        np.testing.assert_array_equal(curve.val_accuracy, small_surrogate.curve(config, 7).val_accuracy)
+        seeds = [recorded(small_frame, config_id, s)[0]["val_accuracy"].to_numpy() for s in (0, 1)]
+        assert not any(np.array_equal(curve.val_accuracy, s) for s in seeds)
+        mean = small_surrogate.mean_curve(config).val_accuracy
+        assert np.max(np.abs(curve.val_accuracy - mean)) < 0.1
 
 
 def extreme_and_random_configs(space, count=40):
