@@ -138,7 +138,9 @@ def _seeds_needed(differences: Any, comparisons: int) -> int | None:
                 candidates.append(n)
                 break
     best = min(candidates) if candidates else None
-    return best if best is not None and best <= MAX_SEEDS_ESTIMATE else None
+    if best is None or best > MAX_SEEDS_ESTIMATE:
+        return None
+    return max(best, len(differences) + 1)  # these seeds did not tell: more are needed, whatever the estimate
 
 
 def _relation(p_holm: float, ratio: float, low: float, high: float) -> str:
