@@ -60,14 +60,14 @@ def test_compare_then_report(tmp_path):
     assert isinstance(matrix, CompareResult) and not matrix.failed and len(matrix.runs) == 4
     assert sorted(matrix.summary["strategy"]) == ["asha", "grid", "random"]  # grid: the reference, = 100
     assert (matrix.summary.set_index("strategy").loc[["asha", "random"], "seeds"] == 2).all()
-    assert all(path.is_file() for path in matrix.report.plots) and len(matrix.report.plots) == 4
+    assert all(path.is_file() for path in matrix.report.plots) and len(matrix.report.plots) == 5
     assert any(line.startswith("matrix: 4 runs") for line in lines)
 
     again = bench.report([tmp_path / "compare"], out=tmp_path / "report")
     assert isinstance(again, ReportResult) and again.folder == tmp_path / "report"
     assert again.summary.equals(matrix.summary) and again.per_seed.equals(matrix.report.per_seed)
     assert sorted(p.name for p in again.plots) == ["anytime.png", "budget.png", "distribution.png",
-                                                   "learning_curves.png"]
+                                                   "learning_curves.png", "runtime_distribution.png"]
     assert all(path.is_file() for path in again.files) and tmp_path / "report" / "report.md" in again.files
     assert bench.api.report(tmp_path / "compare", out=tmp_path / "r2", tolerance=2.0).report.basis.tolerance_pp == 2.0
 
