@@ -79,7 +79,7 @@ def plan(request: RunRequest) -> list:
     """Validate every value and return one RunSpec per seed; nothing is written here."""
     import workloads
     from bench.report.single import default_stop
-    from bench.spec import check_positive, check_writable, make_specs, raise_if_bad_target
+    from bench.spec import check_buildable, check_positive, check_writable, make_specs, raise_if_bad_target
     from bench.store.recording import repeat_seeds
 
     if request.strategy is None:
@@ -111,6 +111,7 @@ def plan(request: RunRequest) -> list:
     )
     if request.replay is not None:
         return specs  # replays finish in seconds: nothing to resume
+    check_buildable(specs)  # a parameter refused against the workload fails here, before Ray starts
     if request.resume is not None:
         if seeds != 1:
             raise BenchError("--resume continues one run; drop --seeds")
