@@ -46,7 +46,7 @@ def summary_document(report) -> dict:
             "source": reference.source, "kind": reference.kind, "repeats": reference.repeats,
             "grid_size": reference.grid_size, "hardware_fingerprint": reference.hardware_fingerprint,
             "best_final_accuracy": reference.best_final_accuracy(), "total_compute": basis.grid_compute,
-            "own_order_normalised": report.grid_own_order,
+            "own_order_normalised": report.grid_own_order, "own_order_source": report.grid_own_order_source,
         },
         "target": {"accuracy": basis.target, "rule": basis.target_rule, "tolerance_pp": basis.tolerance_pp},
         "unit": {"name": basis.unit, "reason": basis.unit_reason},
