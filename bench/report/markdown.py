@@ -152,7 +152,7 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
         f"recorded on {reference.hardware_fingerprint})",
         f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
         f"- Unit: **{basis.unit_label}**, because {basis.unit_reason}; "
-        f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit}",
+        f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit_label}",
         f"- The grid first reached the target at {own} in its own order ({report.grid_own_order_source}; "
         f"it knows its best only at 100).",
         f"- Runs: {len(report.runs)}; fifo vs random Mann-Whitney U p = "

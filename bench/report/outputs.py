@@ -49,7 +49,7 @@ def summary_document(report) -> dict:
             "own_order_normalised": report.grid_own_order, "own_order_source": report.grid_own_order_source,
         },
         "target": {"accuracy": basis.target, "rule": basis.target_rule, "tolerance_pp": basis.tolerance_pp},
-        "unit": {"name": basis.unit, "reason": basis.unit_reason},
+        "unit": {"name": basis.unit, "label": basis.unit_label, "reason": basis.unit_reason},
         "strategies": report.summary.to_dict("records"),
         "per_seed": report.per_seed.to_dict("records"),
         "claims": report.claims,

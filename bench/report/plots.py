@@ -53,7 +53,7 @@ def draw_budget_chart(bars: list[Bar], unit: str, path: Path) -> Path:
     ax.set_yticks(range(len(bars)), [b.strategy for b in bars])
     ax.invert_yaxis()
     ax.set_xlim(0, end * 1.3)
-    ax.set_xlabel(f"compute to reach the target, grid = 100 ({unit}); median and 95% interval over seeds")
+    ax.set_xlabel("compute to reach the target, grid = 100; median and 95% interval over seeds")
     ax.set_title("Budget chart: compute-to-target (lower is better)")
     return _save(fig, path)
 

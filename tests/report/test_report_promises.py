@@ -46,3 +46,29 @@ def test_without_grid_runs_the_grid_row_says_it_is_the_reference(shipped_referen
     row = _grid_row(text)
     assert row[1] == "table, 1 repeat" and row[2] == "-", row
     assert not re.search(r"\| grid \| 3 \|", text)
+
+
+def test_one_unit_name_everywhere_and_no_unit_on_a_normalised_axis(shipped_reference, tmp_path, capsys,
+                                                                    monkeypatch):
+    """The hand-built runs were timed on the reference's hardware: device-seconds, in every output."""
+    import bench.report.plots as plots
+
+    labels = []
+    save = plots._save
+
+    def keep_labels(fig, path, *args, **kwargs):
+        labels.extend(ax.get_xlabel() for ax in fig.axes)
+        return save(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(plots, "_save", keep_labels)
+    root = tmp_path / "results"
+    for seed in (0, 1, 2):
+        write_run(root, "asha", seed, [(0, 1, 0.95, 3.0)])
+    text = _report_md(root, tmp_path)
+    terminal = capsys.readouterr().out
+    assert "unit device-seconds:" in terminal and "unit seconds" not in terminal
+    assert "- Unit: **device-seconds**" in text and "(= 100) is 6561 device-seconds" in text
+    for output in (text, terminal):
+        assert "grid = 100 (seconds)" not in output and "compute-to-target, grid = 100;" in output
+    normalised = [label for label in labels if "grid = 100" in label]
+    assert normalised and not any("seconds" in label for label in normalised), normalised
