@@ -29,6 +29,7 @@ OUTCOME_COLOURS: dict[str, str] = {
     "completed": "#0072B2",
     "stopped_early": "#E69F00",
     "paused": "#CC79A7",
+    "stopped_at_target": "#009E73",
     "budget_cut": "#999999",
     "diverged": "#D55E00",
     "errored": "#000000",
