@@ -58,13 +58,12 @@ def check_buildable(specs: Sequence[RunSpec]) -> None:
     grace period beyond max_epochs) fails before Ray starts or anything is written.
 
     Building imports Ray Tune but starts nothing; the searchers' own warnings belong to the run
-    that builds them again, so they are not shown here.
+    that builds them again (and logs them in its folder), so they are not shown here.
     """
-    import warnings
+    from bench.store.run_log import quiet
 
     for spec in {repr(spec.strategy.describe()): spec for spec in specs}.values():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with quiet():
             build_strategy(spec)
 
 

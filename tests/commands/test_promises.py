@@ -113,3 +113,41 @@ def test_a_live_parameter_refused_against_the_workload_fails_before_ray_starts(t
                    "grace_period")
     assert "hardware:" not in out
     assert not (tmp_path / "o").exists()
+
+
+# ---- promises 7 and 8: third-party lines go to the run's log; MLflow's artifacts in the folder ----
+
+def _bench(cwd: Path, *argv: str):
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    env.pop("RAY_ADDRESS", None)
+    return subprocess.run([sys.executable, "-m", "bench", *argv], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_a_strategy_library_warning_goes_to_the_run_log_not_the_terminal(tmp_path):
+    done = _bench(tmp_path, "run", "--strategy", "nevergrad", "--replay", "--samples", "4", "--quiet",
+                  "--out", "results")
+    assert done.returncode == 0, done.stderr[-2000:]
+    terminal = done.stdout + done.stderr
+    assert "Warning" not in terminal and "warnings.warn" not in terminal, terminal
+    (folder,) = (tmp_path / "results").iterdir()
+    assert "NevergradRuntimeWarning: Bounds are" in (folder / "driver.log").read_text()
+
+
+def test_mlflow_lines_go_to_the_run_log_and_artifacts_into_the_named_folder(tmp_path):
+    pytest.importorskip("mlflow.tracking")
+    done = _bench(tmp_path, "run", "--strategy", "asha", "--replay", "--samples", "4", "--quiet",
+                  "--out", "results", "--mlflow", "mlruns")
+    assert done.returncode == 0, done.stderr[-2000:]
+    terminal = done.stdout + done.stderr
+    assert "INFO" not in terminal and "Creating initial MLflow" not in terminal, terminal
+    (folder,) = (tmp_path / "results").iterdir()
+    assert "Creating initial MLflow database tables" in (folder / "driver.log").read_text()
+    # README, MLflow: a folder holds the SQLite store and, beside it, the artifacts in FOLDER/mlartifacts/
+    assert sorted(p.name for p in (tmp_path / "mlruns").iterdir()) == ["mlartifacts", "mlflow.db"]
+    assert list((tmp_path / "mlruns" / "mlartifacts").rglob("manifest.json"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mlruns", "results"]
