@@ -123,8 +123,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         from bench.replay import DEFAULT_WORKERS, check_specs
 
         mode, table = "replay", _table(table_option, workload_name)  # module:attribute: its name
-        check_specs(specs, table)
         check_replay_target(target, table.path, workload_name)
+        check_specs(specs, table)
         specs = [dataclasses.replace(spec, workers=workers or DEFAULT_WORKERS) for spec in specs]
         # Without a reference given, the replayed table is the grid these runs are measured against.
         reference = reference if reference is not None else table.path
