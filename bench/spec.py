@@ -55,6 +55,20 @@ def build_strategy(spec: RunSpec):
                                             seed=spec.seed, samples=spec.samples))
 
 
+def check_buildable(specs: Sequence[RunSpec]) -> None:
+    """Build each strategy once, so that a value its components refuse only against the workload (a
+    grace period beyond max_epochs) fails before Ray starts or anything is written.
+
+    Building imports Ray Tune but starts nothing; the searchers' own warnings belong to the run
+    that builds them again (and logs them in its folder), so they are not shown here.
+    """
+    from bench.store.run_log import quiet
+
+    for spec in {repr(spec.strategy.describe()): spec for spec in specs}.values():
+        with quiet():
+            build_strategy(spec)
+
+
 def seed_generators(seed: int) -> None:
     """Seed every generator Ray's schedulers (PBT, PB2) and the default searcher draw from."""
     import random
@@ -96,6 +110,24 @@ def check_writable(out_dir: Path, what: str = "results") -> None:
     if not usable:
         kind = "a file, not a writable folder" if not probe.is_dir() else "not a writable folder"
         raise BenchError(f"cannot write {what} under {out_dir}: {probe} is {kind}; {accepted}")
+    problem = _try_create_in(probe)
+    if problem:
+        raise BenchError(f"cannot write {what} under {shown}: {probe} refuses new folders ({problem}); {accepted}")
+
+
+def _try_create_in(folder: Path) -> str | None:
+    """Create and remove an empty folder in `folder`; why that failed, or None.
+
+    os.access answers yes for root in /sys or /proc, and for a read-only mount, where creating
+    anything fails; only trying tells. The probe is removed at once, so nothing is left behind.
+    """
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".bench-probe-", dir=folder))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def _name_max(folder: Path) -> int:

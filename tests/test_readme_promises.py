@@ -147,3 +147,52 @@ def digits_table_path():
     path = default_table_path("digits")
     assert path is not None
     return path
+
+
+def _readme() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_own_model_step_one_copies_the_example_from_any_folder(tmp_path):
+    """README, "Your own model", step 1: run as written from a folder nowhere near the checkout."""
+    import os
+    import re
+    import subprocess
+    from pathlib import Path
+
+    section = _readme().split("## Your own model", 1)[1]
+    step = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    assert "../" not in step
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    elsewhere = tmp_path / "some" / "other" / "place"
+    elsewhere.mkdir(parents=True)
+    done = subprocess.run(["bash", "-euc", step], cwd=elsewhere, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    copied = elsewhere / "mine"
+    assert (copied / "pyproject.toml").exists() and (copied / "own_workload" / "__init__.py").exists()
+    assert sorted(p.name for p in copied.iterdir()) == sorted(p.name for p in (root / "examples" / "own-workload").iterdir()
+                                                              if p.name not in ("__pycache__",) and not p.name.endswith(".egg-info"))
+
+
+def test_the_target_is_defined_one_way_in_the_readme_and_the_report():
+    """Every text gives the grid's best as each repeat's best final accuracy, averaged over repeats; figures
+    that are something else (one seed's best, the best seed-averaged point) say what they are."""
+    import re
+
+    from bench.report.basis import resolve_target
+    from bench.report.reference import load_reference
+
+    text = _readme()
+    reference = load_reference("digits")
+    value, rule, _ = resolve_target(reference)
+    assert f"{reference.best_final_accuracy():.4f}" == "0.9162" and f"{value:.4f}" == "0.9062"
+    assert "for each grid repeat, the best final accuracy over its points; mean over repeats" in rule
+    assert "0.9162 - 1 pp = 0.9062" in text or "0.9162 minus 1 point" in text
+    for other in ("0.9086", "0.9081", "0.8981"):
+        for sentence in re.split(r"(?<=[.;])\s", text.replace("\n", " ")):
+            if other in sentence:
+                assert "grid's best" not in sentence or "0.9162" in sentence, sentence

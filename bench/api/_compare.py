@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from bench.api._report import ReportResult, check_report_options, write_report_from
+from bench.api._report import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api._run import call_command, path_value, replay_option
 from bench.errors import BenchError, check_seeds
 
@@ -83,7 +83,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         BenchError: bad arguments, with the message `bench compare` prints; nothing is written then.
     """
     from bench.matrix import MatrixOptions, run_matrix
-    from bench.spec import check_positive, check_writable, make_specs
+    from bench.spec import check_buildable, check_positive, check_writable, make_specs
     from bench.store.dataset import table_cost_model
     import workloads
 
@@ -120,12 +120,14 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         from bench.matrix.live import live_workers
 
         mode, table = "live", None
+        check_buildable(specs)  # before Ray starts; live runs may beat the grid, so --target keeps (0, 1]
         live = live_workers(workers, parallel, address)
         specs = [dataclasses.replace(spec, workers=live, address=address) for spec in specs]
     else:
         from bench.replay import DEFAULT_WORKERS, check_specs
 
         mode = "replay"
+        check_replay_target(target, table.path, workload_name)
         check_specs(specs, table)
         specs = [dataclasses.replace(spec, workers=workers or DEFAULT_WORKERS) for spec in specs]
         # Without a reference given, the replayed table is the grid these runs are measured against.

@@ -36,6 +36,23 @@ def check_report_options(target: float | None = None, tolerance: float | None = 
         load_reference(workload, Path(reference))
 
 
+def check_replay_target(target: float | None, table: str | Path, workload: str) -> None:
+    """Refuse an explicit target that no replay of `table` can reach: above the best accuracy the table
+    records anywhere (the grid's repeats and the dataset beyond the grid, any epoch).
+
+    Live runs may beat the grid, so they are held to (0, 1] only (check_report_options).
+    """
+    if target is None:
+        return  # a tolerance gives at most the grid's best final accuracy, which the table holds
+    from bench.report.reference import load_reference
+
+    best = load_reference(workload, Path(table)).best_recorded_accuracy()
+    if target > best + 1e-9:
+        raise BenchError(f"--target {target:.4f} is above anything a replay of {Path(table).name} can reach (its best "
+                         f"recorded accuracy, grid and dataset, any epoch: {best:.4f}); accepted: a target in "
+                         f"(0, {best:.4f}] in replay, or --live")
+
+
 def write_report_from(results: Iterable[str | Path], out: str | Path, *, workload: str | None = None,
                       target: float | None = None, tolerance: float | None = None,
                       reference: str | Path | None = None, claims: str | Path | None = None,

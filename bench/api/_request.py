@@ -84,7 +84,7 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     """
     import workloads
     from bench.report.single import default_stop
-    from bench.spec import check_positive, check_writable, make_specs, raise_if_bad_target
+    from bench.spec import check_buildable, check_positive, check_writable, make_specs, raise_if_bad_target
     from bench.store.recording import repeat_seeds
 
     if request.strategy is None:
@@ -116,6 +116,7 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     )
     if request.replay is not None:
         return specs  # replays finish in seconds: nothing to resume
+    check_buildable(specs)  # a parameter refused against the workload fails here, before Ray starts
     if request.resume is not None:
         if seeds != 1:
             raise BenchError("--resume continues one run; drop --seeds")

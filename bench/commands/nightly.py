@@ -80,7 +80,7 @@ def _baseline(history, suite, machine: str, run_id: int | None):
 def main(args) -> int:
     from bench.environment import hardware_fingerprint, library_versions
     from bench.nightly.compare import compare_results
-    from bench.nightly.execute import run_suite
+    from bench.nightly.execute import check_suite, run_suite
     from bench.nightly.history import History
     from bench.nightly.report import write_report
     from bench.nightly.suite import load_suite
@@ -93,6 +93,7 @@ def main(args) -> int:
     started = dt.datetime.now(dt.timezone.utc)
     out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
     check_writable(out, "the nightly runs and report")
+    check_suite(suite, out, tuple(args.argv))  # every run's values, before the first run
     history = _open_history(args.history, baseline_id)  # every option checked before anything is written
     machine = hardware_fingerprint()
     baseline = _baseline(history, suite, machine, baseline_id)

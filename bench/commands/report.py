@@ -44,7 +44,7 @@ def print_report(result) -> None:
         print(line)
     print(f"{report.workload}: {len(report.runs)} runs against {basis.reference.kind} {basis.reference.source}")
     print(f"target {basis.target:.4f} ({basis.target_rule})")
-    print(f"unit {basis.unit}: {basis.unit_reason}")
+    print(f"unit {basis.unit_label}: {basis.unit_reason}")
     print(text_chart(report))
     for warning in report.warnings:
         print(f"warning: {warning}")

@@ -39,7 +39,8 @@ def execute(spec: RunSpec) -> RunSummary:
     cluster = ensure_ray(spec.address)
     resources = trial_resources(cluster, spec.workers, spec.trials_per_gpu)
     seed_generators(spec.seed)
-    built = build_strategy(spec)
+    with ray_log.held_log() as held:  # what the strategy's libraries say: for RUN/driver.log, not the terminal
+        built = build_strategy(spec)
     slots = built.trial_slots(spec.workers)
     built.cap_generator(slots)
     tune_settings = tune_compat.configure_tune(slots)
@@ -90,6 +91,7 @@ def execute(spec: RunSpec) -> RunSummary:
         # Ray's ERROR records and tracebacks about a failure or a Ctrl-C go to RUN/driver.log, so the
         # terminal ends with bench's one line saying what happened and what to do.
         tune_log = ray_to_file.enter_context(ray_log.to_run_log(folder))
+        held.write_to(folder)
         bar, ledger.on_row = _progress_bar(spec)
         if bar is not None and ledger.rows:
             bar.resume(ledger.stop_rule.spent(ledger.run_epochs, ledger.run_compute_s), ledger.best_accuracy)

@@ -40,6 +40,33 @@ def skip_reason(section: Section) -> str | None:
     return None
 
 
+def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
+    """Everything a suite's runs need, checked before the first runs: every section's workloads, tables,
+    strategy parameters and, in replay, a target some replay can reach (live runs may beat the grid)."""
+    import workloads
+    from bench.api._report import check_replay_target
+    from bench.spec import check_buildable
+    from bench.store.tables import default_table_path, load_table
+
+    for section in suite.sections:
+        if skip_reason(section):
+            continue
+        for name in section.workloads:
+            workload = workloads.get(name)
+            table_path = default_table_path(workload.name)
+            if table_path is None:
+                raise BenchError(f"suite {suite.name}: no shipped learning-curve table for workload "
+                                 f"{workload.name!r} to {'replay' if section.mode == 'replay' else 'measure against'}")
+            specs = _specs(section, workload, out, command)
+            if section.mode == "replay":
+                from bench.replay import check_specs
+
+                check_replay_target(suite.target, table_path, workload.name)
+                check_specs(specs, load_table(table_path))
+            else:
+                check_buildable(specs)
+
+
 def run_workload(suite: Suite, section: Section, name: str, out: Path, command: tuple[str, ...],
                  log: Callable[[str], None] = print, options=None) -> list[dict]:
     """Run one workload of a section; returns per-seed rows (a failed run is a miss).

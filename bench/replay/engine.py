@@ -19,6 +19,7 @@ from bench.store.curves import curve_book
 from bench.store.dataset import table_cost_model
 from bench.store.ledger import RunLedger
 from bench.store.manifest import RunSummary, summarise
+from bench.store.run_log import held_log, quiet
 from bench.tune_compat import trials_made_by
 
 #: Simulated workers when the spec leaves it open (the issue's reference setting).
@@ -47,7 +48,8 @@ def check_specs(specs, table) -> None:
     """Refuse, before any run starts, a table or a strategy that replay cannot run."""
     for spec in {spec.strategy.name: spec for spec in specs}.values():
         check_table(spec, table)
-        check_replayable(spec.strategy.name, build_strategy(spec))
+        with quiet():  # the run builds it again and logs what its libraries say in its folder
+            check_replayable(spec.strategy.name, build_strategy(spec))
 
 
 @contextlib.contextmanager
@@ -94,6 +96,15 @@ def execute_replay(spec, table) -> RunSummary:
         spec: a bench.spec.RunSpec (workers 0 means DEFAULT_WORKERS; address is ignored).
         table: a loaded bench.store.tables.Table for the spec's workload.
     """
+    # What the strategy's libraries log or warn (nevergrad's bounds, BayesOpt's log scales) goes to the
+    # run's driver.log, as in a live run, not to the terminal.
+    with held_log() as held:
+        summary = _execute(spec, table)
+    held.write_to(summary.folder)
+    return summary
+
+
+def _execute(spec, table) -> RunSummary:
     wall_start = time.perf_counter()
     started_wall_s = time.time()
     started_at = dt.datetime.now(dt.timezone.utc).isoformat()

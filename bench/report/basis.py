@@ -62,7 +62,8 @@ def resolve_target(reference: Reference, target: float | None = None, tolerance_
         return float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})", None
     tolerance = DEFAULT_TOLERANCE_PP if tolerance_pp is None else tolerance_pp
     default = " (the default)" if tolerance_pp is None else ""
-    rule = f"the grid's best final validation accuracy {best:.4f} minus {tolerance:g} percentage points{default}"
+    rule = (f"the grid's best final validation accuracy {best:.4f} (for each grid repeat, the best final accuracy "
+            f"over its points; mean over repeats) minus {tolerance:g} percentage points{default}")
     return best - tolerance / 100.0, rule, float(tolerance)
 
 

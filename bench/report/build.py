@@ -11,9 +11,9 @@ from bench.report.caveats import collect_warnings
 from bench.report.claims import compare_claims, load_claims
 from bench.report.collect import collect_runs
 from bench.report.ladder import Ladder, ladder_summary, ladder_table, make_ladder
-from bench.report.metrics import grid_first_reach_normalised, per_seed_compute_to_target
+from bench.report.metrics import per_seed_compute_to_target
 from bench.report.reference import Reference, load_reference
-from bench.report.summary import summarise_strategies
+from bench.report.summary import grid_own_order, summarise_strategies
 from bench.report.verdict import TargetVerdict, check_verdict_request, contenders, verdict_possible, verdicts
 from bench.store.results import StoredRun
 
@@ -38,6 +38,7 @@ class Report:
     ladder_summary: Any = None  # DataFrame, ladder.LADDER_SUMMARY_COLUMNS: one row per (target, strategy)
     verdicts: list[TargetVerdict] = field(default_factory=list)
     verdict_note: str | None = None  # why there is no verdict, when there is none
+    grid_own_order_source: str = ""  # whose figure grid_own_order is: the report's grid runs or the reference
 
 
 def _environments(runs: list[StoredRun]) -> list[dict]:
@@ -79,12 +80,12 @@ def report_from_runs(
         check_verdict_request(len(names), seeds)
     claims, sources = load_claims(claims_path)
     per_seed = per_seed_compute_to_target(runs, basis)
-    own_order = grid_first_reach_normalised(basis)
+    own_order, own_order_source = grid_own_order(per_seed, basis)
     summary = summarise_strategies(per_seed, basis, own_order)
     warnings, p = collect_warnings(runs, per_seed, summary, list(skipped), list(duplicates), reference)
     return Report(
         workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
-        grid_own_order=own_order, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),
+        grid_own_order=own_order, grid_own_order_source=own_order_source, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),
         claim_sources=sources, environments=_environments(runs), ladder=ladder, ladder_table=table,
         ladder_summary=ladder_summary(table, basis, ladder), verdicts=verdicts(table, ladder), verdict_note=note,
     )

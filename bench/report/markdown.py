@@ -82,8 +82,12 @@ def summary_table(report) -> str:
         speedup = "1x" if row["by_definition"] else (
             "-" if row["speedup_median"] is None else f"{_num(row['speedup_median'], '.3g')}x")
         own = f"; own order {_num(row['own_order_normalised'], '.3g')}" if row["own_order_normalised"] is not None else ""
+        seeds, hits = row["seeds"], f"{row['hits']}/{row['seeds']}"
+        if row["by_definition"] and row["replay"] == "reference":  # no grid runs: the row is the reference's
+            reference = report.basis.reference
+            seeds, hits = f"{reference.kind}, {reference.repeats} repeat{'s' if reference.repeats != 1 else ''}", "-"
         lines.append(
-            f"| {row['strategy']} | {row['seeds']} | {row['hits']}/{row['seeds']} | {_interval(row, 'normalised', '.3g')}{own} | "
+            f"| {row['strategy']} | {seeds} | {hits} | {_interval(row, 'normalised', '.3g')}{own} | "
             f"{speedup} | {_interval(row, 'best_final', '.4f')} | {_num(row['compute_used_normalised_median'], '.3g')} | "
             f"{_num(row['configurations_median'], '.0f', '-')} | {_num(row['epochs_median'], '.0f', '-')} | "
             f"{'; '.join(claims.get(row['strategy'], [])) or '-'} |"
@@ -148,8 +152,9 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
         f"recorded on {reference.hardware_fingerprint})",
         f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
         f"- Unit: **{basis.unit_label}**, because {basis.unit_reason}; "
-        f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit}",
-        f"- The grid first reached the target at {own} in its own order (it knows its best only at 100).",
+        f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit_label}",
+        f"- The grid first reached the target at {own} in its own order ({report.grid_own_order_source}; "
+        f"it knows its best only at 100).",
         f"- Runs: {len(report.runs)}; fifo vs random Mann-Whitney U p = "
         f"{'n/a' if report.aa_p_value is None else format(report.aa_p_value, '.3g')}", "",
         "## Summary", "", summary_table(report), "",

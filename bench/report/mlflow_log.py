@@ -130,12 +130,22 @@ def trial_series(run) -> list[tuple[str, dict[str, str], list[tuple[str, float, 
 
 def log_run(folder: Path | str, uri: str) -> str:
     """Log one complete run folder to the tracking store at `uri`; returns the parent run's id."""
-    from mlflow.entities import Metric, Param, RunTag
-    from mlflow.tracking import MlflowClient
+    import mlflow.tracking  # noqa: F401 (imported first: it sets up MLflow's loggers, which the block reroutes)
 
-    from bench.store.results import MANIFEST, load_run
+    from bench.store.results import load_run
+    from bench.store.run_log import to_run_log
 
     run = load_run(folder)
+    with to_run_log(folder):  # MLflow's own lines (creating its tables) go to the run's driver.log
+        return _log_run(run, folder, uri)
+
+
+def _log_run(run, folder: Path | str, uri: str) -> str:
+    from mlflow.entities import Metric, Param
+    from mlflow.tracking import MlflowClient
+
+    from bench.store.results import MANIFEST
+
     manifest = run.manifest
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,19 @@ def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | No
     return order.drop(columns=["_key", "_hits"]).reset_index(drop=True)
 
 
+def grid_own_order(per_seed: Any, basis: Basis) -> tuple[float | None, str]:
+    """The one figure a report gives for where the grid first reached the target in its own order, and
+    whose it is: the median over the report's grid runs when it has some, else the reference's."""
+    from bench.report.metrics import grid_first_reach_normalised
+
+    runs = per_seed[per_seed["strategy"] == GRID]
+    if len(runs):
+        return _grid_runs_own_order(runs, None), f"median over the report's {len(runs)} grid run{'s' if len(runs) != 1 else ''}"
+    reference = basis.reference
+    repeats = f"{reference.repeats} repeat{'s' if reference.repeats != 1 else ''}"
+    return grid_first_reach_normalised(basis), f"the reference {reference.kind}'s recording order, median over its {repeats}"
+
+
 def _grid_runs_own_order(seeds, fallback: float | None) -> float | None:
     """Median over stored grid runs of where they first reached the target, else the reference's."""
     from bench.report.stats import median_with_misses

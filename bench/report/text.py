@@ -26,7 +26,7 @@ def text_bars(bars: list[Bar], unit: str) -> str:
     scale = BAR_WIDTH_100 / 100.0
     limit = 2 * BAR_WIDTH_100
     name_width = max([len(b.strategy) for b in bars] + [8])
-    lines = [f"compute-to-target, grid = 100 ({unit}); median [95% interval], seeds that hit"]
+    lines = ["compute-to-target, grid = 100; median [95% interval], seeds that hit"]
     for bar in bars:
         if bar.by_definition:
             figures = "100 by definition"

@@ -47,6 +47,9 @@ class RunLedger:
     trial_epochs: dict[str, int] = field(default_factory=dict, init=False)
     trial_diverged: dict[str, bool] = field(default_factory=dict, init=False)
     stopping: bool = field(default=False, init=False)
+    #: Why the run is stopping: "target" once the best accuracy reached it, else the budget. A class
+    #: default, so a ledger pickled before this field existed (a resumed run) reads as the budget.
+    stop_reason: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.identity = dict(self.identity)
@@ -112,11 +115,16 @@ class RunLedger:
         return row
 
     def should_stop(self) -> bool:
-        stop = self.stop_rule.exhausted(self.run_epochs, self.run_compute_s) or self.stop_rule.target_reached(
-            self.best_accuracy
-        )
+        reached = self.stop_rule.target_reached(self.best_accuracy)
+        stop = reached or self.stop_rule.exhausted(self.run_epochs, self.run_compute_s)
+        if stop and self.stop_reason is None:
+            self.stop_reason = "target" if reached else "budget"
         self.stopping = self.stopping or stop
         return stop
+
+    def _stopped_outcome(self) -> str:
+        """What a trial the run's own stop ended is: stopped at the target, or cut by the budget."""
+        return "stopped_at_target" if self.stop_reason == "target" else "budget_cut"
 
     def trial_finished(self, trial_id: str) -> None:
         if trial_id in self.outcomes:
@@ -126,7 +134,7 @@ class RunLedger:
         elif self.trial_epochs.get(trial_id, 0) >= self.max_epochs:
             self.outcomes[trial_id] = "completed"
         elif self.stopping:
-            self.outcomes[trial_id] = "budget_cut"
+            self.outcomes[trial_id] = self._stopped_outcome()
         else:
             self.outcomes[trial_id] = "stopped_early"
 
@@ -145,5 +153,5 @@ class RunLedger:
 
     def finalise_rows(self) -> list[dict]:
         for row in self.rows:
-            row["outcome"] = self.outcomes.get(row["trial_id"], "budget_cut")
+            row["outcome"] = self.outcomes.get(row["trial_id"]) or self._stopped_outcome()
         return self.rows

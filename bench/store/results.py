@@ -18,7 +18,7 @@ MANIFEST = "manifest.json"
 EPOCHS = "epochs.parquet"
 PARTIAL = "epochs.partial.jsonl"
 
-OUTCOMES = ("completed", "stopped_early", "paused", "diverged", "errored", "budget_cut")
+OUTCOMES = ("completed", "stopped_early", "paused", "diverged", "errored", "stopped_at_target", "budget_cut")
 
 # Columns every per-epoch table has, besides one column per hyperparameter.
 BASE_COLUMNS = (

@@ -15,7 +15,7 @@ def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference
             "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2", "--verbose"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
-    assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100 (seconds)" in printed
+    assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100;" in printed
     doc = json.loads((out / "report" / "summary.json").read_text())
     rows = {row["strategy"]: row for row in doc["strategies"]}
     assert rows["random"]["seeds"] == 1 and rows["asha"]["seeds"] == 1
@@ -44,7 +44,7 @@ def test_run_defaults_to_the_reference_target_and_prints_its_figure(ray_session,
     # hand table's grid sweep (1 s an epoch), timed on this machine like the run: device-seconds.
     assert load_run(folder).epochs["val_accuracy"].max() < 0.89
     assert line == ("  compute-to-target  target 0.8900: not reached "
-                    f"(grid = 100; the grid's own sweep costs {GRID_TOTAL:.6g} seconds)")
+                    f"(grid = 100; the grid's own sweep costs {GRID_TOTAL:.6g} device-seconds)")
 
 
 def test_run_without_reference_keeps_budget_default(tmp_path, monkeypatch):
