@@ -53,7 +53,7 @@ def _table(replay: str, workload: str):
     path = Path(replay) if replay else default_table_path(workload)
     if path is None:
         raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
-                         f"(README, Tables) and pass it with --replay TABLE, or run live with --live")
+                         f"(docs/replay.md, Tables) and pass it with --replay TABLE, or run live with --live")
     return load_table(path, workload)
 
 

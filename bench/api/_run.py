@@ -131,7 +131,7 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
         command: what the manifest records as the command (default: this call, written out).
 
     Returns:
-        StoredRun: `folder`, `manifest` (dict) and `epochs`, the per-epoch DataFrame (README, Results).
+        StoredRun: `folder`, `manifest` (dict) and `epochs`, the per-epoch DataFrame (docs/results.md).
 
     Raises:
         BenchError: bad arguments, with the message `bench run` prints; nothing is written then.

@@ -1,5 +1,5 @@
 """A trial the run's own stop ends is 'stopped_at_target' when the target ended the run, 'budget_cut' when
-the budget did (README, Results); folders written before the split keep reading as they are."""
+the budget did (docs/results.md); folders written before the split keep reading as they are."""
 
 from __future__ import annotations
 
