@@ -1,101 +1,211 @@
-"""Live training against replay on digits: epochs-to-target of each strategy, side by side.
+"""Live training against replay on digits, paired by seed: epochs-to-target at two fixed targets.
 
-    python scripts/live_vs_replay.py [--strategies asha,random,hyperband,tpe] [--live-seeds 8]
-                                     [--replay-seeds 20] [--seed 100] [--workers 2]
-                                     [--out results/live-vs-replay]
+    python scripts/live_vs_replay.py [--strategies asha,random,hyperband,tpe] [--seeds 16] [--seed 100]
+                                     [--workers 2] [--store results/validation/live-vs-replay]
+    python scripts/live_vs_replay.py --from-stored [--store DIR]     # recompute from the stored live runs
 
-Every run, live or replayed, uses the same strategy, workers, budget (the grid's) and target
-(the shipped dataset's grid best final validation accuracy minus 1 percentage point, as
-`bench run` uses by default) and stops at the target. Live runs train for real through Ray Tune
-with seeds SEED..SEED+live-1; replays run seeds SEED..SEED+replay-1 on the shipped dataset's
-surrogate. Epochs-to-target is bench.report.metrics.compute_to_target in epochs (a miss ranks
-above every hit). Printed: per strategy the medians and interquartile ranges, their ratio and a
-two-sided Mann-Whitney U p-value, then the ranking of the strategies by median, live and
-replayed. The figures are goals of issue #15: medians within 25%, p > 0.05, the same ranking.
+A live run and a replayed run of the same strategy and seed draw the same configurations, so they
+are compared seed by seed. Every run uses the same strategy, workers and budget, and stops at the
+harder of the two TARGETS (or its budget), so both targets are measured. Live runs train for real
+through Ray Tune; their tables (one Parquet file, a row per reported result) and a manifest
+(seeds, targets, versions, hardware, command) are stored, so `--from-stored` recomputes the table
+without training: it replays the same seeds (cheap) against the stored live results.
+
+Printed per strategy and target: hits live and replayed, and the geometric mean of the per-seed
+replay/live ratios of epochs-to-target with its 95% interval (Student t on the log ratios, scipy;
+seeds where either missed are counted apart). Goal: every interval inside [0.75, 1.33]. Then the
+verdict (bench.report.verdict) at each target, live and replayed, and the seeds a paired interval
+that narrow would need (from these seeds' spread: a pilot's power calculation).
+
+What would show replay does not track live: an interval outside [0.75, 1.33] (replay systematically
+faster or slower), or a different best strategy / relation in the verdicts.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+#: The default target (the grid's best minus 1 point) and a harder one, fixed before any run.
+TARGETS = (0.9062, 0.92)
+GOAL = (0.75, 1.33)
+TABLE = "live_runs.parquet"
+MANIFEST = "manifest.json"
+COLUMNS = ("strategy", "seed", "result_index", "trial_id", "epoch", "val_accuracy", "epoch_cost_s")
 
 
-def epochs_to_target(run, target: float) -> float | None:
+def epochs_to_target(epochs, target: float, budget: dict | None) -> float | None:
     """Epochs trained (all trials) when the best-so-far first reaches `target`; None for a miss."""
     from bench.report.metrics import compute_to_target, trajectory
 
-    return compute_to_target(trajectory(run.epochs), target, "epochs", run.manifest.get("budget"))
+    return compute_to_target(trajectory(epochs), target, "epochs", budget)
 
 
-def describe(values: list[float | None]) -> str:
+def paired_ratios(live: list[float | None], replay: list[float | None]) -> tuple[list[float], int]:
+    """Per-seed replay/live ratios where both hit, and the count of seeds where one or both missed."""
+    ratios = [r / l for l, r in zip(live, replay) if l and r]
+    return ratios, len(live) - len(ratios)
+
+
+def geometric_interval(ratios: list[float]) -> tuple[float, float, float]:
+    """Geometric mean and 95% interval (Student t on the logs); NaN under 2 ratios."""
     import numpy as np
+    from scipy.stats import ttest_1samp
 
-    from bench.report.stats import median_with_misses
+    logs = np.log(ratios)
+    if len(logs) < 2:
+        return (math.exp(float(logs.mean())) if len(logs) else math.nan), math.nan, math.nan
+    if np.ptp(logs) == 0:
+        value = math.exp(float(logs[0]))
+        return value, value, value
+    interval = ttest_1samp(logs, 0.0).confidence_interval(0.95)
+    return math.exp(float(logs.mean())), math.exp(interval.low), math.exp(interval.high)
 
-    hits = np.array([v for v in values if v is not None])
-    median = median_with_misses(values)
-    if not len(hits) or median == float("inf"):
-        return f"not reached ({len(hits)}/{len(values)} hit)"
-    q25, q75 = np.percentile(hits, [25, 75])
-    return f"{median:.0f} [{q25:.0f}, {q75:.0f}] ({len(hits)}/{len(values)} hit)"
+
+def seeds_for_goal(ratios: list[float]) -> int | None:
+    """Seeds whose expected 95% interval of the geometric mean fits inside GOAL, from these ratios' spread."""
+    import numpy as np
+    from scipy.stats import t as student
+
+    logs = np.log(ratios)
+    if len(logs) < 2:
+        return None
+    mean, sd = float(logs.mean()), float(logs.std(ddof=1))
+    margin = min(math.log(GOAL[1]) - mean, mean - math.log(GOAL[0]))
+    if margin <= 0:
+        return None
+    for n in range(3, 10_001):
+        if student.ppf(0.975, n - 1) * sd / math.sqrt(n) <= margin:
+            return n
+    return None
 
 
-def main() -> int:
+def store_live(runs: dict, folder: Path, args, command: list[str]) -> None:
+    """The live runs' results as one Parquet table and a manifest."""
+    import pandas as pd
+
+    from bench import environment
+
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = []
+    budgets = {}
+    for (name, seed), run in runs.items():
+        frame = run.epochs.assign(strategy=name, seed=seed)[list(COLUMNS)]
+        frame["trial_id"] = frame["trial_id"].astype(str)
+        frames.append(frame)
+        budgets[f"{name}:{seed}"] = run.manifest.get("budget")
+    pd.concat(frames, ignore_index=True).to_parquet(folder / TABLE, index=False)
+    manifest = {"targets": list(TARGETS), "strategies": args.strategies.split(","), "seeds": args.seeds,
+                "seed": args.seed, "workers": args.workers, "budgets": budgets, "command": command,
+                "versions": environment.library_versions(), "hardware": environment.hardware()}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str) + "\n")
+
+
+def load_live(folder: Path) -> tuple[dict, dict]:
+    """The stored live results, per (strategy, seed), and the manifest."""
+    import pandas as pd
+
+    manifest = json.loads((folder / MANIFEST).read_text())
+    table = pd.read_parquet(folder / TABLE)
+    runs = {(name, int(seed)): group.drop(columns=["strategy", "seed"]).reset_index(drop=True)
+            for (name, seed), group in table.groupby(["strategy", "seed"])}
+    return runs, manifest
+
+
+def verdict_lines(figures: dict[str, dict[int, list[float | None]]], names: list[str]) -> list[str]:
+    """bench's verdict at each target from per-seed epochs-to-target (misses count as in a report)."""
+    import pandas as pd
+
+    from bench.report.verdict import target_verdict
+
+    lines = []
+    for index, target in enumerate(TARGETS):
+        rows = []
+        spent = max((v for name in names for values in figures[name].values() for v in values if v), default=1.0)
+        for name in names:
+            for seed, values in figures[name].items():
+                value = values[index]
+                rows.append({"strategy": name, "seed": seed, "target": target,
+                             "status": "reached" if value else "missed", "normalised": value or math.nan,
+                             "compute_used_normalised": spent})
+        lines.append(target_verdict(pd.DataFrame(rows), target, f"{target:g}").line)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
     import workloads
-    from bench.replay import execute_replay
-    from bench.report.reference import load_reference
-    from bench.report.basis import resolve_target
-    from bench.report.stats import mann_whitney_p, median_with_misses
-    from bench.store.results import load_run
     from bench.live.runner import execute
+    from bench.replay import execute_replay
     from bench.spec import make_specs
+    from bench.store.results import load_run
     from bench.store.tables import resolve_table
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--strategies", default="asha,random,hyperband,tpe")
-    parser.add_argument("--live-seeds", type=int, default=8)
-    parser.add_argument("--replay-seeds", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=16, help="live seeds (a pilot: fewer, then the printed count)")
     parser.add_argument("--seed", type=int, default=100, help="the first seed, live and replayed")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "live-vs-replay")
-    args = parser.parse_args()
+    parser.add_argument("--store", type=Path, default=Path("results") / "validation" / "live-vs-replay")
+    parser.add_argument("--out", type=Path, default=Path("results") / "live-vs-replay",
+                        help="run folders (live and replayed)")
+    parser.add_argument("--from-stored", action="store_true", help="recompute from the stored live runs")
+    args = parser.parse_args(argv)
 
     workload = workloads.get("digits")
     table = resolve_table("", workload.name)
-    target, rule, _ = resolve_target(load_reference(workload.name))
-    print(f"dataset {table.name}; target {target:.4f} ({rule}); {args.workers} workers; "
-          f"live seeds {args.seed}..{args.seed + args.live_seeds - 1}, replay seeds {args.seed}.."
-          f"{args.seed + args.replay_seeds - 1}", flush=True)
+    if args.from_stored:
+        stored, manifest = load_live(args.store)
+        args.strategies, args.seeds = ",".join(manifest["strategies"]), manifest["seeds"]
+        args.seed, args.workers = manifest["seed"], manifest["workers"]
+    names = args.strategies.split(",")
+    seeds = range(args.seed, args.seed + args.seeds)
+    print(f"dataset {table.name}; targets {', '.join(f'{t:g}' for t in TARGETS)} (runs stop at {max(TARGETS):g}); "
+          f"{args.workers} workers; seeds {seeds.start}..{seeds.stop - 1}"
+          f"{'; live runs from ' + str(args.store) if args.from_stored else ''}", flush=True)
 
     def spec(name: str, seed: int):
-        (one,) = make_specs([(name, {})], workload.name, seed=seed, seeds=1, out_dir=args.out,
-                            workers=args.workers, target=target, progress=False, command=tuple(sys.argv))
+        (one,) = make_specs([(name, {})], workload.name, seed=seed, seeds=1, out_dir=args.out, workers=args.workers,
+                            target=max(TARGETS), progress=False, command=tuple(sys.argv))
         return one
 
-    names = args.strategies.split(",")
-    live, replayed = {}, {}
+    live: dict[str, dict[int, list]] = {name: {} for name in names}
+    replayed: dict[str, dict[int, list]] = {name: {} for name in names}
+    live_runs = {}
     for name in names:
-        replayed[name] = [epochs_to_target(load_run(execute_replay(spec(name, seed), table).folder), target)
-                          for seed in range(args.seed, args.seed + args.replay_seeds)]
-        live[name] = []
-        for seed in range(args.seed, args.seed + args.live_seeds):
-            live[name].append(epochs_to_target(load_run(execute(spec(name, seed)).folder), target))
-            print(f"  live {name} seed {seed}: {live[name][-1]}", flush=True)
-    print("\n| strategy | live median [IQR], epochs | replay median [IQR], epochs | replay / live | "
-          "Mann-Whitney p |")
-    print("|---|---|---|---|---|")
+        for seed in seeds:
+            run = load_run(execute_replay(spec(name, seed), table).folder)
+            replayed[name][seed] = [epochs_to_target(run.epochs, t, run.manifest.get("budget")) for t in TARGETS]
+            if args.from_stored:
+                epochs = stored[(name, seed)]
+                budget = manifest["budgets"].get(f"{name}:{seed}")
+            else:
+                live_runs[(name, seed)] = load_run(execute(spec(name, seed)).folder)
+                epochs, budget = live_runs[(name, seed)].epochs, live_runs[(name, seed)].manifest.get("budget")
+            live[name][seed] = [epochs_to_target(epochs, t, budget) for t in TARGETS]
+            print(f"  {name} seed {seed}: live {live[name][seed]}, replay {replayed[name][seed]}", flush=True)
+    if not args.from_stored:
+        store_live(live_runs, args.store, args, list(sys.argv))
+    print("\n| strategy | target | hits live | hits replay | replay / live, geometric mean [95% CI] | "
+          "seeds apart (a miss) | seeds for the goal |")
+    print("|---|---|---|---|---|---|---|")
+    inside = True
     for name in names:
-        live_median, replay_median = median_with_misses(live[name]), median_with_misses(replayed[name])
-        ratio = replay_median / live_median if live_median not in (0, float("inf")) else float("nan")
-        print(f"| {name} | {describe(live[name])} | {describe(replayed[name])} | {ratio:.2f} | "
-              f"{mann_whitney_p(live[name], replayed[name]):.3f} |")
-    for label, values in (("live", live), ("replay", replayed)):
-        order = sorted(names, key=lambda n: median_with_misses(values[n]))
-        print(f"ranking {label}: {' < '.join(order)}")
+        for index, target in enumerate(TARGETS):
+            live_values = [live[name][s][index] for s in seeds]
+            replay_values = [replayed[name][s][index] for s in seeds]
+            ratios, apart = paired_ratios(live_values, replay_values)
+            mean, low, high = geometric_interval(ratios)
+            inside &= GOAL[0] <= low and high <= GOAL[1]
+            print(f"| {name} | {target:g} | {sum(v is not None for v in live_values)}/{len(seeds)} | "
+                  f"{sum(v is not None for v in replay_values)}/{len(seeds)} | {mean:.2f} [{low:.2f}, {high:.2f}] | "
+                  f"{apart} | {seeds_for_goal(ratios) or '-'} |")
+    print(f"\nevery interval inside [{GOAL[0]}, {GOAL[1]}]: {'yes' if inside else 'no'}")
+    for label, figures in (("live", live), ("replay", replayed)):
+        for line in verdict_lines(figures, names):
+            print(f"verdict {label}: {line}")
     return 0
 
 
