@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Sequence
 
 from bench.report.stats import SIGNIFICANCE, mann_whitney_p
@@ -11,6 +13,8 @@ from bench.store.results import StoredRun
 LOW_HIT_RATE = 0.8
 #: The A/A pair: the same sampling, every trial to the end; they must not differ.
 AA_PAIR = ("fifo", "random")
+#: The committed fidelity of replay where strategies compete (scripts/surrogate_fidelity.py --write).
+FIDELITY_RECORD = Path(__file__).resolve().parents[2] / "results" / "validation" / "fidelity.json"
 
 
 def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
@@ -22,6 +26,24 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
             items = notes if isinstance(notes, list) else [notes]
             found.setdefault(run.manifest["strategy"]["name"], set()).update(str(n) for n in items)
     return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
+
+
+def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD) -> list[str]:
+    """Replayed runs' targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md)."""
+    targets = sorted({float(run.manifest["target"]) for run in runs
+                      if run.manifest.get("replay") and run.manifest.get("target") is not None})
+    if not targets or not Path(record_path).is_file():
+        return []
+    rows = json.loads(Path(record_path).read_text())["comparisons"]
+    notes = []
+    for target in targets:
+        missed = [f"{r['figure']} {r['value'] if r['value'] is None else round(r['value'], 2)} of ceiling "
+                  f"{r['ceiling'] if r['ceiling'] is None else round(r['ceiling'], 2)}"
+                  for r in rows if r["target"] is not None and abs(r["target"] - target) < 1e-6 and not r["met"]]
+        if missed:
+            notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target figures miss their goals "
+                         f"({'; '.join(missed)}; docs/fidelity.md): replayed hits at this target are not to be trusted")
+    return notes
 
 
 def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
@@ -85,7 +107,7 @@ def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference) ->
     """Every warning, and the fifo-versus-random p-value (None when not both present)."""
     aa, p = aa_warning(per_seed)
     notes = [
-        *approximation_warnings(runs), *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
+        *approximation_warnings(runs), *replay_fidelity_warnings(runs), *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
         *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
     ]
     if skipped:
