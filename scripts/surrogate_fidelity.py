@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.report.ladder import make_ladder
     from bench.report.reference import DEFAULT_TOLERANCE_PP, load_reference
-    from bench.surrogate import (LATENCY_BUDGET_S, choose_competitive, competitive_fidelity, competitive_table,
+    from bench.surrogate import (LATENCY_BUDGET_S, SURROGATE_VERSION, choose_competitive, competitive_fidelity, competitive_table,
                                  fidelity, nested_cross_validate)
     from bench.surrogate._competitive import COMPETITIVE_FLOOR, to_record
 
@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
         shipped = load_table(default_table_path("digits"))
         frame, args.data = dataset_frame(shipped, workloads.get("digits").space), shipped.path
+        checksum = shipped.meta.get("curves_sha256")
     else:
-        frame = pd.read_parquet(args.data)
+        frame, checksum = pd.read_parquet(args.data), None
     reference = load_reference("digits")
     ladder = make_ladder(reference)
     run_target = reference.best_final_accuracy() - DEFAULT_TOLERANCE_PP / 100.0
@@ -161,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(competitive_table(competitive, ladder.label))
     if args.write:
-        record = {"schema_version": SCHEMA_VERSION, "data": str(args.data), "floor": floor,
+        data = Path(args.data).resolve()
+        record = {"schema_version": SCHEMA_VERSION, "surrogate_version": SURROGATE_VERSION,
+                  "data": str(data.relative_to(ROOT)) if data.is_relative_to(ROOT) else str(data),
+                  "curves_sha256": checksum, "floor": floor,
                   "folds": args.folds, "inner_folds": args.inner_folds, "seed": args.seed,
                   "models": args.models, "chosen": nested.chosen, "configs": competitive.configs,
                   "targets": [{"target": r.target, "label": r.label} for r in ladder.rungs],
