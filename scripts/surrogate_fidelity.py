@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.report.ladder import make_ladder
     from bench.report.reference import DEFAULT_TOLERANCE_PP, load_reference
-    from bench.surrogate import (LATENCY_BUDGET_S, SURROGATE_VERSION, choose_competitive, competitive_fidelity, competitive_table,
-                                 fidelity, nested_cross_validate)
+    from bench.surrogate import (LATENCY_BUDGET_S, SURROGATE_VERSION, choose_competitive, competitive_fidelity,
+                                 competitive_table, fidelity, nested_cross_validate)
     from bench.surrogate._competitive import COMPETITIVE_FLOOR, to_record
 
     args = parse(sys.argv[1:] if argv is None else argv)
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"Where strategies compete: {competitive.configs} configurations with recorded seed-mean final accuracy "
           f">= {floor:g}, recorded with seeds 0 and 1; seed 0's curve predicted by the model (held out) and by "
-          f"seed 1's recorded curve (the ceiling). Goals met: {competitive.goals_met} of {len(competitive.comparisons)}.")
+          f"seed 1's recorded curve (the ceiling). Goals met: {competitive.goals_met} of "
+          f"{len(competitive.comparisons)}.")
     print()
     print(competitive_table(competitive, ladder.label))
     if args.write:

@@ -29,12 +29,21 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
 
 
 def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD) -> list[str]:
-    """Replayed runs' targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md)."""
-    targets = sorted({float(run.manifest["target"]) for run in runs
-                      if run.manifest.get("replay") and run.manifest.get("target") is not None})
-    if not targets or not Path(record_path).is_file():
+    """Replayed runs' targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md).
+
+    Only runs that replayed the table the figures were measured on (same curves checksum) count.
+    """
+    if not Path(record_path).is_file():
         return []
-    rows = json.loads(Path(record_path).read_text())["comparisons"]
+    record = json.loads(Path(record_path).read_text())
+
+    def same_table(run) -> bool:
+        table = run.manifest.get("table")
+        return not isinstance(table, dict) or table.get("curves_sha256") in (None, record.get("curves_sha256"))
+
+    targets = sorted({float(run.manifest["target"]) for run in runs
+                      if run.manifest.get("replay") and run.manifest.get("target") is not None and same_table(run)})
+    rows = record["comparisons"]
     notes = []
     for target in targets:
         at = [r for r in rows if r["target"] is not None and abs(r["target"] - target) < 5e-5 and not r["met"]]
@@ -45,8 +54,8 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
         else:
             why = "; ".join(f"{r['figure']} {r['value']:.2f} where seed-vs-seed is {r['ceiling']:.2f}"
                             for r in at if r.get("measurable", True))
-        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity misses its goal ({why}; "
-                     f"docs/fidelity.md): replayed hits at this target are not to be trusted")
+        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity misses its goal "
+                     f"({why}; docs/fidelity.md): replayed hits at this target are not to be trusted")
     return notes
 
 
@@ -111,7 +120,8 @@ def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference) ->
     """Every warning, and the fifo-versus-random p-value (None when not both present)."""
     aa, p = aa_warning(per_seed)
     notes = [
-        *approximation_warnings(runs), *replay_fidelity_warnings(runs), *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
+        *approximation_warnings(runs), *replay_fidelity_warnings(runs),
+        *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
         *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
     ]
     if skipped:

@@ -103,7 +103,8 @@ class Comparison:
         return max(0.0, self.goal - self.value) if self.measurable else float("nan")
 
 
-def competitive_configs(true_accuracy: np.ndarray, config_ids: np.ndarray, floor: float = COMPETITIVE_FLOOR) -> np.ndarray:
+def competitive_configs(true_accuracy: np.ndarray, config_ids: np.ndarray,
+                        floor: float = COMPETITIVE_FLOOR) -> np.ndarray:
     """The configurations whose recorded seed-mean final accuracy (a diverged curve's last value counts) is >= floor."""
     final = filled(true_accuracy)[:, -1]
     config_ids = np.asarray(config_ids)
@@ -130,7 +131,7 @@ def spearman_at(truth: np.ndarray, predicted: np.ndarray, epoch: int) -> float:
 
 def reach_precision_recall(truth: np.ndarray, predicted: np.ndarray, target: float,
                            confidence: float = CONFIDENCE) -> tuple[Proportion, Proportion]:
-    """(precision, recall) of "the predicted curve reaches `target`" (max over epochs >= target) for the recorded one."""
+    """(precision, recall) of "the predicted curve reaches `target`" (max over epochs >= target) for the recorded."""
     reaches = np.nanmax(truth, axis=1) >= target
     predicted_reaches = np.nanmax(predicted, axis=1) >= target
     hits = int(np.sum(reaches & predicted_reaches))
@@ -163,7 +164,7 @@ class CompetitiveFidelity:
 def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarray, config_ids: np.ndarray,
                          seeds: np.ndarray, targets: Sequence[float], floor: float = COMPETITIVE_FLOOR,
                          epochs: Sequence[int] = COMPETITIVE_EPOCHS) -> CompetitiveFidelity:
-    """Spearman at `epochs` and reach precision/recall at `targets`, among competitive configurations, beside seed-vs-seed.
+    """Spearman at `epochs`, reach precision/recall at `targets`, among competitive configurations, beside seed-vs-seed.
 
     Both are scored on the same curves: REFERENCE_SEED's recorded curve of every configuration whose
     recorded seed-mean final accuracy is at least `floor` and which was recorded with OTHER_SEED too;
@@ -201,15 +202,18 @@ def competitive_table(result: CompetitiveFidelity, label=None) -> str:
     def interval(value: float, ci: Proportion | None) -> str:
         if math.isnan(value):
             return "n/a" if ci is None else f"n/a (0 of {ci.trials})"
-        return f"{value:.3f}" if ci is None else f"{value:.3f} [{ci.low:.2f}, {ci.high:.2f}] ({ci.successes}/{ci.trials})"
+        if ci is None:
+            return f"{value:.3f}"
+        return f"{value:.3f} [{ci.low:.2f}, {ci.high:.2f}] ({ci.successes}/{ci.trials})"
 
     lines = ["| figure | target | model | seed 1 for seed 0 (ceiling) | ratio | goal (share of ceiling) | verdict |",
              "|---|---|---|---|---|---|---|"]
     for c in result.comparisons:
         target = "" if c.target is None else f"{c.target:.4f}" + (f" ({label(c.target)})" if label else "")
         ratio = "n/a" if math.isnan(c.ratio) else f"{c.ratio:.2f}"
+        no_ceiling = c.ceiling == 0 or math.isnan(c.ceiling)
         verdict = "goal met" if c.met else (f"missed by {c.missed_by:.3f}" if c.measurable
-                                            else "not measurable (no ceiling)" if c.ceiling == 0 or math.isnan(c.ceiling)
+                                            else "not measurable (no ceiling)" if no_ceiling
                                             else "missed: not measurable")
         lines.append(f"| {c.figure} | {target} | {interval(c.value, c.value_ci)} | {interval(c.ceiling, c.ceiling_ci)} "
                      f"| {ratio} | {c.share:g} x {c.ceiling:.3f} = {c.goal:.3f} | {verdict} |")
@@ -222,7 +226,8 @@ def to_record(result: CompetitiveFidelity) -> list[dict]:
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
     return [{"figure": c.figure, "target": c.target, "value": number(c.value), "ceiling": number(c.ceiling),
-             "ratio": number(c.ratio), "share": c.share, "measurable": c.measurable, "met": c.met, "missed_by": number(c.missed_by),
+             "ratio": number(c.ratio), "share": c.share, "measurable": c.measurable, "met": c.met,
+             "missed_by": number(c.missed_by),
              **({"value_low": number(c.value_ci.low), "value_high": number(c.value_ci.high),
                  "ceiling_low": number(c.ceiling_ci.low), "ceiling_high": number(c.ceiling_ci.high)}
                 if c.value_ci is not None else {})}

@@ -62,5 +62,8 @@ def choose_competitive(results: dict[str, dict], latency_budget_s: float = LATEN
     fast = [name for name, figures in results.items() if figures["forward_s"] <= latency_budget_s]
     if not fast:
         return None
-    return min(fast, key=lambda name: (-results[name]["competitive"].goals_met, -results[name]["competitive"].mean_ratio,
-                                       results[name]["final_mae"], name))
+    def rank(name: str) -> tuple:
+        competitive = results[name]["competitive"]
+        return -competitive.goals_met, -competitive.mean_ratio, results[name]["final_mae"], name
+
+    return min(fast, key=rank)

@@ -50,6 +50,10 @@ def test_replayed_targets_where_the_committed_fidelity_misses_its_goals_are_warn
         {"figure": "precision", "target": 0.8962, "value": 0.8, "ceiling": 0.8, "met": True}]}))
     replayed = [SimpleNamespace(manifest={"replay": True, "target": t}) for t in (0.9062, 0.8962)]
     warnings = replay_fidelity_warnings(replayed, record)
-    assert len(warnings) == 1 and warnings[0].startswith("replay at target 0.9062") and "precision 0.50 where seed-vs-seed is 0.70" in warnings[0]
+    assert len(warnings) == 1 and warnings[0].startswith("replay at target 0.9062")
+    assert "precision 0.50 where seed-vs-seed is 0.70" in warnings[0]
     assert replay_fidelity_warnings([SimpleNamespace(manifest={"replay": False, "target": 0.9062})], record) == []
     assert replay_fidelity_warnings(replayed, tmp_path / "absent.json") == []
+    other_table = [SimpleNamespace(manifest={"replay": True, "target": 0.9062, "table": {"curves_sha256": "other"}})]
+    record.write_text(json.dumps({"curves_sha256": "measured", **json.loads(record.read_text())}))
+    assert replay_fidelity_warnings(other_table, record) == []

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from bench.surrogate import choose_competitive, choose_model, competitive_fidelity, competitive_table, nested_cross_validate
+from bench.surrogate import (choose_competitive, choose_model, competitive_fidelity, competitive_table,
+                             nested_cross_validate)
 from bench.surrogate._competitive import (REACH_SHARE, SPEARMAN_SHARE, competitive_configs, seed_pair_rows, to_record,
                                           wilson)
 from bench.surrogate._evaluate import config_folds
@@ -17,7 +18,7 @@ TARGETS = (0.90, 0.92)
 
 
 def two_seeds(configs: int = 80, seed: int = 0, noise: float = 0.01):
-    """Seeds 0 and 1 of `configs` rising curves, final accuracies spread over [0.80, 0.95]; a third of them below 0.85."""
+    """Seeds 0 and 1 of `configs` rising curves, final accuracies spread over [0.80, 0.95] (a third below 0.85)."""
     rng = np.random.default_rng(seed)
     final = np.linspace(0.80, 0.95, configs)
     shape = 1.0 - np.exp(-np.arange(1, EPOCHS + 1) / 4.0)
@@ -153,3 +154,10 @@ def test_competitive_fidelity_of_one_fold_of_the_shipped_dataset(shipped_frame, 
     assert -1.0 <= final.value <= 1.0
     easiest = [c for c in result.comparisons if c.target == targets[0]]
     assert all(c.measurable for c in easiest)
+
+
+def test_the_forward_pass_is_timed_apart_from_the_rest_of_a_curve_call(small_surrogate):
+    from bench.surrogate import forward_cpu_s, latency_cpu_s
+
+    forward, whole = forward_cpu_s(small_surrogate, calls=300), latency_cpu_s(small_surrogate, calls=300)
+    assert 0 < forward < whole
