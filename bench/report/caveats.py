@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Sequence
 
 from bench.report.stats import SIGNIFICANCE, mann_whitney_p
@@ -11,6 +13,8 @@ from bench.store.results import StoredRun
 LOW_HIT_RATE = 0.8
 #: The A/A pair: the same sampling, every trial to the end; they must not differ.
 AA_PAIR = ("fifo", "random")
+#: The committed fidelity of replay where strategies compete (scripts/surrogate_fidelity.py --write).
+FIDELITY_RECORD = Path(__file__).resolve().parents[2] / "results" / "validation" / "fidelity.json"
 
 
 def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
@@ -22,6 +26,37 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
             items = notes if isinstance(notes, list) else [notes]
             found.setdefault(run.manifest["strategy"]["name"], set()).update(str(n) for n in items)
     return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
+
+
+def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD) -> list[str]:
+    """Replayed runs' targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md).
+
+    Only runs that replayed the table the figures were measured on (same curves checksum) count.
+    """
+    if not Path(record_path).is_file():
+        return []
+    record = json.loads(Path(record_path).read_text())
+
+    def same_table(run) -> bool:
+        table = run.manifest.get("table")
+        return not isinstance(table, dict) or table.get("curves_sha256") in (None, record.get("curves_sha256"))
+
+    targets = sorted({float(run.manifest["target"]) for run in runs
+                      if run.manifest.get("replay") and run.manifest.get("target") is not None and same_table(run)})
+    rows = record["comparisons"]
+    notes = []
+    for target in targets:
+        at = [r for r in rows if r["target"] is not None and abs(r["target"] - target) < 5e-5 and not r["met"]]
+        if not at:
+            continue
+        if not any(r.get("measurable", True) for r in at):
+            why = "a second recorded training seed never agrees with the first on which configurations reach it"
+        else:
+            why = "; ".join(f"{r['figure']} {r['value']:.2f} where seed-vs-seed is {r['ceiling']:.2f}"
+                            for r in at if r.get("measurable", True))
+        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity misses its goal "
+                     f"({why}; docs/fidelity.md): replayed hits at this target are not to be trusted")
+    return notes
 
 
 def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
@@ -85,7 +120,8 @@ def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference) ->
     """Every warning, and the fifo-versus-random p-value (None when not both present)."""
     aa, p = aa_warning(per_seed)
     notes = [
-        *approximation_warnings(runs), *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
+        *approximation_warnings(runs), *replay_fidelity_warnings(runs),
+        *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
         *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
     ]
     if skipped:

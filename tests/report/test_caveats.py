@@ -34,3 +34,26 @@ def test_unfinished_and_duplicate_runs_are_named(tmp_path, shipped_reference):
     assert len(report.runs) == 1 and report.per_seed["reached"].tolist() == [True]
     assert any(w.startswith("skipped 1 unfinished runs: asha-digits-seed1-2 (interrupted)") for w in report.warnings)
     assert any("ignored 1 older: asha-digits-seed0-0" in w for w in report.warnings)
+
+
+def test_replayed_targets_where_the_committed_fidelity_misses_its_goals_are_warned(tmp_path):
+    import json
+    from types import SimpleNamespace
+
+    from bench.report.caveats import replay_fidelity_warnings
+
+    record = tmp_path / "fidelity.json"
+    record.write_text(json.dumps({"comparisons": [
+        {"figure": "spearman epoch 1", "target": None, "value": 0.1, "ceiling": 0.5, "met": False},
+        {"figure": "precision", "target": 0.9062, "value": 0.5, "ceiling": 0.7, "met": False},
+        {"figure": "recall", "target": 0.9062, "value": 0.7, "ceiling": 0.8, "met": True},
+        {"figure": "precision", "target": 0.8962, "value": 0.8, "ceiling": 0.8, "met": True}]}))
+    replayed = [SimpleNamespace(manifest={"replay": True, "target": t}) for t in (0.9062, 0.8962)]
+    warnings = replay_fidelity_warnings(replayed, record)
+    assert len(warnings) == 1 and warnings[0].startswith("replay at target 0.9062")
+    assert "precision 0.50 where seed-vs-seed is 0.70" in warnings[0]
+    assert replay_fidelity_warnings([SimpleNamespace(manifest={"replay": False, "target": 0.9062})], record) == []
+    assert replay_fidelity_warnings(replayed, tmp_path / "absent.json") == []
+    other_table = [SimpleNamespace(manifest={"replay": True, "target": 0.9062, "table": {"curves_sha256": "other"}})]
+    record.write_text(json.dumps({"curves_sha256": "measured", **json.loads(record.read_text())}))
+    assert replay_fidelity_warnings(other_table, record) == []
