@@ -87,8 +87,10 @@ def imported(recipe: RunRecipe) -> None:
     if recipe.strategy in _BUILT:
         return
     from bench.spec import build_strategy
+    from bench.store.run_log import quiet
 
-    build_strategy(recipe.spec())
+    with quiet():  # the run builds it again and logs what its library says to the run's driver.log
+        build_strategy(recipe.spec())
     _BUILT.add(recipe.strategy)
 
 

@@ -82,7 +82,8 @@ def report_from_runs(
     per_seed = per_seed_compute_to_target(runs, basis)
     own_order, own_order_source = grid_own_order(per_seed, basis)
     summary = summarise_strategies(per_seed, basis, own_order)
-    warnings, p = collect_warnings(runs, per_seed, summary, list(skipped), list(duplicates), reference)
+    warnings, p = collect_warnings(runs, per_seed, summary, list(skipped), list(duplicates), reference,
+                                   [basis.target, *ladder.targets])
     return Report(
         workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
         grid_own_order=own_order, grid_own_order_source=own_order_source, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),

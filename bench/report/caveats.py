@@ -28,8 +28,10 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
     return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
 
 
-def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD) -> list[str]:
-    """Replayed runs' targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md).
+def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD,
+                             report_targets: Sequence[float] = ()) -> list[str]:
+    """Targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md), among the
+    replayed runs' own targets and the report's (`report_targets`: its target and ladder).
 
     Only runs that replayed the table the figures were measured on (same curves checksum) count.
     """
@@ -41,8 +43,9 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
         table = run.manifest.get("table")
         return not isinstance(table, dict) or table.get("curves_sha256") in (None, record.get("curves_sha256"))
 
-    targets = sorted({float(run.manifest["target"]) for run in runs
-                      if run.manifest.get("replay") and run.manifest.get("target") is not None and same_table(run)})
+    replayed = [run for run in runs if run.manifest.get("replay") and same_table(run)]
+    targets = sorted({float(run.manifest["target"]) for run in replayed if run.manifest.get("target") is not None}
+                     | ({float(t) for t in report_targets} if replayed else set()))
     rows = record["comparisons"]
     notes = []
     for target in targets:
@@ -116,11 +119,16 @@ def mixed_replay_warnings(summary: Any) -> list[str]:
     return [f"{name}: seeds mix replayed and live runs" for name in mixed]
 
 
-def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference) -> tuple[list[str], float | None]:
-    """Every warning, and the fifo-versus-random p-value (None when not both present)."""
+def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference,
+                     targets: Sequence[float] = ()) -> tuple[list[str], float | None]:
+    """Every warning, and the fifo-versus-random p-value (None when not both present).
+
+    Args:
+        targets: the report's target and ladder, checked against the committed replay fidelity.
+    """
     aa, p = aa_warning(per_seed)
     notes = [
-        *approximation_warnings(runs), *replay_fidelity_warnings(runs),
+        *approximation_warnings(runs), *replay_fidelity_warnings(runs, report_targets=targets),
         *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
         *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
     ]

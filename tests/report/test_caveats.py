@@ -57,3 +57,9 @@ def test_replayed_targets_where_the_committed_fidelity_misses_its_goals_are_warn
     other_table = [SimpleNamespace(manifest={"replay": True, "target": 0.9062, "table": {"curves_sha256": "other"}})]
     record.write_text(json.dumps({"curves_sha256": "measured", **json.loads(record.read_text())}))
     assert replay_fidelity_warnings(other_table, record) == []
+    # A compare's runs have no target of their own: the report's target and ladder are checked.
+    ladder_runs = [SimpleNamespace(manifest={"replay": True, "target": None})]
+    (warning,) = replay_fidelity_warnings(ladder_runs, record, report_targets=[0.8962, 0.9062, 0.9162])
+    assert warning.startswith("replay at target 0.9062")
+    live = [SimpleNamespace(manifest={"replay": False, "target": None})]
+    assert replay_fidelity_warnings(live, record, report_targets=[0.9062]) == []
