@@ -27,9 +27,10 @@ def fidelity(session):
 
 @nox.session
 def answer(session):
-    """How far the verdict can be trusted: replay noise and tail, and the verdict on three refitted surrogates."""
-    for script in ("scripts/replay_noise.py", "scripts/verdict_robustness.py"):
-        session.run("python", script, *session.posargs)
+    """How far the verdict can be trusted: replay noise and tail, then the verdict on three refitted surrogates
+    (posargs go to scripts/verdict_robustness.py, e.g. --strategies asha,random,hyperband --seeds 20)."""
+    session.run("python", "scripts/replay_noise.py")
+    session.run("python", "scripts/verdict_robustness.py", *session.posargs)
 
 
 @nox.session

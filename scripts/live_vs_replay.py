@@ -131,7 +131,8 @@ def verdict_lines(figures: dict[str, dict[int, list[float | None]]], names: list
                 rows.append({"strategy": name, "seed": seed, "target": target,
                              "status": "reached" if value else "missed", "normalised": value or math.nan,
                              "compute_used_normalised": spent})
-        lines.append(target_verdict(pd.DataFrame(rows), target, f"{target:g}").line)
+        # The figures here are epochs-to-target, not a share of the grid's compute.
+        lines.append(target_verdict(pd.DataFrame(rows), target, f"{target:g}").line.replace(", grid = 100)", " epochs)"))
     return lines
 
 

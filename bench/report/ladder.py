@@ -190,6 +190,11 @@ def _grid_rows(reference, targets: Sequence[float]) -> list[dict]:
     return rows
 
 
+def finite(value: float) -> float | None:
+    """A figure, or None where a miss decides it (inf)."""
+    return value if math.isfinite(value) else None
+
+
 def ladder_summary(table: Any, basis: Basis, ladder: Ladder) -> Any:
     """Per rung and strategy: measured runs, hits, median [95% interval] with misses last, and ERT.
 
@@ -207,7 +212,6 @@ def ladder_summary(table: Any, basis: Basis, ladder: Ladder) -> Any:
             measured = group[group["status"] != NOT_MEASURED]
             values = [v if s == REACHED else None for v, s in zip(measured["normalised"], measured["status"])]
             stats = summarise(values)
-            finite = lambda v: v if math.isfinite(v) else None  # noqa: E731
             rows.append({"target": target, "strategy": label, "measured": len(measured), "hits": stats.hits,
                          "hit_rate": stats.hit_rate, "normalised_median": finite(stats.median),
                          "normalised_low": finite(stats.low), "normalised_high": finite(stats.high),
