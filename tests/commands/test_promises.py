@@ -139,14 +139,15 @@ def test_a_strategy_library_warning_goes_to_the_run_log_not_the_terminal(tmp_pat
 
 
 def test_strategy_library_warnings_stay_off_the_terminal_in_parallel_matrix_workers(tmp_path):
-    """A matrix worker builds each strategy once before its first run (an untimed import): quietly."""
-    done = _bench(tmp_path, "compare", "--strategies", "nevergrad,random", "--seeds", "1", "--samples", "4",
+    """A matrix worker builds each strategy once before its first run (an untimed import): quietly.
+
+    (BayesOpt's "LogUniform sampler will be dropped" lines reached the terminal at --parallel 2.)
+    """
+    done = _bench(tmp_path, "compare", "--strategies", "bayesopt,random", "--seeds", "1", "--samples", "4",
                   "--parallel", "2", "--out", "out")
     assert done.returncode == 0, done.stderr[-2000:]
     terminal = done.stdout + done.stderr
-    assert "Warning" not in terminal and "WARNING" not in terminal, terminal
-    (folder,) = (tmp_path / "out").glob("nevergrad-*")
-    assert "NevergradRuntimeWarning: Bounds are" in (folder / "driver.log").read_text()
+    assert "WARNING" not in terminal and "Warning" not in terminal and "bayesopt_search" not in terminal, terminal
 
 
 def test_mlflow_lines_go_to_the_run_log_and_artifacts_into_the_named_folder(tmp_path):
