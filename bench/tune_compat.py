@@ -49,6 +49,17 @@ CALLBACK_STATE_PREFIX = "callback-states-"
 STAGING_TEMP_PREFIX = "tmp-"
 
 
+def error_pickle_file() -> str:
+    """The pickled error Tune writes in a failed trial's folder (`ray.air.constants.EXPR_ERROR_PICKLE_FILE`).
+
+    A restored Tune unpickles it for the final results, and an empty one (a driver killed while
+    Tune wrote it) ends the restored run in `EOFError` after all its work is done.
+    """
+    from ray.air.constants import EXPR_ERROR_PICKLE_FILE
+
+    return EXPR_ERROR_PICKLE_FILE
+
+
 def staging_dir(trial) -> str:
     """The driver staging folder where Tune writes its experiment state (`Trial.local_experiment_path`)."""
     return trial.local_experiment_path

@@ -15,6 +15,8 @@ os.environ["BENCH_WORKLOADS"] = "bench_test_workloads:EXPLODING,bench_test_workl
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PLUGINS, os.environ.get("PYTHONPATH")]))
 sys.path.insert(0, _PLUGINS)
 
+from tests.browser import browser  # noqa: E402,F401  (the headless chromium fixture)
+
 
 @pytest.fixture(scope="session")
 def ray_session():

@@ -146,17 +146,42 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
         stale.unlink()
     if not tune_state and tune_path(folder).exists():
         shutil.rmtree(tune_path(folder))  # killed before Tune saved anything: start Tune afresh
+    damaged = drop_damaged_error_pickles(tune_path(folder)) if tune_state else []
     record = {
         "at": dt.datetime.now(dt.timezone.utc).isoformat(), "command": list(command),
         "previous_status": manifest["status"], "rows_reloaded": len(rows), "torn_bytes_dropped": sum(torn.values()),
         "tune_state": "restored" if tune_state else "none (started afresh)",
         "tune_state_files_put_back": put_back,
+        "damaged_error_files_dropped": damaged,
         "versions": environment.library_versions(),
     }
     manifest.setdefault("resumes", []).append(record)
     manifest["status"] = "running"
     scheduler_state = tune_snapshot.load_scheduler_state(folder) if tune_state else None
     return Reopened(folder, manifest, rows, events, torn, tune_state, record, scheduler_state)
+
+
+def drop_damaged_error_pickles(tune_dir: Path) -> list[str]:
+    """Remove the trials' pickled errors a killed driver left empty or cut short; returns their paths.
+
+    Tune reads a trial's error from the pickle when it is there and from its text trace when it
+    is not, so without the damaged pickle the restored run reports the error from the trace
+    (the trial journal keeps the error too) instead of dying in `EOFError` at its end.
+    """
+    import pickle
+
+    dropped = []
+    for path in sorted(tune_dir.rglob(tune_compat.error_pickle_file())):
+        try:
+            pickle.loads(path.read_bytes())
+            continue
+        except (EOFError, pickle.UnpicklingError):
+            pass  # empty or cut short: a write the kill interrupted
+        except Exception:  # noqa: BLE001  (whole, but naming a class this process cannot import)
+            continue
+        path.unlink()
+        dropped.append(str(path.relative_to(tune_dir)))
+    return dropped
 
 
 def tune_states(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 from bench.nightly.compare import Row
 from bench.nightly.detect import ALPHA, changed_versions, detect_steps
+from bench.report.html import write_html
 
 REPORT = "nightly.md"
 
@@ -104,7 +105,7 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
 
 def write_report(out: Path, history, suite, run, baseline, verdicts: Sequence[Row], skipped: Sequence[str],
                  note: str) -> Path:
-    """Write nightly.md and the trend plots into `out`; returns the report's path."""
+    """Write nightly.md, its page nightly.html and the trend plots into `out`; returns nightly.md's path."""
     lines = [f"# Nightly run {run.run_id}: suite `{suite.name}`", "",
              f"- started: {run.started_at}; commit {run.commit_sha}; machine `{run.machine}`",
              f"- baseline: {note}",
@@ -140,4 +141,5 @@ def write_report(out: Path, history, suite, run, baseline, verdicts: Sequence[Ro
         lines += found or ["- no lasting change in the history."]
     path = out / REPORT
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_html(path, f"bench nightly: {suite.name}")
     return path

@@ -1,4 +1,4 @@
-"""Write a report: report.md, summary.csv, summary.json, per_seed.csv and the plots."""
+"""Write a report: report.md, report.html, summary.csv, summary.json, per_seed.csv and the plots."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import environment
-from bench.report import markdown, plotdata, plots
+from bench.report import html, markdown, plotdata, plots
 from bench.report.ladder import runtime_distribution_data
 from bench.report.text import text_bars
 from bench.report.verdict import verdict_records
@@ -128,4 +128,5 @@ def write_report(report, out: Path | str) -> list[Path]:
     atomic_write_bytes(out / "per_seed.csv", per_seed_csv_frame(report).to_csv(index=False).encode())
     body = markdown.render(report, list(plots.PLOT_FILES), text_chart(report))
     atomic_write_bytes(out / "report.md", body.encode())
-    return [*written, out / "summary.json", out / "summary.csv", out / "per_seed.csv", out / "report.md"]
+    page = html.write_html(out / "report.md", f"bench report: {report.workload}")
+    return [*written, out / "summary.json", out / "summary.csv", out / "per_seed.csv", out / "report.md", page]

@@ -49,10 +49,26 @@ def test_unchanged_then_planted_regression(tmp_path):
     assert "REGRESSED: asha (worse)" in third.stdout and "grid: unchanged" in third.stdout
     report = (tmp_path / "n3" / "nightly.md").read_text()
     assert "**asha** (replay, digits): worse" in report and "status: **regressed**" in report
+    page = (tmp_path / "n3" / "nightly.html").read_text()  # the same report, self-contained
+    assert "status: <strong>regressed</strong>" in page and page.count('src="data:image/png;base64,') == 1
     runs, _ = _rows(history)
     assert [r[-1] for r in runs] == ["accepted", "accepted", "regressed"]
     older = _nightly("--suite", suite, "--history", history, "--out", tmp_path / "n4", "--baseline", 1)
     assert older.returncode == 0, older.stdout  # run 1 was not edited
+
+
+def test_the_nightly_page_renders_in_a_browser(tmp_path, browser):
+    from tests.browser import open_page
+
+    suite = tmp_path / "tiny.toml"
+    suite.write_text(SUITE)
+    done = _nightly("--suite", suite, "--history", tmp_path / "history", "--out", tmp_path / "n")
+    assert done.returncode == 0, done.stderr
+    seen = open_page(browser, tmp_path / "n" / "nightly.html")
+    assert seen["errors"] == [] and seen["headings"][0] == "Nightly run 1: suite tiny"
+    assert [alt for alt, *_ in seen["pictures"]] == ["trend"]
+    assert all(loaded and width > 300 for _, loaded, width, _ in seen["pictures"])
+    assert "Trend: replay digits" in seen["headings"] and seen["drawn_share"] > 0.02
 
 
 @pytest.mark.parametrize("text, message", [

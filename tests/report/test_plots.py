@@ -28,7 +28,12 @@ def test_every_plot_written_and_non_empty(tmp_path, shipped_reference):
     for name in PLOT_FILES:
         data = (tmp_path / "out" / name).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000, name
-    assert {p.name for p in written} >= {"report.md", "summary.csv", "summary.json", "per_seed.csv", *PLOT_FILES}
+    assert {p.name for p in written} >= {"report.md", "report.html", "summary.csv", "summary.json", "per_seed.csv",
+                                         *PLOT_FILES}
+    page = (tmp_path / "out" / "report.html").read_text()
+    # Self-contained: every plot inlined, none linked.
+    assert page.count("data:image/png;base64,") == len(PLOT_FILES)
+    assert not any(f'src="{name}"' in page for name in PLOT_FILES)
 
 
 def test_text_bars_scale_with_the_median(tmp_path, shipped_reference):
