@@ -83,7 +83,9 @@ def test_the_shipped_cost_model_is_the_median_of_every_recording_of_a_shape(digi
 
     table, frame, space = digits_recordings
     shipped = pd.read_parquet(table.path / "cost.parquet")
-    pd.testing.assert_frame_equal(shipped, fit_cost_table(frame, space), check_exact=True)
+    # To 1e-9, not bit for bit: the cubic fit's least squares differ in the last bits between CPUs
+    # (a fresh clone failed bit-exactness on another machine of the same kind).
+    pd.testing.assert_frame_equal(shipped, fit_cost_table(frame, space), check_exact=False, rtol=1e-9, atol=0)
     shipped = shipped.set_index(["batch_size", "width"])
     means = {}
     for row in frame.itertuples(index=False):
