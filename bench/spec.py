@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from bench.budget import Budget, make_budget
 from bench.errors import BenchError, check_seeds
@@ -43,7 +44,7 @@ class RunSpec:
 
     @property
     def run_id(self) -> str:
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         return f"{self.strategy.name.replace('+', '_')}-{self.workload.name}-seed{self.seed}-{stamp}"
 
 

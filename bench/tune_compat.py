@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # --- Tune's environment settings ----------------------------------------------------------
 #: Seconds between Ray Tune experiment-state snapshots (Tune's default, "auto", waits at least

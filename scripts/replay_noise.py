@@ -47,8 +47,16 @@ def main(argv: list[str]) -> int:
     from bench.store.dataset import dataset_frame
     from bench.store.tables import default_table_path, load_table
     from bench.surrogate import fit_surrogate
-    from bench.surrogate._noise_figures import (BANDS, mean_finals, recorded_spread, replayed_finals,
-                                                replayed_spread, seed_correlation, tail_shares, unrecorded_configs)
+    from bench.surrogate._noise_figures import (
+        BANDS,
+        mean_finals,
+        recorded_spread,
+        replayed_finals,
+        replayed_spread,
+        seed_correlation,
+        tail_shares,
+        unrecorded_configs,
+    )
 
     space = workloads.get("digits").space
     frame = dataset_frame(load_table(default_table_path("digits")), space)

@@ -82,8 +82,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.report.ladder import make_ladder
     from bench.report.reference import DEFAULT_TOLERANCE_PP, load_reference
-    from bench.surrogate import (LATENCY_BUDGET_S, SURROGATE_VERSION, choose_competitive, competitive_fidelity,
-                                 competitive_table, fidelity, nested_cross_validate)
+    from bench.surrogate import (
+        LATENCY_BUDGET_S,
+        SURROGATE_VERSION,
+        choose_competitive,
+        competitive_fidelity,
+        competitive_table,
+        fidelity,
+        nested_cross_validate,
+    )
     from bench.surrogate._competitive import COMPETITIVE_FLOOR, to_record
 
     args = parse(sys.argv[1:] if argv is None else argv)

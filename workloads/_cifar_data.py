@@ -13,9 +13,10 @@ import pickle
 import shutil
 import socket
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bench.errors import BenchError
 

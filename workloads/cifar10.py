@@ -16,8 +16,9 @@ else $BENCH_DATA_DIR, else ~/.cache/bench/cifar10 (see workloads._cifar_data).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from workloads import _cifar_data as data
 from workloads.base import EpochTrainer, TrainerContext, Workload

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from bench.api._report import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api._run import call_command, path_value, replay_option
@@ -82,10 +83,10 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     Raises:
         BenchError: bad arguments, with the message `bench compare` prints; nothing is written then.
     """
+    import workloads
     from bench.matrix import MatrixOptions, run_matrix
     from bench.spec import check_buildable, check_positive, check_writable, make_specs
     from bench.store.dataset import table_cost_model
-    import workloads
 
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
         raise BenchError(f"bench compare: argument --parallel: takes a positive integer, the runs executed at "
@@ -94,7 +95,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed, workload=workload,
                                replay=replay, workers=workers, samples=samples, budget_epochs=budget_epochs, out=out)
     text = strategies if isinstance(strategies, str) else ",".join(strategies)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     out = path_value("--out", out, "bench compare") if out is not None else Path("results") / f"compare-{stamp}"
     check_positive("--seeds", seeds)
     check_seeds(seed, seeds)

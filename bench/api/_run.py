@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from bench.api._request import RunRequest, call_command, path_value, plan, replay_option
 from bench.errors import BenchError
@@ -37,11 +38,10 @@ def execute(request: RunRequest, on_run: OnRun = lambda summary, budget, line: N
 
 def _replay(request: RunRequest, on_run: OnRun) -> list:
     """Validate everything (table, strategy, values) first, then replay each seed."""
-    from bench.replay import DEFAULT_WORKERS, check_specs, execute_replay
-    from bench.store.tables import resolve_table
-
     import workloads
+    from bench.replay import DEFAULT_WORKERS, check_specs, execute_replay
     from bench.store.dataset import table_cost_model
+    from bench.store.tables import resolve_table
 
     _check_replay_request(request)
     table = resolve_table(request.replay, workloads.get(request.workload).name, extra_dirs=[request.out])

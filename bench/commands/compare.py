@@ -39,7 +39,6 @@ def add_arguments(parser) -> None:
 def main(args) -> int:
     from bench.api import compare
     from bench.commands.report import print_report
-
     from bench.report.ladder import parse_targets
 
     replay = False if args.live else (args.replay or True)  # --replay without TABLE: the shipped table

@@ -79,18 +79,18 @@ def _baseline(history, suite, machine: str, run_id: int | None):
 
 def main(args) -> int:
     from bench.environment import hardware_fingerprint, library_versions
+    from bench.matrix import MatrixOptions
     from bench.nightly.compare import compare_results
     from bench.nightly.execute import check_suite, run_suite
     from bench.nightly.history import History
     from bench.nightly.report import write_report
     from bench.nightly.suite import load_suite
-    from bench.matrix import MatrixOptions
     from bench.spec import check_writable
 
     suite = load_suite(args.suite)
     options = MatrixOptions(parallel=args.parallel, address=args.address, verbose=args.verbose)
     baseline_id = _baseline_id(args.baseline)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
     check_writable(out, "the nightly runs and report")
     check_suite(suite, out, tuple(args.argv))  # every run's values, before the first run

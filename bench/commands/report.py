@@ -35,9 +35,8 @@ def add_report_options(parser) -> None:
 
 def print_report(result) -> None:
     """The report's basis, its text budget chart and warnings, and where it was written."""
-    from bench.report.outputs import text_chart
-
     from bench.report.markdown import verdict_lines
+    from bench.report.outputs import text_chart
 
     report, basis = result.report, result.report.basis
     for line in verdict_lines(report):
@@ -53,7 +52,6 @@ def print_report(result) -> None:
 
 def main(args) -> int:
     from bench.api import report
-
     from bench.report.ladder import parse_targets
 
     targets = None if args.targets is None else parse_targets(args.targets)

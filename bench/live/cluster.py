@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 
 class StaleCheckpointFilter(logging.Filter):

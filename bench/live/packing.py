@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 #: GPU memory one trial may need: the largest cifar10 grid configuration (width 64, batch
 #: 1024, bf16 activations) is estimated at about 6 GiB with the dataset and a CUDA context;

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: tqdm's default layout without `<{remaining}` (the ETA) and the rate that would imply one.
 TARGET_FORMAT = "{desc}: {percentage:3.0f}% of budget|{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}{postfix}]"

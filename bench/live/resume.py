@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import environment, tune_compat
-from bench.live import tune_snapshot
 from bench.errors import BenchError
+from bench.live import tune_snapshot
 from bench.store.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
 from bench.store.results import MANIFEST, PARTIAL, read_manifest
 
@@ -147,7 +147,7 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
     if not tune_state and tune_path(folder).exists():
         shutil.rmtree(tune_path(folder))  # killed before Tune saved anything: start Tune afresh
     record = {
-        "at": dt.datetime.now(dt.timezone.utc).isoformat(), "command": list(command),
+        "at": dt.datetime.now(dt.UTC).isoformat(), "command": list(command),
         "previous_status": manifest["status"], "rows_reloaded": len(rows), "torn_bytes_dropped": sum(torn.values()),
         "tune_state": "restored" if tune_state else "none (started afresh)",
         "tune_state_files_put_back": put_back,

@@ -58,7 +58,7 @@ def execute(spec: RunSpec) -> RunSummary:
             folder = (spec.out_dir / run_id).resolve()
             folder.mkdir(parents=True, exist_ok=False)
             run_lock.acquire(folder)
-            started = dt.datetime.now(dt.timezone.utc).isoformat()
+            started = dt.datetime.now(dt.UTC).isoformat()
             manifest = run_manifest(
                 spec, run_id, "running", started, replay=False, workers=spec.workers, trial_resources=resources,
                 address=spec.address, cost_model=cost_model,

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from bench.errors import BenchError
-from bench.store.results import MANIFEST
 from bench.live.resume import RESUMABLE
+from bench.store.results import MANIFEST
 
 
 def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:

@@ -19,8 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench.errors import BenchError
 from bench.matrix.plan import RunRecipe
@@ -28,8 +28,8 @@ from bench.matrix.plan import RunRecipe
 
 def live_workers(requested: int | None, parallel: int | None, address: str | None) -> int:
     """Trials per live run: `--workers`, else the cluster's default split over `parallel` runs."""
-    from bench.live.ray_session import ensure_ray
     from bench.live.cluster import default_workers
+    from bench.live.ray_session import ensure_ray
 
     cluster = ensure_ray(address)
     if requested:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import wait
-from typing import Callable, Iterable
 
 from bench.matrix.plan import RunRecipe
 

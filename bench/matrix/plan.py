@@ -57,7 +57,7 @@ class RunRecipe:
     index: int = field(default=0, compare=False)  # position in the matrix's serial order
 
     @classmethod
-    def of(cls, spec: RunSpec, mode: str, index: int, table=None, address: str | None = None) -> "RunRecipe":
+    def of(cls, spec: RunSpec, mode: str, index: int, table=None, address: str | None = None) -> RunRecipe:
         return cls(
             mode=mode, strategy=spec.strategy.name,
             params=tuple(sorted((k, str(v)) for k, v in spec.strategy.params.items())),

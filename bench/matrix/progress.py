@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 
 def run_line(outcome: dict, number: int, total: int) -> str:

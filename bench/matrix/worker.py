@@ -35,8 +35,8 @@ def table(path: str):
 def warm(loaded):
     """Build what replay caches per table (surrogate, cost model) now, so no run's time includes it."""
     import workloads
-    from bench.store.dataset import table_cost_model
     from bench.store.curves import curve_book
+    from bench.store.dataset import table_cost_model
 
     curve_book(loaded, workloads.get(loaded.workload).space, 0)
     table_cost_model(loaded)

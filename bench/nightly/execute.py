@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bench.errors import BenchError
 from bench.nightly.suite import Section, Suite
@@ -74,9 +74,8 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     Args:
         options: a bench.matrix.MatrixOptions (default: one run at a time, a line per run).
     """
-    from bench.matrix import MatrixOptions, run_matrix
-
     import workloads
+    from bench.matrix import MatrixOptions, run_matrix
     from bench.report.basis import make_basis
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bench.nightly.compare import Row
 from bench.nightly.detect import ALPHA, changed_versions, detect_steps

@@ -107,7 +107,7 @@ def execute_replay(spec, table) -> RunSummary:
 def _execute(spec, table) -> RunSummary:
     wall_start = time.perf_counter()
     started_wall_s = time.time()
-    started_at = dt.datetime.now(dt.timezone.utc).isoformat()
+    started_at = dt.datetime.now(dt.UTC).isoformat()
     check_table(spec, table)
     workers = spec.workers or DEFAULT_WORKERS
     if workers < 1:

@@ -15,8 +15,13 @@ from bench.report.basis import Basis, make_basis
 from bench.report.build import Report, build_report, report_from_runs
 from bench.report.collect import collect_runs
 from bench.report.metrics import (
-    best_final_accuracy, compute_to_target, grid_first_reach_normalised, per_seed_compute_to_target,
-    run_figures, strategy_label, trajectory,
+    best_final_accuracy,
+    compute_to_target,
+    grid_first_reach_normalised,
+    per_seed_compute_to_target,
+    run_figures,
+    strategy_label,
+    trajectory,
 )
 from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, load_reference
 from bench.report.stats import SeedSummary, bootstrap_interval, mann_whitney_p, median_with_misses, summarise

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
 
 from bench.errors import BenchError
 from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from bench.errors import BenchError
 from bench.store.results import MANIFEST, StoredRun, load_run, read_manifest

@@ -19,8 +19,9 @@ target) pairs reached within each amount of compute.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from bench.errors import BenchError
 from bench.report.basis import REACH_EPSILON, Basis

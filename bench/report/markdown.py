@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
+from bench.report.caveats import LOW_HIT_RATE
 from bench.report.reference import DEFAULT_TOLERANCE_PP
 from bench.report.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
-from bench.report.caveats import LOW_HIT_RATE
 from bench.report.summary import records
 from bench.report.verdict import ALPHA, MISS_PENALTY, TIE_HIGH, TIE_LOW
 

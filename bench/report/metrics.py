@@ -6,7 +6,8 @@ regression checks and notebooks compute the same numbers.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from bench.report.basis import REACH_EPSILON, Basis
 from bench.store.manifest import strategy_label as label_from

@@ -40,7 +40,7 @@ def summary_document(report) -> dict:
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "kind": "compute-to-target",
         "produced_by": {"bench": bench.__version__, "versions": environment.library_versions()},
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "workload": {"name": report.workload, "version": reference.workload_version},
         "reference": {
             "source": reference.source, "kind": reference.kind, "repeats": reference.repeats,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 #: The bootstrap is seeded so the same runs always give the same interval.
 BOOTSTRAP_SEED = 0

@@ -10,9 +10,10 @@ bench.store.dataset_recording writes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bench.errors import BenchError
 

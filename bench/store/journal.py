@@ -11,8 +11,9 @@ loop feeds the ledger that holds the rows already recorded and appends to the ru
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bench.store.ledger import RunLedger
 from bench.store.results import JsonLinesLog
@@ -20,10 +21,10 @@ from bench.store.results import JsonLinesLog
 TRIALS_JOURNAL = "trials.partial.jsonl"
 JOURNAL_SCHEMA_VERSION = 1
 
-_LIVE: dict[str, "DurableLedger"] = {}
+_LIVE: dict[str, DurableLedger] = {}
 
 
-def _resolve_ledger(run_id: str, state: dict) -> "DurableLedger":
+def _resolve_ledger(run_id: str, state: dict) -> DurableLedger:
     """Unpickling hook: the live ledger of `run_id` if attached here, else a detached copy."""
     live = _LIVE.get(run_id)
     if live is not None:

@@ -8,8 +8,9 @@ controller. Both build their rows here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bench.budget import StopRule
 from bench.store.results import PartialLog

@@ -102,7 +102,7 @@ def run_manifest(spec, run_id: str, status: str, started_at: str, *, replay: boo
 
 def ended(status: str, rows: list[dict], summary: RunSummary) -> dict:
     """What a run's final manifest adds: its status, end time, row count and summary."""
-    return {"status": status, "ended_at": dt.datetime.now(dt.timezone.utc).isoformat(), "rows": len(rows),
+    return {"status": status, "ended_at": dt.datetime.now(dt.UTC).isoformat(), "rows": len(rows),
             "summary": summary.as_dict()}
 
 

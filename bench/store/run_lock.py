@@ -53,7 +53,7 @@ def acquire(folder: Path) -> None:
     """Take `folder`'s lock for this process, or raise BenchError naming its live owner."""
     path = Path(folder) / LOCK
     body = json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                       "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}).encode()
+                       "started_at": dt.datetime.now(dt.UTC).isoformat()}).encode()
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)

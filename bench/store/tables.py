@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from bench import environment
 from bench.errors import BenchError
@@ -102,7 +103,7 @@ def write_table(folder: Path, curves, workload, command: list[str], source_runs:
         "versions": environment.library_versions(),
         "command": command,
         "source_runs": source_runs,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
     }
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
     return folder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bench.errors import BenchError
 from bench.surrogate._models import ExtraTrees, NearestNeighbours

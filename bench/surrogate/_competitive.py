@@ -13,8 +13,8 @@ Pure functions over curve arrays: (curves, max_epochs) val accuracy, NaN after a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -23,7 +23,7 @@ class NeuralNet(Standardised):
         self.penalty = penalty
         self.iterations = iterations
 
-    def fit(self, points: np.ndarray, targets: np.ndarray) -> "NeuralNet":
+    def fit(self, points: np.ndarray, targets: np.ndarray) -> NeuralNet:
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
@@ -56,7 +56,7 @@ class GaussianProcess(Standardised):
     Rasmussen & Williams, Gaussian Processes for Machine Learning, 2006: http://gaussianprocess.org/gpml/
     """
 
-    def fit(self, points: np.ndarray, targets: np.ndarray) -> "GaussianProcess":
+    def fit(self, points: np.ndarray, targets: np.ndarray) -> GaussianProcess:
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning

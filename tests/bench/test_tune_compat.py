@@ -114,8 +114,8 @@ def test_trials_made_by_replaces_trial_creation_for_both_search_algorithms():
     from ray.tune.experiment import Experiment
     from ray.tune.search import ConcurrencyLimiter
     from ray.tune.search.basic_variant import BasicVariantGenerator
-    from ray.tune.search.search_generator import SearchGenerator
     from ray.tune.search.optuna import OptunaSearch
+    from ray.tune.search.search_generator import SearchGenerator
 
     class Bare(Experiment):
         def __init__(self, config):

@@ -34,12 +34,12 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     from bench.replay import execute_replay
     from bench.report.basis import make_basis
     from bench.report.ladder import ladder_table, make_ladder
-    from bench.report.verdict import verdict_records, verdicts
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference
-    from bench.store.results import load_run
+    from bench.report.verdict import verdict_records, verdicts
     from bench.spec import RunSpec
     from bench.store.dataset import table_cost_model
+    from bench.store.results import load_run
     from bench.store.tables import default_table_path, load_table
 
     workload = workloads.get("digits")

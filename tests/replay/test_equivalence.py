@@ -12,8 +12,8 @@ import strategies
 import workloads
 from bench.budget import Budget
 from bench.replay import execute_replay
-from bench.store.results import load_run
 from bench.spec import RunSpec
+from bench.store.results import load_run
 
 CASES = {  # strategy: (samples, budget in epochs, seed) - small, yet each decides something
     "grid": (243, 13, 0),

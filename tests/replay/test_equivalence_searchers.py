@@ -23,8 +23,9 @@ import strategies
 import workloads
 from bench.budget import Budget
 from bench.replay import execute_replay
-from bench.store.results import load_run
 from bench.spec import RunSpec
+from bench.store.results import load_run
+
 from test_equivalence import decisions
 
 #: strategy: (parameters, samples, budget in epochs, seed). Startup phases are cut short so each

@@ -13,6 +13,7 @@ import pytest
 import workloads
 from bench.cli import main
 from bench.store.tables import write_table
+
 from synthetic import synthetic_curves
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.cli import main
+
 from report_builders import write_run
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.report.build import build_report
+
 from report_builders import write_run
 
 

@@ -6,6 +6,7 @@ import json
 
 from bench.cli import main
 from bench.store.results import load_run, read_manifest
+
 from report_builders import GRID_TOTAL
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -42,7 +41,7 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     assert main([*REPLAY, "--seeds", "2", "--target", "0.85", "--out", str(tmp_path / "out"), "--mlflow", uri]) == 0
-    assert capsys.readouterr().out.count(f"  mlflow             run ") == 2
+    assert capsys.readouterr().out.count("  mlflow             run ") == 2
     client = MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("bench-digits")
     for folder in sorted(p for p in (tmp_path / "out").iterdir() if p.is_dir()):

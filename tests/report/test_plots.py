@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bench.report.build import report_from_runs
 from bench.report.outputs import text_chart, write_report
-from bench.report.reference import load_reference
 from bench.report.plots import PLOT_FILES
+from bench.report.reference import load_reference
 from bench.store.results import load_run
+
 from report_builders import write_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -7,8 +7,19 @@ import signal
 
 import workloads
 
-from .resilience_cli import (GRID_ARGS, finish, rows, run, run_folder, signature, sigkill, start, wait_for,
-                             wait_next_save, wait_rows)
+from .resilience_cli import (
+    GRID_ARGS,
+    finish,
+    rows,
+    run,
+    run_folder,
+    sigkill,
+    signature,
+    start,
+    wait_for,
+    wait_next_save,
+    wait_rows,
+)
 
 #: Rows recorded before each kill (0: as soon as the run folder exists); each kill is sent as
 #: soon as that row is seen and Tune has then saved its state once more (bench's snapshot file

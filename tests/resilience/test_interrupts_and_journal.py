@@ -14,8 +14,18 @@ import signal
 
 from workloads.digits import MAX_EPOCHS
 
-from .resilience_cli import (GRID_ARGS, TWO_TRIALS_ARGS, finish, run, run_folder, signature, sigkill, start, wait_for,
-                             wait_rows)
+from .resilience_cli import (
+    GRID_ARGS,
+    TWO_TRIALS_ARGS,
+    finish,
+    run,
+    run_folder,
+    sigkill,
+    signature,
+    start,
+    wait_for,
+    wait_rows,
+)
 
 FAULT = {"BENCH_INJECT_FAULT": "raise:00000:2"}
 

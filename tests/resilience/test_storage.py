@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from bench.store.results import read_manifest
 from bench.live.resume import RESUMABLE, ROW_KEYS, read_lines
+from bench.store.results import read_manifest
 
 from .resilience_cli import GRID_ARGS, ROOT, env
 

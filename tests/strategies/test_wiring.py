@@ -15,7 +15,11 @@ import numpy as np
 import pytest
 from optuna.samplers import TPESampler
 from ray.tune.schedulers import (
-    ASHAScheduler, HyperBandForBOHB, HyperBandScheduler, MedianStoppingRule, PopulationBasedTraining,
+    ASHAScheduler,
+    HyperBandForBOHB,
+    HyperBandScheduler,
+    MedianStoppingRule,
+    PopulationBasedTraining,
 )
 from ray.tune.schedulers.pb2 import PB2
 from ray.tune.search.basic_variant import BasicVariantGenerator
@@ -298,8 +302,8 @@ def _replay(name, table, out: Path, budget_epochs: float):
     """One replay of `name` on 4 simulated workers; returns the stored run and one row per trial."""
     from bench.budget import Budget
     from bench.replay import execute_replay
-    from bench.store.results import load_run
     from bench.spec import RunSpec
+    from bench.store.results import load_run
 
     spec = RunSpec(strategy=strategies.resolve(name), workload=workloads.get("digits"), seed=0,
                    budget=Budget("epochs", budget_epochs), samples=REPLAY_SAMPLES, workers=4, out_dir=out,

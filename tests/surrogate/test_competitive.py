@@ -7,10 +7,21 @@ import math
 import numpy as np
 import pytest
 
-from bench.surrogate import (choose_competitive, choose_model, competitive_fidelity, competitive_table,
-                             nested_cross_validate)
-from bench.surrogate._competitive import (REACH_SHARE, SPEARMAN_SHARE, competitive_configs, seed_pair_rows, to_record,
-                                          wilson)
+from bench.surrogate import (
+    choose_competitive,
+    choose_model,
+    competitive_fidelity,
+    competitive_table,
+    nested_cross_validate,
+)
+from bench.surrogate._competitive import (
+    REACH_SHARE,
+    SPEARMAN_SHARE,
+    competitive_configs,
+    seed_pair_rows,
+    to_record,
+    wilson,
+)
 from bench.surrogate._evaluate import config_folds
 
 EPOCHS = 27

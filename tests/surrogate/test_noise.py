@@ -8,8 +8,15 @@ import sys
 
 import numpy as np
 
-from bench.surrogate._noise_figures import (BANDS, recorded_spread, replayed_finals, replayed_spread,
-                                            seed_correlation, unrecorded_configs, mean_finals)
+from bench.surrogate._noise_figures import (
+    BANDS,
+    mean_finals,
+    recorded_spread,
+    replayed_finals,
+    replayed_spread,
+    seed_correlation,
+    unrecorded_configs,
+)
 
 SEEDS = range(100, 120)
 

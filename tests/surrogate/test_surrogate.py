@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from bench.errors import BenchError
-from bench.surrogate import (CANDIDATES, SURROGATE_VERSION, cache_path, cross_validate, fidelity, fit_surrogate,
-                             load_surrogate, target_accuracy)
+from bench.surrogate import (
+    CANDIDATES,
+    SURROGATE_VERSION,
+    cache_path,
+    cross_validate,
+    fidelity,
+    fit_surrogate,
+    load_surrogate,
+    target_accuracy,
+)
 from bench.surrogate._fidelity import filled
 from tests.surrogate.conftest import MAX_EPOCHS, diverges, unit_to_config
 
