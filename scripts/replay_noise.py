@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
 
     configs = unrecorded_configs(surrogate, 400, seed=5)
     replayed = replayed_spread(replayed_finals(surrogate, configs, seeds), mean_finals(surrogate, configs))
-    for (low, high), (mine, count), (theirs, their_count) in zip(BANDS, replayed, recorded_spread(surrogate.curves)):
+    for (low, high), (mine, count), (theirs, their_count) in zip(BANDS, replayed, recorded_spread(surrogate.curves), strict=False):
         ratio = mine / theirs - 1
         print(f"seed spread, seed-mean final accuracy in [{low:.2f}, {high:.2f}): replayed {mine:.4f} ({count} pairs), "
               f"recorded {theirs:.4f} ({their_count} configs), {ratio:+.1%}: "

@@ -75,7 +75,7 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
     fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False, sharex=True)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
-    for ax, name in zip(axes.flat, names):
+    for ax, name in zip(axes.flat, names, strict=False):
         group = trend[trend["strategy"] == name].sort_values("run_id")
         finite = group[np.isfinite(group["median"])]
         cap = 2 * float(finite["high"].replace(np.inf, np.nan).max() if len(finite) else 100.0)

@@ -211,7 +211,7 @@ def ladder_summary(table: Any, basis: Basis, ladder: Ladder) -> Any:
         at = table[table["target"] == target]
         for label, group in at.groupby("strategy", sort=True):
             measured = group[group["status"] != NOT_MEASURED]
-            values = [v if s == REACHED else None for v, s in zip(measured["normalised"], measured["status"])]
+            values = [v if s == REACHED else None for v, s in zip(measured["normalised"], measured["status"], strict=False)]
             stats = summarise(values)
             rows.append({"target": target, "strategy": label, "measured": len(measured), "hits": stats.hits,
                          "hit_rate": stats.hit_rate, "normalised_median": finite(stats.median),

@@ -121,7 +121,7 @@ def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], targ
     rows = math.ceil(count / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows + 0.9), squeeze=False, sharey=True)
     seen = set()
-    for ax, (label, (seed, trials)) in zip(axes.flat, panels.items()):
+    for ax, (label, (seed, trials)) in zip(axes.flat, panels.items(), strict=False):
         ranked = sorted(trials, key=lambda t: t.accuracies[-1] if t.accuracies else 0.0, reverse=True)
         best = {id(t) for t in ranked[:HIGHLIGHTED_TRIALS]}
         for trial in trials:

@@ -190,7 +190,7 @@ def target_verdict(at: Any, target: float, label: str) -> TargetVerdict:
         rows.append((name, len(d), math.exp(float(np.mean(d))), low, high, p, d))
     adjusted = multipletests([r[5] for r in rows], method="holm")[1] if rows else []
     pairs = []
-    for (name, n, ratio, low, high, p, d), p_holm in zip(rows, adjusted):
+    for (name, n, ratio, low, high, p, d), p_holm in zip(rows, adjusted, strict=False):
         relation = "not separated" if n < 2 else _relation(float(p_holm), ratio, low, high)
         needed = _seeds_needed(d, len(rows)) if relation == "not separated" and n >= 2 else None
         pairs.append(Pair(name, best, n, ratio, low, high, p, float(p_holm), relation, needed))

@@ -38,9 +38,9 @@ class CurveBook:
         bounds = np.flatnonzero(np.diff(grid_index)) + 1
         starts = [0, *bounds.tolist()]
         ends = [*bounds.tolist(), len(grid_index)]
-        rows = list(zip(*(c.tolist() for c in columns)))
+        rows = list(zip(*(c.tolist() for c in columns), strict=False))
         self.curves: dict[int, tuple] = {
-            int(grid_index[s]): tuple(rows[s:e]) for s, e in zip(starts, ends)
+            int(grid_index[s]): tuple(rows[s:e]) for s, e in zip(starts, ends, strict=False)
         }
         self.space = space
         self.repeat = repeat
@@ -114,7 +114,7 @@ class ModelBook:
                 (accuracy, val_loss, train_loss, seconds, flops, diverged)
                 for accuracy, val_loss, train_loss, diverged in zip(
                     predicted.val_accuracy.tolist(), predicted.val_loss.tolist(), predicted.train_loss.tolist(),
-                    predicted.diverged.tolist())
+                    predicted.diverged.tolist(), strict=False)
             )
         return curve
 

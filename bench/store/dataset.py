@@ -92,10 +92,10 @@ def read_cost_model(folder: Path, meta: Mapping[str, Any]) -> CostModel:
     key = (str(path.resolve()), path.stat().st_mtime_ns, entry["sha256"])
     if key not in _COST_MODELS:
         frame = pd.read_parquet(path)
-        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int)))
+        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int), strict=False))
         _COST_MODELS[key] = CostModel(source=Path(folder).name, sha256=entry["sha256"],
-                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float))),
-                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float))))
+                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float), strict=False)),
+                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float), strict=False)))
     return _COST_MODELS[key]
 
 

@@ -30,7 +30,7 @@ def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
     configs = []
     for point in points:
         config = {}
-        for u, hp in zip(point, space.hyperparameters):
+        for u, hp in zip(point, space.hyperparameters, strict=False):
             high = hp.high + 1 if hp.integer else hp.high
             if hp.log:
                 value = math.exp(math.log(hp.low) + float(u) * (math.log(high) - math.log(hp.low)))

@@ -66,7 +66,7 @@ def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
         frame = run.epochs.copy()
         if run.manifest["strategy"]["name"] != "grid":
             raise BenchError(f"{run.folder}: only grid runs record tables, not {run.manifest['strategy']['name']}")
-        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row)) for row in frame[names].itertuples(index=False)]
+        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row, strict=False)) for row in frame[names].itertuples(index=False)]
         try:
             frame["grid_index"] = [index[key] for key in keys]
         except KeyError as missing:

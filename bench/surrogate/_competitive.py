@@ -118,8 +118,8 @@ def seed_pair_rows(config_ids: np.ndarray, seeds: np.ndarray, configs: np.ndarra
     """(rows of reference_seed, rows of other_seed), aligned, for the `configs` recorded with both seeds."""
     config_ids, seeds = np.asarray(config_ids), np.asarray(seeds)
     wanted = np.isin(config_ids, configs)
-    other_row = {c: row for row, (c, s) in enumerate(zip(config_ids, seeds)) if s == other_seed and wanted[row]}
-    reference = [row for row, (c, s) in enumerate(zip(config_ids, seeds))
+    other_row = {c: row for row, (c, s) in enumerate(zip(config_ids, seeds, strict=False)) if s == other_seed and wanted[row]}
+    reference = [row for row, (c, s) in enumerate(zip(config_ids, seeds, strict=False))
                  if s == reference_seed and wanted[row] and c in other_row]
     return np.array(reference, dtype=int), np.array([other_row[config_ids[row]] for row in reference], dtype=int)
 

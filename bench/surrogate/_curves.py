@@ -107,15 +107,15 @@ def curve_set(frame, scaler: UnitScaler) -> CurveSet:
     values = config_rows[scaler.names].to_numpy(dtype=float)
     keys = {}
     for index, row in enumerate(values):
-        keys[scaler.key(dict(zip(scaler.names, row)))] = index
+        keys[scaler.key(dict(zip(scaler.names, row, strict=False)))] = index
     if len(keys) != len(first_curve):
         raise BenchError("the dataset frame has two config_ids with the same configuration")
     bounds = [*first_curve[1:], count]
-    seeds = [pairs[starts[s:e], 1].tolist() for s, e in zip(first_curve, bounds)]
+    seeds = [pairs[starts[s:e], 1].tolist() for s, e in zip(first_curve, bounds, strict=False)]
     scaled = to_model_scale(arrays["val_accuracy"], arrays["val_loss"], arrays["train_loss"])
     mean_scaled = np.full((len(first_curve), 3, max_epochs), np.nan)
     clean = np.zeros(len(first_curve), dtype=bool)
-    for index, (s, e) in enumerate(zip(first_curve, bounds)):
+    for index, (s, e) in enumerate(zip(first_curve, bounds, strict=False)):
         kept = ~diverged[s:e]
         clean[index] = kept.all()
         if kept.any():

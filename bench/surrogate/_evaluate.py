@@ -45,7 +45,7 @@ class NestedHeldOut:
 def config_folds(frame, folds: int, seed: int) -> np.ndarray:
     """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`, dealt into `folds`."""
     config_ids = np.sort(frame["config_id"].unique())
-    fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids), np.arange(len(config_ids)) % folds))
+    fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids), np.arange(len(config_ids)) % folds, strict=False))
     return frame["config_id"].map(fold_of).to_numpy()
 
 
@@ -54,7 +54,7 @@ def _predict(surrogate, held, max_epochs: int) -> tuple[list, list, list, list]:
     names = surrogate.scaler.names
     rows_true, rows_predicted, row_configs, row_seeds = [], [], [], []
     for (config_id, seed), curve in held.sort_values("epoch").groupby(["config_id", "seed"]):
-        config = dict(zip(names, curve[names].iloc[0]))
+        config = dict(zip(names, curve[names].iloc[0], strict=False))
         truth = np.full(max_epochs, np.nan)
         truth[curve["epoch"].to_numpy() - 1] = curve["val_accuracy"].to_numpy()
         predicted = np.full(max_epochs, np.nan)
@@ -80,7 +80,7 @@ def cross_validate(frame, model: str, space=None, folds: int = 5, seed: int = 0)
         surrogate = fit_surrogate(frame[fold_column != fold], space, model)
         fit_seconds.append(time.process_time() - start)
         for rows, new in zip((rows_true, rows_predicted, row_configs, row_seeds),
-                             _predict(surrogate, frame[fold_column == fold], max_epochs)):
+                             _predict(surrogate, frame[fold_column == fold], max_epochs), strict=False):
             rows.extend(new)
     return HeldOut(np.array(rows_true), np.array(rows_predicted), np.array(row_configs), np.array(row_seeds),
                    float(np.mean(fit_seconds)))
@@ -116,7 +116,7 @@ def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[s
         surrogate = fit_surrogate(inside, space, name)
         fit_seconds.append(time.process_time() - start)
         for rows, new in zip((rows_true, rows_predicted, row_configs, row_seeds),
-                             _predict(surrogate, frame[fold_column == fold], max_epochs)):
+                             _predict(surrogate, frame[fold_column == fold], max_epochs), strict=False):
             rows.extend(new)
         if progress is not None:
             progress(f"outer fold {fold + 1}/{outer_folds}: {name}")

@@ -40,7 +40,7 @@ class NeuralNet(Standardised):
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         activation = np.asarray(points, dtype=float)
-        for weight, bias in zip(self.weights[:-1], self.biases[:-1]):
+        for weight, bias in zip(self.weights[:-1], self.biases[:-1], strict=False):
             activation = np.maximum(activation @ weight + bias, 0.0)
         return self._restore(activation @ self.weights[-1] + self.biases[-1])
 

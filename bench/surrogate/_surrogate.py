@@ -159,7 +159,7 @@ class Surrogate:
     def _diverged_curve(self, configs: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> int:
         """The row of one diverged curve of `configs`, drawn with probability proportional to its config's weight."""
         rows, row_weights = [], []
-        for config, weight in zip(configs, weights):
+        for config, weight in zip(configs, weights, strict=False):
             first = int(self.curves.first_curve[config])
             diverged = first + np.flatnonzero(self.curves.diverged[first:first + len(self.curves.seeds[config])])
             if not len(diverged):

@@ -71,7 +71,7 @@ def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys
 
     cost = table_cost_model(digits_table)
     names = spec.workload.space.names
-    expected = [cost.epoch_cost_s(dict(zip(names, values))) for values in recorded.curves[names].itertuples(index=False)]
+    expected = [cost.epoch_cost_s(dict(zip(names, values, strict=False))) for values in recorded.curves[names].itertuples(index=False)]
     assert recorded.curves["epoch_compute_s"].tolist() == expected
     assert recorded.meta["source_runs"] == [summary.run_id]
 

@@ -29,7 +29,7 @@ def decisions(frame, names):
     order = {trial: i for i, trial in enumerate(dict.fromkeys(frame["trial_id"]))}
     sequence = [(order[row.trial_id], row.epoch, *(getattr(row, n) for n in names))
                 for row in frame.itertuples(index=False)]
-    outcomes = {order[t]: outcome for t, outcome in zip(frame["trial_id"], frame["outcome"])}
+    outcomes = {order[t]: outcome for t, outcome in zip(frame["trial_id"], frame["outcome"], strict=False)}
     return sequence, outcomes
 
 

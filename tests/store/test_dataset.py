@@ -70,7 +70,7 @@ def test_the_cost_table_does_not_depend_on_the_order_of_recordings(digits_record
     _, frame, space = digits_recordings
     rng = np.random.default_rng(7)
     ids = frame["config_id"].unique()
-    renumbered = dict(zip(ids, rng.permutation(len(ids))))
+    renumbered = dict(zip(ids, rng.permutation(len(ids)), strict=False))
     shuffled = frame.sample(frac=1.0, random_state=11).reset_index(drop=True)
     shuffled["config_id"] = shuffled["config_id"].map(renumbered)
     pd.testing.assert_frame_equal(fit_cost_table(frame, space), fit_cost_table(shuffled, space), check_exact=True)

@@ -139,7 +139,7 @@ def test_nested_cross_validation_holds_every_configuration_out_once_and_chooses_
     assert nested.chosen == ["knn-3", "knn-3"]
     assert sorted(set(held.config_ids)) == sorted(small_frame["config_id"].unique())
     assert len(held.config_ids) == small_frame.groupby(["config_id", "seed"]).ngroups
-    folds = dict(zip(small_frame["config_id"], config_folds(small_frame, 2, 0)))
+    folds = dict(zip(small_frame["config_id"], config_folds(small_frame, 2, 0), strict=False))
     for fold, inner in enumerate(seen):
         for configs in inner.values():
             assert all(folds[c] != fold for c in configs)  # the outer fold's configurations never select

@@ -39,7 +39,7 @@ def test_seed_spread_matches_the_recorded_spread_in_each_accuracy_band(shipped_s
     replayed = replayed_spread(replayed_finals(shipped_surrogate, configs, SEEDS),
                                mean_finals(shipped_surrogate, configs))
     recorded = recorded_spread(shipped_surrogate.curves)
-    for band, (replayed_mean, replayed_count), (recorded_mean, recorded_count) in zip(BANDS, replayed, recorded):
+    for band, (replayed_mean, replayed_count), (recorded_mean, recorded_count) in zip(BANDS, replayed, recorded, strict=False):
         assert replayed_count >= 200 and recorded_count >= 200, band
         assert abs(replayed_mean / recorded_mean - 1) < 0.2, (band, replayed_mean, recorded_mean)
 
