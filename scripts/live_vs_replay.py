@@ -46,7 +46,7 @@ def epochs_to_target(epochs, target: float, budget: dict | None) -> float | None
 
 def paired_ratios(live: list[float | None], replay: list[float | None]) -> tuple[list[float], int]:
     """Per-seed replay/live ratios where both hit, and the count of seeds where one or both missed."""
-    ratios = [r / l for l, r in zip(live, replay, strict=False) if l and r]
+    ratios = [replayed / lived for lived, replayed in zip(live, replay, strict=False) if lived and replayed]
     return ratios, len(live) - len(ratios)
 
 

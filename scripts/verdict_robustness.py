@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = make_ladder(reference).targets
     work = args.keep or Path(tempfile.mkdtemp(prefix="verdict-robustness-"))
     work.mkdir(parents=True, exist_ok=True)
-    quiet = lambda line: None  # noqa: E731
+    quiet = lambda line: None  # noqa: E731  # a one-word sink for the log argument
     common = dict(seeds=args.seeds, targets=targets, reference=source, parallel=args.parallel, log=quiet)
     original = relations(bench.compare(args.strategies, replay=source, out=work / "original", **common))
     changes = []

@@ -63,7 +63,8 @@ def _split_done(plan: list[RunRecipe]) -> tuple[list[RunRecipe], list[RunRecipe]
     return done, todo
 
 
-def run_matrix(specs, mode: str, table=None, options: MatrixOptions = MatrixOptions(),
+def run_matrix(specs, mode: str, table=None,
+               options: MatrixOptions = MatrixOptions(),  # noqa: B008  # frozen: a shared default is safe
                log: Callable[[str], None] = print) -> MatrixResult:
     """Execute every spec (replay against `table`, or live), skipping runs whose folders are complete.
 

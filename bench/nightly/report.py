@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.nightly.compare import Row
 from bench.nightly.detect import ALPHA, changed_versions, detect_steps
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 REPORT = "nightly.md"
 
@@ -81,7 +85,10 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
         cap = 2 * float(finite["high"].replace(np.inf, np.nan).max() if len(finite) else 100.0)
         cap = cap if math.isfinite(cap) and cap > 0 else 200.0
         x = group["run_id"].to_numpy()
-        clip = lambda col: np.minimum(group[col].to_numpy(dtype=float), cap)  # noqa: E731
+
+        def clip(col: str, group: pd.DataFrame = group, cap: float = cap) -> np.ndarray:
+            return np.minimum(group[col].to_numpy(dtype=float), cap)
+
         ax.fill_between(x, clip("low"), clip("high"), color=colour(name), alpha=0.2, linewidth=0)
         ax.plot(x, clip("median"), color=colour(name), marker=marker(name), markersize=4, linewidth=1)
         if baseline_id is not None and baseline_id in set(x):

@@ -25,7 +25,7 @@ _SCHEMES = ("sqlite:", "file:", "http:", "https:", "databricks", "postgresql", "
 def check_available() -> None:
     """BenchError saying how to install MLflow when it is missing (before anything runs)."""
     try:
-        import mlflow  # noqa: F401
+        import mlflow  # noqa: F401  # imported only to see whether it is installed
     except ImportError:
         raise BenchError(f"--mlflow needs MLflow, which is not installed: {INSTALL_HINT}") from None
 

@@ -143,7 +143,7 @@ def test_trials_made_by_replaces_trial_creation_for_both_search_algorithms():
 def test_name_unstarted_trial_dirs(ray_session, tmp_path):
     trial = _never_started_trial(tmp_path)
     with pytest.raises(RuntimeError, match="trial_dir_name"):
-        trial.path
+        _ = trial.path
     assert tune_compat.name_unstarted_trial_dirs([trial]) == [trial.trial_id]
     assert trial.path.startswith(str(tmp_path))
 

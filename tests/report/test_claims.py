@@ -9,7 +9,9 @@ from bench.report.claims import Claim, load_claims, verdict
 
 
 def _row(median, low, high):
-    speed = (lambda v: None if v is None else 100.0 / v)
+    def speed(v):
+        return None if v is None else 100.0 / v
+
     return {"normalised_median": median, "normalised_low": low, "normalised_high": high,
             "speedup_median": speed(median), "speedup_low": speed(high), "speedup_high": speed(low)}
 

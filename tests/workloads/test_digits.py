@@ -12,7 +12,6 @@ import torch
 
 from workloads import get
 from workloads.base import EpochMetrics, TrainerContext
-from workloads.digits import DIGITS
 from workloads.resnet import ResNet
 
 DIGITS = get("digits")
