@@ -21,7 +21,8 @@ def benchmarks(session):
 @nox.session
 def fidelity(session):
     """Replay against live training: the surrogate's cross-validation, live vs replay, and the load test (about 25 min)."""
-    for script in ("scripts/surrogate_fidelity.py", "scripts/live_vs_replay.py", "scripts/load_invariance.py"):
+    for script in ("scripts/surrogate_fidelity.py", "scripts/live_vs_replay.py",
+                   "scripts/load_invariance.py"):
         session.run("python", script)
 
 

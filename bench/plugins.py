@@ -49,7 +49,8 @@ def import_object(path: str, label: str = "") -> Any:
     """
     module_name, sep, attribute = path.partition(":")
     if not sep or not module_name.strip() or not attribute.strip():
-        raise BenchError(f"{label} {path!r} is not an import path; expected module:attribute (mypkg.module:my_object)")
+        raise BenchError(f"{label} {path!r} is not an import path; expected module:attribute "
+                         "(mypkg.module:my_object)")
     cwd = os.getcwd()
     if cwd not in sys.path and "" not in sys.path:
         sys.path.insert(0, cwd)

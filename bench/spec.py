@@ -113,7 +113,8 @@ def check_writable(out_dir: Path, what: str = "results") -> None:
         raise BenchError(f"cannot write {what} under {out_dir}: {probe} is {kind}; {accepted}")
     problem = _try_create_in(probe)
     if problem:
-        raise BenchError(f"cannot write {what} under {shown}: {probe} refuses new folders ({problem}); {accepted}")
+        raise BenchError(f"cannot write {what} under {shown}: {probe} refuses new folders "
+                         f"({problem}); {accepted}")
 
 
 def _try_create_in(folder: Path) -> str | None:
@@ -187,15 +188,18 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
 
     strategy = manifest["strategy"]
     try:
-        resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
+        resolved = strategies.resolve(strategy["name"],
+                                      {k: str(v) for k, v in strategy.get("params", {}).items()})
         workload = workloads.get(manifest["workload"]["name"])
         budget = Budget.from_dict(manifest["budget"])
     except (KeyError, TypeError) as exc:
         raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
     if manifest["workload"].get("version") != workload.version:
-        raise BenchError(f"{folder}: recorded with {workload.name} version {manifest['workload'].get('version')}, "
-                         f"but the workload is now version {workload.version}; it cannot be resumed")
+        raise BenchError(f"{folder}: recorded with {workload.name} version "
+                         f"{manifest['workload'].get('version')}, but the workload is now version "
+                         f"{workload.version}; it cannot be resumed")
     return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
-                   samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
-                   target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
-                   resume=Path(folder), max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)
+                   samples=int(manifest["samples"]), workers=int(manifest["workers"]),
+                   out_dir=Path(folder).parent, target=manifest.get("target"),
+                   workload_options=dict(manifest["workload"].get("options", {})), resume=Path(folder),
+                   max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)

@@ -20,7 +20,8 @@ from typing import Any
 SNAPSHOT_PERIOD_S = 2.0
 
 # What the user set before bench started wins over bench's defaults.
-_USER_SETTINGS = {name: os.environ.get(name) for name in ("TUNE_GLOBAL_CHECKPOINT_S", "TUNE_MAX_PENDING_TRIALS_PG")}
+_USER_SETTINGS = {name: os.environ.get(name)
+                  for name in ("TUNE_GLOBAL_CHECKPOINT_S", "TUNE_MAX_PENDING_TRIALS_PG")}
 
 
 def configure_tune(workers: int) -> dict[str, str]:
@@ -31,7 +32,8 @@ def configure_tune(workers: int) -> dict[str, str]:
     configurations than an uninterrupted one. With as many pending trials as workers, trials are
     created when they can start, and a resumed run continues the same sequence.
     """
-    defaults = {"TUNE_GLOBAL_CHECKPOINT_S": str(SNAPSHOT_PERIOD_S), "TUNE_MAX_PENDING_TRIALS_PG": str(max(1, workers))}
+    defaults = {"TUNE_GLOBAL_CHECKPOINT_S": str(SNAPSHOT_PERIOD_S),
+                "TUNE_MAX_PENDING_TRIALS_PG": str(max(1, workers))}
     settings = {name: _USER_SETTINGS[name] or value for name, value in defaults.items()}
     os.environ.update(settings)
     return settings
@@ -168,7 +170,8 @@ def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_s
     from ray.tune.schedulers.util import _set_search_properties_backwards_compatible as scheduler_props
     from ray.tune.search.util import _set_search_properties_backwards_compatible as searcher_props
 
-    searcher_ok = not param_space or searcher_props(search_alg.set_search_properties, metric, mode, param_space, **spec)
+    searcher_ok = not param_space or searcher_props(search_alg.set_search_properties, metric, mode,
+                                                    param_space, **spec)
     return bool(searcher_ok), bool(scheduler_props(scheduler.set_search_properties, metric, mode, **spec))
 
 

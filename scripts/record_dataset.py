@@ -92,7 +92,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", type=Path, default=ROOT / "results" / "recording")
     parser.add_argument("--out", type=Path, default=REFERENCE_DIR)
-    parser.add_argument("--limit", type=int, default=None, help="stop after this many jobs (a partial recording)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="stop after this many jobs (a partial recording)")
     args = parser.parse_args()
 
     workload = workloads.get(args.workload)

@@ -28,8 +28,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default="digits")
-    parser.add_argument("--table", type=Path, default=None, help="dataset folder (default: the workload's shipped one)")
-    parser.add_argument("--dry-run", action="store_true", help="print the drift and the totals, write nothing")
+    parser.add_argument("--table", type=Path, default=None,
+                        help="dataset folder (default: the workload's shipped one)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the drift and the totals, write nothing")
     args = parser.parse_args(argv)
     workload = workloads.get(args.workload)
     folder = args.table or default_table_path(workload.name)

@@ -45,7 +45,8 @@ def resampled_dataset(source: Path, out: Path, seed: int) -> Path:
 
 
 def relations(result) -> dict[float, tuple[str | None, dict[str, str]]]:
-    return {round(v.target, 6): (v.best, {p.strategy: p.relation for p in v.pairs}) for v in result.report.report.verdicts}
+    return {round(v.target, 6): (v.best, {p.strategy: p.relation for p in v.pairs})
+            for v in result.report.report.verdicts}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,10 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|")
     for index in range(args.resamples):
         dataset = resampled_dataset(source, work / f"dataset-{index}", seed=1000 + index)
-        found = relations(bench.compare(args.strategies, replay=dataset, out=work / f"resample-{index}", **common))
+        found = relations(bench.compare(args.strategies, replay=dataset, out=work / f"resample-{index}",
+                                        **common))
         for target, (best, pairs) in original.items():
             other_best, other_pairs = found.get(target, (None, {}))
-            moved = [f"{name}: {relation} -> {other_pairs.get(name, 'best')}" for name, relation in pairs.items()
+            moved = [f"{name}: {relation} -> {other_pairs.get(name, 'best')}"
+                     for name, relation in pairs.items()
                      if other_pairs.get(name, "best") != relation]
             if other_best != best:
                 moved.insert(0, f"best {best} -> {other_best}")

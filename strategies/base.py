@@ -132,7 +132,8 @@ class Built:
         from ray.tune.schedulers import AsyncHyperBandScheduler, FIFOScheduler
         from ray.tune.search.basic_variant import BasicVariantGenerator
 
-        never_pauses = self.scheduler is None or type(self.scheduler) in (FIFOScheduler, AsyncHyperBandScheduler)
+        never_pauses = self.scheduler is None or type(self.scheduler) in (FIFOScheduler,
+                                                                          AsyncHyperBandScheduler)
         if isinstance(self.search_alg, BasicVariantGenerator) and never_pauses and not self.search_alg.max_concurrent:
             self.search_alg.max_concurrent = slots
 

@@ -57,7 +57,8 @@ def batches_folder(root: Path) -> Path | None:
 
 def _where_to_put(root: Path) -> str:
     return (f"put the python version of CIFAR-10 ({URL}, unpacked: a folder {FOLDER} holding "
-            f"{', '.join(EXPECTED_FILES)}) into {root}, or point --data-dir or ${DATA_DIR_ENV} at the folder holding it")
+            f"{', '.join(EXPECTED_FILES)}) into {root}, or point --data-dir or ${DATA_DIR_ENV} at the "
+            "folder holding it")
 
 
 def _download(root: Path) -> None:

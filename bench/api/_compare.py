@@ -58,12 +58,12 @@ def _table(replay: str, workload: str):
     return load_table(path, workload)
 
 
-def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: int = 0, workload: str = "digits",
-            replay: bool | str | Path = True, workers: int | None = None, samples: int | None = None,
-            budget_epochs: float | None = None, out: str | Path | None = None, target: float | None = None,
-            tolerance: float | None = None, reference: str | Path | None = None, claims: str | Path | None = None,
-            parallel: int | None = None, address: str | None = None, verbose: bool = False,
-            targets: Sequence[float] | None = None, verdict: bool = False,
+def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: int = 0,
+            workload: str = "digits", replay: bool | str | Path = True, workers: int | None = None,
+            samples: int | None = None, budget_epochs: float | None = None, out: str | Path | None = None,
+            target: float | None = None, tolerance: float | None = None, reference: str | Path | None = None,
+            claims: str | Path | None = None, parallel: int | None = None, address: str | None = None,
+            verbose: bool = False, targets: Sequence[float] | None = None, verdict: bool = False,
             log: Callable[[str], None] = print, command: Sequence[str] | None = None) -> CompareResult:
     """Run every strategy x seed under the full grid budget, then report them, as `bench compare` does.
 
@@ -89,11 +89,12 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     from bench.store.dataset import table_cost_model
 
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
-        raise BenchError(f"bench compare: argument --parallel: takes a positive integer, the runs executed at "
-                         f"once (1 = one after another, in order), not {str(parallel)!r}")
+        raise BenchError("bench compare: argument --parallel: takes a positive integer, "
+                         f"the runs executed at once (1 = one after another, in order), not {str(parallel)!r}")
     if command is None:
-        command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed, workload=workload,
-                               replay=replay, workers=workers, samples=samples, budget_epochs=budget_epochs, out=out)
+        command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed,
+                               workload=workload, replay=replay, workers=workers, samples=samples,
+                               budget_epochs=budget_epochs, out=out)
     text = strategies if isinstance(strategies, str) else ",".join(strategies)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     out = path_value("--out", out, "bench compare") if out is not None else Path("results") / f"compare-{stamp}"
@@ -111,7 +112,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     if verdict:
         check_verdict_request(len([n for n in names if n != GRID]), seeds)
     table_option = replay_option(replay, "bench compare")
-    table = None if table_option is None else _table(table_option, workload_name)  # module:attribute: its name
+    # module:attribute: its name
+    table = None if table_option is None else _table(table_option, workload_name)
     # The epochs are charged by the replayed table's cost model, or live by the workload's shipped one.
     specs = make_specs([(name, {}) for name in names], workload_name, seed=seed, seeds=seeds,
                        out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
@@ -138,8 +140,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         from bench.report.reference import load_reference
 
         make_ladder(load_reference(workload_name, reference), targets)
-    result = run_matrix(specs, mode, table, MatrixOptions(parallel=parallel, address=address, verbose=verbose),
-                        log=log)
+    result = run_matrix(specs, mode, table,
+                        MatrixOptions(parallel=parallel, address=address, verbose=verbose), log=log)
     if result.failed:
         log(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
     written = write_report_from([out], out / "report", workload=workload, target=target, tolerance=tolerance,

@@ -70,8 +70,8 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
         if not sep or not key.strip():
             raise BenchError(f"--set takes KEY=VALUE, not {pair!r}")
         if key.strip() in params:
-            raise BenchError(f"--set {key.strip()} given twice ({params[key.strip()]!r} and {value.strip()!r}); "
-                             f"accepted: each parameter once")
+            raise BenchError(f"--set {key.strip()} given twice ({params[key.strip()]!r} and "
+                             f"{value.strip()!r}); accepted: each parameter once")
         params[key.strip()] = value.strip()
     return params
 
@@ -134,7 +134,8 @@ def _workload_options(request: RunRequest, workload) -> dict:
     if request.data_dir is None:
         options = {}
     elif workload.check_ready is Workload.check_ready:  # the base's no-op: the workload reads no data
-        raise BenchError(f"--data-dir: workload {workload.name} reads no data files; workloads that do: cifar10")
+        raise BenchError(f"--data-dir: workload {workload.name} reads no data files; "
+                         "workloads that do: cifar10")
     else:
         options = {"data_dir": str(Path(request.data_dir).expanduser().absolute())}
     if request.replay is None:

@@ -28,7 +28,8 @@ def main(args) -> int:
     import workloads
 
     print("strategies:")
-    for name, strategy in [(n, s) for n, s in strategies.REGISTRY.items() if n in strategies.PLUGINS.builtins]:
+    for name, strategy in [(n, s) for n, s in strategies.REGISTRY.items()
+                           if n in strategies.PLUGINS.builtins]:
         print(f"  {_strategy_line(name, strategy)}")
     _print_plugins(strategies.PLUGINS, _strategy_line)
     print(f"  searcher+scheduler: searchers {', '.join(strategies.SEARCHERS.names())}; "

@@ -13,7 +13,8 @@ DEFAULT_HISTORY = Path("results") / "nightly-history"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--suite", required=True, help="a shipped suite (smoke, nightly) or a suite .toml path")
+    parser.add_argument("--suite", required=True,
+                        help="a shipped suite (smoke, nightly) or a suite .toml path")
     parser.add_argument("--baseline", default=None, metavar="RUN_ID",
                         help="history run id to compare with (default: the last accepted run of the suite on "
                              "this machine)")
@@ -26,8 +27,8 @@ def add_arguments(parser) -> None:
 
     add_matrix_arguments(parser)
     parser.add_argument("--address", default=None,
-                        help="a Ray cluster (auto, host:port, ray://host:port): replays run as Ray tasks on it, "
-                             "live runs join it")
+                        help="a Ray cluster (auto, host:port, ray://host:port): "
+                             "replays run as Ray tasks on it, live runs join it")
 
 
 def project_commit() -> str:
@@ -60,8 +61,8 @@ def _open_history(folder: Path, run_id: int | None):
     check_writable(folder, "the nightly history")
     if not (folder / FILE).exists():
         if run_id is not None:
-            raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; accepted: a run id "
-                             f"of an existing history (--history), or no --baseline")
+            raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; "
+                             f"accepted: a run id of an existing history (--history), or no --baseline")
         return None
     return History(folder)
 
@@ -112,10 +113,11 @@ def main(args) -> int:
     regressed = [v for v in verdicts if v.change.regressed]
     status = "regressed" if regressed else "accepted"
     run_id = history.append({"suite": suite.name, "started_at": started.isoformat(timespec="seconds"),
-                             "machine": machine, "commit_sha": project_commit(), "versions": library_versions(),
-                             "status": status}, rows)
+                             "machine": machine, "commit_sha": project_commit(),
+                             "versions": library_versions(), "status": status}, rows)
     note = ("none: no accepted run of this suite on this machine yet" if baseline is None else
-            f"run {baseline.run_id} ({baseline.started_at}, commit {baseline.commit_sha[:10]}, {baseline.status})")
+            f"run {baseline.run_id} ({baseline.started_at}, commit {baseline.commit_sha[:10]}, "
+            f"{baseline.status})")
     report = write_report(out, history, suite, history.run(run_id), baseline, verdicts, skipped, note)
     history.close()
     for v in verdicts:

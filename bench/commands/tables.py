@@ -33,8 +33,9 @@ def _describe(path: Path) -> dict:
         gpus = ",".join(hardware.get("gpus") or []) or "no GPU"
         entry.update(
             workload=meta["workload"]["name"], version=meta["workload"]["version"], grid=meta["grid_size"],
-            epochs=meta["workload"]["max_epochs"], repeats=meta["repeats"], rows=meta["rows"], size=_size(path),
-            hardware=f"{hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, {gpus}",
+            epochs=meta["workload"]["max_epochs"], repeats=meta["repeats"], rows=meta["rows"],
+            size=_size(path), hardware=f"{hardware.get('cpu_model', '?')} "
+                                       f"x{hardware.get('cpu_count', '?')}, {gpus}",
         )
         sample = meta.get("space_sample")
         entry["sample"] = (f" + {sample['configs']} sampled configurations x {len(sample['seeds'])} seeds"
@@ -72,9 +73,10 @@ def main(args) -> int:
         return 0
     for entry in map(_describe, paths):
         if "workload" in entry:
-            print(f"{entry['name']:<28} {entry['workload']} v{entry['version']}  {entry['grid']} grid points x "
-                  f"{entry['epochs']} epochs x {entry['repeats']} repeats{entry.get('sample', '')}  {entry['rows']} rows  {entry['size']}  "
-                  f"{entry['hardware']}  [{entry['status']}]")
+            print(f"{entry['name']:<28} {entry['workload']} v{entry['version']}  "
+                  f"{entry['grid']} grid points x {entry['epochs']} epochs x "
+                  f"{entry['repeats']} repeats{entry.get('sample', '')}  {entry['rows']} rows  "
+                  f"{entry['size']}  {entry['hardware']}  [{entry['status']}]")
         else:
             print(f"{entry['name']:<28} [{entry['status']}]")
         print(f"  {entry['path']}")

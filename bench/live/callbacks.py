@@ -79,7 +79,8 @@ class JournalCallback(LedgerCallback):
         """
         staging, log = getattr(self, "staging_dir", None), self.ledger.log
         if staging and log is not None:
-            state = tune_compat.scheduler_state(getattr(self.ledger, "scheduler", None))  # None: nothing to keep
+            # None: nothing to keep
+            state = tune_compat.scheduler_state(getattr(self.ledger, "scheduler", None))
             tune_snapshot.capture(staging, log.path.parent, state)
         return None
 

@@ -23,7 +23,8 @@ class StaleCheckpointFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        stale = (record.getMessage().find("Error handling checkpoint") >= 0 and isinstance(error, FileNotFoundError)
+        stale = (record.getMessage().find("Error handling checkpoint") >= 0
+                 and isinstance(error, FileNotFoundError)
                  and "/checkpoint_" in str(error))
         self.hidden += stale
         return not stale

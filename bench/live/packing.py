@@ -34,8 +34,9 @@ class Packing:
         if not self.gpus:
             return f"hardware: no GPU, {self.cpus:g} CPUs -> {self.workers} concurrent trials, {per_trial} each"
         memory = "memory unknown" if self.gpu_memory_gib is None else f"{self.gpu_memory_gib:.0f} GiB each"
-        return (f"hardware: {self.gpus} GPU ({memory}), {self.cpus:g} CPUs -> {self.trials_per_gpu} trials per GPU "
-                f"({self.chosen}), {self.workers} concurrent trials, each 1/{self.trials_per_gpu} GPU and {per_trial}")
+        return (f"hardware: {self.gpus} GPU ({memory}), {self.cpus:g} CPUs -> "
+                f"{self.trials_per_gpu} trials per GPU ({self.chosen}), {self.workers} concurrent trials, "
+                f"each 1/{self.trials_per_gpu} GPU and {per_trial}")
 
 
 def local_gpu_memory_gib() -> float | None:

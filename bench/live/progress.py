@@ -42,8 +42,8 @@ def render(spent: float, budget_limit: float, unit: str, name: str, elapsed_s: f
     from tqdm import tqdm
 
     postfix = accuracy_postfix(best_accuracy, target)
-    return tqdm.format_meter(_whole(spent), _whole(budget_limit), elapsed_s, ncols=ncols, prefix=name, unit=unit,
-                             postfix=postfix or None, **bar_options(target))
+    return tqdm.format_meter(_whole(spent), _whole(budget_limit), elapsed_s, ncols=ncols, prefix=name,
+                             unit=unit, postfix=postfix or None, **bar_options(target))
 
 
 class RunProgress:
@@ -61,11 +61,13 @@ class RunProgress:
         self.target = target
         self.best_accuracy: float | None = None
         self._per_row = (lambda row: 1) if budget.unit == "epochs" else (lambda row: row["epoch_cost_s"])
-        self._bar = tqdm(total=_whole(budget.limit), unit=budget.unit, desc=name, file=sys.stderr, dynamic_ncols=True,
-                         leave=False, postfix=accuracy_postfix(None, target) or None, **bar_options(target))
+        self._bar = tqdm(total=_whole(budget.limit), unit=budget.unit, desc=name, file=sys.stderr,
+                         dynamic_ncols=True, leave=False, postfix=accuracy_postfix(None, target) or None,
+                         **bar_options(target))
 
     def _see(self, accuracy: float | None) -> None:
-        if accuracy is not None and math.isfinite(accuracy) and (self.best_accuracy is None or accuracy > self.best_accuracy):
+        if accuracy is not None and math.isfinite(accuracy) and (self.best_accuracy is None
+                                                                 or accuracy > self.best_accuracy):
             self.best_accuracy = accuracy
             if self.target is not None:
                 self._bar.set_postfix_str(accuracy_postfix(accuracy, self.target), refresh=False)

@@ -81,7 +81,8 @@ def check_rows(rows: list[dict], run_id: str, path: Path) -> None:
         if row["run_id"] != run_id:
             raise BenchError(f"{path}: line {index + 1} belongs to run {row['run_id']!r}, not {run_id!r}")
         if row["run_epochs"] != index + 1:
-            raise BenchError(f"{path}: line {index + 1} has run_epochs {row['run_epochs']} (rows missing or edited)")
+            raise BenchError(f"{path}: line {index + 1} has run_epochs {row['run_epochs']} "
+                             "(rows missing or edited)")
 
 
 def _torn_bytes(path: Path, intact: int) -> int:
@@ -148,10 +149,10 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
         shutil.rmtree(tune_path(folder))  # killed before Tune saved anything: start Tune afresh
     record = {
         "at": dt.datetime.now(dt.UTC).isoformat(), "command": list(command),
-        "previous_status": manifest["status"], "rows_reloaded": len(rows), "torn_bytes_dropped": sum(torn.values()),
+        "previous_status": manifest["status"], "rows_reloaded": len(rows),
+        "torn_bytes_dropped": sum(torn.values()),
         "tune_state": "restored" if tune_state else "none (started afresh)",
-        "tune_state_files_put_back": put_back,
-        "versions": environment.library_versions(),
+        "tune_state_files_put_back": put_back, "versions": environment.library_versions(),
     }
     manifest.setdefault("resumes", []).append(record)
     manifest["status"] = "running"
@@ -172,4 +173,5 @@ def check_tune_state(path: Path) -> None:
         raise BenchError(f"{path}: Ray Tune's experiment state is damaged ({type(exc).__name__}); "
                          f"this run cannot be resumed") from None
     if not isinstance(state, dict) or "trial_data" not in state:
-        raise BenchError(f"{path}: not a Ray Tune experiment state (no trial_data); this run cannot be resumed")
+        raise BenchError(f"{path}: not a Ray Tune experiment state (no trial_data); "
+                         "this run cannot be resumed")

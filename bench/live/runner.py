@@ -39,7 +39,8 @@ def execute(spec: RunSpec) -> RunSummary:
     cluster = ensure_ray(spec.address)
     resources = trial_resources(cluster, spec.workers, spec.trials_per_gpu)
     seed_generators(spec.seed)
-    with ray_log.held_log() as held:  # what the strategy's libraries say: for RUN/driver.log, not the terminal
+    # what the strategy's libraries say: for RUN/driver.log, not the terminal
+    with ray_log.held_log() as held:
         built = build_strategy(spec)
     slots = built.trial_slots(spec.workers)
     built.cap_generator(slots)
@@ -60,8 +61,8 @@ def execute(spec: RunSpec) -> RunSummary:
             run_lock.acquire(folder)
             started = dt.datetime.now(dt.UTC).isoformat()
             manifest = run_manifest(
-                spec, run_id, "running", started, replay=False, workers=spec.workers, trial_resources=resources,
-                address=spec.address, cost_model=cost_model,
+                spec, run_id, "running", started, replay=False, workers=spec.workers,
+                trial_resources=resources, address=spec.address, cost_model=cost_model,
                 torch_cpu_threads_per_trial=spec.workload.cpu_threads(resources["cpu"]),
             )
             manifest["max_failures"] = spec.max_failures
@@ -69,8 +70,8 @@ def execute(spec: RunSpec) -> RunSummary:
                 manifest["injected_fault"] = injected_fault
         manifest["tune_settings"] = tune_settings
         write_manifest(folder, manifest)
-        ledger = DurableLedger.for_run(spec, run_id, replay=False, cost_model=cost_model, log=PartialLog(folder),
-                                       journal=TrialJournal(folder))
+        ledger = DurableLedger.for_run(spec, run_id, replay=False, cost_model=cost_model,
+                                       log=PartialLog(folder), journal=TrialJournal(folder))
     except OSError as exc:
         if faults.storage_error(exc) is None:
             raise
@@ -99,7 +100,8 @@ def execute(spec: RunSpec) -> RunSummary:
         tuner = make_tuner(spec, built, slots, folder, ledger, make_trainable(spec, resources), restore_from)
         ledger.scheduler = tune_compat.tuner_scheduler(tuner)
         if restore_from is not None:
-            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler, reopened.scheduler_state)
+            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler,
+                                                                           reopened.scheduler_state)
         interrupted = interrupt.fit(tuner)
         status = "interrupted" if interrupted else "complete"
         if ledger.storage_failure is not None:
@@ -172,7 +174,8 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
             reopened.resume_record["replayed_epochs_dropped"] = ledger.replayed_epochs
         finish_run(folder, manifest, status, rows, hyperparameters, summary, write_rows=write_epochs,
                    errors=ledger.error_list(), retries=ledger.retries,
-                   replayed_epochs_dropped=manifest.get("replayed_epochs_dropped", 0) + ledger.replayed_epochs,
+                   replayed_epochs_dropped=manifest.get("replayed_epochs_dropped", 0)
+                   + ledger.replayed_epochs,
                    nodes={**manifest.get("nodes", {}), **node_table()})
     except OSError as exc:
         if storage_error(exc) is None:

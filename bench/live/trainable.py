@@ -20,8 +20,8 @@ class TorchTrial:
     """Real training of one configuration on the device the trial was given (a trial source: hyperparameters,
     restore, train_epoch, save)."""
 
-    def __init__(self, config: Mapping[str, Any], workload, workload_options: Mapping[str, Any], training_seed: int,
-                 cpu_threads: int, device_share: float) -> None:
+    def __init__(self, config: Mapping[str, Any], workload, workload_options: Mapping[str, Any],
+                 training_seed: int, cpu_threads: int, device_share: float) -> None:
         import ray
         import torch
 
@@ -36,7 +36,8 @@ class TorchTrial:
         # Each epoch's measured seconds are multiplied by the trial's share of the device, so packed
         # and unpacked sweeps compare; a CPU trial owns the cores it was given.
         self.device_share = 1.0 if self.device == "cpu" else device_share
-        self.node_id = ray.get_runtime_context().get_node_id()  # unique per node, even for two nodes on one host
+        # unique per node, even for two nodes on one host
+        self.node_id = ray.get_runtime_context().get_node_id()
 
     def restore(self, folder: str) -> dict:
         import torch
@@ -51,9 +52,9 @@ class TorchTrial:
 
         metrics, seconds = measure_epoch(self.trainer, self.device)
         diverged, accuracy = scored_accuracy(self.workload, metrics)
-        return {"val_accuracy": accuracy, "val_loss": float(metrics.val_loss), "train_loss": float(metrics.train_loss),
-                "epoch_compute_s": seconds * self.device_share, "train_flops": float(metrics.train_flops),
-                "diverged": diverged, "node_id": self.node_id}
+        return {"val_accuracy": accuracy, "val_loss": float(metrics.val_loss),
+                "train_loss": float(metrics.train_loss), "epoch_compute_s": seconds * self.device_share,
+                "train_flops": float(metrics.train_flops), "diverged": diverged, "node_id": self.node_id}
 
     def save(self, folder: str, state: dict) -> None:
         import torch

@@ -12,7 +12,8 @@ from bench.store.results import MANIFEST
 
 def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
     """What makes two runs the same experiment, as canonical JSON."""
-    strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}  # the label only names the parameters
+    # the label only names the parameters
+    strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}
     body = {"strategy": strategy, "workload": workload, "seed": seed, "budget": budget, "samples": samples,
             "target": target}
     return json.dumps(json.loads(json.dumps(body, default=str)), sort_keys=True)
@@ -20,7 +21,8 @@ def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: i
 
 def _workload_identity(record: dict) -> dict:
     """The part of a manifest's workload record (bench.store.manifest.workload_record) that identifies a run."""
-    return {"name": record.get("name"), "version": record.get("version"), "options": record.get("options", {})}
+    return {"name": record.get("name"), "version": record.get("version"),
+            "options": record.get("options", {})}
 
 
 def spec_identity(spec) -> str:
@@ -31,8 +33,9 @@ def spec_identity(spec) -> str:
 
 
 def manifest_identity(manifest: dict) -> str:
-    return identity(manifest.get("strategy"), _workload_identity(manifest.get("workload", {})), manifest.get("seed"),
-                    manifest.get("budget"), manifest.get("samples"), manifest.get("target"))
+    return identity(manifest.get("strategy"), _workload_identity(manifest.get("workload", {})),
+                    manifest.get("seed"), manifest.get("budget"), manifest.get("samples"),
+                    manifest.get("target"))
 
 
 def find_unfinished(out_dir: Path, spec) -> Path | None:

@@ -37,7 +37,8 @@ class MatrixResult:
 
     @property
     def failed(self) -> list[dict]:
-        return [o for o in (self.outcomes.get(r.index) for r in self.recipes) if o and o["status"] != "complete"]
+        return [o for o in (self.outcomes.get(r.index) for r in self.recipes)
+                if o and o["status"] != "complete"]
 
 
 def local_cpus() -> int:
@@ -102,7 +103,8 @@ def run_matrix(specs, mode: str, table=None,
         recipe = by_index[outcome["index"]]
         files = outcome.pop("files", None)
         if files:
-            folders.unpack(files, recipe.folder, {"key": recipe.key, "parallel": parallel, **outcome["executed"]})
+            folders.unpack(files, recipe.folder,
+                           {"key": recipe.key, "parallel": parallel, **outcome["executed"]})
         result.outcomes[recipe.index] = outcome
         record.append({k: v for k, v in outcome.items() if k != "index"})
         progress.update(outcome)

@@ -53,7 +53,8 @@ def _in_process(recipe: RunRecipe) -> dict:
     except BenchError:
         raise  # bad storage or a refused folder: the matrix stops, as a single run would
     except Exception as exc:  # noqa: BLE001 - a failed run is a recorded outcome
-        return _outcome_of(recipe, None, f"{type(exc).__name__}: {exc}".splitlines()[0], time.perf_counter() - start)
+        return _outcome_of(recipe, None, f"{type(exc).__name__}: {exc}".splitlines()[0],
+                           time.perf_counter() - start)
     return _outcome_of(recipe, summary, None, time.perf_counter() - start)
 
 
@@ -71,7 +72,8 @@ class _Child:
         task = scratch / f"{recipe.run_name}.pickle"
         task.write_bytes(pickle.dumps(_with_address(recipe, address)))
         project = str(Path(__file__).resolve().parents[2])  # this copy of bench, first, as in the parent
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [project, os.environ.get("PYTHONPATH")])))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None,
+                                                                 [project, os.environ.get("PYTHONPATH")])))
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bench.matrix.live", str(task), str(self.result), repr(share)],

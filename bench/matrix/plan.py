@@ -103,10 +103,11 @@ class RunRecipe:
         import workloads
 
         return MatrixRunSpec(
-            strategy=strategies.resolve(self.strategy, dict(self.params)), workload=workloads.get(self.workload),
-            seed=self.seed, budget=self.budget, samples=self.samples, workers=self.workers,
-            out_dir=Path(out_dir) if out_dir is not None else Path(self.out_dir), target=self.target,
-            address=self.address, command=self.command, progress=False, run_name=self.run_name,
+            strategy=strategies.resolve(self.strategy, dict(self.params)),
+            workload=workloads.get(self.workload), seed=self.seed, budget=self.budget, samples=self.samples,
+            workers=self.workers, out_dir=Path(out_dir) if out_dir is not None else Path(self.out_dir),
+            target=self.target, address=self.address, command=self.command, progress=False,
+            run_name=self.run_name,
         )
 
 

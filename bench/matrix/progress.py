@@ -27,7 +27,8 @@ class MatrixProgress:
         bar: show the tqdm bar on stderr (off when stderr is not a terminal, unless forced).
     """
 
-    def __init__(self, total: int, verbose: bool, log: Callable[[str], None] = print, bar: bool | None = None):
+    def __init__(self, total: int, verbose: bool, log: Callable[[str], None] = print,
+                 bar: bool | None = None):
         self.total, self.verbose, self.log = total, verbose, log
         self.done = self.failed = 0
         self.seconds: dict[str, float] = defaultdict(float)

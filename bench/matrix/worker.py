@@ -51,8 +51,8 @@ def _throwaway_replay(loaded) -> None:
 
     scratch = tempfile.mkdtemp(prefix="bench-matrix-warm-")
     try:
-        (spec,) = make_specs([("random", {})], loaded.workload, seed=0, seeds=1, out_dir=Path(scratch), samples=2,
-                             workers=1, budget_epochs=3, progress=False)
+        (spec,) = make_specs([("random", {})], loaded.workload, seed=0, seeds=1, out_dir=Path(scratch),
+                             samples=2, workers=1, budget_epochs=3, progress=False)
         execute_replay(spec, loaded)
     except Exception:  # noqa: BLE001 - only a warm-up; the real runs report their own errors
         pass

@@ -56,7 +56,8 @@ def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
             table_path = default_table_path(workload.name)
             if table_path is None:
                 raise BenchError(f"suite {suite.name}: no shipped learning-curve table for workload "
-                                 f"{workload.name!r} to {'replay' if section.mode == 'replay' else 'measure against'}")
+                                 f"{workload.name!r} to "
+                                 f"{'replay' if section.mode == 'replay' else 'measure against'}")
             specs = _specs(section, workload, out, command)
             if section.mode == "replay":
                 from bench.replay import check_specs
@@ -113,8 +114,9 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     rows = [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": r.strategy_name,
              "params": params[r.strategy_name], "seed": int(r.seed), "reached": bool(r.reached),
              "normalised": r.normalised, "final_accuracy": r.best_final_accuracy} for r in frame.itertuples()]
-    rows += [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": s, "params": params[s],
-              "seed": seed, "reached": False, "normalised": None, "final_accuracy": None} for s, seed in failed]
+    rows += [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": s,
+              "params": params[s], "seed": seed, "reached": False, "normalised": None, "final_accuracy": None}
+             for s, seed in failed]
     return rows
 
 

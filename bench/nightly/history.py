@@ -78,7 +78,8 @@ class History:
                  json.dumps(run["versions"], sort_keys=True), run["status"]))
             run_id = int(cursor.lastrowid)
             self.conn.executemany(
-                f"insert into results (run_id, {', '.join(RESULT_COLUMNS)}) values (?{', ?' * len(RESULT_COLUMNS)})",
+                f"insert into results (run_id, {', '.join(RESULT_COLUMNS)}) values "
+                f"(?{', ?' * len(RESULT_COLUMNS)})",
                 [(run_id, *(stored_value(row, c) for c in RESULT_COLUMNS)) for row in results])
         return run_id
 

@@ -57,8 +57,9 @@ def steps(trend: Any, history, suite) -> list[str]:
         first, before = runs[ids[step.index]], runs[ids[step.index - 1]]
         changed = changed_versions(before.versions, first.versions)
         what = ", ".join(f"{k} {a} -> {b}" for k, a, b in ((k, *v) for k, v in changed.items())) or "no library versions"
-        lines.append(f"- {strategy}: a lasting change from {_fmt(step.before)} to {_fmt(step.after)} began at run "
-                     f"{first.run_id} ({first.started_at}, commit {first.commit_sha[:10]}); changed: {what}")
+        lines.append(f"- {strategy}: a lasting change from {_fmt(step.before)} to "
+                     f"{_fmt(step.after)} began at run {first.run_id} ({first.started_at}, commit "
+                     f"{first.commit_sha[:10]}); changed: {what}")
     return lines
 
 
@@ -117,16 +118,17 @@ def write_report(out: Path, history, suite, run, baseline, verdicts: Sequence[Ro
              f"- started: {run.started_at}; commit {run.commit_sha}; machine `{run.machine}`",
              f"- baseline: {note}",
              f"- status: **{run.status}**; a regression needs the median normalised compute-to-target worse "
-             f"by more than the strategy's factor (default x{suite.factor:.2f}) AND a one-sided Mann-Whitney U "
-             f"p < {ALPHA} over seeds (misses rank above every hit), or a hit-rate drop with one-sided Fisher "
-             f"p < {ALPHA}", ""]
+             f"by more than the strategy's factor (default x{suite.factor:.2f}) "
+             f"AND a one-sided Mann-Whitney U p < {ALPHA} over seeds (misses rank above every hit), "
+             f"or a hit-rate drop with one-sided Fisher p < {ALPHA}", ""]
     lines += [f"- {message}" for message in skipped]
     regressed = [v for v in verdicts if v.change.regressed]
     lines += ["", "## Regressions", ""]
     lines += [f"- **{v.strategy}** ({v.mode}, {v.workload}): {v.change.category}: {v.change.reason}"
               for v in regressed] or ["None."]
     lines += ["", "## Changes against the baseline", "",
-              "| mode | workload | strategy | verdict | baseline median | median | ratio | p (MW) | hits | why |",
+              "| mode | workload | strategy | verdict | baseline median | median | ratio | p "
+              "(MW) | hits | why |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for v in verdicts:
         c = v.change

@@ -30,18 +30,19 @@ def check_table(spec, table) -> None:
     """Refuse a table recorded for another workload or grid than the spec's."""
     workload = table.meta["workload"]
     if workload["name"] != spec.workload.name:
-        raise BenchError(f"{table.path}: a table for workload {workload['name']!r}, not {spec.workload.name!r}")
+        raise BenchError(f"{table.path}: a table for workload {workload['name']!r}, not "
+                         f"{spec.workload.name!r}")
     if workload["version"] != spec.workload.version:
         raise BenchError(
-            f"{table.path}: recorded for {spec.workload.name} version {workload['version']}, but the workload "
-            f"is now version {spec.workload.version}; re-record it"
+            f"{table.path}: recorded for {spec.workload.name} version {workload['version']}, "
+            f"but the workload is now version {spec.workload.version}; re-record it"
         )
     if workload["space"] != spec.workload.space.as_dict():
         raise BenchError(f"{table.path}: recorded with a search space other than {spec.workload.name}'s (its "
                          f"hyperparameter ranges or grid differ); re-record it")
     if workload.get("max_epochs") != spec.workload.max_epochs:
-        raise BenchError(f"{table.path}: recorded {workload.get('max_epochs')} epochs per curve, the workload has "
-                         f"{spec.workload.max_epochs}; re-record it")
+        raise BenchError(f"{table.path}: recorded {workload.get('max_epochs')} epochs per curve, "
+                         f"the workload has {spec.workload.max_epochs}; re-record it")
 
 
 def check_specs(specs, table) -> None:
@@ -154,8 +155,8 @@ def _execute(spec, table) -> RunSummary:
         }
         approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []
         writer.write_run(folder, spec, run_id, workers, status, started_at,
-                         writer.table_record(table, spec.seed, book.mapping), simulation, approximations, cost_model,
-                         rows, summary)
+                         writer.table_record(table, spec.seed, book.mapping), simulation, approximations,
+                         cost_model, rows, summary)
     return summary
 
 

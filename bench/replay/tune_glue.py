@@ -42,7 +42,8 @@ def check_replayable(strategy_name: str, built) -> None:
                 f"supported ({why}); replay supports {', '.join(SUPPORTED_SCHEDULERS)}"
             )
     search_alg = built.search_alg
-    if search_alg is not None and not isinstance(search_alg, (Searcher, BasicVariantGenerator, SearchGenerator)):
+    if search_alg is not None and not isinstance(search_alg,
+                                                 (Searcher, BasicVariantGenerator, SearchGenerator)):
         kind = "SearchAlgorithm" if isinstance(search_alg, SearchAlgorithm) else "object"
         raise BenchError(
             f"strategy {strategy_name!r} cannot run in replay: its searcher is a custom {kind} "
@@ -115,7 +116,8 @@ def _shared_domains(space: dict) -> dict:
             kind = type(value)
             subclass = _SHARED_TYPES.get(kind)
             if subclass is None:
-                subclass = _SHARED_TYPES[kind] = type(kind.__name__, (kind,), {"__deepcopy__": lambda self, memo: self})
+                subclass = _SHARED_TYPES[kind] = type(kind.__name__, (kind,),
+                                                      {"__deepcopy__": lambda self, memo: self})
             twin = object.__new__(subclass)
             twin.__dict__.update(value.__dict__)
             value = twin

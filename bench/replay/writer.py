@@ -21,8 +21,8 @@ def table_record(table, seed: int, mapping: str) -> dict:
     return {
         "name": table.name, "path": str(table.path), "schema_version": meta["schema_version"],
         "curves_sha256": meta["curves_sha256"], "workload_version": meta["workload"]["version"],
-        "repeats": meta["repeats"], "repeat": repeat_for_seed(seed, int(meta["repeats"])), "training_seed": seed,
-        "hardware": meta.get("hardware"),
+        "repeats": meta["repeats"], "repeat": repeat_for_seed(seed, int(meta["repeats"])),
+        "training_seed": seed, "hardware": meta.get("hardware"),
         "hardware_fingerprint": meta.get("hardware_fingerprint"), "created_at": meta.get("created_at"),
         "config_mapping": mapping,
     }

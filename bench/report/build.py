@@ -87,9 +87,10 @@ def report_from_runs(
                                    [basis.target, *ladder.targets])
     return Report(
         workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
-        grid_own_order=own_order, grid_own_order_source=own_order_source, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),
-        claim_sources=sources, environments=_environments(runs), ladder=ladder, ladder_table=table,
-        ladder_summary=ladder_summary(table, basis, ladder), verdicts=verdicts(table, ladder), verdict_note=note,
+        grid_own_order=own_order, grid_own_order_source=own_order_source, warnings=warnings, aa_p_value=p,
+        claims=compare_claims(claims, summary), claim_sources=sources, environments=_environments(runs),
+        ladder=ladder, ladder_table=table, ladder_summary=ladder_summary(table, basis, ladder),
+        verdicts=verdicts(table, ladder), verdict_note=note,
     )
 
 

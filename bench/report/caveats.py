@@ -26,7 +26,8 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
         if notes:
             items = notes if isinstance(notes, list) else [notes]
             found.setdefault(run.manifest["strategy"]["name"], set()).update(str(n) for n in items)
-    return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
+    return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}"
+            for name, notes in sorted(found.items())]
 
 
 def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD,
@@ -42,15 +43,18 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
 
     def same_table(run) -> bool:
         table = run.manifest.get("table")
-        return not isinstance(table, dict) or table.get("curves_sha256") in (None, record.get("curves_sha256"))
+        return not isinstance(table, dict) or table.get("curves_sha256") in (None,
+                                                                             record.get("curves_sha256"))
 
     replayed = [run for run in runs if run.manifest.get("replay") and same_table(run)]
-    targets = sorted({float(run.manifest["target"]) for run in replayed if run.manifest.get("target") is not None}
+    targets = sorted({float(run.manifest["target"]) for run in replayed
+                      if run.manifest.get("target") is not None}
                      | ({float(t) for t in report_targets} if replayed else set()))
     rows = record["comparisons"]
     notes = []
     for target in targets:
-        at = [r for r in rows if r["target"] is not None and abs(r["target"] - target) < 5e-5 and not r["met"]]
+        at = [r for r in rows if r["target"] is not None and abs(r["target"] - target) < 5e-5
+              and not r["met"]]
         if not at:
             continue
         if not any(r.get("measurable", True) for r in at):
@@ -58,8 +62,9 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
         else:
             why = "; ".join(f"{r['figure']} {r['value']:.2f} where seed-vs-seed is {r['ceiling']:.2f}"
                             for r in at if r.get("measurable", True))
-        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity misses its goal "
-                     f"({why}; docs/fidelity.md): replayed hits at this target are not to be trusted")
+        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity "
+                     f"misses its goal ({why}; docs/fidelity.md): replayed hits at this target are "
+                     "not to be trusted")
     return notes
 
 
@@ -68,7 +73,8 @@ def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
     if reference.checksum is None:
         return []
     others = sorted({str(run.manifest["table"].get("name") or run.manifest["table"].get("path"))
-                     for run in runs if run.manifest.get("replay") and isinstance(run.manifest.get("table"), dict)
+                     for run in runs if run.manifest.get("replay")
+                     and isinstance(run.manifest.get("table"), dict)
                      and run.manifest["table"].get("curves_sha256") not in (None, reference.checksum)})
     if not others:
         return []

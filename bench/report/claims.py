@@ -42,7 +42,8 @@ def _parse_claim(entry: Any, number: int, path: Path) -> Claim:
     if unknown:
         raise BenchError(f"{where}: unknown key {unknown[0]!r}; accepted: {', '.join(sorted(_CLAIM_KEYS))}")
     if entry.get("measure") not in MEASURES:
-        raise BenchError(f"{where}: measure must be one of {', '.join(MEASURES)}, not {entry.get('measure')!r}")
+        raise BenchError(f"{where}: measure must be one of {', '.join(MEASURES)}, not "
+                         f"{entry.get('measure')!r}")
     if not isinstance(entry.get("strategy"), str):
         raise BenchError(f"{where}: needs a strategy name")
     if "value" in entry and not ({"low", "high"} & set(entry)):

@@ -72,7 +72,8 @@ def check_ladder_targets(targets: Sequence[float] | None) -> None:
                          "it was empty")
     for value in targets:
         if not (isinstance(value, (int, float)) and math.isfinite(value) and 0.0 < value <= 1.0):
-            raise BenchError(f"--targets takes validation accuracies in (0, 1], comma-separated, not {value!r}")
+            raise BenchError("--targets takes validation accuracies in (0, 1], "
+                             f"comma-separated, not {value!r}")
 
 
 def parse_targets(text: str) -> list[float]:
@@ -102,9 +103,9 @@ def make_ladder(reference, targets: Sequence[float] | None = None) -> Ladder:
         check_ladder_targets(targets)
         above = [t for t in targets if t > best_recorded + REACH_EPSILON]
         if above:
-            raise BenchError(f"--targets {', '.join(f'{t:g}' for t in above)} above the best accuracy recorded "
-                             f"in {reference.source} ({best_recorded:.4f}); accepted: targets in (0, "
-                             f"{best_recorded:.4f}]")
+            raise BenchError(f"--targets {', '.join(f'{t:g}' for t in above)} above the best "
+                             f"accuracy recorded in {reference.source} ({best_recorded:.4f}); accepted: "
+                             f"targets in (0, {best_recorded:.4f}]")
         values = sorted({round(float(t), 12) for t in targets})
         return Ladder(tuple(Rung(v, f"{v:.4f}") for v in values),
                       f"explicit --targets (the grid's best final accuracy is {grid_best:.4f})")
@@ -113,9 +114,10 @@ def make_ladder(reference, targets: Sequence[float] | None = None) -> Ladder:
     headroom = grid_best + HEADROOM_SHARE * (best_recorded - grid_best)
     if headroom > grid_best + 1e-4:
         rungs.append(Rung(headroom, "halfway from the grid's best to the best recorded"))
-    rule = (f"the grid's best final accuracy {grid_best:.4f} minus {', '.join(f'{p:g}' for p in DEFAULT_RUNGS_PP)} "
-            f"percentage points, and halfway from it to the best accuracy recorded in the dataset "
-            f"({best_recorded:.4f}, any configuration, any epoch)")
+    rule = (f"the grid's best final accuracy {grid_best:.4f} minus "
+            f"{', '.join(f'{p:g}' for p in DEFAULT_RUNGS_PP)} percentage points, "
+            f"and halfway from it to the best accuracy recorded in the dataset ({best_recorded:.4f}, "
+            "any configuration, any epoch)")
     return Ladder(tuple(rungs), rule)
 
 
@@ -211,7 +213,8 @@ def ladder_summary(table: Any, basis: Basis, ladder: Ladder) -> Any:
         at = table[table["target"] == target]
         for label, group in at.groupby("strategy", sort=True):
             measured = group[group["status"] != NOT_MEASURED]
-            values = [v if s == REACHED else None for v, s in zip(measured["normalised"], measured["status"], strict=False)]
+            values = [v if s == REACHED else None
+                      for v, s in zip(measured["normalised"], measured["status"], strict=False)]
             stats = summarise(values)
             rows.append({"target": target, "strategy": label, "measured": len(measured), "hits": stats.hits,
                          "hit_rate": stats.hit_rate, "normalised_median": finite(stats.median),

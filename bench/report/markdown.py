@@ -103,7 +103,8 @@ def summary_table(report) -> str:
             seeds, hits = f"{reference.kind}, {reference.repeats} repeat{'s' if reference.repeats != 1 else ''}", "-"
         lines.append(
             f"| {row['strategy']} | {seeds} | {hits} | {_interval(row, 'normalised', '.3g')}{own} | "
-            f"{speedup} | {_interval(row, 'best_final', '.4f')} | {_num(row['compute_used_normalised_median'], '.3g')} | "
+            f"{speedup} | {_interval(row, 'best_final', '.4f')} | "
+            f"{_num(row['compute_used_normalised_median'], '.3g')} | "
             f"{_num(row['configurations_median'], '.0f', '-')} | {_num(row['epochs_median'], '.0f', '-')} | "
             f"{'; '.join(claims.get(row['strategy'], [])) or '-'} |"
         )
@@ -115,8 +116,9 @@ def _environment_lines(report) -> list[str]:
     for env in report.environments:
         hardware = env["hardware"] or {}
         versions = ", ".join(f"{k} {v}" for k, v in (env["versions"] or {}).items())
-        lines.append(f"- {env['runs']} runs on {hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, "
-                     f"GPUs: {', '.join(hardware.get('gpus') or []) or 'none'}; {versions}")
+        lines.append(f"- {env['runs']} runs on {hardware.get('cpu_model', '?')} "
+                     f"x{hardware.get('cpu_count', '?')}, GPUs: "
+                     f"{', '.join(hardware.get('gpus') or []) or 'none'}; {versions}")
     return lines
 
 
@@ -150,7 +152,8 @@ def ladder_table(report) -> str:
                 "not reached" if row["normalised_median"] is None else
                 f"{_num(row['normalised_median'], '.3g')} [{_num(row['normalised_low'], '.3g', '-')}, "
                 f"{_num(row['normalised_high'], '.3g')}]")
-            cells.append(f"{median}; {row['hits']}/{row['measured']}; ERT {_num(row['ert_normalised'], '.3g', '-')}")
+            cells.append(f"{median}; {row['hits']}/{row['measured']}; ERT "
+                         f"{_num(row['ert_normalised'], '.3g', '-')}")
         # Stored grid runs: where in its own order the grid reached each target (the summary's grid is 100).
         shown = f"{label} (own order)" if label == "grid" and not frame[frame["strategy"] == label]["by_definition"].all() \
             else label
@@ -166,8 +169,9 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
     parts = [
         f"# Compute-to-target report: {report.workload} v{reference.workload_version}", "",
         *([f"- {line}" for line in verdict] + [""] if verdict else []),
-        f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, "
-        f"recorded on {reference.hardware_fingerprint})",
+        f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} "
+        f"repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, recorded on "
+        f"{reference.hardware_fingerprint})",
         f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
         f"- Unit: **{basis.unit_label}**, because {basis.unit_reason}; "
         f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit_label}",
@@ -178,8 +182,8 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
         "## Summary", "", summary_table(report), "",
         "```", text_chart, "```", "",
         "## Ladder of targets", "",
-        f"Targets: {report.ladder.rule if report.ladder else '-'}. Each cell: median compute-to-target, grid = 100 "
-        f"[95% CI]; seeds that hit / seeds measured; ERT.", "",
+        f"Targets: {report.ladder.rule if report.ladder else '-'}. Each cell: "
+        f"median compute-to-target, grid = 100 [95% CI]; seeds that hit / seeds measured; ERT.", "",
         ladder_table(report), "",
         "## Warnings", "", *([f"- {w}" for w in report.warnings] or ["- none"]), "",
         "## Plots", "", *[f"![{name}]({name})" for name in plot_names], "",

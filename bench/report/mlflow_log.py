@@ -36,7 +36,8 @@ def tracking_uri(text: str) -> str:
         return text
     folder = Path(text).expanduser().absolute()
     if folder.exists() and not folder.is_dir():
-        raise BenchError(f"--mlflow {text}: not a folder nor a tracking URI (sqlite:///PATH, http://HOST:PORT)")
+        raise BenchError(f"--mlflow {text}: not a folder nor a tracking URI (sqlite:///PATH, "
+                         "http://HOST:PORT)")
     return f"sqlite:///{folder / 'mlflow.db'}"  # the folder is made when the first run is logged
 
 
@@ -112,7 +113,8 @@ def trial_series(run) -> list[tuple[str, dict[str, str], list[tuple[str, float, 
     """Per trial: (trial id, its first configuration, [(metric, value, step, timestamp ms)])."""
     hyperparameters = [hp["name"] for hp in run.manifest["workload"]["space"]]
     trials = []
-    for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id", sort=False):
+    for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id",
+                                                                                        sort=False):
         first = rows.iloc[0]
         config = {name: str(first[name]) for name in hyperparameters if name in rows}
         config["outcome"] = str(rows["outcome"].iloc[-1])
@@ -181,9 +183,10 @@ def log_runs(folders: list, uri: str) -> int:
             print(f"  mlflow             run {parent} in {uri}")
         except Exception as exc:  # the run is stored whatever MLflow says; say so and go on
             failed = 1
-            print(f"  mlflow             not logged ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
-                  f"the run stays in {folder}")
+            print(f"  mlflow             not logged ({type(exc).__name__}: "
+                  f"{str(exc).splitlines()[0] if str(exc) else ''}); the run stays in {folder}")
     return failed
 
 
-__all__ = ["check_available", "tracking_uri", "log_run", "log_runs", "run_figures", "run_params", "trial_series"]
+__all__ = ["check_available", "tracking_uri", "log_run", "log_runs", "run_figures", "run_params",
+           "trial_series"]

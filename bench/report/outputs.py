@@ -114,7 +114,8 @@ def write_plots(report, out: Path) -> list[Path]:
         plots.draw_learning_curves(plotdata.learning_curves_data(report.runs, report.per_seed),
                                    report.basis.target, curves),
         plots.draw_distribution(plotdata.distribution_data(report.per_seed, report.summary), spread),
-        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder, runtimes),
+        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder,
+                                        runtimes),
     ]
 
 

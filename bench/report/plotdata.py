@@ -107,7 +107,8 @@ def representative_run(per_seed: Any, label: str) -> str | None:
     rows = per_seed[per_seed["strategy"] == label]
     if rows.empty:
         return None
-    ordered = rows.assign(_key=rows["normalised"].fillna(math.inf)).sort_values(["_key", "seed"], kind="stable")
+    ordered = rows.assign(_key=rows["normalised"].fillna(math.inf)).sort_values(["_key", "seed"],
+                                                                                kind="stable")
     return str(ordered.iloc[(len(ordered) - 1) // 2]["folder"])
 
 
@@ -121,9 +122,11 @@ def learning_curves_data(runs: Sequence[StoredRun], per_seed: Any) -> dict[str, 
         if run is None or not len(run.epochs):
             continue
         trials = []
-        for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id", sort=False):
+        for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id",
+                                                                                            sort=False):
             trials.append(TrialCurve(str(trial_id), rows["epoch"].astype(int).tolist(),
-                                     rows["val_accuracy"].astype(float).tolist(), str(rows["outcome"].iloc[-1])))
+                                     rows["val_accuracy"].astype(float).tolist(),
+                                     str(rows["outcome"].iloc[-1])))
         result[label] = (int(run.manifest["seed"]), trials)
     return result
 

@@ -9,7 +9,8 @@ from bench.report import style
 from bench.report.ladder import Ladder, RuntimeDistribution
 from bench.report.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
 
-PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png", "runtime_distribution.png")
+PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png",
+              "runtime_distribution.png")
 DPI = 120
 #: How far below the target the anytime plot's accuracy axis reaches.
 ANYTIME_SPAN = 0.3
@@ -42,7 +43,8 @@ def budget_figure(bars: list[Bar]):
         colour = style.colour(bar.strategy)
         if bar.median is None:
             ax.plot([miss_x], [y], marker="x", color=colour, ms=9, ls="none")
-            ax.text(miss_x / 1.15, y, f"not reached (hit {bar.hits}/{bar.seeds})", va="center", ha="right", fontsize=8)
+            ax.text(miss_x / 1.15, y, f"not reached (hit {bar.hits}/{bar.seeds})", va="center", ha="right",
+                    fontsize=8)
             continue
         if not bar.by_definition:
             high = miss_x if bar.high is None else bar.high
@@ -63,8 +65,8 @@ def budget_figure(bars: list[Bar]):
                plt.Line2D([], [], color="#555555", lw=2.2, alpha=0.6, label="95% interval"),
                plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
                plt.Line2D([], [], color="#555555", marker="x", ls="none", label="median seed missed")]
-    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(bars) + 2)),
-              ncol=4, frameon=False)
+    ax.legend(handles=handles, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(bars) + 2)), ncol=4, frameon=False)
     ax.grid(alpha=0.3, axis="x", which="both")
     return fig
 
@@ -81,8 +83,9 @@ def anytime_figure(curves: list[AnytimeCurve], target: float):
     lows, highs = [], []
     for curve in curves:
         colour = style.colour(curve.strategy)
-        ax.plot(curve.compute, curve.median, color=colour, lw=2.2 if curve.strategy.startswith("grid") else 1.6,
-                label=curve.strategy, marker=style.marker(curve.strategy), markevery=0.15, ms=5)
+        ax.plot(curve.compute, curve.median, color=colour,
+                lw=2.2 if curve.strategy.startswith("grid") else 1.6, label=curve.strategy,
+                marker=style.marker(curve.strategy), markevery=0.15, ms=5)
         ax.fill_between(curve.compute, curve.q25, curve.q75, color=colour, alpha=0.15, lw=0)
         lows.append(float(curve.median[len(curve.median) // 3]))
         highs.append(float(curve.median.max()))
@@ -143,8 +146,8 @@ def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], targ
     handles += [plt.Line2D([], [], color="#cccccc", lw=1.5, label="other trials"),
                 plt.Line2D([], [], color=style.TARGET_COLOUR, ls="--", label="target")]
     fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), fontsize=8, frameon=False)
-    fig.suptitle(f"Each strategy's median seed: its {HIGHLIGHTED_TRIALS} best trials in colour, the line style says "
-                 f"how each ended", fontsize=10)
+    fig.suptitle(f"Each strategy's median seed: its {HIGHLIGHTED_TRIALS} best trials in colour, "
+                 f"the line style says how each ended", fontsize=10)
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     return fig
 
@@ -166,8 +169,8 @@ def distribution_figure(spreads: list[Spread]):
                    s=24, alpha=0.75, zorder=3)
         if len(spread.hits) >= 2:
             ax.boxplot([spread.hits], positions=[y], orientation="horizontal", widths=0.5, showfliers=False,
-                       medianprops={"color": "black"}, boxprops={"color": colour}, whiskerprops={"color": colour},
-                       capprops={"color": colour})
+                       medianprops={"color": "black"}, boxprops={"color": colour},
+                       whiskerprops={"color": colour}, capprops={"color": colour})
         if spread.misses:
             ax.scatter([miss_x], [y], marker="x", color=colour, s=40, zorder=3)
             ax.text(miss_x * 1.08, y, f"{spread.misses}", va="center", fontsize=8)
@@ -182,8 +185,8 @@ def distribution_figure(spreads: list[Spread]):
     handles = [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="one seed"),
                plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
                plt.Line2D([], [], color="#555555", marker="x", ls="none", label="seeds that missed (count)")]
-    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(spreads) + 2)),
-              ncol=3, frameon=False)
+    ax.legend(handles=handles, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(spreads) + 2)), ncol=3, frameon=False)
     ax.grid(alpha=0.3, axis="x", which="both")
     return fig
 

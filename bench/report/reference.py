@@ -18,7 +18,8 @@ from bench.errors import BenchError
 DEFAULT_TOLERANCE_PP = 1.0
 UNITS = ("seconds", "epochs")
 #: Columns of a reference's curves: one row per grid point, repeat and epoch.
-REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "epoch_cost_s", "result_index")
+REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "epoch_cost_s",
+                     "result_index")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def from_table(path: Path) -> Reference:
     return Reference(
         source=str(table.path), kind="table", workload=table.workload,
         workload_version=str(table.meta["workload"]["version"]), curves=curves.reset_index(drop=True),
-        hardware_fingerprint=table.meta.get("hardware_fingerprint") or hardware_fingerprint(table.meta.get("hardware")),
+        hardware_fingerprint=table.meta.get("hardware_fingerprint")
+        or hardware_fingerprint(table.meta.get("hardware")),
         grid_size=int(table.meta["grid_size"]), checksum=table.meta.get("curves_sha256"),
         cost_sha256=None if cost is None else cost.sha256, beyond_grid_best=beyond,
     )
@@ -133,7 +135,8 @@ def from_grid_run(path: Path) -> Reference:
     run = load_run(path)
     manifest = run.manifest
     if manifest["strategy"]["name"] != "grid":
-        raise BenchError(f"{path}: a reference must be a grid run or a table, not a {manifest['strategy']['name']} run")
+        raise BenchError(f"{path}: a reference must be a grid run or a table, not a "
+                         f"{manifest['strategy']['name']} run")
     workload = workloads.get(manifest["workload"]["name"])
     epochs = run.epochs
     last = epochs.groupby("trial_id").agg(epoch=("epoch", "max"), diverged=("diverged", "any"))
@@ -168,5 +171,6 @@ def load_reference(workload: str, path: Path | str | None = None) -> Reference:
     else:
         raise BenchError(f"{path}: not a reference (neither a learning-curve table nor a grid run folder)")
     if reference.workload != workload:
-        raise BenchError(f"{path}: the reference is for workload {reference.workload!r}, the runs are {workload!r}")
+        raise BenchError(f"{path}: the reference is for workload {reference.workload!r}, "
+                         f"the runs are {workload!r}")
     return reference

@@ -74,8 +74,8 @@ def grid_definition(basis: Basis, seeds, own_order: float | None) -> dict:
         best = reference.best_final_accuracy()
         fixed.update(
             seeds=reference.repeats, hits=reference.repeats, best_final_median=best, best_final_low=best,
-            best_final_high=best, compute_used_median=basis.grid_compute, compute_used_normalised_median=100.0,
-            configurations_median=float(reference.grid_size),
+            best_final_high=best, compute_used_median=basis.grid_compute,
+            compute_used_normalised_median=100.0, configurations_median=float(reference.grid_size),
             epochs_median=float(reference.total_compute("epochs")), replay="reference",
         )
     else:

@@ -96,8 +96,9 @@ def verdict_possible(table: Any) -> str | None:
 def check_verdict_request(strategies: int, seeds: int) -> None:
     """Refuse, before any run, a verdict asked of too few strategies (grid not counted) or seeds."""
     if strategies < MIN_STRATEGIES or seeds < MIN_SEEDS:
-        raise BenchError(f"--verdict needs at least {MIN_STRATEGIES} strategies besides grid and {MIN_SEEDS} seeds "
-                         f"each, not {strategies} and {seeds}; accepted: more of both, or no --verdict")
+        raise BenchError(f"--verdict needs at least {MIN_STRATEGIES} strategies besides grid and "
+                         f"{MIN_SEEDS} seeds each, not {strategies} and {seeds}; accepted: more of both, "
+                         "or no --verdict")
 
 
 def _penalised(at: Any) -> Any:
@@ -105,8 +106,8 @@ def _penalised(at: Any) -> Any:
     import numpy as np
 
     measured = at[at["status"] != NOT_MEASURED]
-    spent = np.nanmax(np.r_[measured["compute_used_normalised"].to_numpy(float), measured["normalised"].to_numpy(float),
-                            1e-9])
+    spent = np.nanmax(np.r_[measured["compute_used_normalised"].to_numpy(float),
+                            measured["normalised"].to_numpy(float), 1e-9])
     value = measured["normalised"].where(measured["status"] == REACHED, MISS_PENALTY * spent)
     frame = measured.assign(value=value)
     return frame.pivot_table(index="strategy", columns="seed", values="value", aggfunc="median")
@@ -223,14 +224,16 @@ def verdict_line(verdict: TargetVerdict) -> str:
     if groups.get("tied"):
         parts.append("tied with " + ", ".join(p.strategy for p in groups["tied"]))
     if groups.get("not separated"):
-        items = [f"{p.strategy} ({'about ' + str(p.seeds_needed) + ' seeds would tell' if p.seeds_needed else 'more seeds needed'})"
+        items = [f"{p.strategy} "
+                 f"({'about ' + str(p.seeds_needed) + ' seeds would tell' if p.seeds_needed else 'more seeds needed'})"
                  for p in groups["not separated"]]
         parts.append("not separated from " + ", ".join(items))
     if groups.get("better"):
         parts.append("yet faster by a paired test: " + ", ".join(
             f"{p.strategy} {_ratio(1 / p.ratio)}" for p in groups["better"]))
     if groups.get("worse"):
-        parts.append("slower: " + ", ".join(f"{p.strategy} {_ratio(p.ratio)} {verdict.best}" for p in groups["worse"]))
+        parts.append("slower: " + ", ".join(f"{p.strategy} {_ratio(p.ratio)} {verdict.best}"
+                                            for p in groups["worse"]))
     return head + "; ".join(parts)
 
 

@@ -17,8 +17,9 @@ from typing import Any
 #: What table.json says about how cost.parquet was made.
 COST_METHOD = ("per (batch_size, width): the median over every recorded (configuration, seed) of that exact "
                "shape (grid and space sample) of its mean seconds and FLOPs per epoch; shapes without a "
-               "recording: exp of a least-squares cubic in (log2 batch size, width), each scaled to [0, 1] over "
-               "the space's range, fitted to the log of the per-shape medians, one point per shape")
+               "recording: exp of a least-squares cubic in (log2 batch size, width), "
+               "each scaled to [0, 1] over the space's range, fitted to the log of the per-shape medians, "
+               "one point per shape")
 #: Grid jobs recorded first, in the recording plan's order (scripts/record_dataset.py plan_jobs).
 EARLY_JOBS = 16
 
@@ -52,7 +53,8 @@ def recording_costs(frame) -> Any:
 
 def shape_costs(recordings) -> Any:
     """The median seconds and FLOPs per epoch of every recorded (batch_size, width), with its recording count."""
-    shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int), width=recordings["width"].astype(int))
+    shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int),
+                               width=recordings["width"].astype(int))
     return shapes.groupby(["batch_size", "width"], sort=True).agg(
         seconds=("seconds", "median"), flops=("flops", "median"), recordings=("seconds", "size")).reset_index()
 
@@ -61,7 +63,8 @@ def _cubic_terms(points) -> Any:
     import numpy as np
 
     u, v = points[:, 0], points[:, 1]
-    return np.column_stack([np.ones_like(u), u, v, u * v, u ** 2, v ** 2, u ** 2 * v, u * v ** 2, u ** 3, v ** 3])
+    return np.column_stack([np.ones_like(u), u, v, u * v, u ** 2, v ** 2, u ** 2 * v, u * v ** 2, u ** 3,
+                            v ** 3])
 
 
 def _log_fit(known, values, wanted) -> Any:
@@ -150,7 +153,8 @@ def refit_cost_model(folder: Path, workload) -> dict:
 
     folder = Path(folder)
     table = load_table(folder, workload.name)
-    fit_cost_table(dataset_frame(table, workload.space), workload.space).to_parquet(folder / COST, index=False)
+    fit_cost_table(dataset_frame(table, workload.space), workload.space).to_parquet(folder / COST,
+                                                                                    index=False)
     meta = json.loads((folder / META).read_text())
     meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())

@@ -77,8 +77,8 @@ class CurveBook:
     @property
     def mapping(self) -> str:
         """How a sampled configuration becomes a curve, for the run's manifest."""
-        return (f"each sampled configuration trains as its nearest grid point, dimension by dimension (log scale "
-                f"for log ranges), recorded repeat {self.repeat}")
+        return ("each sampled configuration trains as its nearest grid point, "
+                f"dimension by dimension (log scale for log ranges), recorded repeat {self.repeat}")
 
 
 class ModelBook:
@@ -113,17 +113,17 @@ class ModelBook:
             curve = self._curves[key] = tuple(
                 (accuracy, val_loss, train_loss, seconds, flops, diverged)
                 for accuracy, val_loss, train_loss, diverged in zip(
-                    predicted.val_accuracy.tolist(), predicted.val_loss.tolist(), predicted.train_loss.tolist(),
-                    predicted.diverged.tolist(), strict=False)
+                    predicted.val_accuracy.tolist(), predicted.val_loss.tolist(),
+                    predicted.train_loss.tolist(), predicted.diverged.tolist(), strict=False)
             )
         return curve
 
     @property
     def mapping(self) -> str:
-        return (f"recorded configurations replay their recorded curve of training seed {self.seed} where it was "
-                f"recorded; any other configuration or seed gets the dataset surrogate's ({self.surrogate.model_name}) "
-                f"seed-mean curve plus seed noise keyed by (seed {self.seed}, configuration); every epoch costs the "
-                f"dataset's cost model")
+        return ("recorded configurations replay their recorded curve of training seed "
+                f"{self.seed} where it was recorded; any other configuration or seed gets the dataset "
+                f"surrogate's ({self.surrogate.model_name}) seed-mean curve plus seed noise keyed by (seed "
+                f"{self.seed}, configuration); every epoch costs the dataset's cost model")
 
 
 _BOOKS: dict[tuple, CurveBook | ModelBook] = {}
@@ -138,7 +138,8 @@ def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
     from bench.store.dataset import cache_dir, is_dataset, table_cost_model
 
     if is_dataset(table):
-        cache_dir()  # a bad $BENCH_CACHE_DIR is refused on every replay, not only when the surrogate is fitted
+        # a bad $BENCH_CACHE_DIR is refused on every replay, not only when the surrogate is fitted
+        cache_dir()
     key = (str(table.path), table.meta.get("curves_sha256"), seed)
     book = _BOOKS.get(key)
     if book is None:

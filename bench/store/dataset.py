@@ -22,7 +22,8 @@ COST = "cost.parquet"
 
 
 #: Per-epoch columns of a dataset frame, after the configuration's columns.
-CURVE_FIELDS = ("epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops", "diverged")
+CURVE_FIELDS = ("epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops",
+                "diverged")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class CostModel:
         The seconds counterpart of workload.grid_budget_epochs, and the default budget where a
         cost model charges the epochs (bench.spec.make_specs).
         """
-        return float(workload.max_epochs * sum(self.epoch_cost_s(point) for point in workload.space.grid_points()))
+        return float(workload.max_epochs
+                     * sum(self.epoch_cost_s(point) for point in workload.space.grid_points()))
 
     def record(self) -> dict:
         """What a manifest says about the unit its rows' epoch_cost_s are in."""
@@ -94,8 +96,10 @@ def read_cost_model(folder: Path, meta: Mapping[str, Any]) -> CostModel:
         frame = pd.read_parquet(path)
         keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int), strict=False))
         _COST_MODELS[key] = CostModel(source=Path(folder).name, sha256=entry["sha256"],
-                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float), strict=False)),
-                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float), strict=False)))
+                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float),
+                                                       strict=False)),
+                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float),
+                                                     strict=False)))
     return _COST_MODELS[key]
 
 

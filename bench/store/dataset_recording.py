@@ -86,13 +86,15 @@ def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: di
     meta = json.loads((folder / META).read_text())
     meta["space_sample"] = {
         "file": SPACE_SAMPLE, "sha256": file_sha256(folder / SPACE_SAMPLE), "rows": len(sample),
-        "configs": int(sample["config_id"].nunique()), "seeds": sorted(int(s) for s in sample["seed"].unique()),
+        "configs": int(sample["config_id"].nunique()),
+        "seeds": sorted(int(s) for s in sample["seed"].unique()),
         "method": f"scrambled Sobol sequence (scipy.stats.qmc.Sobol, seed {plan['scramble_seed']}) on each "
                   f"dimension's search scale",
     }
     meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     meta["recording"] = {**plan, "wall_s": wall_s,
-                         "how": "each (configuration, seed) trained in its own process through the workload's "
+                         "how": "each (configuration, seed) trained in its own process through "
+                         "the workload's "
                                 "trainer, one torch thread, epochs timed as live trials time them"}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
     return folder

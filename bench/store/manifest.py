@@ -53,7 +53,8 @@ def strategy_label(name: str, params: dict, defaults: dict) -> str:
 
 def strategy_record(strategy) -> dict:
     """The manifest's strategy: what the run resolved, and the label reports show (fixed at run time)."""
-    defaults = {p.name: p.default for component in (strategy.searcher, strategy.scheduler) for p in component.params}
+    defaults = {p.name: p.default for component in (strategy.searcher, strategy.scheduler)
+                for p in component.params}
     described = strategy.describe()
     return {**described, "label": strategy_label(strategy.name, described["params"], defaults)}
 
@@ -106,8 +107,8 @@ def ended(status: str, rows: list[dict], summary: RunSummary) -> dict:
             "summary": summary.as_dict()}
 
 
-def finish_run(folder: Path, manifest: dict, status: str, rows: list[dict], names: list[str], summary: RunSummary,
-               write_rows=None, **more) -> None:
+def finish_run(folder: Path, manifest: dict, status: str, rows: list[dict], names: list[str],
+               summary: RunSummary, write_rows=None, **more) -> None:
     """Write epochs.parquet (complete runs only), then the final manifest that vouches for it.
 
     Args:

@@ -28,7 +28,8 @@ def covers_grid(curves, workload, repeats: int) -> str | None:
     from bench.store.tables import check_complete
 
     try:
-        check_complete(curves, workload, {"grid_size": workload.space.grid_size(), "repeats": repeats}, Path("."))
+        check_complete(curves, workload, {"grid_size": workload.space.grid_size(), "repeats": repeats},
+                       Path("."))
     except BenchError as exc:
         return str(exc).removeprefix(".: ")
     return None
@@ -62,7 +63,8 @@ def record_tables(summaries, strategy_name: str, workload, command: list[str], r
         if missing is not None:
             print(f"no table written for {group[-1].run_id}: the grid is not covered ({missing})")
             continue
-        write_table(target, curves, workload, command=command, source_runs=[r.manifest["run_id"] for r in runs])
+        write_table(target, curves, workload, command=command,
+                    source_runs=[r.manifest["run_id"] for r in runs])
         print(f"learning-curve table ({len(runs)} repeat{'s' if len(runs) > 1 else ''}): {target}")
         written.append(target)
     return written

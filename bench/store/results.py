@@ -90,8 +90,9 @@ def read_manifest(folder: Path) -> dict:
     manifest = read_json(path, f"{path}: no manifest; is this a run folder?", f"{path}: corrupt manifest")
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         raise BenchError(
-            f"{path}: schema version {manifest.get('schema_version') if isinstance(manifest, dict) else None!r}"
-            f" is not {SCHEMA_VERSION}"
+            f"{path}: schema version "
+            f"{manifest.get('schema_version') if isinstance(manifest, dict) else None!r} is not "
+            f"{SCHEMA_VERSION}"
         )
     if manifest.get("manifest_sha256") != _manifest_digest(manifest):
         raise BenchError(f"{path}: checksum does not match the content (edited or damaged manifest)")

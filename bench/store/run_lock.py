@@ -46,7 +46,8 @@ def live_owner(folder: Path) -> dict | None:
 
 def describe(folder: Path, owner: dict) -> str:
     return (f"{folder}: run in progress by driver pid {owner.get('pid')} on {owner.get('host')} since "
-            f"{owner.get('started_at')}; wait for it to finish, or delete {Path(folder) / LOCK} if that driver is gone")
+            f"{owner.get('started_at')}; wait for it to finish, or delete "
+            f"{Path(folder) / LOCK} if that driver is gone")
 
 
 def acquire(folder: Path) -> None:

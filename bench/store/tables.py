@@ -65,8 +65,10 @@ def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
     for repeat, run in enumerate(runs):
         frame = run.epochs.copy()
         if run.manifest["strategy"]["name"] != "grid":
-            raise BenchError(f"{run.folder}: only grid runs record tables, not {run.manifest['strategy']['name']}")
-        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row, strict=False)) for row in frame[names].itertuples(index=False)]
+            raise BenchError(f"{run.folder}: only grid runs record tables, not "
+                             f"{run.manifest['strategy']['name']}")
+        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row, strict=False))
+                for row in frame[names].itertuples(index=False)]
         try:
             frame["grid_index"] = [index[key] for key in keys]
         except KeyError as missing:
@@ -117,10 +119,11 @@ WORKLOAD_FIELDS = ("name", "version", "max_epochs", "space")
 def _check_fields(meta_path: Path, meta: Any) -> None:
     """Name the fields a table.json lacks, rather than failing on the first one read."""
     if not isinstance(meta, dict):
-        raise BenchError(f"{meta_path}: table metadata must be a JSON object with {', '.join(REQUIRED_FIELDS)}")
+        raise BenchError(f"{meta_path}: table metadata must be a JSON object with "
+                         f"{', '.join(REQUIRED_FIELDS)}")
     if meta.get("schema_version") != TABLE_SCHEMA_VERSION:
-        raise BenchError(f"{meta_path}: table schema version {meta.get('schema_version')!r}, this bench reads "
-                         f"schema version {TABLE_SCHEMA_VERSION}")
+        raise BenchError(f"{meta_path}: table schema version {meta.get('schema_version')!r}, "
+                         f"this bench reads schema version {TABLE_SCHEMA_VERSION}")
     missing = [key for key in REQUIRED_FIELDS if key not in meta]
     workload = meta.get("workload")
     if isinstance(workload, dict):
@@ -128,8 +131,9 @@ def _check_fields(meta_path: Path, meta: Any) -> None:
     elif "workload" in meta:
         missing.append("workload (an object)")
     if missing:
-        raise BenchError(f"{meta_path}: incomplete table metadata, missing {', '.join(missing)}; accepted: the "
-                         f"table.json a grid run writes (fields {', '.join(REQUIRED_FIELDS)})")
+        raise BenchError(f"{meta_path}: incomplete table metadata, missing "
+                         f"{', '.join(missing)}; accepted: the table.json a grid run writes (fields "
+                         f"{', '.join(REQUIRED_FIELDS)})")
 
 
 def load_table(path: Path | str, workload_name: str | None = None) -> Table:
@@ -156,8 +160,8 @@ def load_table(path: Path | str, workload_name: str | None = None) -> Table:
     _check_fields(meta_path, meta)
     recorded = meta["workload"]
     if workload_name is not None and recorded["name"] != workload_name:
-        raise BenchError(f"{path}: a table recorded for workload {recorded['name']!r}, not {workload_name!r}; "
-                         f"accepted: a table of {workload_name} (see `bench tables`)")
+        raise BenchError(f"{path}: a table recorded for workload {recorded['name']!r}, not "
+                         f"{workload_name!r}; accepted: a table of {workload_name} (see `bench tables`)")
     curves_path = path / CURVES
     if not curves_path.is_file():
         raise BenchError(f"{curves_path}: missing")
@@ -184,7 +188,8 @@ def check_complete(curves, workload, meta, path: Path) -> None:
     """Refuse curves that miss a grid point or repeat, skip an epoch, or stop early without diverging."""
     points = curves.groupby(["grid_index", "repeat"])
     if points.ngroups != meta["grid_size"] * meta["repeats"]:
-        raise BenchError(f"{path}: {points.ngroups} curves, expected {meta['grid_size']} grid points x {meta['repeats']} repeats")
+        raise BenchError(f"{path}: {points.ngroups} curves, expected {meta['grid_size']} grid points x "
+                         f"{meta['repeats']} repeats")
     last = points["epoch"].max()
     count = points["epoch"].count()
     diverged_at_end = points["diverged"].last()

@@ -57,6 +57,7 @@ def _read(path: Path, checksum: str, model: str) -> Surrogate:
         raise BenchError(f"{path}: damaged surrogate cache ({type(error).__name__}); delete it to refit") from None
     expected = (SURROGATE_VERSION, checksum, model)
     if fitted != expected:
-        raise BenchError(f"{path}: fitted by surrogate version {fitted[0]} model {fitted[2]} on data {fitted[1]}, "
-                         f"expected version {expected[0]} model {expected[2]} on data {expected[1]}; delete it to refit")
+        raise BenchError(f"{path}: fitted by surrogate version {fitted[0]} model "
+                         f"{fitted[2]} on data {fitted[1]}, expected version {expected[0]} model "
+                         f"{expected[2]} on data {expected[1]}; delete it to refit")
     return surrogate

@@ -51,7 +51,8 @@ class AccuracyCalibration:
         """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve (np.interp per epoch)."""
         clipped = np.minimum(np.maximum(logit_accuracy, self._low), self._high)
         upper = np.maximum(np.searchsorted(self._stacked, clipped + self._shift), self._first)
-        return self._recorded_flat[upper - 1] + self._slope_flat[upper] * (clipped - self._modelled_flat[upper - 1])
+        return self._recorded_flat[upper - 1] + self._slope_flat[upper] * (clipped
+                                                                           - self._modelled_flat[upper - 1])
 
 
 def fit_calibration(surrogate, sample: np.ndarray) -> AccuracyCalibration | None:

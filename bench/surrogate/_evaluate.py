@@ -45,7 +45,8 @@ class NestedHeldOut:
 def config_folds(frame, folds: int, seed: int) -> np.ndarray:
     """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`, dealt into `folds`."""
     config_ids = np.sort(frame["config_id"].unique())
-    fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids), np.arange(len(config_ids)) % folds, strict=False))
+    fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids),
+                       np.arange(len(config_ids)) % folds, strict=False))
     return frame["config_id"].map(fold_of).to_numpy()
 
 
@@ -109,7 +110,8 @@ def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[s
         if len(models) == 1:
             name = models[0]
         else:
-            inner = {model: cross_validate(inside, model, space, inner_folds, seed + 1 + fold) for model in models}
+            inner = {model: cross_validate(inside, model, space, inner_folds, seed + 1 + fold)
+                     for model in models}
             name = choose(inner)
         chosen.append(name)
         start = time.process_time()

@@ -43,7 +43,8 @@ def _spearman(truth: np.ndarray, predicted: np.ndarray) -> float:
 def seed_difference(final_accuracy: np.ndarray, config_ids: np.ndarray, seeds: np.ndarray) -> float:
     """Mean |final accuracy of seed 0 - seed 1| over configurations recorded with both seeds."""
     first = {c: a for c, s, a in zip(config_ids, seeds, final_accuracy, strict=False) if s == 0}
-    differences = [abs(first[c] - a) for c, s, a in zip(config_ids, seeds, final_accuracy, strict=False) if s == 1 and c in first]
+    differences = [abs(first[c] - a) for c, s, a in zip(config_ids, seeds, final_accuracy, strict=False)
+                   if s == 1 and c in first]
     return float(np.mean(differences)) if differences else float("nan")
 
 

@@ -89,7 +89,8 @@ class ResidualDonors:
             return self._pair(low, uniforms[2]) * (1.0 if uniforms[4] < 0.5 else -1.0)
         second = (first + 1 + int(uniforms[1] * (band - 1))) % band  # another donor of the band, uniformly
         angle = 2.0 * np.pi * uniforms[4]
-        return np.cos(angle) * self._pair(low + first, uniforms[2]) + np.sin(angle) * self._pair(low + second, uniforms[3])
+        return np.cos(angle) * self._pair(low + first, uniforms[2]) + np.sin(angle) * self._pair(low + second,
+                                                                                                 uniforms[3])
 
     def _pair(self, donor: int, uniform: float) -> np.ndarray:
         return self.residuals[self.pair_start[donor] + int(uniform * self.pair_count[donor])]

@@ -64,7 +64,8 @@ class GaussianProcess(Standardised):
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
         standardised = self._standardise(targets)
-        kernel = (ConstantKernel(1.0, (1e-2, 1e2)) * Matern(np.full(points.shape[1], 0.3), (1e-2, 1e2), nu=2.5)
+        kernel = (ConstantKernel(1.0, (1e-2, 1e2))
+                  * Matern(np.full(points.shape[1], 0.3), (1e-2, 1e2), nu=2.5)
                   + WhiteKernel(0.05, (1e-5, 1.0)))
         chosen = np.random.default_rng(0).permutation(len(points))[:GP_KERNEL_FIT_POINTS]
         with warnings.catch_warnings():

@@ -75,7 +75,8 @@ class Surrogate:
         self._divergence_share = np.add.reduceat(curves.diverged.astype(float), curves.first_curve) / counts
         scaled = curves.scaled_curves()
         self._donors = ResidualDonors(curves, scaled)
-        self._ceiling = AccuracyCeiling(np.nanmax(np.where(curves.diverged[:, None], np.nan, scaled[:, 0, :]), axis=0))
+        self._ceiling = AccuracyCeiling(np.nanmax(np.where(curves.diverged[:, None], np.nan, scaled[:, 0, :]),
+                                                  axis=0))
         self._not_diverged = np.zeros(self.max_epochs, dtype=bool)
         self._diverged_flags = np.zeros((len(curves.lengths), self.max_epochs), dtype=bool)
         for row in np.flatnonzero(curves.diverged):
@@ -93,7 +94,8 @@ class Surrogate:
         uniforms = keyed_uniforms(seed, key)
         if index is not None:
             if uniforms[DRAW_UNIFORMS] < self._divergence_share[index]:
-                return self._recorded(self._diverged_curve(np.array([index]), np.ones(1), keyed_generator(seed, key)))
+                return self._recorded(self._diverged_curve(np.array([index]), np.ones(1),
+                                                           keyed_generator(seed, key)))
             mean = self.curves.mean_scaled[index]
         else:
             share, voters, weights = self._vote(point)
@@ -153,15 +155,18 @@ class Surrogate:
 
     def _recorded(self, row: int) -> CurvePrediction:
         length = self.curves.lengths[row]
-        return CurvePrediction(self.curves.accuracy[row, :length].copy(), self.curves.val_loss[row, :length].copy(),
-                               self.curves.train_loss[row, :length].copy(), self._diverged_flags[row, :length].copy())
+        return CurvePrediction(self.curves.accuracy[row, :length].copy(),
+                               self.curves.val_loss[row, :length].copy(),
+                               self.curves.train_loss[row, :length].copy(),
+                               self._diverged_flags[row, :length].copy())
 
     def _diverged_curve(self, configs: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> int:
         """The row of one diverged curve of `configs`, drawn with probability proportional to its config's weight."""
         rows, row_weights = [], []
         for config, weight in zip(configs, weights, strict=False):
             first = int(self.curves.first_curve[config])
-            diverged = first + np.flatnonzero(self.curves.diverged[first:first + len(self.curves.seeds[config])])
+            diverged = first + np.flatnonzero(self.curves.diverged[first:first
+                                                                   + len(self.curves.seeds[config])])
             if not len(diverged):
                 continue
             rows.extend(diverged.tolist())

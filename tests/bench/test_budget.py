@@ -17,7 +17,8 @@ def test_the_default_budget_is_the_grid_in_reference_seconds_where_a_cost_model_
     # The options keep their units; --budget-seconds counts the cost model's seconds where there is one.
     assert make_budget(6561, budget_epochs=100, grid_budget_seconds=500.0) == Budget("epochs", 100)
     assert make_budget(6561, budget_fraction=0.5, grid_budget_seconds=500.0) == Budget("epochs", 3280.5)
-    assert make_budget(6561, budget_seconds=60, grid_budget_seconds=500.0) == Budget("seconds", 60, REFERENCE_SECONDS)
+    assert make_budget(6561, budget_seconds=60, grid_budget_seconds=500.0) == Budget("seconds", 60,
+                                                                                     REFERENCE_SECONDS)
     assert make_budget(6561, budget_seconds=60) == Budget("seconds", 60)
 
 

@@ -66,7 +66,8 @@ def test_controller_facade_names_are_the_controllers():
     from ray.tune.execution.tune_controller import TuneController
     from ray.tune.schedulers import pbt
 
-    assert list(inspect.signature(TuneController._schedule_trial_save).parameters)[:3] == ["self", "trial", "result"]
+    assert list(inspect.signature(TuneController._schedule_trial_save).parameters)[:3] == ["self", "trial",
+                                                                                           "result"]
     assert list(inspect.signature(TuneController._set_trial_status).parameters) == ["self", "trial", "status"]
     assert "tune_controller._schedule_trial_save(" in inspect.getsource(pbt)
 
@@ -135,7 +136,8 @@ def test_trials_made_by_replaces_trial_creation_for_both_search_algorithms():
             {} if isinstance(search_alg, BasicVariantGenerator) else space, experiment.public_spec)
         assert searcher_ok and scheduler_ok
         search_alg.add_configurations([experiment])
-        with tune_compat.trials_made_by(lambda spec, **kwargs: made.append(spec["config"]) or _Made(kwargs["trial_id"])):
+        with tune_compat.trials_made_by(lambda spec, **kwargs: made.append(spec["config"])
+                                        or _Made(kwargs["trial_id"])):
             assert isinstance(search_alg.next_trial(), _Made)
     assert len(made) == 2 and all(0 <= config["x"] <= 1 for config in made)
 

@@ -86,8 +86,8 @@ def test_killed_run_leaves_history_unchanged(tmp_path):
     assert _nightly("--suite", suite, "--history", history, "--out", tmp_path / "n1").returncode == 0
     before = _rows(history)
     proc = subprocess.Popen([sys.executable, "-m", "bench", "nightly", "--suite", str(suite), "--history",
-                             str(history), "--out", str(tmp_path / "n2"), "--verbose"], cwd=ROOT, stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                             str(history), "--out", str(tmp_path / "n2"), "--verbose"], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = proc.stdout.readline()
     while line and "[3/" not in line:  # killed mid-suite, after some runs finished
         line = proc.stdout.readline()

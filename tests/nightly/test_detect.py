@@ -51,7 +51,8 @@ def test_other_machine_or_version_is_not_comparable():
     planted = [v * 3 for v in BASE]
     other_machine = compare_results(_frame(BASE), _frame(planted), lambda s: 1.1, same_machine=False)
     assert [r.change.category for r in other_machine] == ["not comparable"]
-    other_table = compare_results(_frame(BASE, '{"table": 1}'), _frame(planted, '{"table": 2}'), lambda s: 1.1, True)
+    other_table = compare_results(_frame(BASE, '{"table": 1}'), _frame(planted, '{"table": 2}'),
+                                  lambda s: 1.1, True)
     assert [r.change.category for r in other_table] == ["not comparable"]
     same = compare_results(_frame(BASE), _frame(planted), lambda s: 1.1, True)
     assert [r.change.category for r in same] == ["worse"]

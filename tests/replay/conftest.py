@@ -17,7 +17,8 @@ def synthetic_table_path(tmp_path_factory) -> Path:
 
     from synthetic import write_synthetic_table
 
-    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-synthetic", workloads.get("digits"), repeats=2)
+    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-synthetic",
+                                 workloads.get("digits"), repeats=2)
 
 
 @pytest.fixture(scope="session")

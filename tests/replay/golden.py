@@ -45,7 +45,8 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     workload = workloads.get("digits")
     table = load_table(default_table_path("digits"))
     # The default budget a replay of this table gets (bench.spec.make_specs): the grid's reference-seconds.
-    budget = make_budget(workload.grid_budget_epochs, grid_budget_seconds=table_cost_model(table).grid_cost_s(workload))
+    budget = make_budget(workload.grid_budget_epochs,
+                         grid_budget_seconds=table_cost_model(table).grid_cost_s(workload))
     runs = []
     for name in STRATEGIES:
         for seed in SEEDS:

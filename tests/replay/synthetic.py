@@ -45,4 +45,5 @@ def synthetic_curves(workload, repeats: int = 1, seed: int = 0):
 
 def write_synthetic_table(folder, workload, repeats: int = 1, seed: int = 0):
     curves = synthetic_curves(workload, repeats, seed)
-    return write_table(folder, curves, workload, command=["synthetic", "tests/replay/synthetic.py"], source_runs=[])
+    return write_table(folder, curves, workload, command=["synthetic", "tests/replay/synthetic.py"],
+                       source_runs=[])

@@ -39,9 +39,9 @@ def test_replay_decides_like_a_real_tune_run(name, digits_table, ray_session, tm
 
     samples, budget, seed = CASES[name]
     workload = workloads.get("digits")
-    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed, budget=Budget("epochs", budget),
-                   samples=samples, workers=1, out_dir=tmp_path, progress=False,
-                   workload_options={"replay_table": str(digits_table.path)})
+    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
+                   budget=Budget("epochs", budget), samples=samples, workers=1, out_dir=tmp_path,
+                   progress=False, workload_options={"replay_table": str(digits_table.path)})
     live = load_run(execute(spec).folder).epochs
     replayed = load_run(execute_replay(spec, digits_table).folder).epochs
 

@@ -13,8 +13,8 @@ def test_repeats_record_one_table_whose_repeat_r_is_the_run_of_seed_r(ray_sessio
     import pandas as pd
 
     out = tmp_path / "out"
-    assert main(["run", "--strategy", "grid", "--workload", "tiny", "--repeats", "2", "--seed", "5", "--workers", "1",
-                 "--quiet", "--out", str(out)]) == 0
+    assert main(["run", "--strategy", "grid", "--workload", "tiny", "--repeats", "2", "--seed", "5",
+                 "--workers", "1", "--quiet", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     folders = sorted(out.iterdir(), key=lambda f: json.loads((f / "manifest.json").read_text())["seed"])
     assert [json.loads((f / "manifest.json").read_text())["seed"] for f in folders] == [5, 6]

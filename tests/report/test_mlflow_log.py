@@ -62,5 +62,6 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
         child = children[0]
         rows = epochs[epochs["trial_id"] == child.info.run_name].sort_values("epoch")
         assert float(child.data.params["learning_rate"]) == pytest.approx(rows["learning_rate"].iloc[0])
-        history = sorted((m.step, m.value) for m in client.get_metric_history(child.info.run_id, "val_accuracy"))
+        history = sorted((m.step, m.value)
+                         for m in client.get_metric_history(child.info.run_id, "val_accuracy"))
         assert history == list(zip(rows["epoch"], rows["val_accuracy"], strict=False))

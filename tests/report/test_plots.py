@@ -29,7 +29,8 @@ def test_every_plot_written_and_non_empty(tmp_path, shipped_reference):
     for name in PLOT_FILES:
         data = (tmp_path / "out" / name).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000, name
-    assert {p.name for p in written} >= {"report.md", "summary.csv", "summary.json", "per_seed.csv", *PLOT_FILES}
+    assert {p.name for p in written} >= {"report.md", "summary.csv", "summary.json", "per_seed.csv",
+                                         *PLOT_FILES}
 
 
 def test_text_bars_scale_with_the_median(tmp_path, shipped_reference):
@@ -64,7 +65,8 @@ def _title_inside(fig, text) -> bool:
     return box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1 and box.y0 >= figure.y0 - 1 and box.y1 <= figure.y1 + 1
 
 
-def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legend(tmp_path, shipped_reference):
+def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legend(tmp_path,
+                                                                                  shipped_reference):
     from bench.report import plotdata, plots
 
     report = _report(tmp_path)
@@ -101,10 +103,12 @@ def test_learning_curves_highlight_the_best_trials_in_the_strategy_colour_not_ou
 
     report = _report(tmp_path)
     panels = plotdata.learning_curves_data(report.runs, report.per_seed)
-    many = {"random": (0, [plotdata.TrialCurve(f"t{i}", [1, 2], [0.1, i / 100], "completed") for i in range(40)])}
+    many = {"random": (0, [plotdata.TrialCurve(f"t{i}", [1, 2], [0.1, i / 100], "completed")
+                           for i in range(40)])}
     fig = plots.learning_curves_figure({**panels, **many}, report.basis.target)
     axes = {ax.get_title().split(":")[0]: ax for ax in fig.axes if ax.get_visible() and ax.get_title()}
-    coloured = [line for line in axes["random"].get_lines() if to_hex(line.get_color()) == style.colour("random").lower()]
+    coloured = [line for line in axes["random"].get_lines()
+                if to_hex(line.get_color()) == style.colour("random").lower()]
     grey = [line for line in axes["random"].get_lines() if to_hex(line.get_color()) == "#cccccc"]
     assert len(coloured) == plots.HIGHLIGHTED_TRIALS and len(grey) == 40 - plots.HIGHLIGHTED_TRIALS
     # The highlighted ones are the best by last accuracy.

@@ -93,7 +93,8 @@ def test_summary_figures_exact(scenario, shipped_reference, tmp_path):
 
     grid = rows["grid"]
     assert (grid["normalised_median"], grid["speedup_median"], grid["by_definition"]) == (100.0, 1.0, True)
-    assert (grid["best_final_median"], grid["configurations_median"], grid["epochs_median"]) == (0.90, 243.0, GRID_TOTAL)
+    assert (grid["best_final_median"], grid["configurations_median"], grid["epochs_median"]) == (0.90, 243.0,
+                                                                                                 GRID_TOTAL)
     assert grid["own_order_normalised"] == _norm(GRID_OWN_REACH)
 
     order = [row["strategy"] for row in doc["strategies"]]
@@ -143,7 +144,8 @@ def test_epochs_unit_when_hardware_differs(tmp_path, shipped_reference):
 
     root = tmp_path / "results"
     other = {"cpu_model": "Some Other CPU", "cpu_count": 64, "gpus": ["H100"]}
-    write_run(root, "asha", 0, [(0, 1, 0.5, 7.0), (1, 1, 0.7, 7.0), (0, 2, 0.9, 7.0)], hardware=other, replay=False)
+    write_run(root, "asha", 0, [(0, 1, 0.5, 7.0), (1, 1, 0.7, 7.0), (0, 2, 0.9, 7.0)], hardware=other,
+              replay=False)
     out = tmp_path / "report"
     assert main(["report", str(root), "--out", str(out)]) == 0
     doc = json.loads((out / "summary.json").read_text())

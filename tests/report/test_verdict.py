@@ -18,9 +18,10 @@ def _table(figures: dict[str, list[float | None]]) -> pd.DataFrame:
     rows = []
     for strategy, values in figures.items():
         for seed, value in enumerate(values):
-            rows.append({"strategy": strategy, "strategy_name": strategy, "seed": seed, "run_id": f"{strategy}{seed}",
-                         "target": TARGET, "status": "missed" if value is None else "reached",
-                         "compute_to_target": value, "normalised": math.nan if value is None else value,
+            rows.append({"strategy": strategy, "strategy_name": strategy, "seed": seed,
+                         "run_id": f"{strategy}{seed}", "target": TARGET,
+                         "status": "missed" if value is None else "reached", "compute_to_target": value,
+                         "normalised": math.nan if value is None else value,
                          "compute_used_normalised": 100.0})
     return pd.DataFrame(rows)
 

@@ -126,8 +126,8 @@ def descendants(pid: int) -> list[tuple[int, str]]:
 
 def key(row) -> tuple:
     """What must match between an interrupted and an uninterrupted run of a deterministic strategy."""
-    return (row["trial_id"].rsplit("_", 1)[1], tuple(row[name] for name in HYPERPARAMETERS), int(row["epoch"]),
-            row["outcome"])
+    return (row["trial_id"].rsplit("_", 1)[1], tuple(row[name] for name in HYPERPARAMETERS),
+            int(row["epoch"]), row["outcome"])
 
 
 def signature(folder: Path) -> list[tuple]:

@@ -37,8 +37,8 @@ def test_full_disk_fails_the_run_with_one_line_and_keeps_what_was_written(tmp_pa
     small, copy = tmp_path / "small", tmp_path / "copy"
     small.mkdir()
     # 200 KiB: the manifest and some epochs fit, then a checkpoint or a row does not.
-    script = (f"mount -t tmpfs -o size=200k tmpfs {small} && {{ {bench_run(small / 'out')} 2> {tmp_path / 'err'}; "
-              f"echo $? > {tmp_path / 'rc'}; cp -a {small / 'out'} {copy}; }}")
+    script = (f"mount -t tmpfs -o size=200k tmpfs {small} && {{ {bench_run(small / 'out')} 2> "
+              f"{tmp_path / 'err'}; echo $? > {tmp_path / 'rc'}; cp -a {small / 'out'} {copy}; }}")
     done = in_namespace(script)
     assert done.returncode == 0, done.stderr[-2000:]
     stderr = (tmp_path / "err").read_text().strip().splitlines()

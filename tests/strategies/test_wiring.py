@@ -126,7 +126,8 @@ def _bohb_searcher(built, ctx, p):
 
 def _bayesopt(built, ctx, p):
     alg = built.search_alg
-    return {**_searcher_target(alg), "random_search_steps": (alg.random_search_trials, p["random_search_steps"]),
+    return {**_searcher_target(alg), "random_search_steps": (alg.random_search_trials,
+                                                             p["random_search_steps"]),
             "random_state": (alg._random_state, ctx.seed)}
 
 
@@ -163,13 +164,14 @@ def _hyperband(built, ctx, p):
     eta = p["reduction_factor"]
     # Li et al.'s most exploratory bracket: ceil(eta ** s_max) trials, s_max = log_eta(max_t) as Ray rounds it
     largest_bracket = math.ceil(eta ** round(math.log(ctx.max_epochs) / math.log(eta)))
-    return {**_scheduler_target(s), "max_t": (s._max_t_attr, ctx.max_epochs), "reduction_factor": (s._eta, eta),
-            "live_trials": (built.live_trials, largest_bracket)}
+    return {**_scheduler_target(s), "max_t": (s._max_t_attr, ctx.max_epochs),
+            "reduction_factor": (s._eta, eta), "live_trials": (built.live_trials, largest_bracket)}
 
 
 def _population(built, ctx, p):
     s = built.scheduler
-    return {**_scheduler_target(s), "perturbation_interval": (s._perturbation_interval, p["perturbation_interval"]),
+    return {**_scheduler_target(s), "perturbation_interval": (s._perturbation_interval,
+                                                              p["perturbation_interval"]),
             "quantile_fraction": (s._quantile_fraction, p["quantile_fraction"]),
             "num_samples": (built.num_samples, p["population_size"]),
             "live_trials": (built.live_trials, p["population_size"])}
@@ -177,7 +179,8 @@ def _population(built, ctx, p):
 
 def _pbt(built, ctx, p):
     s = built.scheduler
-    return {**_population(built, ctx, p), "resample_probability": (s._resample_probability, p["resample_probability"]),
+    return {**_population(built, ctx, p),
+            "resample_probability": (s._resample_probability, p["resample_probability"]),
             "mutations": (sorted(s._hyperparam_mutations), sorted(hp.name for hp in _mutable()))}
 
 
@@ -219,7 +222,8 @@ def _settings(resolved) -> tuple[dict, dict]:
     built, ctx = _build(resolved)
     searcher = SEARCHER_SETTINGS[resolved.searcher.name](built, ctx, resolved.params)
     scheduler = SCHEDULER_SETTINGS[resolved.scheduler.name](built, ctx, resolved.params)
-    pairs = {**{f"searcher {k}": v for k, v in searcher.items()}, **{f"scheduler {k}": v for k, v in scheduler.items()}}
+    pairs = {**{f"searcher {k}": v for k, v in searcher.items()},
+             **{f"scheduler {k}": v for k, v in scheduler.items()}}
     return {k: v[0] for k, v in pairs.items()}, {k: v[1] for k, v in pairs.items()}
 
 
@@ -262,7 +266,8 @@ def test_every_set_override_reaches_the_built_objects(name):
 
 @pytest.mark.parametrize("name, pairs", [
     ("asha", ["grace_period=2", "reduction_factor=2", "brackets=2"]),
-    ("pbt", ["population_size=8", "perturbation_interval=3", "quantile_fraction=0.5", "resample_probability=0.5"]),
+    ("pbt", ["population_size=8", "perturbation_interval=3", "quantile_fraction=0.5",
+             "resample_probability=0.5"]),
 ])
 def test_bench_run_set_reaches_the_built_scheduler(name, pairs, tmp_path):
     import argparse
@@ -278,7 +283,8 @@ def test_bench_run_set_reaches_the_built_scheduler(name, pairs, tmp_path):
     observed, expected = _settings(spec.strategy)
     assert observed == expected
     set_values = {k: spec.strategy.params[k] for k in (pair.split("=")[0] for pair in pairs)}
-    assert set_values == {k: type(_defaults(spec.strategy)[k])(v) for k, v in (pair.split("=") for pair in pairs)}
+    assert set_values == {k: type(_defaults(spec.strategy)[k])(v)
+                          for k, v in (pair.split("=") for pair in pairs)}
 
 
 # ---- decisions: replay on the synthetic digits table ----------------------------------------------

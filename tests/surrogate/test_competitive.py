@@ -127,14 +127,16 @@ def test_the_latency_budget_bounds_the_forward_pass_and_competitive_choice_ranks
     assert choose_model({"a": {**figures, "forward_s": 1e-4, "latency_s": 1.0}}) == "a"
 
 
-def test_nested_cross_validation_holds_every_configuration_out_once_and_chooses_without_it(small_frame, space):
+def test_nested_cross_validation_holds_every_configuration_out_once_and_chooses_without_it(small_frame,
+                                                                                           space):
     seen = []
 
     def choose(inner):
         seen.append({name: set(held.config_ids) for name, held in inner.items()})
         return "knn-3"
 
-    nested = nested_cross_validate(small_frame, ["knn-3", "knn-5"], choose, space, outer_folds=2, inner_folds=2)
+    nested = nested_cross_validate(small_frame, ["knn-3", "knn-5"], choose, space, outer_folds=2,
+                                   inner_folds=2)
     held = nested.held_out
     assert nested.chosen == ["knn-3", "knn-3"]
     assert sorted(set(held.config_ids)) == sorted(small_frame["config_id"].unique())
