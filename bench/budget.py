@@ -41,7 +41,8 @@ class Budget:
                              f"{', '.join(LABELS)} for seconds")
 
     def as_dict(self) -> dict:
-        """The manifest's record; without a label as before labels existed, so older manifests read the same."""
+        """The manifest's record; without a label as before labels existed,
+        so older manifests read the same."""
         record = asdict(self)
         if record["label"] is None:
             del record["label"]

@@ -162,7 +162,8 @@ def bare_experiment(experiment, name: str) -> None:
 
 
 def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_space: dict, spec: dict) -> tuple[bool, bool]:
-    """`_set_search_properties_backwards_compatible` for the searcher and the scheduler, as `tune.run` calls it.
+    """`_set_search_properties_backwards_compatible` for the searcher and the scheduler,
+    as `tune.run` calls it.
 
     Returns:
         (searcher accepted, scheduler accepted); the searcher is skipped (True) without a param_space.

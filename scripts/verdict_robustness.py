@@ -24,7 +24,8 @@ from pathlib import Path
 
 
 def resampled_dataset(source: Path, out: Path, seed: int) -> Path:
-    """A copy of the dataset at `source` whose space sample keeps one bootstrap draw's distinct configurations."""
+    """A copy of the dataset at `source` whose space sample
+    keeps one bootstrap draw's distinct configurations."""
     import numpy as np
     import pandas as pd
 

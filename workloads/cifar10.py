@@ -58,7 +58,8 @@ def build_model(width: int) -> torch.nn.Module:
 
 
 def normalise(images: torch.Tensor) -> torch.Tensor:
-    """uint8 (N, 3, 32, 32) images to float32 with per-channel zero mean and unit variance, on their device."""
+    """uint8 (N, 3, 32, 32) images to float32 with per-channel zero mean and unit variance,
+    on their device."""
     import torch
 
     mean = torch.tensor(CHANNEL_MEAN, device=images.device).view(1, 3, 1, 1)

@@ -1,4 +1,5 @@
-"""`compare`: the strategies x seeds matrix (replayed by default, or live), then its report (`bench compare`'s work)."""
+"""`compare`: the strategies x seeds matrix (replayed by default, or live), then its report
+(`bench compare`'s work)."""
 
 from __future__ import annotations
 

@@ -96,7 +96,8 @@ def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: st
 
     Args:
         results: run folders or folders holding them (searched 4 levels deep); default `results`.
-        out: where to write report.md, summary.csv/json, per_seed.csv and the plots (default `results/report`).
+        out: where to write report.md, summary.csv/json, per_seed.csv and the plots
+            (default `results/report`).
         workload: report only this workload's runs (needed when `results` hold several).
         target: validation accuracy to reach, in (0, 1]; or `tolerance`: the grid's best final accuracy
             minus this many percentage points (default 1). Not both.

@@ -1,4 +1,5 @@
-"""A `bench run` as plain values (`RunRequest`), validated into RunSpecs by `plan`; shared by the CLI and the API."""
+"""A `bench run` as plain values (`RunRequest`), validated into RunSpecs by `plan`;
+shared by the CLI and the API."""
 
 from __future__ import annotations
 

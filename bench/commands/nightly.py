@@ -54,7 +54,8 @@ def _baseline_id(ref: str | None) -> int | None:
 
 
 def _open_history(folder: Path, run_id: int | None):
-    """The existing history in `folder`, or None when there is none yet (it is created only to store a run)."""
+    """The existing history in `folder`, or None when there is none yet
+    (it is created only to store a run)."""
     from bench.nightly.history import FILE, History
     from bench.spec import check_writable
 

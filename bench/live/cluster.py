@@ -1,4 +1,5 @@
-"""The Ray cluster a run uses: its nodes, resources per trial, and a filter for a stale error Tune logs on restore.
+"""The Ray cluster a run uses: its nodes, resources per trial,
+and a filter for a stale error Tune logs on restore.
 
 The Tune settings that make runs resumable are bench.tune_compat.configure_tune (replay applies them too)."""
 

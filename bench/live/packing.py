@@ -62,7 +62,8 @@ def default_trials_per_gpu(gpu_memory_gib: float | None, cpus: float, gpus: int)
 
 def choose(cluster: Mapping[str, float], workers: int | None, trials_per_gpu: int | None,
            gpu_memory_gib: float | None) -> Packing:
-    """Fill in what the user left out: trials per GPU from GPU memory, workers = GPUs x trials per GPU (else CPUs)."""
+    """Fill in what the user left out: trials per GPU from GPU memory, workers = GPUs x trials per GPU
+    (else CPUs)."""
     gpus = int(cluster.get("GPU", 0))
     cpus = float(cluster.get("CPU", 1))
     chosen = "given" if trials_per_gpu is not None else "default"

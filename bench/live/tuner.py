@@ -23,7 +23,8 @@ def make_trainable(spec, resources: dict):
 
 
 def make_tuner(spec, built, slots: int, folder, ledger, trainable, restore_from=None):
-    """A Tuner for the strategy's objects writing under `folder/ray`, or Tune's saved one from `restore_from`."""
+    """A Tuner for the strategy's objects writing under `folder/ray`,
+    or Tune's saved one from `restore_from`."""
     from ray import tune
 
     if restore_from is not None:

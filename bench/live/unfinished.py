@@ -1,4 +1,5 @@
-"""Which unfinished run a command continues (bench.spec.spec_from_manifest builds the RunSpec that continues it)."""
+"""Which unfinished run a command continues
+(bench.spec.spec_from_manifest builds the RunSpec that continues it)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: i
 
 
 def _workload_identity(record: dict) -> dict:
-    """The part of a manifest's workload record (bench.store.manifest.workload_record) that identifies a run."""
+    """The part of a manifest's workload record (bench.store.manifest.workload_record)
+    that identifies a run."""
     return {"name": record.get("name"), "version": record.get("version"),
             "options": record.get("options", {})}
 
@@ -99,7 +101,8 @@ def resume_spec(run: str, out_dir: Path, given, **overrides):
 
 
 def with_unfinished_run(spec):
-    """Resume an unfinished run of the same options under the spec's out_dir, saying so; else `spec` unchanged."""
+    """Resume an unfinished run of the same options under the spec's out_dir, saying so;
+    else `spec` unchanged."""
     import dataclasses
     import sys
 

@@ -2,7 +2,8 @@
 
 `ray.tune.execution.tune_controller.TuneController` hands schedulers a wrapper exposing
 `search_alg`, `get_trials`, `get_live_trials`, the status change, `pause_trial`, `stop_trial`
-and the trial save (private names, mapped by bench.tune_compat.ControllerFacade); this class provides those, with the same order of notifications.
+and the trial save (private names, mapped by bench.tune_compat.ControllerFacade); this class provides those,
+with the same order of notifications.
 """
 
 from __future__ import annotations

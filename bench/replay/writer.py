@@ -14,7 +14,8 @@ CLONE_APPROXIMATION = (
 
 
 def table_record(table, seed: int, mapping: str) -> dict:
-    """What a replayed run's manifest says about the table it replayed and how configurations map to curves."""
+    """What a replayed run's manifest says about the table it replayed
+    and how configurations map to curves."""
     from bench.store.curves import repeat_for_seed
 
     meta = table.meta
@@ -30,7 +31,8 @@ def table_record(table, seed: int, mapping: str) -> dict:
 
 def write_run(folder: Path, spec, run_id: str, workers: int, status: str, started_at: str, table: dict,
               simulation: dict, approximations: list[str], cost_model, rows: list[dict], summary) -> None:
-    """The run folder in the live format: epochs (complete runs only), then the manifest that vouches for them."""
+    """The run folder in the live format: epochs (complete runs only),
+    then the manifest that vouches for them."""
     folder.mkdir(parents=True, exist_ok=True)  # PBT may have logged its policy into ray/
     manifest = run_manifest(spec, run_id, status, started_at, replay=True, workers=workers,
                             trial_resources={"simulated_worker": 1}, address=None, cost_model=cost_model,

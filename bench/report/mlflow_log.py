@@ -31,7 +31,8 @@ def check_available() -> None:
 
 
 def tracking_uri(text: str) -> str:
-    """A tracking URI as given, or for a plain folder an SQLite store inside it (MLflow's file store is deprecated)."""
+    """A tracking URI as given, or for a plain folder an SQLite store inside it
+    (MLflow's file store is deprecated)."""
     if text.startswith(_SCHEMES):
         return text
     folder = Path(text).expanduser().absolute()

@@ -116,8 +116,8 @@ HIGHLIGHTED_TRIALS = 10
 
 
 def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], target: float):
-    """One panel per strategy: every trial in light grey, its HIGHLIGHTED_TRIALS best (by last accuracy) in the
-    strategy's colour, the line style saying how each ended."""
+    """One panel per strategy: every trial in light grey, its HIGHLIGHTED_TRIALS best
+    (by last accuracy) in the strategy's colour, the line style saying how each ended."""
     plt = _pyplot()
     count = max(1, len(panels))
     cols = min(4, count)

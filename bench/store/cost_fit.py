@@ -1,4 +1,5 @@
-"""Fitting the cost model (seconds and FLOPs of an epoch per batch size and width) from a dataset's recordings.
+"""Fitting the cost model (seconds and FLOPs of an epoch per batch size and width)
+from a dataset's recordings.
 
 Only batch size and width change the work of an epoch; learning rate, momentum and weight decay
 do not. Recorded epoch times drift with the machine (the first grid jobs ran slower, the third
@@ -25,7 +26,8 @@ EARLY_JOBS = 16
 
 
 def cost_axes(batch_size, width, space) -> Any:
-    """The cost plane: batch size and width, each on its search scale, scaled to [0, 1] over the space's range."""
+    """The cost plane: batch size and width, each on its search scale, scaled to
+    [0, 1] over the space's range."""
     import numpy as np
 
     columns = []
@@ -52,7 +54,8 @@ def recording_costs(frame) -> Any:
 
 
 def shape_costs(recordings) -> Any:
-    """The median seconds and FLOPs per epoch of every recorded (batch_size, width), with its recording count."""
+    """The median seconds and FLOPs per epoch of every recorded (batch_size, width),
+    with its recording count."""
     shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int),
                                width=recordings["width"].astype(int))
     return shapes.groupby(["batch_size", "width"], sort=True).agg(
@@ -83,7 +86,8 @@ def fit_cost_table(frame, space) -> Any:
     recordings, not on their order.
 
     Args:
-        frame: the records_frame layout (config_id, seed, batch_size, width, epoch, epoch_compute_s, train_flops).
+        frame: the records_frame layout (config_id, seed, batch_size, width, epoch, epoch_compute_s,
+            train_flops).
         space: the workload's search space (its batch_size and width ranges scale the plane).
 
     Returns:

@@ -86,8 +86,8 @@ class ModelBook:
 
     Recorded configurations (every grid point and the space sample) replay their recorded curve
     of that seed exactly; any other (configuration, seed) gets the dataset's surrogate curve
-    (bench.surrogate): a seed-mean curve plus noise keyed by the seed and the configuration. Every epoch costs the dataset's cost model's seconds for its batch size
-    and width, the unit live runs are charged in too.
+    (bench.surrogate): a seed-mean curve plus noise keyed by the seed and the configuration. Every epoch costs
+    the dataset's cost model's seconds for its batch size and width, the unit live runs are charged in too.
 
     Args:
         surrogate: a bench.surrogate.Surrogate of the dataset.

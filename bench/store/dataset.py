@@ -49,7 +49,8 @@ class CostModel:
         return self.flops[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
 
     def grid_cost_s(self, workload) -> float:
-        """What exhaustive grid search of `workload` costs in this model's seconds: every grid point to max_epochs.
+        """What exhaustive grid search of `workload` costs in this model's seconds:
+        every grid point to max_epochs.
 
         The seconds counterpart of workload.grid_budget_epochs, and the default budget where a
         cost model charges the epochs (bench.spec.make_specs).

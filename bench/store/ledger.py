@@ -57,7 +57,8 @@ class RunLedger:
 
     @classmethod
     def for_run(cls, spec, run_id: str, *, replay: bool, cost_model, normalise=None, **kwargs):
-        """The ledger of run `run_id` of `spec` (live or replayed), charging `cost_model` when there is one."""
+        """The ledger of run `run_id` of `spec` (live or replayed),
+        charging `cost_model` when there is one."""
         return cls(
             identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
                       "workload_version": spec.workload.version, "seed": spec.seed, "replay": replay},

@@ -8,7 +8,8 @@ from bench.errors import BenchError
 
 
 def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bool) -> int:
-    """How many seeds a run records: `--repeats R` means R grid runs, training seeds seed..seed+R-1, one table."""
+    """How many seeds a run records: `--repeats R` means R grid runs, training seeds seed..seed+R-1,
+    one table."""
     if repeats is None:
         return seeds
     if repeats < 1:

@@ -221,7 +221,8 @@ def table_label(path: Path) -> str:
 
 
 def resolve_table(text: str, workload_name: str, extra_dirs: Iterable[Path] = ()) -> Table:
-    """Load the table `text` names: "" for the workload's shipped table, a folder, or a name from `bench tables`."""
+    """Load the table `text` names: "" for the workload's shipped table, a folder,
+    or a name from `bench tables`."""
     if not text:
         path = default_table_path(workload_name)
         if path is None:

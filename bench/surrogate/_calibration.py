@@ -48,7 +48,8 @@ class AccuracyCalibration:
         self._modelled_flat, self._recorded_flat, self._slope_flat = modelled.ravel(), recorded.ravel(), slope.ravel()
 
     def apply(self, logit_accuracy: np.ndarray) -> np.ndarray:
-        """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve (np.interp per epoch)."""
+        """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve
+        (np.interp per epoch)."""
         clipped = np.minimum(np.maximum(logit_accuracy, self._low), self._high)
         upper = np.maximum(np.searchsorted(self._stacked, clipped + self._shift), self._first)
         return self._recorded_flat[upper - 1] + self._slope_flat[upper] * (clipped
@@ -56,7 +57,8 @@ class AccuracyCalibration:
 
 
 def fit_calibration(surrogate, sample: np.ndarray) -> AccuracyCalibration | None:
-    """The calibration of an uncalibrated `surrogate`'s model, or None with under 10 recorded means to map onto.
+    """The calibration of an uncalibrated `surrogate`'s model,
+    or None with under 10 recorded means to map onto.
 
     Args:
         surrogate: a Surrogate without calibration.

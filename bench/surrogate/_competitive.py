@@ -1,4 +1,5 @@
-"""Fidelity where strategies compete: predicted against recorded curves of good configurations, beside seed-vs-seed.
+"""Fidelity where strategies compete: predicted against recorded curves of good configurations,
+beside seed-vs-seed.
 
 Spearman over every configuration is high because chance-level and good configurations are easy to
 tell apart; a search strategy's choices are made among the good ones. This module restricts the
@@ -95,7 +96,8 @@ class Comparison:
 
     @property
     def met(self) -> bool:
-        """Whether the goal is met; a figure that is not measurable (nothing ranked, nothing predicted) is not."""
+        """Whether the goal is met; a figure that is not measurable (nothing ranked,
+        nothing predicted) is not."""
         return self.measurable and self.value >= self.goal
 
     @property
@@ -106,7 +108,8 @@ class Comparison:
 
 def competitive_configs(true_accuracy: np.ndarray, config_ids: np.ndarray,
                         floor: float = COMPETITIVE_FLOOR) -> np.ndarray:
-    """The configurations whose recorded seed-mean final accuracy (a diverged curve's last value counts) is >= floor."""
+    """The configurations whose recorded seed-mean final accuracy
+    (a diverged curve's last value counts) is >= floor."""
     final = filled(true_accuracy)[:, -1]
     config_ids = np.asarray(config_ids)
     unique, inverse = np.unique(config_ids, return_inverse=True)
@@ -135,7 +138,8 @@ def spearman_at(truth: np.ndarray, predicted: np.ndarray, epoch: int) -> float:
 
 def reach_precision_recall(truth: np.ndarray, predicted: np.ndarray, target: float,
                            confidence: float = CONFIDENCE) -> tuple[Proportion, Proportion]:
-    """(precision, recall) of "the predicted curve reaches `target`" (max over epochs >= target) for the recorded."""
+    """(precision, recall) of "the predicted curve reaches `target`"
+    (max over epochs >= target) for the recorded."""
     reaches = np.nanmax(truth, axis=1) >= target
     predicted_reaches = np.nanmax(predicted, axis=1) >= target
     hits = int(np.sum(reaches & predicted_reaches))
@@ -162,7 +166,8 @@ class CompetitiveFidelity:
 
     @property
     def mean_ratio(self) -> float:
-        """Mean ratio to the ceiling, each capped at 1 (NaN counts 0): ranks predictors that meet equally many goals."""
+        """Mean ratio to the ceiling, each capped at 1 (NaN counts 0):
+        ranks predictors that meet equally many goals."""
         return float(np.mean([min(c.ratio, 1.0) if not math.isnan(c.ratio) else 0.0
                               for c in self.comparisons]))
 
@@ -170,7 +175,8 @@ class CompetitiveFidelity:
 def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarray, config_ids: np.ndarray,
                          seeds: np.ndarray, targets: Sequence[float], floor: float = COMPETITIVE_FLOOR,
                          epochs: Sequence[int] = COMPETITIVE_EPOCHS) -> CompetitiveFidelity:
-    """Spearman at `epochs`, reach precision/recall at `targets`, among competitive configurations, beside seed-vs-seed.
+    """Spearman at `epochs`, reach precision/recall at `targets`, among competitive configurations,
+    beside seed-vs-seed.
 
     Both are scored on the same curves: REFERENCE_SEED's recorded curve of every configuration whose
     recorded seed-mean final accuracy is at least `floor` and which was recorded with OTHER_SEED too;

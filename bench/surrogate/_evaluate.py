@@ -43,7 +43,8 @@ class NestedHeldOut:
 
 
 def config_folds(frame, folds: int, seed: int) -> np.ndarray:
-    """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`, dealt into `folds`."""
+    """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`,
+    dealt into `folds`."""
     config_ids = np.sort(frame["config_id"].unique())
     fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids),
                        np.arange(len(config_ids)) % folds, strict=False))
@@ -154,7 +155,8 @@ def latency_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
 
 
 def forward_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
-    """Mean CPU seconds of the model's one-point forward pass inside `curve()`, same configurations as latency_cpu_s.
+    """Mean CPU seconds of the model's one-point forward pass inside `curve()`,
+    same configurations as latency_cpu_s.
 
     The part of a curve() call that the choice of model changes; the rest (locating the
     configuration, the divergence vote, keyed noise, calibration, ceiling) is the same for every model.

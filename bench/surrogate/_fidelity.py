@@ -11,7 +11,8 @@ TARGET_MARGIN = 0.01
 
 
 def filled(curves: np.ndarray) -> np.ndarray:
-    """Curves with each NaN after a curve stops replaced by its last value (a diverged curve stays at chance)."""
+    """Curves with each NaN after a curve stops replaced by its last value
+    (a diverged curve stays at chance)."""
     curves = np.array(curves, dtype=float)
     for epoch in range(1, curves.shape[1]):
         missing = np.isnan(curves[:, epoch])

@@ -23,7 +23,8 @@ def _digest(seed: int, key: tuple) -> bytes:
 
 
 def keyed_uniforms(seed: int, key: tuple) -> np.ndarray:
-    """8 numbers uniform in [0, 1) keyed by (training seed, canonical configuration key), the same in every process.
+    """8 numbers uniform in [0, 1) keyed by (training seed, canonical configuration key),
+    the same in every process.
 
     The 64 bytes of the key's blake2b digest read as 8 unsigned 64-bit integers over 2^64: as
     random as a Generator seeded from the digest, at a fifth of the cost (seeding a numpy
@@ -34,7 +35,8 @@ def keyed_uniforms(seed: int, key: tuple) -> np.ndarray:
 
 
 def keyed_generator(seed: int, key: tuple) -> np.random.Generator:
-    """A numpy Generator seeded by the same digest as keyed_uniforms (for the rarer draws: which diverged curve)."""
+    """A numpy Generator seeded by the same digest as keyed_uniforms (for the rarer draws:
+    which diverged curve)."""
     return np.random.default_rng(int.from_bytes(_digest(seed, key), "little"))
 
 

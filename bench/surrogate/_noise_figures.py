@@ -13,7 +13,8 @@ TAIL_THRESHOLDS = (0.90, 0.92)
 
 
 def unrecorded_configs(surrogate, count: int, seed: int) -> list[dict]:
-    """Up to `count` configurations of a scrambled Sobol sequence (as searchers draw them) that are not recorded."""
+    """Up to `count` configurations of a scrambled Sobol sequence
+    (as searchers draw them) that are not recorded."""
     from bench.store.dataset_recording import sobol_configs
 
     size = 1 << max(int(np.ceil(np.log2(count * 1.05 + 1))), 1)
@@ -33,7 +34,8 @@ def mean_finals(surrogate, configs: list[dict]) -> np.ndarray:
 
 
 def seed_correlation(surrogate, configs: list[dict], seeds) -> float:
-    """Mean |Pearson r| over pairs of seeds between their replayed residual curves (curve minus seed-mean accuracy).
+    """Mean |Pearson r| over pairs of seeds between their replayed residual curves
+    (curve minus seed-mean accuracy).
 
     For each pair of seeds, r is taken over every (configuration, epoch) of the two seeds'
     residuals; configurations where a seed diverged are left out. Independent seeds give r near 0
@@ -55,7 +57,8 @@ def seed_correlation(surrogate, configs: list[dict], seeds) -> float:
 
 
 def banded_spread(differences: np.ndarray, means: np.ndarray) -> list[tuple[float, int]]:
-    """(mean |difference|, count) of seed-pair final-accuracy differences in each of BANDS, by seed-mean accuracy."""
+    """(mean |difference|, count) of seed-pair final-accuracy differences in each of BANDS,
+    by seed-mean accuracy."""
     out = []
     for low, high in BANDS:
         inside = (means >= low) & (means < high) if high < 1.0 else means >= low
@@ -64,7 +67,8 @@ def banded_spread(differences: np.ndarray, means: np.ndarray) -> list[tuple[floa
 
 
 def recorded_spread(curves) -> list[tuple[float, int]]:
-    """Per band, the mean |final accuracy of seed 0 - seed 1| over recorded configurations with both seeds trained.
+    """Per band, the mean |final accuracy of seed 0 - seed 1|
+    over recorded configurations with both seeds trained.
 
     A configuration's band is its recorded seed-mean final accuracy (logit mean, as replay's means are).
     """
@@ -81,7 +85,8 @@ def recorded_spread(curves) -> list[tuple[float, int]]:
 
 
 def replayed_spread(finals: np.ndarray, means: np.ndarray) -> list[tuple[float, int]]:
-    """Per band, mean |difference| of final accuracy between seeds 2i and 2i+1 of `finals` (configs, seeds)."""
+    """Per band, mean |difference| of final accuracy between seeds 2i and 2i+1
+    of `finals` (configs, seeds)."""
     pairs = finals.shape[1] // 2
     differences = np.abs(finals[:, 0:2 * pairs:2] - finals[:, 1:2 * pairs:2])
     return banded_spread(differences.ravel(), np.repeat(means, pairs))

@@ -1,4 +1,5 @@
-"""A surrogate of whole learning curves: recorded curves exactly, modelled curves with keyed seed noise elsewhere."""
+"""A surrogate of whole learning curves: recorded curves exactly,
+modelled curves with keyed seed noise elsewhere."""
 
 from __future__ import annotations
 
@@ -108,7 +109,8 @@ class Surrogate:
         return CurvePrediction(accuracy, val_loss, train_loss, self._not_diverged.copy())
 
     def mean_curve(self, config: Mapping) -> CurvePrediction:
-        """The seed-mean curve `curve` adds noise to: recorded for a recorded configuration, else calibrated model.
+        """The seed-mean curve `curve` adds noise to: recorded for a recorded configuration,
+        else calibrated model.
 
         Diverged seeds are left out of a recorded mean (NaN where every seed diverged); the
         divergence vote of an unrecorded configuration is not applied.
@@ -138,7 +140,8 @@ class Surrogate:
         return key, None, self.scaler.points_of(np.array([values]))[0]
 
     def _vote(self, point: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """(distance-weighted diverged share, voters, their weights) of the nearest recorded configurations."""
+        """(distance-weighted diverged share, voters, their weights)
+        of the nearest recorded configurations."""
         difference = self.curves.points - point
         distances = np.sqrt(np.einsum("ij,ij->i", difference, difference))
         voters = np.argpartition(distances, DIVERGENCE_NEIGHBOURS - 1)[:DIVERGENCE_NEIGHBOURS] \
@@ -161,7 +164,8 @@ class Surrogate:
                                self._diverged_flags[row, :length].copy())
 
     def _diverged_curve(self, configs: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> int:
-        """The row of one diverged curve of `configs`, drawn with probability proportional to its config's weight."""
+        """The row of one diverged curve of `configs`,
+        drawn with probability proportional to its config's weight."""
         rows, row_weights = [], []
         for config, weight in zip(configs, weights, strict=False):
             first = int(self.curves.first_curve[config])

@@ -1,4 +1,5 @@
-"""The shared budget: its unit follows the cost model, so the default is the grid's compute as the report counts it."""
+"""The shared budget: its unit follows the cost model, so the default is the grid's compute
+as the report counts it."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ def test_a_replay_with_budget_epochs_stays_in_epochs(tmp_path):
 
 
 def test_a_replay_of_a_table_without_a_cost_model_keeps_the_budget_in_epochs(tmp_path):
-    """Its epochs are charged measured seconds: the default stays the grid's epochs, not the shipped model's seconds."""
+    """Its epochs are charged measured seconds: the default stays the grid's epochs,
+    not the shipped model's seconds."""
     import sys
     from pathlib import Path
 

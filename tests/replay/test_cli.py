@@ -55,7 +55,8 @@ def test_tables_lists_tables_with_their_facts(capsys, synthetic_table_path):
 
 
 def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys):
-    """A grid run covering the grid becomes a table with the very curves it ran (here: a replayed grid run)."""
+    """A grid run covering the grid becomes a table with the very curves it ran (here:
+    a replayed grid run)."""
     from bench.replay import execute_replay
     from bench.store.recording import record_tables
     from bench.store.tables import load_table

@@ -25,7 +25,8 @@ CASES = {  # strategy: (samples, budget in epochs, seed) - small, yet each decid
 
 
 def decisions(frame, names):
-    """Each reported epoch as (trial in order of first report, epoch, configuration), and each trial's outcome."""
+    """Each reported epoch as (trial in order of first report, epoch, configuration),
+    and each trial's outcome."""
     order = {trial: i for i, trial in enumerate(dict.fromkeys(frame["trial_id"]))}
     sequence = [(order[row.trial_id], row.epoch, *(getattr(row, n) for n in names))
                 for row in frame.itertuples(index=False)]

@@ -1,4 +1,5 @@
-"""scripts/live_vs_replay.py --from-stored recomputes the committed live-versus-replay table without training."""
+"""scripts/live_vs_replay.py --from-stored recomputes the committed
+live-versus-replay table without training."""
 
 from __future__ import annotations
 

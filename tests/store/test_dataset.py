@@ -1,4 +1,5 @@
-"""The learning-curve dataset: Sobol configurations, the recording's resume, the cost model, the shipped files."""
+"""The learning-curve dataset: Sobol configurations, the recording's resume, the cost model,
+the shipped files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Strategy parameters and seeds outside their declared range: one line naming the range, exit 2, nothing written."""
+"""Strategy parameters and seeds outside their declared range: one line naming the range, exit 2,
+nothing written."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Each registered strategy builds the Ray Tune classes it names, with its parameters, and stops early when it should.
+"""Each registered strategy builds the Ray Tune classes it names, with its parameters,
+and stops early when it should.
 
 The contract, engine and equivalence suites would all pass if `asha` were built with FIFO: a
 strategy's runs look the same whatever its scheduler decides. This module pins the wiring (exact

@@ -103,7 +103,8 @@ def shipped_frame(space) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def shipped_surrogate(shipped_frame, space):
-    """The default surrogate fitted on the shipped dataset (about 12 s), shared by the noise and tail tests."""
+    """The default surrogate fitted on the shipped dataset (about 12 s),
+    shared by the noise and tail tests."""
     from bench.surrogate import fit_surrogate
 
     return fit_surrogate(shipped_frame, space)

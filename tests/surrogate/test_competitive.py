@@ -1,4 +1,5 @@
-"""Fidelity where strategies compete, on small arrays whose answer is known, and once on the shipped dataset."""
+"""Fidelity where strategies compete, on small arrays whose answer is known,
+and once on the shipped dataset."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ TARGETS = (0.90, 0.92)
 
 
 def two_seeds(configs: int = 80, seed: int = 0, noise: float = 0.01):
-    """Seeds 0 and 1 of `configs` rising curves, final accuracies spread over [0.80, 0.95] (a third below 0.85)."""
+    """Seeds 0 and 1 of `configs` rising curves, final accuracies spread over [0.80, 0.95]
+    (a third below 0.85)."""
     rng = np.random.default_rng(seed)
     final = np.linspace(0.80, 0.95, configs)
     shape = 1.0 - np.exp(-np.arange(1, EPOCHS + 1) / 4.0)
