@@ -161,7 +161,8 @@ def bare_experiment(experiment, name: str) -> None:
     experiment._stopper = None
 
 
-def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_space: dict, spec: dict) -> tuple[bool, bool]:
+def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_space: dict,
+                          spec: dict) -> tuple[bool, bool]:
     """`_set_search_properties_backwards_compatible` for the searcher and the scheduler,
     as `tune.run` calls it.
 

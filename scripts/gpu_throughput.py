@@ -189,13 +189,15 @@ def main() -> int:
     peak, peak_source = peak_flops(device, args.peak_tflops)
     from workloads import _cifar_data as data
 
-    source = "CIFAR-10" if data.batches_folder(data.resolve_root(args.data_dir)) else "synthetic CIFAR-shaped data"
+    source = ("CIFAR-10" if data.batches_folder(data.resolve_root(args.data_dir))
+              else "synthetic CIFAR-shaped data")
     where = f"CUDA: {torch.cuda.get_device_name(0)}, packed on GPU 0" if device == "cuda" else (
         f"CPU ONLY (no CUDA): {os.cpu_count()} cores shared by the packed trials; these are CPU figures")
     print(f"{where}\npeak {peak / 1e12:.3g} TFLOP/s ({peak_source})" if peak else f"{where}\n{peak_source}")
     print(f"data: {source}; {args.images} training images per trial per timed pass, "
           f"epoch time extrapolated to {FULL_EPOCH_IMAGES:,} images")
-    header = f"{'K':>2} {'width':>5} {'batch':>5} {'epoch_s/trial':>13} {'images/s':>10} {'TFLOP/s':>8} {'MFU':>7} {'peak_GiB':>8}"
+    header = (f"{'K':>2} {'width':>5} {'batch':>5} {'epoch_s/trial':>13} {'images/s':>10} {'TFLOP/s':>8} "
+              f"{'MFU':>7} {'peak_GiB':>8}")
     print(header, flush=True)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -250,7 +252,8 @@ def main() -> int:
         args.json.write_text(json.dumps({
             "schema_version": SCHEMA_VERSION, "device": device, "peak_flops": peak,
             "peak_source": peak_source, "data": source, "versions": environment.library_versions(),
-            "hardware": environment.hardware(), "rows": rows, "error": None if failure is None else str(failure)}, indent=2))
+            "hardware": environment.hardware(), "rows": rows,
+            "error": None if failure is None else str(failure)}, indent=2))
     return 0 if failure is None else 1
 
 

@@ -189,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                 budget = manifest["budgets"].get(f"{name}:{seed}")
             else:
                 live_runs[(name, seed)] = load_run(execute(spec(name, seed)).folder)
-                epochs, budget = live_runs[(name, seed)].epochs, live_runs[(name, seed)].manifest.get("budget")
+                epochs, budget = (live_runs[(name, seed)].epochs,
+                                  live_runs[(name, seed)].manifest.get("budget"))
             live[name][seed] = [epochs_to_target(epochs, t, budget) for t in TARGETS]
             print(f"  {name} seed {seed}: live {live[name][seed]}, replay {replayed[name][seed]}", flush=True)
     if not args.from_stored:

@@ -134,7 +134,8 @@ class Built:
 
         never_pauses = self.scheduler is None or type(self.scheduler) in (FIFOScheduler,
                                                                           AsyncHyperBandScheduler)
-        if isinstance(self.search_alg, BasicVariantGenerator) and never_pauses and not self.search_alg.max_concurrent:
+        if (isinstance(self.search_alg, BasicVariantGenerator) and never_pauses
+            and not self.search_alg.max_concurrent):
             self.search_alg.max_concurrent = slots
 
 

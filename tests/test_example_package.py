@@ -76,7 +76,8 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
     # exported; a second live run here would double this test's time.)
     plain = sys.executable
     replayed = _run(plain, ["-m", "bench", "compare", "--replay", str(table), "--workload",
-                            "own_workload:BLOBS", "--strategies", "asha", "--seeds", "2", "--out", str(root / "compare-by-path")], cwd=source)
+                            "own_workload:BLOBS", "--strategies", "asha", "--seeds", "2", "--out",
+                            str(root / "compare-by-path")], cwd=source)
     assert "blobs: 2 runs against table" in replayed
     single = _run(plain, ["-m", "bench", "run", "--replay", str(table), "--strategy", "hyperband",
                           "--workload", "own_workload:BLOBS", "--out", str(root / "by-path"), "--quiet"],

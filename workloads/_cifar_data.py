@@ -109,7 +109,8 @@ def read_batch(path: Path) -> tuple[Any, Any]:
             entry = pickle.load(handle, encoding="latin1")  # the files are Python 2 pickles
         images = np.asarray(entry["data"], dtype=np.uint8)
         labels = np.asarray(entry["labels"], dtype=np.int64)
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError,
+            AttributeError) as exc:
         raise BenchError(f"{path}: not a CIFAR-10 batch file ({type(exc).__name__}: {exc})") from None
     size = int(np.prod(IMAGE_SHAPE))
     if images.ndim != 2 or images.shape[1] != size or len(labels) != len(images):

@@ -104,7 +104,8 @@ def _device_split(folder: str, device: str) -> tuple[torch.Tensor, ...]:
     )
 
 
-def make_trainer_on(split: tuple[torch.Tensor, ...], config: Mapping[str, Any], ctx: TrainerContext) -> EpochTrainer:
+def make_trainer_on(split: tuple[torch.Tensor, ...], config: Mapping[str, Any],
+                    ctx: TrainerContext) -> EpochTrainer:
     """A ResNetTrainer on already-normalised tensors on `ctx.device` (also used by the throughput script)."""
     import torch
 

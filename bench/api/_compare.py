@@ -98,7 +98,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
                                budget_epochs=budget_epochs, out=out)
     text = strategies if isinstance(strategies, str) else ",".join(strategies)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = path_value("--out", out, "bench compare") if out is not None else Path("results") / f"compare-{stamp}"
+    out = (path_value("--out", out, "bench compare") if out is not None
+           else Path("results") / f"compare-{stamp}")
     check_positive("--seeds", seeds)
     check_seeds(seed, seeds)
     check_positive("--workers", workers)

@@ -32,7 +32,8 @@ class Packing:
         cpus_per_trial = max(1, math.floor(self.cpus / self.workers)) if self.cpus >= self.workers else None
         per_trial = f"{cpus_per_trial} CPU" if cpus_per_trial else f"{self.cpus / self.workers:.2g} CPU"
         if not self.gpus:
-            return f"hardware: no GPU, {self.cpus:g} CPUs -> {self.workers} concurrent trials, {per_trial} each"
+            return (f"hardware: no GPU, {self.cpus:g} CPUs -> {self.workers} concurrent trials, "
+                    f"{per_trial} each")
         memory = "memory unknown" if self.gpu_memory_gib is None else f"{self.gpu_memory_gib:.0f} GiB each"
         return (f"hardware: {self.gpus} GPU ({memory}), {self.cpus:g} CPUs -> "
                 f"{self.trials_per_gpu} trials per GPU ({self.chosen}), {self.workers} concurrent trials, "

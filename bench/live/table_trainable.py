@@ -41,7 +41,8 @@ class TableTrial:
 
     def train_epoch(self, index: int) -> dict:
         curve = self.curve
-        accuracy, val_loss, train_loss, compute_s, flops, diverged = curve[index] if index < len(curve) else curve[-1]
+        accuracy, val_loss, train_loss, compute_s, flops, diverged = (curve[index] if index < len(curve)
+                                                                      else curve[-1])
         return {"val_accuracy": accuracy, "val_loss": val_loss, "train_loss": train_loss,
                 "epoch_compute_s": compute_s, "train_flops": flops, "diverged": diverged}
 

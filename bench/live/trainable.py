@@ -29,7 +29,8 @@ class TorchTrial:
 
         self.workload = workload
         self.hyperparameters = workload.space.normalise(config)
-        self.device = "cuda" if torch.cuda.is_available() and workload_options.get("device") != "cpu" else "cpu"
+        self.device = ("cuda" if torch.cuda.is_available() and workload_options.get("device") != "cpu"
+                       else "cpu")
         context = workloads.TrainerContext(device=self.device, cpu_threads=cpu_threads, seed=training_seed,
                                            options=dict(workload_options))
         self.trainer = workload.make_trainer(self.hyperparameters, context)

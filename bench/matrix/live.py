@@ -98,7 +98,8 @@ def _with_address(recipe: RunRecipe, address: str) -> RunRecipe:
     return dataclasses.replace(recipe, address=address)
 
 
-def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None, on_done: Callable[[dict], None]) -> None:
+def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None,
+             on_done: Callable[[dict], None]) -> None:
     """Run live recipes, `parallel` at a time, calling `on_done(outcome)` as each ends."""
     if parallel == 1:
         for recipe in recipes:

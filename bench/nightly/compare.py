@@ -22,7 +22,8 @@ def _values(frame: Any) -> list[float | None]:
     return [None if v != v else float(v) for v in frame.sort_values("seed")["normalised"]]
 
 
-def compare_results(base: Any | None, current: Any, factor_of, same_machine: bool, alpha: float = ALPHA) -> list[Row]:
+def compare_results(base: Any | None, current: Any, factor_of, same_machine: bool,
+                    alpha: float = ALPHA) -> list[Row]:
     """Verdicts for every (mode, workload, strategy) of `current` (DataFrames of history results).
 
     Args:

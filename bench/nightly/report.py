@@ -56,14 +56,16 @@ def steps(trend: Any, history, suite) -> list[str]:
         ids = list(group["run_id"])
         first, before = runs[ids[step.index]], runs[ids[step.index - 1]]
         changed = changed_versions(before.versions, first.versions)
-        what = ", ".join(f"{k} {a} -> {b}" for k, a, b in ((k, *v) for k, v in changed.items())) or "no library versions"
+        what = (", ".join(f"{k} {a} -> {b}" for k, a, b in ((k, *v) for k, v in changed.items()))
+                or "no library versions")
         lines.append(f"- {strategy}: a lasting change from {_fmt(step.before)} to "
                      f"{_fmt(step.after)} began at run {first.run_id} ({first.started_at}, commit "
                      f"{first.commit_sha[:10]}); changed: {what}")
     return lines
 
 
-def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_id: int, path: Path, title: str) -> None:
+def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_id: int, path: Path,
+                title: str) -> None:
     """One small panel per strategy: median over runs with its interval band, baseline and flags marked."""
     import matplotlib
 
@@ -134,7 +136,8 @@ def write_report(out: Path, history, suite, run, baseline, verdicts: Sequence[Ro
         c = v.change
         ratio = "-" if c.ratio is None else f"x{c.ratio:.2f}"
         p = "-" if c.p_compute is None else f"{c.p_compute:.3g}"
-        hits = f"{c.base_hits}/{c.base_seeds} -> {c.hits}/{c.seeds}" if c.base_seeds else f"{c.hits}/{c.seeds}"
+        hits = (f"{c.base_hits}/{c.base_seeds} -> {c.hits}/{c.seeds}" if c.base_seeds
+                else f"{c.hits}/{c.seeds}")
         base = "-" if not c.base_seeds else _fmt(c.base_median)
         lines.append(f"| {v.mode} | {v.workload} | {v.strategy} | {c.category} | {base} | {_fmt(c.median)} | "
                      f"{ratio} | {p} | {hits} | {c.reason} |")

@@ -17,7 +17,8 @@ from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, Sim
 from bench.replay.tune_interface import TuneInterface
 from bench.tune_compat import clear_restored_checkpoint, take_restored_checkpoint
 
-CONTINUE, PAUSE, STOP, NOOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP, TrialScheduler.NOOP
+CONTINUE, PAUSE, STOP, NOOP = (TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP,
+                               TrialScheduler.NOOP)
 
 
 class SimController(TuneInterface):
@@ -123,7 +124,8 @@ class SimController(TuneInterface):
         curve = trial.curve
         index = trial.epoch
         # A PBT clone may land on a curve that diverged before this epoch: it diverges here.
-        accuracy, val_loss, train_loss, compute_s, flops, diverged = curve[index] if index < len(curve) else curve[-1]
+        accuracy, val_loss, train_loss, compute_s, flops, diverged = (curve[index] if index < len(curve)
+                                                                      else curve[-1])
         epoch = trial.epoch = index + 1
         trial.iteration += 1
         trial.since_restore += 1

@@ -59,7 +59,8 @@ def resolve_target(reference: Reference, target: float | None = None, tolerance_
     check_target_options(target, tolerance_pp)
     best = reference.best_final_accuracy()
     if target is not None:
-        return float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})", None
+        return (float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})",
+                None)
     tolerance = DEFAULT_TOLERANCE_PP if tolerance_pp is None else tolerance_pp
     default = " (the default)" if tolerance_pp is None else ""
     rule = (f"the grid's best final validation accuracy {best:.4f} (for each grid repeat, "
@@ -97,7 +98,8 @@ def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, s
     others = sorted({fp for fp in (compute_fingerprint(r.manifest) for r in runs)
                      if fp != reference.hardware_fingerprint})
     if reference.hardware_fingerprint == "unknown":
-        return "epochs", "the reference does not record its hardware, so its seconds cannot be compared", "epochs"
+        return ("epochs", "the reference does not record its hardware, so its seconds cannot be compared",
+                "epochs")
     if not others:
         return "seconds", (f"every run's compute was timed on the reference's hardware "
                            f"({reference.hardware_fingerprint})"), "device-seconds"

@@ -77,7 +77,8 @@ def report_from_runs(
     note = verdict_possible(table)
     if note is not None and verdict_required:
         names = contenders(table)
-        seeds = int(table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique().min()) if names else 0
+        seeds = (int(table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique().min())
+                 if names else 0)
         check_verdict_request(len(names), seeds)
     claims, sources = load_claims(claims_path)
     per_seed = per_seed_compute_to_target(runs, basis)

@@ -58,7 +58,8 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
         if not at:
             continue
         if not any(r.get("measurable", True) for r in at):
-            why = "a second recorded training seed never agrees with the first on which configurations reach it"
+            why = ("a second recorded training seed never agrees with the first on which "
+                   "configurations reach it")
         else:
             why = "; ".join(f"{r['figure']} {r['value']:.2f} where seed-vs-seed is {r['ceiling']:.2f}"
                             for r in at if r.get("measurable", True))

@@ -96,11 +96,13 @@ def summary_table(report) -> str:
     for row in records(report.summary):
         speedup = "1x" if row["by_definition"] else (
             "-" if row["speedup_median"] is None else f"{_num(row['speedup_median'], '.3g')}x")
-        own = f"; own order {_num(row['own_order_normalised'], '.3g')}" if row["own_order_normalised"] is not None else ""
+        own = (f"; own order {_num(row['own_order_normalised'], '.3g')}"
+               if row["own_order_normalised"] is not None else "")
         seeds, hits = row["seeds"], f"{row['hits']}/{row['seeds']}"
         if row["by_definition"] and row["replay"] == "reference":  # no grid runs: the row is the reference's
             reference = report.basis.reference
-            seeds, hits = f"{reference.kind}, {reference.repeats} repeat{'s' if reference.repeats != 1 else ''}", "-"
+            seeds, hits = (f"{reference.kind}, {reference.repeats} "
+                           f"repeat{'s' if reference.repeats != 1 else ''}", "-")
         lines.append(
             f"| {row['strategy']} | {seeds} | {hits} | {_interval(row, 'normalised', '.3g')}{own} | "
             f"{speedup} | {_interval(row, 'best_final', '.4f')} | "

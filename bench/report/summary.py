@@ -94,7 +94,8 @@ def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | No
 
     rows = []
     for label, seeds in per_seed.groupby("strategy", sort=True):
-        grid = grid_definition(basis, seeds, _grid_runs_own_order(seeds, grid_own_order)) if label == GRID else None
+        grid = (grid_definition(basis, seeds, _grid_runs_own_order(seeds, grid_own_order)) if label == GRID
+                else None)
         rows.append(strategy_row(label, seeds, grid))
     if GRID not in set(per_seed["strategy"]):
         empty = per_seed.iloc[0:0]
@@ -113,10 +114,12 @@ def grid_own_order(per_seed: Any, basis: Basis) -> tuple[float | None, str]:
 
     runs = per_seed[per_seed["strategy"] == GRID]
     if len(runs):
-        return _grid_runs_own_order(runs, None), f"median over the report's {len(runs)} grid run{'s' if len(runs) != 1 else ''}"
+        return (_grid_runs_own_order(runs, None),
+                f"median over the report's {len(runs)} grid run{'s' if len(runs) != 1 else ''}")
     reference = basis.reference
     repeats = f"{reference.repeats} repeat{'s' if reference.repeats != 1 else ''}"
-    return grid_first_reach_normalised(basis), f"the reference {reference.kind}'s recording order, median over its {repeats}"
+    return (grid_first_reach_normalised(basis),
+            f"the reference {reference.kind}'s recording order, median over its {repeats}")
 
 
 def _grid_runs_own_order(seeds, fallback: float | None) -> float | None:

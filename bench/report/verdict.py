@@ -89,7 +89,8 @@ def verdict_possible(table: Any) -> str | None:
                 f"{len(names)}")
     seeds = table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique()
     if seeds.min() < MIN_SEEDS:
-        return f"a verdict needs at least {MIN_SEEDS} seeds per strategy; {seeds.idxmin()} has {int(seeds.min())}"
+        return (f"a verdict needs at least {MIN_SEEDS} seeds per strategy; {seeds.idxmin()} has "
+                f"{int(seeds.min())}")
     return None
 
 

@@ -59,7 +59,8 @@ def shape_costs(recordings) -> Any:
     shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int),
                                width=recordings["width"].astype(int))
     return shapes.groupby(["batch_size", "width"], sort=True).agg(
-        seconds=("seconds", "median"), flops=("flops", "median"), recordings=("seconds", "size")).reset_index()
+        seconds=("seconds", "median"), flops=("flops", "median"),
+        recordings=("seconds", "size")).reset_index()
 
 
 def _cubic_terms(points) -> Any:

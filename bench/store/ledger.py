@@ -147,7 +147,8 @@ class RunLedger:
         """A trial still open when the run ended."""
         if trial_id in self.outcomes:
             return
-        if paused and not self.trial_diverged.get(trial_id) and self.trial_epochs.get(trial_id, 0) < self.max_epochs:
+        if (paused and not self.trial_diverged.get(trial_id)
+            and self.trial_epochs.get(trial_id, 0) < self.max_epochs):
             self.outcomes[trial_id] = "paused"
         else:
             self.stopping = True  # whatever ended it, the scheduler did not

@@ -36,7 +36,8 @@ def covers_grid(curves, workload, repeats: int) -> str | None:
     return None
 
 
-def record_tables(summaries, strategy_name: str, workload, command: list[str], repeats: int | None) -> list[Path]:
+def record_tables(summaries, strategy_name: str, workload, command: list[str],
+                  repeats: int | None) -> list[Path]:
     """Write `<run folder>/table/` for complete grid runs that cover the whole grid.
 
     Without `repeats`, each grid run gets its own one-repeat table; with it, the last run's

@@ -77,5 +77,6 @@ def release(folder: Path) -> None:
         owner = json.loads(path.read_text())
     except (OSError, ValueError):
         return
-    if isinstance(owner, dict) and owner.get("pid") == os.getpid() and owner.get("host") == socket.gethostname():
+    if (isinstance(owner, dict) and owner.get("pid") == os.getpid()
+        and owner.get("host") == socket.gethostname()):
         path.unlink(missing_ok=True)

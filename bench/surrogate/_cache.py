@@ -23,7 +23,8 @@ def cache_path(cache_dir: Path, checksum: str, model: str = DEFAULT_MODEL) -> Pa
     return Path(cache_dir) / f"surrogate-{checksum[:16]}-{model}-v{SURROGATE_VERSION}.pkl"
 
 
-def load_surrogate(frame, checksum: str, cache_dir: Path, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
+def load_surrogate(frame, checksum: str, cache_dir: Path, space=None,
+                   model: str = DEFAULT_MODEL) -> Surrogate:
     """The surrogate for `frame`, from the cache, or fitted and cached (written atomically) on a miss.
 
     Args:

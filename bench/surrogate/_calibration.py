@@ -45,7 +45,8 @@ class AccuracyCalibration:
         rise, run = np.diff(recorded, axis=1), np.diff(modelled, axis=1)
         slope = np.zeros_like(modelled)
         slope[:, 1:] = np.divide(rise, run, out=np.zeros_like(run), where=run > 0)
-        self._modelled_flat, self._recorded_flat, self._slope_flat = modelled.ravel(), recorded.ravel(), slope.ravel()
+        self._modelled_flat, self._recorded_flat, self._slope_flat = (modelled.ravel(), recorded.ravel(),
+                                                                      slope.ravel())
 
     def apply(self, logit_accuracy: np.ndarray) -> np.ndarray:
         """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve

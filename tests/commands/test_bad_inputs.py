@@ -491,7 +491,8 @@ def test_the_table_is_the_one_the_readme_promises():
     # the promise is wrapped over lines
     docs = " ".join((ROOT / "docs" / "resilience.md").read_text().split())
     promise = re.search(r"holds the table of bad inputs \((\d+) cases: ([^)]*)\)", docs)
-    assert promise is not None, "docs/resilience.md's Bad data section no longer states the table's size and kinds"
+    assert promise is not None, ("docs/resilience.md's Bad data section no longer states the "
+                                 "table's size and kinds")
     assert len(CASES) == int(promise[1])
     assert [kind for kind in README_KINDS if kind not in promise[2]] == []
     assert {c.name.partition(":")[0] for c in CASES} == set(README_KINDS.values())

@@ -148,7 +148,8 @@ def test_strategy_library_warnings_stay_off_the_terminal_in_parallel_matrix_work
                   "--parallel", "2", "--out", "out")
     assert done.returncode == 0, done.stderr[-2000:]
     terminal = done.stdout + done.stderr
-    assert "WARNING" not in terminal and "Warning" not in terminal and "bayesopt_search" not in terminal, terminal
+    assert ("WARNING" not in terminal and "Warning" not in terminal
+            and "bayesopt_search" not in terminal), terminal
 
 
 def test_mlflow_lines_go_to_the_run_log_and_artifacts_into_the_named_folder(tmp_path):

@@ -37,7 +37,8 @@ def test_live_parallel_runs_two_drivers_at_once_and_a_rerun_skips_them(tmp_path)
     assert len(manifests) == 2
     starts = [dt.datetime.fromisoformat(m["started_at"]) for m in manifests]
     ends = [dt.datetime.fromisoformat(m["ended_at"]) for m in manifests]
-    assert max(starts) < min(ends), "the two live runs did not overlap: --parallel 2 ran them one after another"
+    assert max(starts) < min(ends), ("the two live runs did not overlap: --parallel 2 ran them "
+                                     "one after another")
     trial_ids = []
     for manifest in manifests:
         assert manifest["status"] == "complete" and manifest["workers"] == 1

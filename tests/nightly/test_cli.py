@@ -76,7 +76,8 @@ def test_unknown_suite_and_bad_baseline_exit_2(tmp_path):
     done = _nightly("--suite", "nosuch", "--history", tmp_path / "h")
     assert done.returncode == 2 and "shipped: nightly, smoke" in done.stderr
     done = _nightly("--suite", "smoke", "--history", tmp_path / "h", "--baseline", "7")
-    assert done.returncode == 2 and "no history at" in done.stderr and not (tmp_path / "h" / "history.sqlite").exists()
+    assert (done.returncode == 2 and "no history at" in done.stderr
+            and not (tmp_path / "h" / "history.sqlite").exists())
 
 
 def test_killed_run_leaves_history_unchanged(tmp_path):

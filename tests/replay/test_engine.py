@@ -175,7 +175,8 @@ def test_copy_shortcuts_sample_the_same_configurations(name):
     from strategies import BuildContext
 
     space = workloads.get("digits").space
-    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=space_epochs(), seed=3, samples=10)).param_space
+    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=space_epochs(), seed=3,
+                                                          samples=10)).param_space
               for _ in range(2)]
     original, shared = np.random.RandomState(5), np.random.RandomState(5)
     for _ in range(30):

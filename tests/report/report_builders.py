@@ -54,7 +54,8 @@ def config_of(trial: int) -> dict:
 def write_run(root: Path, strategy: str, seed: int, results: list[tuple], *,
               budget_epochs: float = GRID_TOTAL, replay: bool = True, hardware: dict | None = None,
               workload: str = "digits", version: str = VERSION, status: str = "complete",
-              shuffle: bool = True, approximations: list[str] | None = None, params: dict | None = None) -> Path:
+              shuffle: bool = True, approximations: list[str] | None = None,
+              params: dict | None = None) -> Path:
     """A run folder from results in arrival order: (trial, epoch, val_accuracy, compute_s).
 
     Rows are stored shuffled (result_index keeps the arrival order), as concurrent trials may be.

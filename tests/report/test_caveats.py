@@ -55,7 +55,8 @@ def test_replayed_targets_where_the_committed_fidelity_misses_its_goals_are_warn
     warnings = replay_fidelity_warnings(replayed, record)
     assert len(warnings) == 1 and warnings[0].startswith("replay at target 0.9062")
     assert "precision 0.50 where seed-vs-seed is 0.70" in warnings[0]
-    assert replay_fidelity_warnings([SimpleNamespace(manifest={"replay": False, "target": 0.9062})], record) == []
+    assert replay_fidelity_warnings([SimpleNamespace(manifest={"replay": False, "target": 0.9062})],
+                                    record) == []
     assert replay_fidelity_warnings(replayed, tmp_path / "absent.json") == []
     other_table = [SimpleNamespace(manifest={"replay": True, "target": 0.9062,
                                              "table": {"curves_sha256": "other"}})]

@@ -110,7 +110,8 @@ def test_compare_refuses_a_verdict_it_cannot_give_before_any_run(tmp_path, capsy
     from bench.cli import main
 
     out = tmp_path / "compare"
-    assert main(["compare", "--strategies", strategies, "--seeds", seeds, "--verdict", "--out", str(out)]) == 2
+    assert main(["compare", "--strategies", strategies, "--seeds", seeds, "--verdict", "--out",
+                 str(out)]) == 2
     assert "--verdict needs" in capsys.readouterr().err
     assert not out.exists()
 

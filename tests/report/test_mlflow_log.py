@@ -40,7 +40,8 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
     from bench.store.results import read_manifest
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    assert main([*REPLAY, "--seeds", "2", "--target", "0.85", "--out", str(tmp_path / "out"), "--mlflow", uri]) == 0
+    assert main([*REPLAY, "--seeds", "2", "--target", "0.85", "--out", str(tmp_path / "out"), "--mlflow",
+                 uri]) == 0
     assert capsys.readouterr().out.count("  mlflow             run ") == 2
     client = MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("bench-digits")
@@ -50,7 +51,8 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
         (parent,) = client.search_runs([experiment.experiment_id],
                                        filter_string=f"tags.`bench.run_id` = '{manifest['run_id']}'")
         params, metrics = parent.data.params, parent.data.metrics
-        assert (params["strategy"], params["workload"], params["seed"], params["budget"], params["target"]) == (
+        assert (params["strategy"], params["workload"], params["seed"], params["budget"],
+                params["target"]) == (
             "asha", "digits", str(manifest["seed"]), "120.0 epochs", "0.85")
         assert metrics["compute_epochs"] == len(epochs) and metrics["target"] == 0.85
         assert metrics["best_val_accuracy"] == pytest.approx(epochs["val_accuracy"].max())

@@ -62,7 +62,8 @@ def _title_inside(fig, text) -> bool:
     fig.canvas.draw()
     box = text.get_window_extent()
     figure = fig.bbox
-    return box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1 and box.y0 >= figure.y0 - 1 and box.y1 <= figure.y1 + 1
+    return (box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1 and box.y0 >= figure.y0 - 1
+            and box.y1 <= figure.y1 + 1)
 
 
 def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legend(tmp_path,

@@ -114,7 +114,8 @@ def test_warnings_and_claims(scenario, shipped_reference, tmp_path):
     assert "random: low hit rate, 1 of 2 seeds" in warnings
     assert "bohb: low hit rate, 0 of 2 seeds" in warnings
     assert "median: low hit rate, 2 of 3 seeds" in warnings
-    assert "unequal seed counts" in warnings and f"unequal budgets (2 epochs, {GRID_TOTAL:g} epochs)" in warnings
+    assert ("unequal seed counts" in warnings
+            and f"unequal budgets (2 epochs, {GRID_TOTAL:g} epochs)" in warnings)
     assert "asha: low hit rate" not in warnings
     verdicts = {(c["strategy"], c["measure"]): c["verdict"] for c in doc["claims"]}
     assert verdicts[("asha", "normalised")] == "outside"

@@ -70,7 +70,8 @@ def rows(out: Path) -> list[dict]:
 def wait_for(predicate, proc: subprocess.Popen, timeout: float = 180, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
-        assert proc.poll() is None, f"bench exited ({proc.returncode}) before {what}: {proc.stderr_path.read_text()[-2000:]}"
+        assert proc.poll() is None, (f"bench exited ({proc.returncode}) before {what}: "
+                                     f"{proc.stderr_path.read_text()[-2000:]}")
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
 

@@ -125,6 +125,7 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
     table = signature(folder)
-    assert [trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * epochs + ["00003"] * 3
+    assert ([trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * epochs
+            + ["00003"] * 3)
     assert len({config for _, config, _, _ in table}) == 4
     assert state.name in manifest["resumes"][0]["tune_state_files_put_back"]

@@ -43,7 +43,8 @@ def test_full_disk_fails_the_run_with_one_line_and_keeps_what_was_written(tmp_pa
     assert done.returncode == 0, done.stderr[-2000:]
     stderr = (tmp_path / "err").read_text().strip().splitlines()
     assert (tmp_path / "rc").read_text().strip() == "2"
-    assert stderr[-1].startswith("error: cannot write results under") and "No space left on device" in stderr[-1]
+    assert (stderr[-1].startswith("error: cannot write results under")
+            and "No space left on device" in stderr[-1])
     # Only bench's lines: Ray Tune's ERROR records, tracebacks and warnings go to the run's driver.log
     assert len(stderr) == 2 and stderr[0].startswith("hardware: "), stderr[-40:]
     assert "--resume" in stderr[-1]
@@ -63,4 +64,5 @@ def test_read_only_output_folder_is_refused_before_anything_starts(tmp_path):
     done = in_namespace(script)
     lines = done.stderr.strip().splitlines()
     assert "rc=2" in done.stdout and done.stdout.strip().endswith("rc=2")  # and the folder is still empty
-    assert len(lines) == 1 and lines[0].startswith("error: cannot write results under") and "not a writable folder" in lines[0]
+    assert (len(lines) == 1 and lines[0].startswith("error: cannot write results under")
+            and "not a writable folder" in lines[0])

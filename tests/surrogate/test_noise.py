@@ -74,6 +74,7 @@ def test_the_draw_is_the_same_in_another_process(shipped_surrogate, tmp_path):
     script = ("import pickle, sys; s = pickle.load(open(sys.argv[1], 'rb')); "
               f"print(s.curve({config!r}, 105).val_accuracy.tobytes().hex())")
     outputs = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
-                              check=True, env={**__import__("os").environ, "PYTHONHASHSEED": str(salt)}).stdout.strip()
+                              check=True,
+                              env={**__import__("os").environ, "PYTHONHASHSEED": str(salt)}).stdout.strip()
                for salt in (1, 2)}
     assert outputs == {shipped_surrogate.curve(config, 105).val_accuracy.tobytes().hex()}

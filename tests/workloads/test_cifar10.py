@@ -101,7 +101,8 @@ def test_missing_data_exits_2_with_one_line_and_writes_nothing(tmp_path, offline
 
 
 def test_data_dir_is_refused_for_a_workload_without_data(tmp_path, capsys):
-    assert cli.main(["run", "--strategy", "asha", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert cli.main(["run", "--strategy", "asha", "--data-dir", str(tmp_path), "--out",
+                     str(tmp_path / "r")]) == 2
     assert "reads no data files" in capsys.readouterr().err
     assert CIFAR10.check_ready is not Workload.check_ready
 
