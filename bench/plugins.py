@@ -57,12 +57,14 @@ def import_object(path: str, label: str = "") -> Any:
     try:
         obj = importlib.import_module(module_name)
     except Exception as exc:  # any error in the user's module is that plugin's problem
-        raise BenchError(f"{label} {path}: module {module_name!r} failed to import ({_first_line(exc)})") from None
+        raise BenchError(f"{label} {path}: module {module_name!r} failed to import "
+                         f"({_first_line(exc)})") from None
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise BenchError(f"{label} {path}: module {module_name!r} has no attribute {attribute!r}") from None
+            raise BenchError(f"{label} {path}: module {module_name!r} has no "
+                             f"attribute {attribute!r}") from None
     return obj
 
 

@@ -134,7 +134,8 @@ def speed(args, work: Path) -> Path:
         wall_s, stdout, memory = compare(args, work / f"parallel{parallel}", "--parallel", str(parallel))
         walls[parallel] = wall_s
         print(f"--parallel {parallel}: {wall_s:.1f} s wall; peak RSS {memory.peak / 2**20:.0f} "
-              f"MiB summed over the driver and its workers (largest process {memory.largest / 2**20:.0f} MiB)", flush=True)
+              "MiB summed over the driver and its workers (largest process "
+              f"{memory.largest / 2**20:.0f} MiB)", flush=True)
         print(f"  {by_strategy(stdout)}", flush=True)
     ratio = walls[2] / walls[1]
     print(f"ratio --parallel 2 / --parallel 1: {ratio:.3f} (goal: at most 0.55)")

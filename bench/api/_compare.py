@@ -91,7 +91,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
 
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
         raise BenchError("bench compare: argument --parallel: takes a positive integer, "
-                         f"the runs executed at once (1 = one after another, in order), not {str(parallel)!r}")
+                         "the runs executed at once (1 = one after another, in order), not "
+                         f"{str(parallel)!r}")
     if command is None:
         command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed,
                                workload=workload, replay=replay, workers=workers, samples=samples,

@@ -49,9 +49,9 @@ def check_replay_target(target: float | None, table: str | Path, workload: str) 
 
     best = load_reference(workload, Path(table)).best_recorded_accuracy()
     if target > best + 1e-9:
-        raise BenchError(f"--target {target:.4f} is above anything a replay of "
-                         f"{Path(table).name} can reach (its best recorded accuracy, grid and dataset, "
-                         f"any epoch: {best:.4f}); accepted: a target in (0, {best:.4f}] in replay, or --live")
+        raise BenchError(f"--target {target:.4f} is above anything a replay of {Path(table).name} can reach "
+                         f"(its best recorded accuracy, grid and dataset, any epoch: {best:.4f}); "
+                         f"accepted: a target in (0, {best:.4f}] in replay, or --live")
 
 
 def write_report_from(results: Iterable[str | Path], out: str | Path, *, workload: str | None = None,

@@ -23,7 +23,8 @@ def add_report_options(parser) -> None:
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--target", type=float, default=None, help="validation accuracy to reach, in (0, 1]")
     target.add_argument("--tolerance", type=float, default=None, metavar="PP",
-                        help="target = the grid's best final accuracy minus PP percentage points (default: 1)")
+                        help="target = the grid's best final accuracy minus PP percentage "
+                             "points (default: 1)")
     parser.add_argument("--reference", type=path_option, default=None,
                         help="a learning-curve table or grid run folder (default: "
                              "the workload's shipped table)")

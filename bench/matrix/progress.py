@@ -51,7 +51,8 @@ class MatrixProgress:
             self._write(line)
         if self._bar is not None:
             slowest = max(self.seconds, key=self.seconds.get)
-            self._bar.set_postfix_str(f"failed {self.failed}, slowest {slowest} {self.seconds[slowest]:.0f} s",
+            self._bar.set_postfix_str(f"failed {self.failed}, slowest {slowest} "
+                                      f"{self.seconds[slowest]:.0f} s",
                                       refresh=False)
             self._bar.update(1)
 

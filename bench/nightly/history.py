@@ -63,7 +63,8 @@ class History:
         except (OSError, sqlite3.DatabaseError) as exc:
             raise BenchError(f"{self.folder / FILE}: not a usable history database ({exc})") from None
         if found != str(SCHEMA):
-            raise BenchError(f"{self.folder / FILE}: history schema {found}, this bench reads schema {SCHEMA}")
+            raise BenchError(f"{self.folder / FILE}: history schema {found}, "
+                             f"this bench reads schema {SCHEMA}")
 
     def close(self) -> None:
         self.conn.close()

@@ -74,7 +74,8 @@ def prepare(built, workers: int):
     searcher_ok, scheduler_ok = set_search_properties(search_alg, scheduler, METRIC, MODE, built.param_space,
                                                       experiment.public_spec)
     if not searcher_ok:
-        raise BenchError("the searcher already holds a search space, but the strategy also gave a param_space")
+        raise BenchError("the searcher already holds a search space, but the strategy also "
+                         "gave a param_space")
     if not scheduler_ok:
         raise BenchError(f"{type(scheduler).__name__} was built with its own metric or mode")
     search_alg.add_configurations([experiment])

@@ -65,7 +65,8 @@ def load_claims(path: Path | str | None = None) -> tuple[list[Claim], dict[str, 
     except FileNotFoundError:
         raise BenchError(f"{path}: no such claims file") from None
     except OSError as exc:
-        raise BenchError(f"{path}: cannot read the claims file ({exc.strerror or type(exc).__name__})") from None
+        raise BenchError(f"{path}: cannot read the claims file "
+                         f"({exc.strerror or type(exc).__name__})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BenchError(f"{path}: not a valid TOML claims file ({exc})") from None
     if data.get("schema_version") != CLAIMS_SCHEMA_VERSION:

@@ -85,7 +85,8 @@ def parse_targets(text: str) -> list[float]:
     try:
         values = [float(item) for item in items]
     except ValueError:
-        raise BenchError(f"--targets takes validation accuracies in (0, 1], comma-separated, not {text!r}") from None
+        raise BenchError("--targets takes validation accuracies in (0, 1], "
+                         f"comma-separated, not {text!r}") from None
     check_ladder_targets(values)
     return values
 

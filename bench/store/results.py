@@ -186,7 +186,8 @@ def load_run(folder: Path | str) -> StoredRun:
     if path.exists() and not path.is_file():
         raise BenchError(f"{path}: not a file; accepted: the per-epoch table bench run writes")
     if path.exists() and file_sha256(path) != manifest.get("epochs_sha256"):
-        raise BenchError(f"{path}: checksum differs from the one in {MANIFEST} (truncated, damaged or edited)")
+        raise BenchError(f"{path}: checksum differs from the one in {MANIFEST} (truncated, "
+                         "damaged or edited)")
     try:
         frame = pd.read_parquet(path)
     except FileNotFoundError:

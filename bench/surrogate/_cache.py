@@ -55,7 +55,8 @@ def _read(path: Path, checksum: str, model: str) -> Surrogate:
         fitted = (record["version"], record["checksum"], record["model"])
         surrogate = record["surrogate"]
     except Exception as error:
-        raise BenchError(f"{path}: damaged surrogate cache ({type(error).__name__}); delete it to refit") from None
+        raise BenchError(f"{path}: damaged surrogate cache ({type(error).__name__}); "
+                         "delete it to refit") from None
     expected = (SURROGATE_VERSION, checksum, model)
     if fitted != expected:
         raise BenchError(f"{path}: fitted by surrogate version {fitted[0]} model "

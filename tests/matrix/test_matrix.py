@@ -97,7 +97,8 @@ def test_ray_tasks_give_the_serial_tables_and_a_lost_task_is_a_failure(ray_sessi
     out = tmp_path / "ray"
     monkeypatch.setenv("BENCH_MATRIX_FAULT", "exit:pbt:1")
     assert main([*MATRIX, "--out", str(out), "--address", "auto", "--parallel", "2", "--verbose"]) == 0
-    assert "pbt seed 1: failed (Ray task failed (WorkerCrashedError: its worker process died))" in capsys.readouterr().out
+    assert ("pbt seed 1: failed (Ray task failed (WorkerCrashedError: its "
+            "worker process died))" in capsys.readouterr().out)
     one, ray_tables = tables(serial), tables(out)
     assert len(ray_tables) == 5
     for name, frame in ray_tables.items():
