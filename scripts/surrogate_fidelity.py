@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|")
     for model in args.models:
         s, figures = speed[model], inner_figures.get(model, [])
-        goals = f"{np.mean([f['competitive'].goals_met for f in figures]):.1f} of {len(competitive.comparisons)}" \
-            if figures else "-"
+        goals = (f"{np.mean([f['competitive'].goals_met for f in figures]):.1f} of "
+                 f"{len(competitive.comparisons)}" if figures else "-")
         ratio = f"{np.mean([f['competitive'].mean_ratio for f in figures]):.3f}" if figures else "-"
         print(f"| {model} | {s['fit_cpu_s']:.1f} | {s['latency_s'] * 1e6:.0f} | {s['forward_s'] * 1e6:.0f} "
               f"| {'yes' if model in fast else 'no'} | {nested.chosen.count(model)} | {goals} | {ratio} |")

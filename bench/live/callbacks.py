@@ -61,7 +61,8 @@ class JournalCallback(LedgerCallback):
     def _failure(self, trial, retrying: bool) -> None:
         error, text = _read_error(trial)
         message = faults.one_line(error) if error is not None else _last_line(text)
-        storage = (faults.storage_error(error) if error is not None else None) or faults.storage_error_in_text(text)
+        storage = ((faults.storage_error(error) if error is not None else None)
+                   or faults.storage_error_in_text(text))
         if storage is None and self.ledger.log is not None:
             storage = faults.probe_storage(self.ledger.log.path.parent)
         if storage is not None and self.ledger.storage_failure is None:

@@ -39,7 +39,8 @@ def compare_results(base: Any | None, current: Any, factor_of, same_machine: boo
         elif not same_machine:
             change = not_comparable("the baseline ran on another machine")
         else:
-            old = base[(base["mode"] == mode) & (base["workload"] == workload) & (base["strategy"] == strategy)]
+            old = base[(base["mode"] == mode) & (base["workload"] == workload)
+                       & (base["strategy"] == strategy)]
             if not len(old):
                 change = _new(not_comparable("not in the baseline"), group)
             elif set(old["conditions"]) != set(group["conditions"]):

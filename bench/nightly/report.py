@@ -34,7 +34,8 @@ def trend_data(history, suite, machine: str, mode: str, workload: str, current_i
         if record.machine != machine or record.run_id > current_id:
             continue
         frame = history.results(record.run_id)
-        frame = frame[(frame["mode"] == mode) & (frame["workload"] == workload) & frame["conditions"].isin(conditions)]
+        frame = frame[(frame["mode"] == mode) & (frame["workload"] == workload)
+                      & frame["conditions"].isin(conditions)]
         for strategy, group in frame.groupby("strategy"):
             s = summarise([None if v != v else v for v in group.sort_values("seed")["normalised"]])
             rows.append({"run_id": record.run_id, "started_at": record.started_at, "strategy": strategy,

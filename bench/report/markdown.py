@@ -50,7 +50,7 @@ DEFINITIONS = f"""\
   figure when it lies inside the measured 95% interval.
 - Warnings flag hit rates below {LOW_HIT_RATE:.0%}, unequal seed counts or budgets, approximate replays
   and `fifo` versus `random` differing (two-sided Mann-Whitney U, p < 0.05).
-"""
+"""  # noqa: E501  # report.md text: rewrapping it would change the report
 
 
 def _num(value, fmt: str = ".1f", none: str = "not reached") -> str:
@@ -150,15 +150,16 @@ def ladder_table(report) -> str:
             if row["measured"] == 0:
                 cells.append("not measured")
                 continue
-            median = "100 (by definition)" if row["by_definition"] and row["normalised_median"] is not None else (
-                "not reached" if row["normalised_median"] is None else
-                f"{_num(row['normalised_median'], '.3g')} [{_num(row['normalised_low'], '.3g', '-')}, "
-                f"{_num(row['normalised_high'], '.3g')}]")
+            median = ("100 (by definition)" if row["by_definition"] and row["normalised_median"] is not None
+                      else "not reached" if row["normalised_median"] is None
+                      else f"{_num(row['normalised_median'], '.3g')} "
+                           f"[{_num(row['normalised_low'], '.3g', '-')}, "
+                           f"{_num(row['normalised_high'], '.3g')}]")
             cells.append(f"{median}; {row['hits']}/{row['measured']}; ERT "
                          f"{_num(row['ert_normalised'], '.3g', '-')}")
         # Stored grid runs: where in its own order the grid reached each target (the summary's grid is 100).
-        shown = f"{label} (own order)" if label == "grid" and not frame[frame["strategy"] == label]["by_definition"].all() \
-            else label
+        own_order = label == "grid" and not frame[frame["strategy"] == label]["by_definition"].all()
+        shown = f"{label} (own order)" if own_order else label
         lines.append(f"| {shown} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -225,8 +225,8 @@ def verdict_line(verdict: TargetVerdict) -> str:
     if groups.get("tied"):
         parts.append("tied with " + ", ".join(p.strategy for p in groups["tied"]))
     if groups.get("not separated"):
-        items = [f"{p.strategy} "
-                 f"({'about ' + str(p.seeds_needed) + ' seeds would tell' if p.seeds_needed else 'more seeds needed'})"
+        items = [f"{p.strategy} (" + ("about " + str(p.seeds_needed) + " seeds would tell" if p.seeds_needed
+                                      else "more seeds needed") + ")"
                  for p in groups["not separated"]]
         parts.append("not separated from " + ", ".join(items))
     if groups.get("better"):

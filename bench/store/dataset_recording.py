@@ -26,7 +26,8 @@ def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
 
     if count < 1 or count & (count - 1):
         raise ValueError(f"a Sobol sample size is a power of 2, not {count}")
-    points = qmc.Sobol(d=len(space.hyperparameters), scramble=True, seed=seed).random_base2(int(math.log2(count)))
+    sampler = qmc.Sobol(d=len(space.hyperparameters), scramble=True, seed=seed)
+    points = sampler.random_base2(int(math.log2(count)))
     configs = []
     for point in points:
         config = {}
