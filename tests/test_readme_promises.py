@@ -120,7 +120,8 @@ def test_an_unreachable_address_is_refused_naming_the_accepted_forms(tmp_path):
                                    address, "--out", str(out)], cwd=Path(__file__).resolve().parents[1],
                                   env=environment, capture_output=True, text=True, timeout=120)
             lines = done.stderr.strip().splitlines()
-            assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-2000:]
+            assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), (
+                done.stderr[-2000:])
             assert address in lines[0] and "accepted: auto, host:port or ray://host:port" in lines[0]
             assert done.stdout == "" and not out.exists()
 
@@ -189,10 +190,9 @@ def test_own_model_step_one_copies_the_example_from_any_folder(tmp_path):
     assert done.returncode == 0, done.stderr
     copied = elsewhere / "mine"
     assert (copied / "pyproject.toml").exists() and (copied / "own_workload" / "__init__.py").exists()
-    assert sorted(p.name for p in copied.iterdir()) == sorted(p.name
-                                                              for p in (root / "examples" / "own-workload").iterdir()
-                                                              if p.name not in ("__pycache__",)
-                                                              and not p.name.endswith(".egg-info"))
+    assert sorted(p.name for p in copied.iterdir()) == sorted(
+        p.name for p in (root / "examples" / "own-workload").iterdir()
+        if p.name not in ("__pycache__",) and not p.name.endswith(".egg-info"))
 
 
 def test_the_target_is_defined_one_way_in_the_readme_and_the_report():

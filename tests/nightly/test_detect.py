@@ -64,4 +64,5 @@ def test_step_detection_names_the_first_run_of_a_lasting_change():
     assert step.index == 4 and 19 < step.before < 21 and 30 < step.after < 32
     assert detect_steps([20.0, 21.0, 19.5, 35.0, 20.5, 20.0], factor=1.10) is None  # a one-night blip
     assert detect_steps([20.0, 20.5, 19.8, 20.2], factor=1.10) is None
-    assert changed_versions({"ray": "2.59", "torch": "2.1"}, {"ray": "2.60", "torch": "2.1"}) == {"ray": ("2.59", "2.60")}
+    assert changed_versions({"ray": "2.59", "torch": "2.1"},
+                            {"ray": "2.60", "torch": "2.1"}) == {"ray": ("2.59", "2.60")}

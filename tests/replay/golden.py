@@ -61,7 +61,8 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     rows = json.loads(frame[columns].to_json(orient="records"))
     ladder = make_ladder(basis.reference)
     table = ladder_table(runs, basis, ladder)
-    ladder_rows = json.loads(table[["strategy", "seed", "target", "status", "normalised"]].to_json(orient="records"))
+    ladder_rows = json.loads(
+        table[["strategy", "seed", "target", "status", "normalised"]].to_json(orient="records"))
     found = json.loads(json.dumps(verdict_records(verdicts(table, ladder)), default=float))
     return ([{"unit": basis.unit_label, "target": basis.target, **row} for row in rows],
             {"targets": ladder.targets, "runs": ladder_rows, "verdicts": found})

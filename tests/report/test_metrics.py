@@ -79,7 +79,8 @@ def test_grid_run_folder_is_a_reference(tmp_path):
             for epoch in range(1, EPOCHS + 1)]
     folder = write_run(tmp_path / "full", "grid", 0, rows, shuffle=False)
     reference = load_reference("digits", folder)
-    assert (reference.kind, reference.best_final_accuracy(), reference.total_compute("seconds")) == ("grid run", 0.9, 2.0 * GRID_TOTAL)
+    assert (reference.kind, reference.best_final_accuracy(), reference.total_compute("seconds")) == (
+        "grid run", 0.9, 2.0 * GRID_TOTAL)
     partial = write_run(tmp_path / "partial", "grid", 0, rows[:-1], shuffle=False)
     with pytest.raises(BenchError, match="not a full grid"):
         load_reference("digits", partial)

@@ -116,7 +116,8 @@ def test_learning_curves_highlight_the_best_trials_in_the_strategy_colour_not_ou
     assert sorted(line.get_ydata()[-1] for line in coloured) == [i / 100 for i in range(30, 40)]
     strategy_colours = {c.lower() for c, _ in style.STRATEGY_STYLE.values()}
     legend = fig.legends[0]
-    assert {to_hex(h.get_color()) for h in legend.legend_handles} & strategy_colours <= {style.TARGET_COLOUR.lower()}
+    assert ({to_hex(h.get_color()) for h in legend.legend_handles} & strategy_colours
+            <= {style.TARGET_COLOUR.lower()})
     assert _title_inside(fig, fig._suptitle)
 
 

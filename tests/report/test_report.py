@@ -70,7 +70,8 @@ def test_summary_figures_exact(scenario, shipped_reference, tmp_path):
     assert asha["compute_used_median"] == 6.0
     assert asha["compute_used_normalised_median"] == _norm(6.0)
     assert (asha["configurations_median"], asha["epochs_median"]) == (2.0, 4.0)
-    assert _norm(4.0) <= asha["normalised_low"] <= asha["normalised_median"] <= asha["normalised_high"] <= _norm(10.0)
+    assert (_norm(4.0) <= asha["normalised_low"] <= asha["normalised_median"] <= asha["normalised_high"]
+            <= _norm(10.0))
 
     random = rows["random"]
     assert (random["hits"], random["seeds"], random["reached"]) == (1, 2, False)
@@ -82,7 +83,8 @@ def test_summary_figures_exact(scenario, shipped_reference, tmp_path):
     assert tpe["best_final_median"] == 0.89
 
     hyperband = rows["hyperband"]
-    assert (hyperband["normalised_median"], hyperband["normalised_low"], hyperband["normalised_high"]) == (_norm(3.0),) * 3
+    assert (hyperband["normalised_median"], hyperband["normalised_low"],
+            hyperband["normalised_high"]) == (_norm(3.0),) * 3
 
     bohb = rows["bohb"]
     assert (bohb["hits"], bohb["normalised_median"], bohb["best_final_median"]) == (0, None, 0.55)

@@ -55,8 +55,8 @@ def test_sigkill_at_several_points_loses_and_repeats_nothing(tmp_path, uninterru
         assert [row_identity(r) for r in now[: len(kept)]] == [row_identity(r) for r in kept]
         assert len({(r["trial_id"], r["lineage"], r["epoch"]) for r in now}) == len(now)
         assert [r["run_epochs"] for r in now] == list(range(1, len(now) + 1))
-        report.append(f"kill {index + 1}: SIGKILL after {len(now)} rows; lost "
-                      f"{len(kept) - sum(1 for a, b in zip(kept, now, strict=False) if row_identity(a) == row_identity(b))}")
+        same = sum(1 for a, b in zip(kept, now, strict=False) if row_identity(a) == row_identity(b))
+        report.append(f"kill {index + 1}: SIGKILL after {len(now)} rows; lost {len(kept) - same}")
         kept = now
     code, _, stderr = run(out, *GRID_ARGS)
     assert code == 0, stderr[-2000:]

@@ -349,7 +349,8 @@ def test_strategy_without_early_stopping_trains_every_trial_to_the_end(name, syn
     max_epochs = workloads.get("digits").max_epochs
     # grid (243 trials) is cut by this budget; random and fifo (REPLAY_SAMPLES trials) are not
     stored, trials = _replay(name, synthetic_table, tmp_path, budget_epochs=2 * REPLAY_SAMPLES * max_epochs)
-    assert set(trials["outcome"]) <= {"completed", "diverged", "budget_cut"}, trials["outcome"].value_counts().to_dict()
+    assert set(trials["outcome"]) <= {"completed", "diverged", "budget_cut"}, (
+        trials["outcome"].value_counts().to_dict())
     assert (trials.loc[trials["outcome"] == "completed", "last_epoch"] == max_epochs).all()
     assert (trials["outcome"] == "completed").sum() >= REPLAY_SAMPLES // 2
     assert stored.manifest["simulation"]["clones"] == 0

@@ -87,7 +87,7 @@ def test_a_noisy_predictor_is_scored_against_the_share_of_its_ceiling():
     assert not all(c.met for c in result.comparisons)
 
 
-def test_competitive_configurations_are_chosen_by_the_recorded_seed_mean_with_a_diverged_curve_at_its_last_value():
+def test_competitive_configurations_are_chosen_by_the_recorded_seed_mean_with_a_diverged_curve_at_its_last_value():  # noqa: E501  # the test's name is its claim
     truth = np.full((4, 3), np.nan)
     truth[0] = [0.5, 0.8, 0.9]     # config 10, seed 0
     truth[1] = [0.5, 0.8, 0.84]    # config 10, seed 1: mean 0.87

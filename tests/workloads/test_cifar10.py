@@ -176,4 +176,5 @@ def test_cuda_epoch_uses_bf16_autocast_and_channels_last(cifar_root):
     conv = trainer.model.stem[0].weight
     assert conv.is_contiguous(memory_format=torch.channels_last)
     with trainer._autocast():
-        assert trainer.model(trainer.val_x[:4].contiguous(memory_format=torch.channels_last)).dtype == torch.bfloat16
+        batch = trainer.val_x[:4].contiguous(memory_format=torch.channels_last)
+        assert trainer.model(batch).dtype == torch.bfloat16
