@@ -21,11 +21,8 @@ import itertools
 import json
 import multiprocessing
 import os
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SCHEMA_VERSION = 1
 FULL_EPOCH_IMAGES = 50_000

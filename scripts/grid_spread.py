@@ -12,10 +12,6 @@ how far two training seeds of the same point end apart, and the grid's compute.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TOLERANCES = (0.01, 0.02)
 

@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 GRID_SEEDS = (0, 1, 2)
 SOBOL_SEEDS = (0, 1)

@@ -10,11 +10,7 @@ cost.parquet is rewritten and table.json's cost_model entry (checksum, method) u
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,10 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 CORRELATION_GOAL = 0.1
 SPREAD_TOLERANCE = 0.2

@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 #: Where --write stores the competitive figures (bench/report/caveats.py reads it).
 FIDELITY_RECORD = ROOT / "results" / "validation" / "fidelity.json"
