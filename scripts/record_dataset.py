@@ -59,30 +59,17 @@ def _init_worker(workload_name: str) -> None:
 
 def read_progress(path: Path) -> dict[tuple[int, int], dict]:
     """Jobs already recorded; a line torn by a kill is dropped (it is trained again)."""
-    done = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            done[(record["config_id"], record["seed"])] = record
-    return done
+    from bench.store.jsonl import read_records
 
-
-def cut_torn_tail(path: Path) -> None:
-    """Drop a last line without its newline (a write cut by a kill) before appending after it."""
-    if path.exists():
-        data = path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            with open(path, "r+b") as handle:
-                handle.truncate(data.rfind(b"\n") + 1)
+    records, _ = read_records(path, ("config_id", "seed"), damaged_line="skip")
+    return {(record["config_id"], record["seed"]): record for record in records}
 
 
 def main() -> int:
     import multiprocessing
 
     import workloads
+    from bench.store.jsonl import cut_torn_tail
     from bench.store.tables import REFERENCE_DIR, table_name
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

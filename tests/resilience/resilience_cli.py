@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench.live.resume import ROW_KEYS, read_lines
+from bench.live.resume import ROW_KEYS
+from bench.store.jsonl import read_records
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +65,7 @@ def rows(out: Path) -> list[dict]:
     """Rows recorded so far (a torn last line left out), read as strictly as a resume does."""
     if not out.exists() or not any(p.is_dir() for p in out.iterdir()):
         return []
-    return read_lines(run_folder(out) / "epochs.partial.jsonl", ROW_KEYS)[0]
+    return read_records(run_folder(out) / "epochs.partial.jsonl", ROW_KEYS, damaged_line="refuse")[0]
 
 
 def wait_for(predicate, proc: subprocess.Popen, timeout: float = 180, what: str = "") -> None:

@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from bench.live.resume import RESUMABLE, ROW_KEYS, read_lines
+from bench.live.resume import RESUMABLE, ROW_KEYS
+from bench.store.jsonl import read_records
 from bench.store.results import read_manifest
 
 from .resilience_cli import GRID_ARGS, ROOT, env
@@ -51,7 +52,8 @@ def test_full_disk_fails_the_run_with_one_line_and_keeps_what_was_written(tmp_pa
     (folder,) = [p for p in copy.iterdir() if p.is_dir()]
     manifest = read_manifest(folder)  # still valid JSON with a matching checksum
     assert manifest["status"] in RESUMABLE
-    rows, _ = read_lines(folder / "epochs.partial.jsonl", ROW_KEYS)  # readable; a torn last line is left out
+    # readable; a torn last line is left out
+    rows, _ = read_records(folder / "epochs.partial.jsonl", ROW_KEYS, damaged_line="refuse")
     assert [row["run_epochs"] for row in rows] == list(range(1, len(rows) + 1))
     assert not (folder / "epochs.parquet").exists()
 
