@@ -1,4 +1,4 @@
-"""nox sessions: tests, and benchmark scripts that print figures (not timed tests)."""
+"""nox sessions: tests, lint and types, and benchmark scripts that print figures (not timed tests)."""
 
 import nox
 
@@ -9,6 +9,13 @@ nox.options.sessions = ["tests"]
 @nox.session
 def tests(session):
     session.run("python", "-m", "pytest", "-q", *session.posargs)
+
+
+@nox.session
+def lint(session):
+    """ruff over the whole repository and mypy over the bench package (settings in pyproject.toml)."""
+    session.run("python", "-m", "ruff", "check", ".")
+    session.run("python", "-m", "mypy", "bench")
 
 
 @nox.session
