@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 UNITS = ("epochs", "seconds")
 
@@ -49,7 +53,7 @@ class Budget:
         return record
 
     @classmethod
-    def from_dict(cls, record) -> Budget:
+    def from_dict(cls, record: Mapping[str, Any]) -> Budget:
         """The budget a manifest recorded (with or without a label)."""
         return cls(record["unit"], float(record["limit"]), record.get("label"))
 

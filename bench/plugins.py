@@ -15,10 +15,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bench.errors import BenchError
 from bench.registry import Registry
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 T = TypeVar("T")
 
@@ -102,7 +105,7 @@ class Plugins(Generic[T]):
         """Entry-point names, built-ins excluded."""
         return [n for n in self._entry_points if n not in self.builtins]
 
-    def _origin(self, point) -> str:
+    def _origin(self, point: EntryPoint) -> str:
         dist = getattr(point, "dist", None)
         package = f"{dist.metadata['Name']} {dist.version}" if dist is not None else "an unknown package"
         return f"entry point in {package} ({point.value})"
@@ -140,7 +143,7 @@ class Plugins(Generic[T]):
             self.registry.register(name, entry)
         return entry
 
-    def _loads_registered(self, point, name: str) -> bool:
+    def _loads_registered(self, point: EntryPoint, name: str) -> bool:
         try:
             return point.load() is self.registry.get(name)
         except Exception:  # a broken plugin is not the registered object

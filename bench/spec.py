@@ -11,10 +11,14 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.budget import Budget, make_budget
 from bench.errors import BenchError, check_seeds
+
+if TYPE_CHECKING:
+    from strategies.base import Built
+    from workloads.base import Workload
 
 #: make_specs' default cost model: the workload's shipped dataset's (bench.store.dataset.workload_cost_model).
 SHIPPED_COST_MODEL = "shipped"
@@ -48,7 +52,7 @@ class RunSpec:
         return f"{self.strategy.name.replace('+', '_')}-{self.workload.name}-seed{self.seed}-{stamp}"
 
 
-def build_strategy(spec: RunSpec):
+def build_strategy(spec: RunSpec) -> Built:
     """The strategy's Ray Tune objects for `spec` (strategies.Built); live and replay alike."""
     from strategies import BuildContext
 
@@ -80,7 +84,7 @@ def seed_generators(seed: int) -> None:
     np.random.seed(seed)
 
 
-def resolve_samples(samples: int | None, workload) -> int:
+def resolve_samples(samples: int | None, workload: Workload) -> int:
     if samples is None:
         return workload.space.grid_size()
     if samples < 1:
@@ -180,7 +184,7 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
             for strategy in resolved for i in range(seeds)]
 
 
-def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
+def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any) -> RunSpec:
     """A RunSpec that continues the run described by `manifest`."""
     import strategies
     import workloads

@@ -11,7 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ray.tune import Tuner
+    from ray.tune.experiment import Experiment, Trial
+    from ray.tune.schedulers import TrialScheduler
+    from ray.tune.search import Searcher
 
 # --- Tune's environment settings ----------------------------------------------------------
 #: Seconds between Ray Tune experiment-state snapshots (Tune's default, "auto", waits at least
@@ -52,13 +60,13 @@ CALLBACK_STATE_PREFIX = "callback-states-"
 STAGING_TEMP_PREFIX = "tmp-"
 
 
-def staging_dir(trial) -> str:
+def staging_dir(trial: Trial) -> str:
     """The driver staging folder where Tune writes its experiment state (`Trial.local_experiment_path`)."""
     return trial.local_experiment_path
 
 
 # --- Tune's controller, as replay stands in for it ----------------------------------------
-def max_pending_trials(search_alg) -> int:
+def max_pending_trials(search_alg: Searcher) -> int:
     """`tune_controller._get_max_pending_trials`: Tune's default cap on PENDING trials."""
     from ray.tune.execution.tune_controller import _get_max_pending_trials
 
@@ -72,14 +80,14 @@ class ControllerFacade:
     controller's own status change, mirrored so a scheduler that calls it finds it.
     """
 
-    def _schedule_trial_save(self, trial, result: dict | None = None):
+    def _schedule_trial_save(self, trial: Trial, result: dict | None = None) -> Any:
         return self.schedule_trial_save(trial, result)
 
-    def _set_trial_status(self, trial, status: str) -> None:
+    def _set_trial_status(self, trial: Trial, status: str) -> None:
         self.set_trial_status(trial, status)
 
 
-def saved_result(checkpoint: Any, metrics: dict):
+def saved_result(checkpoint: Any, metrics: dict) -> Any:
     """A save that already happened, as `_schedule_trial_save` returns it: a resolved
     `ray.train._internal.session._FutureTrainingResult` around a `_TrainingResult`."""
     from ray.train._internal.session import _TrainingResult
@@ -97,11 +105,11 @@ def _saved_future_class() -> type:
         class SavedFuture(_FutureTrainingResult):
             """PBT checks for `_FutureTrainingResult` and resolves it."""
 
-            def __init__(self, training_result) -> None:
+            def __init__(self, training_result: Any) -> None:
                 self.future = None
                 self._result = training_result
 
-            def resolve(self, block: bool = True):
+            def resolve(self, block: bool = True) -> Any:
                 return self._result
 
         _SAVED_FUTURE.append(SavedFuture)
@@ -114,12 +122,12 @@ class CheckpointManagerStub:
 
     __slots__ = ("checkpoint_config", "_latest_checkpoint_result")
 
-    def __init__(self, checkpoint_config) -> None:
+    def __init__(self, checkpoint_config: Any) -> None:
         self.checkpoint_config = checkpoint_config
         self._latest_checkpoint_result = None
 
 
-def take_restored_checkpoint(trial):
+def take_restored_checkpoint(trial: Trial) -> Any:
     """The checkpoint result PBT set for `trial` to restore (cleared once taken), or None."""
     manager = trial.run_metadata.checkpoint_manager
     restored = manager._latest_checkpoint_result
@@ -127,13 +135,13 @@ def take_restored_checkpoint(trial):
     return restored
 
 
-def clear_restored_checkpoint(trial) -> None:
+def clear_restored_checkpoint(trial: Trial) -> None:
     """A trial saved its own checkpoint: nothing older is restored."""
     trial.run_metadata.checkpoint_manager._latest_checkpoint_result = None
 
 
 @contextlib.contextmanager
-def trials_made_by(make: Callable[..., Any]):
+def trials_made_by(make: Callable[..., Any]) -> Iterator[None]:
     """While active, Ray's searchers create trials with `make(spec, trial_id=..., ...)`.
 
     Swaps `_create_trial_from_spec` in `basic_variant` and `search_generator`. Process-wide
@@ -143,7 +151,7 @@ def trials_made_by(make: Callable[..., Any]):
 
     original = basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec
 
-    def create(spec, parser, **trial_kwargs):
+    def create(spec: dict, parser: Any, **trial_kwargs: Any) -> Any:
         return make(spec, **trial_kwargs)
 
     basic_variant._create_trial_from_spec = search_generator._create_trial_from_spec = create
@@ -153,7 +161,7 @@ def trials_made_by(make: Callable[..., Any]):
         basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec = original
 
 
-def bare_experiment(experiment, name: str) -> None:
+def bare_experiment(experiment: Experiment, name: str) -> None:
     """Fill the private fields an `Experiment` subclass skipping `Experiment.__init__` needs
     (`_run_identifier`, `_stopper`), for the searchers' `add_configurations`."""
     experiment.name = name
@@ -161,8 +169,8 @@ def bare_experiment(experiment, name: str) -> None:
     experiment._stopper = None
 
 
-def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_space: dict,
-                          spec: dict) -> tuple[bool, bool]:
+def set_search_properties(search_alg: Searcher, scheduler: TrialScheduler, metric: str, mode: str,
+                          param_space: dict, spec: dict) -> tuple[bool, bool]:
     """`_set_search_properties_backwards_compatible` for the searcher and the scheduler,
     as `tune.run` calls it.
 
@@ -178,7 +186,7 @@ def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_s
 
 
 # --- live runs ------------------------------------------------------------------------------
-def name_unstarted_trial_dirs(trials) -> list[str]:
+def name_unstarted_trial_dirs(trials: list[Trial]) -> list[str]:
     """Give trials Tune never started their directory name; returns their ids.
 
     Tune names a trial's directory (`Trial.init_local_path`, which sets the private
@@ -196,7 +204,7 @@ def name_unstarted_trial_dirs(trials) -> list[str]:
     return named
 
 
-def tuner_scheduler(tuner):
+def tuner_scheduler(tuner: Tuner) -> TrialScheduler:
     """The scheduler object a Tuner (new or restored from its `tuner.pkl`) will run with."""
     return tuner._local_tuner._tune_config.scheduler
 
@@ -206,7 +214,7 @@ def tuner_scheduler(tuner):
 _SEARCH_PROPERTIES = ("_metric", "_mode", "_metric_op")
 
 
-def scheduler_state(scheduler) -> bytes | None:
+def scheduler_state(scheduler: TrialScheduler) -> bytes | None:
     """A saved state of a scheduler that Tune's own save leaves out, or None when none is kept.
 
     Tune 2.60 saves no scheduler state (`TuneController.__getstate__` drops `_scheduler_alg`;
@@ -224,7 +232,7 @@ def scheduler_state(scheduler) -> bytes | None:
     return pickle.dumps(scheduler.__dict__, protocol=4)
 
 
-def restore_scheduler_state(scheduler, state: bytes) -> None:
+def restore_scheduler_state(scheduler: TrialScheduler, state: bytes) -> None:
     """Put a `scheduler_state` back into a scheduler built afresh, before `Tuner.fit` starts it."""
     import pickle
 
@@ -235,6 +243,6 @@ def restore_scheduler_state(scheduler, state: bytes) -> None:
 
 
 # --- strategies -----------------------------------------------------------------------------
-def hyperband_largest_bracket(scheduler) -> int:
+def hyperband_largest_bracket(scheduler: TrialScheduler) -> int:
     """Trials in synchronous HyperBand's largest bracket (`_get_n0(_s_max_1 - 1)`)."""
     return scheduler._get_n0(scheduler._s_max_1 - 1)

@@ -8,11 +8,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.api._report import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api._run import call_command, path_value, replay_option
 from bench.errors import BenchError, check_seeds
+
+if TYPE_CHECKING:
+    from bench.store.tables import Table
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def strategy_names(text: str) -> list[str]:
     return names
 
 
-def _table(replay: str, workload: str):
+def _table(replay: str, workload: str) -> Table:
     from bench.store.tables import default_table_path, load_table
 
     path = Path(replay) if replay else default_table_path(workload)

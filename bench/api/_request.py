@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.spec import MAX_FAILURES, SHIPPED_COST_MODEL
+
+if TYPE_CHECKING:
+    from bench.spec import RunSpec
+    from workloads.base import Workload
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,7 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     return [with_unfinished_run(spec) for spec in specs]
 
 
-def _workload_options(request: RunRequest, workload) -> dict:
+def _workload_options(request: RunRequest, workload: Workload) -> dict:
     """--data-dir as a workload option; the workload checks its data before anything is written."""
     from workloads import Workload
 
@@ -144,7 +148,7 @@ def _workload_options(request: RunRequest, workload) -> dict:
     return options
 
 
-def _resume_spec(request: RunRequest, given):
+def _resume_spec(request: RunRequest, given: RunSpec | None) -> RunSpec:
     """The spec that continues `resume`; values given must match the run's manifest."""
     from bench.live import unfinished
 

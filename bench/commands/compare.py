@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench.errors import path_option
+
+if TYPE_CHECKING:
+    import argparse
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     from bench.commands.report import add_report_options
 
     parser.add_argument("--strategies", default="all",
@@ -38,7 +43,7 @@ def add_arguments(parser) -> None:
     parser.set_defaults(workload="digits")
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.api import compare
     from bench.commands.report import print_report
     from bench.report.ladder import parse_targets

@@ -5,14 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError, path_option
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bench.nightly.history import History, RunRecord
+    from bench.nightly.suite import Suite
 
 HELP = "run a regression suite, store it in the history and exit 1 if a strategy regressed"
 DEFAULT_HISTORY = Path("results") / "nightly-history"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--suite", required=True,
                         help="a shipped suite (smoke, nightly) or a suite .toml path")
     parser.add_argument("--baseline", default=None, metavar="RUN_ID",
@@ -53,7 +60,7 @@ def _baseline_id(ref: str | None) -> int | None:
     return run_id
 
 
-def _open_history(folder: Path, run_id: int | None):
+def _open_history(folder: Path, run_id: int | None) -> History | None:
     """The existing history in `folder`, or None when there is none yet
     (it is created only to store a run)."""
     from bench.nightly.history import FILE, History
@@ -68,7 +75,7 @@ def _open_history(folder: Path, run_id: int | None):
     return History(folder)
 
 
-def _baseline(history, suite, machine: str, run_id: int | None):
+def _baseline(history: History | None, suite: Suite, machine: str, run_id: int | None) -> RunRecord | None:
     if history is None:
         return None
     if run_id is None:
@@ -79,7 +86,7 @@ def _baseline(history, suite, machine: str, run_id: int | None):
     return record
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.environment import hardware_fingerprint, library_versions
     from bench.matrix import MatrixOptions
     from bench.nightly.compare import compare_results

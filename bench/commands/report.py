@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import path_option
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bench.api._compare import CompareResult
+    from bench.api._report import ReportResult
 
 HELP = "report compute-to-target per strategy, normalised so that grid search = 100"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("results", nargs="*", type=path_option, default=[Path("results")], metavar="RESULTS",
                         help="run folders or folders holding them (default: results)")
     add_report_options(parser)
@@ -17,7 +24,7 @@ def add_arguments(parser) -> None:
                         help="where to write the report (default: results/report)")
 
 
-def add_report_options(parser) -> None:
+def add_report_options(parser: argparse.ArgumentParser) -> None:
     """Options shared with `bench compare`."""
     parser.add_argument("--workload", default=None, help="report only this workload's runs")
     target = parser.add_mutually_exclusive_group()
@@ -38,7 +45,7 @@ def add_report_options(parser) -> None:
                              "grid, 3 seeds each)")
 
 
-def print_report(result) -> None:
+def print_report(result: ReportResult | CompareResult) -> None:
     """The report's basis, its text budget chart and warnings, and where it was written."""
     from bench.report.markdown import verdict_lines
     from bench.report.outputs import text_chart
@@ -56,7 +63,7 @@ def print_report(result) -> None:
     print(f"report: {result.folder / 'report.md'} ({len(result.files)} files)")
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.api import report
     from bench.report.ladder import parse_targets
 

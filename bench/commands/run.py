@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import path_option
 from bench.spec import MAX_FAILURES
 
+if TYPE_CHECKING:
+    import argparse
+
+    from bench.api._request import RunRequest
+    from bench.budget import Budget
+    from bench.store.manifest import RunSummary
+
 HELP = "run a search strategy on a workload under a compute budget"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", default=None,
                         help="a name from `bench list`, searcher+scheduler, or module:attribute naming a "
                              "Strategy of your own (required unless --resume)")
@@ -66,7 +74,7 @@ def add_arguments(parser) -> None:
                         help="grid only: R grid runs (training seeds seed..seed+R-1) recorded as one table")
 
 
-def request(args):
+def request(args: argparse.Namespace) -> RunRequest:
     """The command's options as the plain values `bench.api` runs (a RunRequest)."""
     from bench.api._request import RunRequest
 
@@ -80,14 +88,14 @@ def request(args):
         command=tuple(args.argv))
 
 
-def build_specs(args) -> list:
+def build_specs(args: argparse.Namespace) -> list:
     """Validate every option and return one RunSpec per seed; nothing is written here."""
     from bench.api._request import plan
 
     return plan(request(args))
 
 
-def print_summary(summary, budget) -> None:
+def print_summary(summary: RunSummary, budget: Budget) -> None:
     best = "none" if summary.best_accuracy is None else f"{summary.best_accuracy:.4f}"
     config = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                        for k, v in (summary.best_config or {}).items())
@@ -102,7 +110,7 @@ def print_summary(summary, budget) -> None:
     print(f"  results            {summary.folder}")
 
 
-def print_normalised(summary) -> None:
+def print_normalised(summary: RunSummary) -> None:
     from bench.report.single import normalised_line
 
     line = normalised_line(summary.folder)
@@ -110,14 +118,14 @@ def print_normalised(summary) -> None:
         print(line)
 
 
-def print_run(summary, budget, replay_line: str | None) -> None:
+def print_run(summary: RunSummary, budget: Budget, replay_line: str | None) -> None:
     print_summary(summary, budget)
     if replay_line is not None:
         print(replay_line)
     print_normalised(summary)
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.api._run import execute, log_to_mlflow, mlflow_uri
 
     uri = mlflow_uri(args.mlflow)  # checked before anything runs

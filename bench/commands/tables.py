@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError, path_option
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bench.store.tables import Table
+    from workloads.space import SearchSpace
 
 HELP = "list learning-curve tables (shipped references and grid runs' tables)"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", dest="dirs", action="append", type=path_option, default=None, metavar="DIR",
                         help="also look for tables under DIR (repeatable; default: results)")
 
@@ -54,13 +61,13 @@ def _describe(path: Path) -> dict:
     return entry
 
 
-def workloads_space(table):
+def workloads_space(table: Table) -> SearchSpace:
     import workloads
 
     return workloads.get(table.workload).space
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.store.tables import find_tables
 
     for folder in args.dirs or []:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.budget import Budget
 
 #: tqdm's default layout without `<{remaining}` (the ETA) and the rate that would imply one.
 TARGET_FORMAT = "{desc}: {percentage:3.0f}% of budget|{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}{postfix}]"
@@ -55,7 +58,7 @@ class RunProgress:
         target: the accuracy the run stops at, or None for a run to its budget.
     """
 
-    def __init__(self, name: str, budget, target: float | None) -> None:
+    def __init__(self, name: str, budget: Budget, target: float | None) -> None:
         from tqdm import tqdm
 
         self.target = target

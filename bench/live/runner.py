@@ -7,14 +7,25 @@ import datetime as dt
 import os
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.spec import RunSpec, build_strategy, seed_generators
 from bench.store.manifest import RunSummary, finish_run, run_manifest, summarise
 from bench.store.results import PartialLog, write_epochs, write_manifest
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
-def _progress_bar(spec: RunSpec):
+    from ray.tune.schedulers import TrialScheduler
+
+    from bench.live.progress import RunProgress
+    from bench.live.resume import Reopened
+    from bench.store.ledger import RunLedger
+
+
+def _progress_bar(spec: RunSpec) -> tuple[RunProgress | None, Callable[..., Any] | None]:
     if not spec.progress:
         return None, None
     from bench.live.progress import RunProgress
@@ -147,7 +158,7 @@ def execute(spec: RunSpec) -> RunSummary:
     return summary
 
 
-def _restore_scheduler(scheduler, state: bytes | None) -> str:
+def _restore_scheduler(scheduler: TrialScheduler, state: bytes | None) -> str:
     """Put the scheduler's saved state back (ASHA's rungs); says what was done, for the resume record."""
     from bench import tune_compat
 
@@ -160,7 +171,9 @@ def _restore_scheduler(scheduler, state: bytes | None) -> str:
     return "none saved (the run was killed before its first save)"
 
 
-def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters, quiet=False) -> None:
+def _finish(folder: Path, manifest: dict, status: str, rows: list[dict], summary: RunSummary,
+            ledger: RunLedger, reopened: Reopened | None, hyperparameters: list[str],
+            quiet: bool = False) -> None:
     """Write the table (complete runs only) and the final manifest; a full disk keeps the old one.
 
     Args:

@@ -14,13 +14,17 @@ import json
 import os
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.store.curves import CurveBook, ModelBook
+    from workloads.base import Workload
 
 STATE_FILE = "state.json"
 
 
 @lru_cache(maxsize=4)
-def _book(table_path: str, workload_name: str, training_seed: int):
+def _book(table_path: str, workload_name: str, training_seed: int) -> CurveBook | ModelBook:
     import workloads
     from bench.store.curves import curve_book
     from bench.store.tables import load_table
@@ -31,7 +35,8 @@ def _book(table_path: str, workload_name: str, training_seed: int):
 class TableTrial:
     """The recorded epochs of `config`'s curve (bench.live.trainable.report_epochs runs the loop)."""
 
-    def __init__(self, config: Mapping[str, Any], workload, table_path: str, training_seed: int) -> None:
+    def __init__(self, config: Mapping[str, Any], workload: Workload, table_path: str,
+                 training_seed: int) -> None:
         self.hyperparameters = workload.space.normalise(config)
         self.curve = _book(str(table_path), workload.name, training_seed).curve_for(config)
 

@@ -11,7 +11,12 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ray.tune.experiment import Trial
+
+    from workloads.base import Workload
 
 STATE_FILE = "state.pt"
 
@@ -20,7 +25,7 @@ class TorchTrial:
     """Real training of one configuration on the device the trial was given (a trial source: hyperparameters,
     restore, train_epoch, save)."""
 
-    def __init__(self, config: Mapping[str, Any], workload, workload_options: Mapping[str, Any],
+    def __init__(self, config: Mapping[str, Any], workload: Workload, workload_options: Mapping[str, Any],
                  training_seed: int, cpu_threads: int, device_share: float) -> None:
         import ray
         import torch
@@ -87,7 +92,7 @@ def train_trial(
     report_epochs(trial, workload.max_epochs)
 
 
-def report_epochs(trial, max_epochs: int) -> None:
+def report_epochs(trial: Trial, max_epochs: int) -> None:
     """The epoch loop: restore the trial's checkpoint, then report and checkpoint each epoch until the end."""
     from ray import tune
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.live.resume import RESUMABLE
 from bench.store.results import MANIFEST
 
+if TYPE_CHECKING:
 
-def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
+    from bench.spec import RunSpec
+
+
+def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int,
+             target: float | None) -> str:
     """What makes two runs the same experiment, as canonical JSON."""
     # the label only names the parameters
     strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}
@@ -27,7 +33,7 @@ def _workload_identity(record: dict) -> dict:
             "options": record.get("options", {})}
 
 
-def spec_identity(spec) -> str:
+def spec_identity(spec: RunSpec) -> str:
     from bench.store.manifest import workload_record
 
     return identity(spec.strategy.describe(), _workload_identity(workload_record(spec)), spec.seed,
@@ -40,7 +46,7 @@ def manifest_identity(manifest: dict) -> str:
                     manifest.get("target"))
 
 
-def find_unfinished(out_dir: Path, spec) -> Path | None:
+def find_unfinished(out_dir: Path, spec: RunSpec) -> Path | None:
     """The newest unfinished run folder under `out_dir` started with the same options as `spec`.
 
     A run whose lock a live driver holds (bench.store.run_lock) is skipped: two drivers never share a folder.
@@ -78,7 +84,7 @@ def resolve_run(run: str, out_dir: Path) -> Path:
     raise BenchError(f"no run {run!r}: --resume takes a run folder or the id of a run under {out_dir}")
 
 
-def resume_spec(run: str, out_dir: Path, given, **overrides):
+def resume_spec(run: str, out_dir: Path, given: RunSpec | None, **overrides: Any) -> RunSpec:
     """The spec that continues `--resume RUN`; a `given` spec's options must match the run's manifest.
 
     Args:
@@ -100,7 +106,7 @@ def resume_spec(run: str, out_dir: Path, given, **overrides):
     return spec_from_manifest(manifest, folder, **overrides)
 
 
-def with_unfinished_run(spec):
+def with_unfinished_run(spec: RunSpec) -> RunSpec:
     """Resume an unfinished run of the same options under the spec's out_dir, saying so;
     else `spec` unchanged."""
     import dataclasses

@@ -7,12 +7,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.matrix import folders
 from bench.matrix.options import MatrixOptions
 from bench.matrix.plan import RunRecipe, recipes
 from bench.matrix.progress import MatrixProgress
+
+if TYPE_CHECKING:
+    from bench.spec import RunSpec
+    from bench.store.tables import Table
 
 #: One flat record per executed run, appended as runs end (failures included, with their error).
 RECORD = "matrix.jsonl"
@@ -64,7 +69,7 @@ def _split_done(plan: list[RunRecipe]) -> tuple[list[RunRecipe], list[RunRecipe]
     return done, todo
 
 
-def run_matrix(specs, mode: str, table=None,
+def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
                options: MatrixOptions = MatrixOptions(),  # noqa: B008  # frozen: a shared default is safe
                log: Callable[[str], None] = print) -> MatrixResult:
     """Execute every spec (replay against `table`, or live), skipping runs whose folders are complete.

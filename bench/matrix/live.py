@@ -21,9 +21,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.matrix.plan import RunRecipe
+
+if TYPE_CHECKING:
+    from bench.store.manifest import RunSummary
 
 
 def live_workers(requested: int | None, parallel: int | None, address: str | None) -> int:
@@ -37,7 +41,7 @@ def live_workers(requested: int | None, parallel: int | None, address: str | Non
     return max(1, default_workers(cluster, 1) // (parallel or 1))
 
 
-def _outcome_of(recipe: RunRecipe, summary, error: str | None, wall_s: float) -> dict:
+def _outcome_of(recipe: RunRecipe, summary: RunSummary | None, error: str | None, wall_s: float) -> dict:
     from bench.matrix.worker import outcome
 
     status = "failed" if error else summary.status
@@ -131,7 +135,7 @@ def _share_cluster(share: float) -> None:
 
     whole = ray_session.ensure_ray
 
-    def shared(address=None, num_cpus=None):
+    def shared(address: str | None = None, num_cpus: float | None = None) -> dict:
         resources = dict(whole(address, num_cpus))
         for name in ("CPU", "GPU"):
             if name in resources:

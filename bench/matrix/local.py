@@ -15,11 +15,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING, Any
 
 from bench.matrix.plan import RunRecipe
 
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
-def _serve(conn, table_path: str | None) -> None:
+
+def _serve(conn: Connection, table_path: str | None) -> None:
     """A worker process: load the table, then run recipes until told to stop (None)."""
     import logging
     import signal
@@ -47,7 +51,7 @@ def _serve(conn, table_path: str | None) -> None:
 
 
 class _Worker:
-    def __init__(self, context, table_path: str | None) -> None:
+    def __init__(self, context: Any, table_path: str | None) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, table_path), daemon=True)
         self.process.start()

@@ -19,7 +19,7 @@ def parallel_count(text: str) -> int:
     return value
 
 
-def add_matrix_arguments(parser) -> None:
+def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parallel", type=parallel_count, default=None, metavar="N",
                         help="runs executed at once (default: the CPUs here, "
                              "or the cluster's with --address, for replay; 1 for live runs; "

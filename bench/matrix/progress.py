@@ -28,7 +28,7 @@ class MatrixProgress:
     """
 
     def __init__(self, total: int, verbose: bool, log: Callable[[str], None] = print,
-                 bar: bool | None = None):
+                 bar: bool | None = None) -> None:
         self.total, self.verbose, self.log = total, verbose, log
         self.done = self.failed = 0
         self.seconds: dict[str, float] = defaultdict(float)

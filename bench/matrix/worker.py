@@ -13,8 +13,13 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.matrix.plan import RunRecipe
+
+if TYPE_CHECKING:
+    from bench.store.manifest import RunSummary
+    from bench.store.tables import Table
 
 #: Make matrix runs fail on purpose (tests and drills): `KIND:STRATEGY:SEED`, KIND raise or exit.
 FAULT_ENV = "BENCH_MATRIX_FAULT"
@@ -22,7 +27,7 @@ FAULT_ENV = "BENCH_MATRIX_FAULT"
 _TABLES: dict[str, object] = {}
 
 
-def table(path: str):
+def table(path: str) -> Table:
     """The table at `path`, loaded on this process's first use (with its surrogate) and kept."""
     if path not in _TABLES:
         from bench.store.tables import load_table
@@ -32,7 +37,7 @@ def table(path: str):
     return _TABLES[path]
 
 
-def warm(loaded):
+def warm(loaded: Table) -> Table:
     """Build what replay caches per table (surrogate, cost model) now, so no run's time includes it."""
     import workloads
     from bench.store.curves import curve_book
@@ -44,7 +49,7 @@ def warm(loaded):
     return loaded
 
 
-def _throwaway_replay(loaded) -> None:
+def _throwaway_replay(loaded: Table) -> None:
     """A 3-epoch replay into a temporary folder: the first replay of a process pays seconds of lazy setup."""
     from bench.replay import execute_replay
     from bench.spec import make_specs
@@ -107,8 +112,9 @@ def where() -> dict:
     return {"host": socket.gethostname(), "pid": os.getpid(), "node_id": node}
 
 
-def outcome(recipe: RunRecipe, status: str, wall_s: float, error: str | None = None, summary=None,
-            files: dict | None = None, executed: dict | None = None) -> dict:
+def outcome(recipe: RunRecipe, status: str, wall_s: float, error: str | None = None,
+            summary: RunSummary | None = None, files: dict | None = None,
+            executed: dict | None = None) -> dict:
     """The flat record of one matrix run (an error is data, not an exception)."""
     best = None if summary is None else summary.best_accuracy
     return {
@@ -147,7 +153,7 @@ def run_replay(recipe: RunRecipe) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def prime(loaded) -> None:
+def prime(loaded: Table) -> None:
     """Hand this process's already loaded table to later runs (the serial matrix in the driver)."""
     _TABLES.clear()
     _TABLES[str(loaded.path)] = warm(loaded)

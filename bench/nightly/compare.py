@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.nightly.detect import ALPHA, Change, classify, not_comparable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ def _values(frame: Any) -> list[float | None]:
     return [None if v != v else float(v) for v in frame.sort_values("seed")["normalised"]]
 
 
-def compare_results(base: Any | None, current: Any, factor_of, same_machine: bool,
+def compare_results(base: Any | None, current: Any, factor_of: Callable[[str], float], same_machine: bool,
                     alpha: float = ALPHA) -> list[Row]:
     """Verdicts for every (mode, workload, strategy) of `current` (DataFrames of history results).
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.nightly.suite import Section, Suite
 
+if TYPE_CHECKING:
+    from bench.matrix.options import MatrixOptions
+    from workloads.base import Workload
 
-def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> list:
+
+def _specs(section: Section, workload: Workload, out: Path, command: tuple[str, ...]) -> list:
     from bench.spec import make_specs
 
     return make_specs([(name, section.params.get(name, {})) for name in section.strategies], workload.name,
@@ -19,7 +24,7 @@ def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> l
                       progress=False)
 
 
-def _with_workers(section: Section, specs: list, options) -> list:
+def _with_workers(section: Section, specs: list, options: MatrixOptions | None) -> list:
     """Specs with their worker counts: the section's, else replay's default or the cluster's share."""
     if section.mode == "replay":
         from bench.replay import DEFAULT_WORKERS
@@ -69,7 +74,7 @@ def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
 
 
 def run_workload(suite: Suite, section: Section, name: str, out: Path, command: tuple[str, ...],
-                 log: Callable[[str], None] = print, options=None) -> list[dict]:
+                 log: Callable[[str], None] = print, options: MatrixOptions | None = None) -> list[dict]:
     """Run one workload of a section; returns per-seed rows (a failed run is a miss).
 
     Args:
@@ -121,7 +126,7 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
 
 
 def run_suite(suite: Suite, out: Path, command: tuple[str, ...], log: Callable[[str], None] = print,
-              options=None):
+              options: MatrixOptions | None = None) -> tuple[list[dict], list[str]]:
     """Every runnable section and workload of `suite`; returns (rows, skipped-section messages)."""
     rows, skipped = [], []
     for section in suite.sections:

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from bench.nightly.history import History, RunRecord
+    from bench.nightly.suite import Suite
+
 REPORT = "nightly.md"
 
 
@@ -21,7 +24,8 @@ def _fmt(value: float) -> str:
     return "not reached" if not math.isfinite(value) else f"{value:.1f}"
 
 
-def trend_data(history, suite, machine: str, mode: str, workload: str, current_id: int) -> Any:
+def trend_data(history: History, suite: Suite, machine: str, mode: str, workload: str,
+               current_id: int) -> Any:
     """Per run and strategy: median and 95% interval of normalised compute over comparable runs."""
     import pandas as pd
 
@@ -45,7 +49,7 @@ def trend_data(history, suite, machine: str, mode: str, workload: str, current_i
                                        "seeds", "status"])
 
 
-def steps(trend: Any, history, suite) -> list[str]:
+def steps(trend: Any, history: History, suite: Suite) -> list[str]:
     """Lines naming, per strategy, the first run of a lasting change and the versions that changed."""
     lines = []
     runs = {r.run_id: r for r in history.runs(suite.name)}
@@ -114,8 +118,8 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
     plt.close(fig)
 
 
-def write_report(out: Path, history, suite, run, baseline, verdicts: Sequence[Row], skipped: Sequence[str],
-                 note: str) -> Path:
+def write_report(out: Path, history: History, suite: Suite, run: RunRecord, baseline: RunRecord | None,
+                 verdicts: Sequence[Row], skipped: Sequence[str], note: str) -> Path:
     """Write nightly.md and the trend plots into `out`; returns the report's path."""
     lines = [f"# Nightly run {run.run_id}: suite `{suite.name}`", "",
              f"- started: {run.started_at}; commit {run.commit_sha}; machine `{run.machine}`",

@@ -70,13 +70,13 @@ def _check_keys(source: str, where: str, table: Mapping, accepted: Mapping[str, 
             raise BenchError(f"{source}: unknown key {where}{key!r}; accepted: {', '.join(accepted)}")
 
 
-def _positive_int(source, key, value, minimum=1):
+def _positive_int(source: str, key: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _bad(source, key, _SECTION.get(key.split(".")[-1], "a positive integer"), value)
     return value
 
 
-def _number(source, key, value, low, high, accepted):
+def _number(source: str, key: str, value: Any, low: float, high: float, accepted: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low < value <= high):
         raise _bad(source, key, accepted, value)
     return float(value)

@@ -10,6 +10,8 @@ it stopped; a PBT exploit restores another trial's checkpoint under a new config
 
 from __future__ import annotations
 
+from typing import Any
+
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 
 from bench.replay.clock import RESULT, RETURNED, SAVED
@@ -24,7 +26,7 @@ CONTINUE, PAUSE, STOP, NOOP = (TrialScheduler.CONTINUE, TrialScheduler.PAUSE, Tr
 class SimController(TuneInterface):
     """TuneController's loop steps on simulated workers (arguments: see TuneInterface)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # FIFO's choice (the first PENDING, else the first PAUSED trial) is a pure function of the
         # statuses, so with no free worker and no PAUSED trial to promote it changes nothing.
@@ -32,7 +34,8 @@ class SimController(TuneInterface):
         self.left_open: int | None = None  # set when the loop ends (bench.replay.engine)
 
     # --- the loop's steps --------------------------------------------------------------------
-    def make_trial(self, spec, trial_id, experiment_tag="", evaluated_params=None, **unused) -> SimTrial:
+    def make_trial(self, spec: dict, trial_id: str, experiment_tag: str = "",
+                   evaluated_params: dict | None = None, **unused: Any) -> SimTrial:
         return SimTrial(trial_id, spec.get("config", {}), evaluated_params or {}, experiment_tag,
                         index=len(self._trials), local_path=self.trial_path)
 

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.environment import one_blas_thread
 from bench.errors import BenchError
@@ -22,11 +23,17 @@ from bench.store.manifest import RunSummary, summarise
 from bench.store.run_log import held_log, quiet
 from bench.tune_compat import trials_made_by
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from bench.spec import RunSpec
+    from bench.store.tables import Table
+
 #: Simulated workers when the spec leaves it open (the issue's reference setting).
 DEFAULT_WORKERS = 4
 
 
-def check_table(spec, table) -> None:
+def check_table(spec: RunSpec, table: Table) -> None:
     """Refuse a table recorded for another workload or grid than the spec's."""
     workload = table.meta["workload"]
     if workload["name"] != spec.workload.name:
@@ -45,7 +52,7 @@ def check_table(spec, table) -> None:
                          f"the workload has {spec.workload.max_epochs}; re-record it")
 
 
-def check_specs(specs, table) -> None:
+def check_specs(specs: list[RunSpec], table: Table) -> None:
     """Refuse, before any run starts, a table or a strategy that replay cannot run."""
     for spec in {spec.strategy.name: spec for spec in specs}.values():
         check_table(spec, table)
@@ -54,7 +61,7 @@ def check_specs(specs, table) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_tune():
+def _quiet_tune() -> Iterator[None]:
     """Ray's schedulers log every exploit and bracket at INFO; a replay makes thousands a second."""
     logger = logging.getLogger("ray.tune")
     level = logger.level
@@ -86,7 +93,7 @@ def _simulate(controller: SimController, ledger: RunLedger) -> None:
     controller.finish()
 
 
-def execute_replay(spec, table) -> RunSummary:
+def execute_replay(spec: RunSpec, table: Table) -> RunSummary:
     """Run `spec.strategy` against `table` and write a run folder in the live format.
 
     The strategy's own Ray Tune searcher and scheduler make every decision; only execution is
@@ -105,7 +112,7 @@ def execute_replay(spec, table) -> RunSummary:
     return summary
 
 
-def _execute(spec, table) -> RunSummary:
+def _execute(spec: RunSpec, table: Table) -> RunSummary:
     wall_start = time.perf_counter()
     started_wall_s = time.time()
     started_at = dt.datetime.now(dt.UTC).isoformat()
@@ -160,7 +167,7 @@ def _execute(spec, table) -> RunSummary:
     return summary
 
 
-def _cached(normalise):
+def _cached(normalise: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`normalise` remembered per config object: a trial reports many epochs with one config.
 
     Entries keep their config alive, so an id is never reused while it is cached; PBT gives a
@@ -168,7 +175,7 @@ def _cached(normalise):
     """
     cache: dict[int, tuple] = {}
 
-    def cached(config):
+    def cached(config: Any) -> Any:
         entry = cache.get(id(config))
         if entry is None or entry[0] is not config:
             entry = cache[id(config)] = (config, normalise(config))

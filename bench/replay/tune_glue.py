@@ -8,11 +8,19 @@ arguments; only the calls are made here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench.errors import BenchError
 from bench.replay.trials import ReplayExperiment
 from bench.tune_compat import configure_tune, set_search_properties
 from bench.tune_compat import max_pending_trials as tune_max_pending_trials
 from strategies import METRIC, MODE
+
+if TYPE_CHECKING:
+    from ray.tune.schedulers import TrialScheduler
+    from ray.tune.search import SearchAlgorithm, Searcher
+
+    from strategies.base import Built
 
 #: Schedulers whose calls into the controller replay provides (checked one by one).
 SUPPORTED_SCHEDULERS = (
@@ -26,7 +34,7 @@ _WHY_NOT = {
 }
 
 
-def check_replayable(strategy_name: str, built) -> None:
+def check_replayable(strategy_name: str, built: Built) -> None:
     """Refuse strategies whose Ray Tune objects need something replay does not simulate."""
     from ray.tune.search import SearchAlgorithm, Searcher
     from ray.tune.search.basic_variant import BasicVariantGenerator
@@ -51,7 +59,7 @@ def check_replayable(strategy_name: str, built) -> None:
         )
 
 
-def prepare(built, workers: int):
+def prepare(built: Built, workers: int) -> tuple[SearchAlgorithm, TrialScheduler]:
     """The SearchAlgorithm and TrialScheduler exactly as `tune.run` would use them.
 
     Returns:
@@ -82,7 +90,7 @@ def prepare(built, workers: int):
     return search_alg, scheduler
 
 
-def max_pending_trials(search_alg, workers: int, cluster_cpus: float) -> int:
+def max_pending_trials(search_alg: Searcher, workers: int, cluster_cpus: float) -> int:
     """How many PENDING trials Tune keeps queued (bench.tune_compat.max_pending_trials).
 
     A live bench run sets TUNE_MAX_PENDING_TRIALS_PG through bench.tune_compat.configure_tune
@@ -135,5 +143,5 @@ class FlatConfig(dict):
     is all a deep copy does; Tune copies the config twice for every trial it samples.
     """
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict) -> FlatConfig:
         return FlatConfig(self)

@@ -9,10 +9,19 @@ with the same order of notifications.
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from bench.replay.clock import WorkerClock
 from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial
 from bench.tune_compat import ControllerFacade, saved_result
+
+if TYPE_CHECKING:
+
+    from ray.tune.schedulers import TrialScheduler
+    from ray.tune.search import SearchAlgorithm, Searcher
+
+    from bench.store.curves import CurveBook, ModelBook
+    from bench.store.ledger import RunLedger
 
 
 def flatten(result: dict) -> dict:
@@ -37,8 +46,9 @@ class TuneInterface(ControllerFacade):
         start_wall_s: the replay's real start time; row timestamps are it plus simulated time.
     """
 
-    def __init__(self, search_alg, scheduler, clock: WorkerClock, book, ledger, max_pending: int,
-                 max_epochs: int, trial_path: str, start_wall_s: float) -> None:
+    def __init__(self, search_alg: Searcher, scheduler: TrialScheduler, clock: WorkerClock,
+                 book: CurveBook | ModelBook, ledger: RunLedger, max_pending: int, max_epochs: int,
+                 trial_path: str, start_wall_s: float) -> None:
         self._search_alg = search_alg
         self._scheduler_alg = scheduler
         self.clock = clock
@@ -57,7 +67,7 @@ class TuneInterface(ControllerFacade):
 
     # --- what schedulers and searchers call -------------------------------------------------
     @property
-    def search_alg(self):
+    def search_alg(self) -> SearchAlgorithm:
         return self._search_alg
 
     def get_trials(self) -> list[SimTrial]:
@@ -106,6 +116,6 @@ class TuneInterface(ControllerFacade):
         self.set_trial_status(trial, TERMINATED)
         self._live_trials.discard(trial)
 
-    def schedule_trial_save(self, trial: SimTrial, result: dict | None = None):
+    def schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> Any:
         metrics = result if result is not None else trial.last_result
         return saved_result(trial.snapshot(), metrics)

@@ -8,8 +8,11 @@ The figures are pure functions over stored runs, for reports, nightly checks and
     summary = summarise_strategies(per_seed, basis, grid_first_reach_normalised(basis))
 """
 
+from __future__ import annotations
+
 import sys
 import types
+from typing import Any
 
 from bench.report.basis import Basis, make_basis
 from bench.report.build import Report, build_report, report_from_runs
@@ -40,7 +43,7 @@ class _CallablePackage(types.ModuleType):
     """This package, callable: `bench.report(results, ...)` is `bench.api.report` (the API's name for
     making a report is this package's name, and a package attribute cannot be both)."""
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from bench.api import report
 
         return report(*args, **kwargs)

@@ -54,7 +54,8 @@ def check_target_options(target: float | None = None, tolerance_pp: float | None
         raise BenchError(f"--tolerance is in percentage points, in [0, 100), not {tolerance_pp}")
 
 
-def resolve_target(reference: Reference, target: float | None = None, tolerance_pp: float | None = None):
+def resolve_target(reference: Reference, target: float | None = None,
+                   tolerance_pp: float | None = None) -> tuple[float, str, float | None]:
     """The target accuracy, its rule in words and the tolerance used."""
     check_target_options(target, tolerance_pp)
     best = reference.best_final_accuracy()

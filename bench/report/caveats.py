@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.report.stats import SIGNIFICANCE, mann_whitney_p
 from bench.store.results import StoredRun
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.report.reference import Reference
 
 #: A strategy whose share of seeds reaching the target is below this gets a warning.
 LOW_HIT_RATE = 0.8
@@ -41,7 +46,7 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
         return []
     record = json.loads(Path(record_path).read_text())
 
-    def same_table(run) -> bool:
+    def same_table(run: StoredRun) -> bool:
         table = run.manifest.get("table")
         return not isinstance(table, dict) or table.get("curves_sha256") in (None,
                                                                              record.get("curves_sha256"))
@@ -69,7 +74,7 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
     return notes
 
 
-def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
+def other_table_warnings(runs: Sequence[StoredRun], reference: Reference) -> list[str]:
     """Replays of a table other than the reference: their curves come from another recording."""
     if reference.checksum is None:
         return []
@@ -127,7 +132,8 @@ def mixed_replay_warnings(summary: Any) -> list[str]:
     return [f"{name}: seeds mix replayed and live runs" for name in mixed]
 
 
-def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference,
+def collect_warnings(runs: Sequence[StoredRun], per_seed: pd.DataFrame, summary: pd.DataFrame,
+                     skipped: Sequence[str], duplicates: Sequence[str], reference: Reference,
                      targets: Sequence[float] = ()) -> tuple[list[str], float | None]:
     """Every warning, and the fifo-versus-random p-value (None when not both present).
 

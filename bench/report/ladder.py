@@ -21,11 +21,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.report.basis import REACH_EPSILON, Basis
 from bench.store.results import StoredRun
+
+if TYPE_CHECKING:
+    from bench.report.reference import Reference
 
 #: Default rungs below the grid's best final accuracy, in percentage points.
 DEFAULT_RUNGS_PP = (2.0, 1.0, 0.0)
@@ -91,7 +94,7 @@ def parse_targets(text: str) -> list[float]:
     return values
 
 
-def make_ladder(reference, targets: Sequence[float] | None = None) -> Ladder:
+def make_ladder(reference: Reference, targets: Sequence[float] | None = None) -> Ladder:
     """The default ladder of `reference`, or the explicit `targets` (sorted, duplicates dropped).
 
     Raises:
@@ -179,7 +182,7 @@ def expected_running_time(rows: Any) -> float | None:
     return float(spent.sum() / hits.sum())
 
 
-def _grid_rows(reference, targets: Sequence[float]) -> list[dict]:
+def _grid_rows(reference: Reference, targets: Sequence[float]) -> list[dict]:
     """The grid at each rung: a repeat hits when its best final accuracy reaches the target, at 100."""
     last = reference.curves.sort_values("epoch", kind="stable").groupby(["repeat", "point"]).tail(1)
     bests = last.groupby("repeat")["val_accuracy"].max().to_numpy(dtype=float)

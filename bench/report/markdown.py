@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from bench.report.caveats import LOW_HIT_RATE
 from bench.report.reference import DEFAULT_TOLERANCE_PP
 from bench.report.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
 from bench.report.summary import records
 from bench.report.verdict import ALPHA, MISS_PENALTY, TIE_HIGH, TIE_LOW
+
+if TYPE_CHECKING:
+
+    from bench.report.build import Report
 
 DEFINITIONS = f"""\
 - **Reference**: the grid's recorded results of the same workload and version (a learning-curve
@@ -53,7 +58,7 @@ DEFINITIONS = f"""\
 """  # noqa: E501  # report.md text: rewrapping it would change the report
 
 
-def _num(value, fmt: str = ".1f", none: str = "not reached") -> str:
+def _num(value: Any, fmt: str = ".1f", none: str = "not reached") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return none
     if value == math.inf:
@@ -82,7 +87,7 @@ def published(claim: dict) -> str:
     return f"published {claim['claim']}; here {here}"
 
 
-def summary_table(report) -> str:
+def summary_table(report: Report) -> str:
     claims: dict[str, list[str]] = {}
     for claim in report.claims:
         claims.setdefault(claim["strategy"], []).append(published(claim))
@@ -113,7 +118,7 @@ def summary_table(report) -> str:
     return "\n".join(lines)
 
 
-def _environment_lines(report) -> list[str]:
+def _environment_lines(report: Report) -> list[str]:
     lines = []
     for env in report.environments:
         hardware = env["hardware"] or {}
@@ -124,14 +129,14 @@ def _environment_lines(report) -> list[str]:
     return lines
 
 
-def verdict_lines(report) -> list[str]:
+def verdict_lines(report: Report) -> list[str]:
     """The verdict, one line per target, or why there is none."""
     if report.verdicts:
         return [v.line for v in report.verdicts]
     return [f"no verdict: {report.verdict_note}"] if report.verdict_note else []
 
 
-def ladder_table(report) -> str:
+def ladder_table(report: Report) -> str:
     """Per strategy and target: median compute-to-target [95% CI], hits/measured and ERT."""
     if report.ladder_summary is None or report.ladder is None:
         return ""
@@ -164,7 +169,7 @@ def ladder_table(report) -> str:
     return "\n".join(lines)
 
 
-def render(report, plot_names: list[str], text_chart: str) -> str:
+def render(report: Report, plot_names: list[str], text_chart: str) -> str:
     """The whole report.md."""
     basis, reference = report.basis, report.basis.reference
     own = "not reached" if report.grid_own_order is None else f"{report.grid_own_order:.1f}"

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from bench.store.results import StoredRun
 
 INSTALL_HINT = 'pip install -e ".[mlflow]" (or pip install "mlflow-skinny>=3" sqlalchemy alembic)'
 #: Per-epoch columns logged as each trial's metric series (step = epoch).
@@ -53,7 +56,7 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def run_figures(run) -> dict[str, float]:
+def run_figures(run: StoredRun) -> dict[str, float]:
     """The parent run's metrics from the stored rows: best accuracy, compute, compute-to-target.
 
     Against the workload's shipped reference when there is one (the report's figures,
@@ -110,7 +113,7 @@ def run_params(manifest: dict) -> dict[str, str]:
     return {k: str(v) for k, v in params.items()}
 
 
-def trial_series(run) -> list[tuple[str, dict[str, str], list[tuple[str, float, int, int]]]]:
+def trial_series(run: StoredRun) -> list[tuple[str, dict[str, str], list[tuple[str, float, int, int]]]]:
     """Per trial: (trial id, its first configuration, [(metric, value, step, timestamp ms)])."""
     hyperparameters = [hp["name"] for hp in run.manifest["workload"]["space"]]
     trials = []
@@ -143,7 +146,7 @@ def log_run(folder: Path | str, uri: str) -> str:
         return _log_run(run, folder, uri)
 
 
-def _log_run(run, folder: Path | str, uri: str) -> str:
+def _log_run(run: StoredRun, folder: Path | str, uri: str) -> str:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
 from bench.report import markdown, plotdata, plots
@@ -14,6 +14,9 @@ from bench.report.ladder import runtime_distribution_data
 from bench.report.text import text_bars
 from bench.report.verdict import verdict_records
 from bench.store.results import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from bench.report.build import Report
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: the ladder of targets and the verdicts
 
@@ -31,7 +34,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def summary_document(report) -> dict:
+def summary_document(report: Report) -> dict:
     """Everything in summary.json."""
     import bench
 
@@ -62,7 +65,7 @@ def summary_document(report) -> dict:
     })
 
 
-def _ladder_document(report) -> dict | None:
+def _ladder_document(report: Report) -> dict | None:
     from bench.report.summary import records
 
     if report.ladder is None:
@@ -77,7 +80,7 @@ def _at(target: float) -> str:
     return f"at_{target:.4f}"
 
 
-def summary_csv_frame(report) -> Any:
+def summary_csv_frame(report: Report) -> Any:
     """summary.csv: the default target's columns, then per ladder target its hits, median and ERT."""
     frame = report.summary.copy()
     if report.ladder_summary is None:
@@ -89,7 +92,7 @@ def summary_csv_frame(report) -> Any:
     return frame
 
 
-def per_seed_csv_frame(report) -> Any:
+def per_seed_csv_frame(report: Report) -> Any:
     """per_seed.csv: one row per run; per ladder target its status and normalised compute-to-target."""
     frame = report.per_seed.copy()
     if report.ladder_table is None:
@@ -101,11 +104,11 @@ def per_seed_csv_frame(report) -> Any:
     return frame
 
 
-def text_chart(report) -> str:
+def text_chart(report: Report) -> str:
     return text_bars(plotdata.budget_chart_data(report.summary), report.basis.unit)
 
 
-def write_plots(report, out: Path) -> list[Path]:
+def write_plots(report: Report, out: Path) -> list[Path]:
     """The PNGs, each drawn from data built by bench.report.plotdata or bench.report.ladder."""
     budget, anytime, curves, spread, runtimes = (out / name for name in plots.PLOT_FILES)
     return [
@@ -119,7 +122,7 @@ def write_plots(report, out: Path) -> list[Path]:
     ]
 
 
-def write_report(report, out: Path | str) -> list[Path]:
+def write_report(report: Report, out: Path | str) -> list[Path]:
     """Write every output under `out` and return their paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

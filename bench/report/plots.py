@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.report import style
 from bench.report.ladder import Ladder, RuntimeDistribution
 from bench.report.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from matplotlib.figure import Figure
 
 PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png",
               "runtime_distribution.png")
@@ -16,7 +22,7 @@ DPI = 120
 ANYTIME_SPAN = 0.3
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -25,7 +31,7 @@ def _pyplot():
     return plt
 
 
-def _log_limits(values, floor: float = 0.1) -> tuple[float, float]:
+def _log_limits(values: Iterable[float | None], floor: float = 0.1) -> tuple[float, float]:
     """A log axis spanning every finite positive value and the grid's 100, with a margin."""
     finite = [v for v in values if v is not None and math.isfinite(v) and v > 0]
     low = min([100.0, *finite])
@@ -33,7 +39,7 @@ def _log_limits(values, floor: float = 0.1) -> tuple[float, float]:
     return max(low / 2.0, floor * low), high * 2.5
 
 
-def budget_figure(bars: list[Bar]):
+def budget_figure(bars: list[Bar]) -> Figure:
     """Median normalised compute-to-target per strategy with its 95% interval, on a log axis."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(bars) + 1.9))
@@ -76,7 +82,7 @@ def draw_budget_chart(bars: list[Bar], unit: str, path: Path) -> Path:
     return _save(budget_figure(bars), path)
 
 
-def anytime_figure(curves: list[AnytimeCurve], target: float):
+def anytime_figure(curves: list[AnytimeCurve], target: float) -> Figure:
     """Best-so-far accuracy against normalised compute: median over seeds with an IQR band."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 5.5))
@@ -115,7 +121,7 @@ def draw_anytime(curves: list[AnytimeCurve], target: float, path: Path) -> Path:
 HIGHLIGHTED_TRIALS = 10
 
 
-def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], target: float):
+def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], target: float) -> Figure:
     """One panel per strategy: every trial in light grey, its HIGHLIGHTED_TRIALS best
     (by last accuracy) in the strategy's colour, the line style saying how each ended."""
     plt = _pyplot()
@@ -156,7 +162,7 @@ def draw_learning_curves(panels: dict[str, tuple[int, list[TrialCurve]]], target
     return _save(learning_curves_figure(panels, target), path, tight=False)
 
 
-def distribution_figure(spreads: list[Spread]):
+def distribution_figure(spreads: list[Spread]) -> Figure:
     """Per-seed normalised compute-to-target per strategy on a log axis; misses past a grey line."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 0.45 * max(1, len(spreads)) + 1.9))
@@ -199,7 +205,7 @@ def draw_runtime_distribution(distributions: list[RuntimeDistribution], ladder: 
     return _save(runtime_distribution_figure(distributions, ladder), path)
 
 
-def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder: Ladder):
+def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder: Ladder) -> Figure:
     """COCO's runtime distribution: per strategy, the share of (seed, target) pairs reached against
     normalised compute (log axis); a curve ends at its last hit, and its height there is its success share."""
     plt = _pyplot()
@@ -228,7 +234,7 @@ def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder
     return fig
 
 
-def _save(fig, path: Path, tight: bool = True) -> Path:
+def _save(fig: Figure, path: Path, tight: bool = True) -> Path:
     plt = _pyplot()
     if tight:
         fig.tight_layout()

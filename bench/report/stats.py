@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The bootstrap is seeded so the same runs always give the same interval.
 BOOTSTRAP_SEED = 0
@@ -37,7 +41,7 @@ class SeedSummary:
         return self.median != float("inf")
 
 
-def as_array(values: Sequence[float | None]):
+def as_array(values: Sequence[float | None]) -> np.ndarray:
     """Values as floats, a miss (None or NaN) as +inf so it ranks above every hit."""
     import numpy as np
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.report.basis import Basis
 from bench.report.stats import summarise
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
 
 GRID = "grid"
 #: Columns of the per-strategy summary, in order (speed-up = 100 / normalised).
@@ -29,16 +34,16 @@ def _speedup(normalised: float) -> float | None:
     return math.inf if normalised == 0 else 100.0 / normalised
 
 
-def _median(series) -> float | None:
+def _median(series: pd.Series) -> float | None:
     return None if series.empty else float(series.median())
 
 
-def _replay_kind(flags) -> str:
+def _replay_kind(flags: Iterable[Any]) -> str:
     kinds = set(bool(f) for f in flags)
     return "mixed" if len(kinds) > 1 else ("replay" if kinds == {True} else "live")
 
 
-def strategy_row(label: str, seeds, grid_row: dict | None = None) -> dict:
+def strategy_row(label: str, seeds: pd.DataFrame, grid_row: dict | None = None) -> dict:
     """One strategy's figures from its rows of the per-seed table."""
     normalised = summarise(seeds["normalised"].tolist())
     best_final = summarise(seeds["best_final_accuracy"].tolist())
@@ -62,7 +67,7 @@ def strategy_row(label: str, seeds, grid_row: dict | None = None) -> dict:
     return row
 
 
-def grid_definition(basis: Basis, seeds, own_order: float | None) -> dict:
+def grid_definition(basis: Basis, seeds: pd.DataFrame, own_order: float | None) -> dict:
     """The grid row's fixed figures: 100, hit, speed-up 1 (it knows its best only at the end)."""
     reference = basis.reference
     fixed = {
@@ -122,14 +127,14 @@ def grid_own_order(per_seed: Any, basis: Basis) -> tuple[float | None, str]:
             f"the reference {reference.kind}'s recording order, median over its {repeats}")
 
 
-def _grid_runs_own_order(seeds, fallback: float | None) -> float | None:
+def _grid_runs_own_order(seeds: pd.DataFrame, fallback: float | None) -> float | None:
     """Median over stored grid runs of where they first reached the target, else the reference's."""
     from bench.report.stats import median_with_misses
 
     return _finite(median_with_misses(seeds["normalised"].tolist())) if len(seeds) else fallback
 
 
-def records(frame) -> list[dict]:
+def records(frame: pd.DataFrame) -> list[dict]:
     """A frame's rows as dicts, with NaN (pandas' missing) as None ("not reached")."""
     return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
             for row in frame.to_dict("records")]

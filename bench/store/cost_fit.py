@@ -13,7 +13,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from workloads.base import Workload
+    from workloads.space import SearchSpace
 
 #: What table.json says about how cost.parquet was made.
 COST_METHOD = ("per (batch_size, width): the median over every recorded (configuration, seed) of that exact "
@@ -25,7 +32,7 @@ COST_METHOD = ("per (batch_size, width): the median over every recorded (configu
 EARLY_JOBS = 16
 
 
-def cost_axes(batch_size, width, space) -> Any:
+def cost_axes(batch_size: Any, width: Any, space: SearchSpace) -> Any:
     """The cost plane: batch size and width, each on its search scale, scaled to
     [0, 1] over the space's range."""
     import numpy as np
@@ -41,7 +48,7 @@ def cost_axes(batch_size, width, space) -> Any:
     return np.column_stack(columns)
 
 
-def recording_costs(frame) -> Any:
+def recording_costs(frame: pd.DataFrame) -> Any:
     """One row per recorded (configuration, seed): its shape and mean seconds and FLOPs per epoch.
 
     The rows are put in (config_id, seed, epoch) order first, so each mean sums the same numbers
@@ -53,7 +60,7 @@ def recording_costs(frame) -> Any:
         seconds=("epoch_compute_s", "mean"), flops=("train_flops", "mean")).reset_index()
 
 
-def shape_costs(recordings) -> Any:
+def shape_costs(recordings: pd.DataFrame) -> Any:
     """The median seconds and FLOPs per epoch of every recorded (batch_size, width),
     with its recording count."""
     shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int),
@@ -63,7 +70,7 @@ def shape_costs(recordings) -> Any:
         recordings=("seconds", "size")).reset_index()
 
 
-def _cubic_terms(points) -> Any:
+def _cubic_terms(points: np.ndarray) -> Any:
     import numpy as np
 
     u, v = points[:, 0], points[:, 1]
@@ -71,7 +78,7 @@ def _cubic_terms(points) -> Any:
                             v ** 3])
 
 
-def _log_fit(known, values, wanted) -> Any:
+def _log_fit(known: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> Any:
     """exp of the least-squares cubic fitted to log(values) at `known`, evaluated at `wanted`."""
     import numpy as np
 
@@ -79,7 +86,7 @@ def _log_fit(known, values, wanted) -> Any:
     return np.exp(_cubic_terms(wanted) @ coefficients)
 
 
-def fit_cost_table(frame, space) -> Any:
+def fit_cost_table(frame: pd.DataFrame, space: SearchSpace) -> Any:
     """The idle cost of one epoch for every integer (batch_size, width) of the space.
 
     A recorded shape gets the median of its recordings (`shape_costs`); any other shape the smooth
@@ -113,7 +120,7 @@ def fit_cost_table(frame, space) -> Any:
     return table
 
 
-def cost_drift(frame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
+def cost_drift(frame: pd.DataFrame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
     """How the grid's recorded epoch times drift, per grid shape.
 
     The dataset stores no timestamps; the order is the recording plan's (grid point by grid point,
@@ -143,7 +150,7 @@ def cost_drift(frame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
     return pd.DataFrame(rows)
 
 
-def refit_cost_model(folder: Path, workload) -> dict:
+def refit_cost_model(folder: Path, workload: Workload) -> dict:
     """Fit cost.parquet again from the dataset's own recordings and vouch for it in table.json.
 
     Only table.json's cost_model entry (checksum and method) changes; the curves and the space

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from bench.store.dataset import CostModel
+    from bench.store.tables import Table
+    from bench.surrogate._surrogate import Surrogate
+    from workloads.space import SearchSpace
 
 #: Per-epoch values a replayed result carries, in this order.
 FIELDS = ("val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops", "diverged")
@@ -24,7 +31,7 @@ class CurveBook:
         repeat: which recorded repeat to use.
     """
 
-    def __init__(self, table, space, repeat: int) -> None:
+    def __init__(self, table: Table, space: SearchSpace, repeat: int) -> None:
         import numpy as np
 
         curves = table.curves
@@ -96,7 +103,7 @@ class ModelBook:
         seed: the training seed every trial of the run trains with (as a live run's trials do).
     """
 
-    def __init__(self, surrogate, cost, space, seed: int) -> None:
+    def __init__(self, surrogate: Surrogate, cost: CostModel, space: SearchSpace, seed: int) -> None:
         self.surrogate = surrogate
         self.cost = cost
         self.space = space
@@ -129,7 +136,7 @@ class ModelBook:
 _BOOKS: dict[tuple, CurveBook | ModelBook] = {}
 
 
-def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
+def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | ModelBook:
     """The curves a run with root seed `seed` replays, cached (a matrix replays the same table often).
 
     A dataset (a table with a space sample) replays its surrogate; a grid-only table replays the
@@ -156,7 +163,7 @@ def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
 _SURROGATES: dict[tuple, object] = {}
 
 
-def _surrogate(table, space):
+def _surrogate(table: Table, space: SearchSpace) -> Surrogate:
     """One surrogate per dataset and process (loading one takes about a second)."""
     from bench.store.dataset import dataset_surrogate
 

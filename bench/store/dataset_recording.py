@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.store.cost_fit import COST_METHOD, fit_cost_table
 from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
 
+if TYPE_CHECKING:
+    from workloads.base import Workload
+    from workloads.space import SearchSpace
+
 __all__ = ["fit_cost_table", "records_frame", "sobol_configs", "write_dataset"]
 
 
-def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
+def sobol_configs(space: SearchSpace, count: int, seed: int) -> list[dict[str, Any]]:
     """`count` configurations from a scrambled Sobol sequence on each dimension's search scale.
 
     Log dimensions are uniform in log space, integers are drawn as Tune's (log)randint draws them
@@ -44,7 +48,7 @@ def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
     return configs
 
 
-def records_frame(jobs: list[dict], done: dict, space) -> Any:
+def records_frame(jobs: list[dict], done: dict, space: SearchSpace) -> Any:
     """One row per (configuration, training seed, epoch) of a recording, in plan order.
 
     Columns: config_id, source ("grid" or "sobol"), seed, the hyperparameters, CURVE_FIELDS.
@@ -62,8 +66,8 @@ def records_frame(jobs: list[dict], done: dict, space) -> Any:
     return frame
 
 
-def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: dict, command: list[str],
-                  wall_s: float) -> Path:
+def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict, plan: dict,
+                  command: list[str], wall_s: float) -> Path:
     """Write a recording as a dataset: the grid table, the space sample and the cost model."""
     import json
 

@@ -56,7 +56,7 @@ class DurableLedger(RunLedger):
         journal: where trial outcomes, errors and retries are appended.
     """
 
-    def __init__(self, *args, journal: TrialJournal | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, journal: TrialJournal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.journal = journal
         self.seen: set[tuple[str, str, int]] = set()
@@ -68,7 +68,7 @@ class DurableLedger(RunLedger):
         #: The run's Tune scheduler, whose state bench.live.callbacks saves with Tune's; never pickled.
         self.scheduler = None
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         state = {**self.__getstate__(), "journal": None, "scheduler": None}
         return (_resolve_ledger, (self.identity["run_id"], state))
 
@@ -98,7 +98,8 @@ class DurableLedger(RunLedger):
             if event["event"] == "retried":
                 self.retries.append({"trial_id": event["trial_id"], "error": event["error"]})
 
-    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any], node: str):
+    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any],
+               node: str) -> dict | None:
         key = row_key(trial_id, result.get("lineage"), result["epoch"])
         if key in self.seen:
             # A trial restored from a checkpoint older than what the driver recorded trains
@@ -120,7 +121,7 @@ class DurableLedger(RunLedger):
     def should_stop(self) -> bool:
         return super().should_stop() or self.storage_failure is not None
 
-    def _journal(self, **event) -> None:
+    def _journal(self, **event: Any) -> None:
         if self.journal is not None:
             self.journal.append(event)
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from bench.budget import StopRule
 from bench.store.results import PartialLog
+
+if TYPE_CHECKING:
+
+    from bench.spec import RunSpec
+    from bench.store.dataset import CostModel
 
 
 @dataclass(eq=False, repr=False)  # a ledger is identified by its run, and holds every row
@@ -56,7 +61,8 @@ class RunLedger:
         self.identity = dict(self.identity)
 
     @classmethod
-    def for_run(cls, spec, run_id: str, *, replay: bool, cost_model, normalise=None, **kwargs):
+    def for_run(cls, spec: RunSpec, run_id: str, *, replay: bool, cost_model: CostModel | None,
+                normalise: Callable[[Any], Any] | None = None, **kwargs: Any) -> Self:
         """The ledger of run `run_id` of `spec` (live or replayed),
         charging `cost_model` when there is one."""
         return cls(

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pandas as pd
+
+    from bench.store.manifest import RunSummary
+    from workloads.base import Workload
 
 
 def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bool) -> int:
@@ -24,7 +33,7 @@ def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bo
     return repeats
 
 
-def covers_grid(curves, workload, repeats: int) -> str | None:
+def covers_grid(curves: pd.DataFrame, workload: Workload, repeats: int) -> str | None:
     """None when every grid point (x repeat) is recorded to its end, else the reason it is not."""
     from bench.store.tables import check_complete
 
@@ -36,7 +45,7 @@ def covers_grid(curves, workload, repeats: int) -> str | None:
     return None
 
 
-def record_tables(summaries, strategy_name: str, workload, command: list[str],
+def record_tables(summaries: Sequence[RunSummary], strategy_name: str, workload: Workload, command: list[str],
                   repeats: int | None) -> list[Path]:
     """Write `<run folder>/table/` for complete grid runs that cover the whole grid.
 

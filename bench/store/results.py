@@ -9,9 +9,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
 
 #: 2: rows carry epoch_cost_s (the load-free charge) and manifests their compute_unit.
 SCHEMA_VERSION = 2
@@ -122,7 +127,7 @@ class PartialLog(JsonLinesLog):
         super().__init__(Path(folder) / PARTIAL)
 
 
-def _replace_epochs(folder: Path, write) -> None:
+def _replace_epochs(folder: Path, write: Callable[[str], Any]) -> None:
     """Call `write(tmp)` on a temporary file in `folder`, then rename it to epochs.parquet."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".epochs.", suffix=".parquet.tmp")
     os.close(fd)
@@ -140,7 +145,7 @@ def epoch_columns(hyperparameters: list[str]) -> list[str]:
     return list(BASE_COLUMNS[:6]) + list(hyperparameters) + list(BASE_COLUMNS[6:])
 
 
-def write_epochs(folder: Path, rows: Iterable[Mapping[str, Any]], hyperparameters: list[str]):
+def write_epochs(folder: Path, rows: Iterable[Mapping[str, Any]], hyperparameters: list[str]) -> pd.DataFrame:
     """Write the final per-epoch table atomically and return it as a DataFrame."""
     import pandas as pd
 

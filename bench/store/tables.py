@@ -13,11 +13,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
 from bench.errors import BenchError
 from bench.store.results import StoredRun, atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workloads.base import Workload
 
 TABLE_SCHEMA_VERSION = 1
 META = "table.json"
@@ -55,7 +60,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
+def curves_from_runs(runs: Iterable[StoredRun], workload: Workload) -> Any:
     """Turn complete grid runs (one per repeat, training seed = repeat) into a curves frame."""
     import pandas as pd
 
@@ -83,7 +88,8 @@ def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
     ).reset_index(drop=True)
 
 
-def write_table(folder: Path, curves, workload, command: list[str], source_runs: list[str]) -> Path:
+def write_table(folder: Path, curves: pd.DataFrame, workload: Workload, command: list[str],
+                source_runs: list[str]) -> Path:
     """Write a table atomically (curves first, then the metadata that vouches for them)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,7 +190,7 @@ def load_table(path: Path | str, workload_name: str | None = None) -> Table:
     return Table(path=path, meta=meta, curves=curves)
 
 
-def check_complete(curves, workload, meta, path: Path) -> None:
+def check_complete(curves: pd.DataFrame, workload: Workload, meta: dict, path: Path) -> None:
     """Refuse curves that miss a grid point or repeat, skip an epoch, or stop early without diverging."""
     points = curves.groupby(["grid_index", "repeat"])
     if points.ngroups != meta["grid_size"] * meta["repeats"]:

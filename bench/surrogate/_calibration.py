@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from bench.surrogate._surrogate import Surrogate
 
 #: Configurations drawn over the space (a scrambled Sobol sequence, as the recording drew its
 #: sample) at which the model's predictions are quantile-mapped onto the recorded ones.
@@ -57,7 +62,7 @@ class AccuracyCalibration:
                                                                            - self._modelled_flat[upper - 1])
 
 
-def fit_calibration(surrogate, sample: np.ndarray) -> AccuracyCalibration | None:
+def fit_calibration(surrogate: Surrogate, sample: np.ndarray) -> AccuracyCalibration | None:
     """The calibration of an uncalibrated `surrogate`'s model,
     or None with under 10 recorded means to map onto.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -207,7 +208,7 @@ def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarr
     return CompetitiveFidelity(tuple(comparisons), len(rows), float(floor))
 
 
-def competitive_table(result: CompetitiveFidelity, label=None) -> str:
+def competitive_table(result: CompetitiveFidelity, label: str | None = None) -> str:
     """The comparisons as a markdown table: figure, value [CI], ceiling [CI], ratio, goal met / missed by X.
 
     Args:
@@ -238,7 +239,7 @@ def competitive_table(result: CompetitiveFidelity, label=None) -> str:
 
 def to_record(result: CompetitiveFidelity) -> list[dict]:
     """The comparisons as flat JSON-ready rows (NaN as None)."""
-    def number(value):
+    def number(value: Any) -> Any:
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
     return [{"figure": c.figure, "target": c.target, "value": number(c.value), "ceiling": number(c.ceiling),

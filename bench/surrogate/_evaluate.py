@@ -5,10 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bench.surrogate._surrogate import fit_surrogate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.surrogate._surrogate import Surrogate
+    from workloads.space import SearchSpace
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class NestedHeldOut:
     chosen: list[str]
 
 
-def config_folds(frame, folds: int, seed: int) -> np.ndarray:
+def config_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
     """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`,
     dealt into `folds`."""
     config_ids = np.sort(frame["config_id"].unique())
@@ -51,7 +58,7 @@ def config_folds(frame, folds: int, seed: int) -> np.ndarray:
     return frame["config_id"].map(fold_of).to_numpy()
 
 
-def _predict(surrogate, held, max_epochs: int) -> tuple[list, list, list, list]:
+def _predict(surrogate: Surrogate, held: pd.DataFrame, max_epochs: int) -> tuple[list, list, list, list]:
     """Recorded and surrogate curves of every (configuration, seed) in the frame `held`."""
     names = surrogate.scaler.names
     rows_true, rows_predicted, row_configs, row_seeds = [], [], [], []
@@ -69,7 +76,8 @@ def _predict(surrogate, held, max_epochs: int) -> tuple[list, list, list, list]:
     return rows_true, rows_predicted, row_configs, row_seeds
 
 
-def cross_validate(frame, model: str, space=None, folds: int = 5, seed: int = 0) -> HeldOut:
+def cross_validate(frame: pd.DataFrame, model: str, space: SearchSpace | None = None, folds: int = 5,
+                   seed: int = 0) -> HeldOut:
     """Predict every configuration's recorded seeds from a surrogate fitted without it.
 
     Configurations (all their seeds together) are shuffled by `seed` and split into `folds`.
@@ -88,8 +96,9 @@ def cross_validate(frame, model: str, space=None, folds: int = 5, seed: int = 0)
                    float(np.mean(fit_seconds)))
 
 
-def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[str, HeldOut]], str],
-                          space=None, outer_folds: int = 5, inner_folds: int = 3, seed: int = 0,
+def nested_cross_validate(frame: pd.DataFrame, models: Sequence[str],
+                          choose: Callable[[dict[str, HeldOut]], str], space: SearchSpace | None = None,
+                          outer_folds: int = 5, inner_folds: int = 3, seed: int = 0,
                           progress: Callable[[str], None] | None = None) -> NestedHeldOut:
     """Held-out curves of a model chosen without the configurations they are scored on.
 
@@ -128,7 +137,7 @@ def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[s
     return NestedHeldOut(held, chosen)
 
 
-def _random_configs(space, calls: int, seed: int) -> list[dict]:
+def _random_configs(space: SearchSpace, calls: int, seed: int) -> list[dict]:
     rng = np.random.default_rng(seed)
     configs = []
     for _ in range(calls):
@@ -141,7 +150,7 @@ def _random_configs(space, calls: int, seed: int) -> list[dict]:
     return configs
 
 
-def latency_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
+def latency_cpu_s(surrogate: Surrogate, calls: int = 2000, seed: int = 0) -> float:
     """Mean CPU seconds of one `curve()` call for random unrecorded configurations of the surrogate's space.
 
     CPU time, not wall time, so that other processes on the machine do not inflate it.
@@ -154,7 +163,7 @@ def latency_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
     return (time.process_time() - start) / calls
 
 
-def forward_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
+def forward_cpu_s(surrogate: Surrogate, calls: int = 2000, seed: int = 0) -> float:
     """Mean CPU seconds of the model's one-point forward pass inside `curve()`,
     same configurations as latency_cpu_s.
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Epochs whose rank correlation is reported besides the final one.
 EARLY_EPOCHS = (1, 3, 9)
@@ -20,7 +25,7 @@ def filled(curves: np.ndarray) -> np.ndarray:
     return curves
 
 
-def target_accuracy(frame) -> float:
+def target_accuracy(frame: pd.DataFrame) -> float:
     """The best final val accuracy among the grid configurations' seed-mean curves, minus TARGET_MARGIN.
 
     A curve's final accuracy is its last epoch's (chance for a diverged curve). All

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pandas as pd
+
+    from bench.surrogate._surrogate import Surrogate
 
 #: Accuracy bands (seed-mean final accuracy, low inclusive) in which seed spread is compared.
 BANDS = ((0.0, 0.5), (0.5, 0.85), (0.85, 1.0))
@@ -12,7 +20,7 @@ BANDS = ((0.0, 0.5), (0.5, 0.85), (0.85, 1.0))
 TAIL_THRESHOLDS = (0.90, 0.92)
 
 
-def unrecorded_configs(surrogate, count: int, seed: int) -> list[dict]:
+def unrecorded_configs(surrogate: Surrogate, count: int, seed: int) -> list[dict]:
     """Up to `count` configurations of a scrambled Sobol sequence
     (as searchers draw them) that are not recorded."""
     from bench.store.dataset_recording import sobol_configs
@@ -23,17 +31,17 @@ def unrecorded_configs(surrogate, count: int, seed: int) -> list[dict]:
     return fresh[:count]
 
 
-def replayed_finals(surrogate, configs: list[dict], seeds) -> np.ndarray:
+def replayed_finals(surrogate: Surrogate, configs: list[dict], seeds: Sequence[int]) -> np.ndarray:
     """(configs, seeds) replayed final accuracy (the last epoch's, chance for a diverged curve)."""
     return np.array([[surrogate.curve(c, s).val_accuracy[-1] for s in seeds] for c in configs])
 
 
-def mean_finals(surrogate, configs: list[dict]) -> np.ndarray:
+def mean_finals(surrogate: Surrogate, configs: list[dict]) -> np.ndarray:
     """(configs,) the seed-mean final accuracy `curve` adds noise to."""
     return np.array([surrogate.mean_curve(c).val_accuracy[-1] for c in configs])
 
 
-def seed_correlation(surrogate, configs: list[dict], seeds) -> float:
+def seed_correlation(surrogate: Surrogate, configs: list[dict], seeds: Sequence[int]) -> float:
     """Mean |Pearson r| over pairs of seeds between their replayed residual curves
     (curve minus seed-mean accuracy).
 
@@ -66,7 +74,7 @@ def banded_spread(differences: np.ndarray, means: np.ndarray) -> list[tuple[floa
     return out
 
 
-def recorded_spread(curves) -> list[tuple[float, int]]:
+def recorded_spread(curves: pd.DataFrame) -> list[tuple[float, int]]:
     """Per band, the mean |final accuracy of seed 0 - seed 1|
     over recorded configurations with both seeds trained.
 

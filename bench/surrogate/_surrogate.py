@@ -4,7 +4,7 @@ modelled curves with keyed seed noise elsewhere."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -16,6 +16,12 @@ from bench.surrogate._curves import CurveSet, curve_set, from_model_scale
 from bench.surrogate._models import DISTANCE_EPS
 from bench.surrogate._noise import DRAW_UNIFORMS, ResidualDonors, keyed_generator, keyed_uniforms
 from bench.surrogate._scaling import UnitScaler
+
+if TYPE_CHECKING:
+
+    import pandas as pd
+
+    from workloads.space import SearchSpace
 
 #: Recorded configurations that vote on whether an unrecorded one diverges.
 DIVERGENCE_NEIGHBOURS = 5
@@ -64,7 +70,7 @@ class Surrogate:
         calibration: an AccuracyCalibration of the model, or None for the model's means as they are.
     """
 
-    def __init__(self, curves: CurveSet, scaler: UnitScaler, model, model_name: str,
+    def __init__(self, curves: CurveSet, scaler: UnitScaler, model: Any, model_name: str,
                  calibration: AccuracyCalibration | None = None) -> None:
         self.curves = curves
         self.scaler = scaler
@@ -179,7 +185,8 @@ class Surrogate:
         return int(rows[rng.choice(len(rows), p=row_weights / row_weights.sum())])
 
 
-def fit_surrogate(frame, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
+def fit_surrogate(frame: pd.DataFrame, space: SearchSpace | None = None,
+                  model: str = DEFAULT_MODEL) -> Surrogate:
     """Fit a Surrogate on a dataset frame (one row per configuration, training seed and epoch).
 
     The model is fitted to the recorded seed-mean curves, then calibrated (AccuracyCalibration)
