@@ -17,7 +17,7 @@ from bench.budget import Budget, make_budget
 from bench.errors import BenchError, check_seeds
 
 if TYPE_CHECKING:
-    from strategies.base import Built
+    from strategies.base import Built, ResolvedStrategy
     from workloads.base import Workload
 
 #: make_specs' default cost model: the workload's shipped dataset's (bench.store.dataset.workload_cost_model).
@@ -30,8 +30,8 @@ MAX_FAILURES = 2
 class RunSpec:
     """Everything that defines one run; stored in its manifest."""
 
-    strategy: Any  # strategies.ResolvedStrategy
-    workload: Any  # workloads.Workload
+    strategy: ResolvedStrategy
+    workload: Workload
     seed: int
     budget: Budget
     samples: int

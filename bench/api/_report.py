@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.report.build import Report
 
 
 @dataclass(frozen=True)
 class ReportResult:
     """A written report: its figures as data and the paths of its files."""
 
-    summary: Any  # pandas.DataFrame: one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
-    per_seed: Any  # pandas.DataFrame: one row per run (bench.report.metrics.PER_SEED_COLUMNS)
+    summary: pd.DataFrame  # one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
+    per_seed: pd.DataFrame  # one row per run (bench.report.metrics.PER_SEED_COLUMNS)
     plots: list[Path]  # the PNGs (bench.report.plots.PLOT_FILES)
     files: list[Path]  # every file written, plots included (report.md, summary.csv, summary.json, ...)
     folder: Path
-    report: Any  # bench.report.Report: basis (reference, target, unit), runs, warnings, claims
+    report: Report  # basis (reference, target, unit), runs, warnings, claims
 
 
 def check_report_options(target: float | None = None, tolerance: float | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.report.basis import Basis, make_basis
 from bench.report.caveats import collect_warnings
@@ -18,6 +18,9 @@ from bench.report.summary import grid_own_order, summarise_strategies
 from bench.report.verdict import TargetVerdict, check_verdict_request, contenders, verdict_possible, verdicts
 from bench.store.results import StoredRun
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 @dataclass(frozen=True)
 class Report:
@@ -26,8 +29,8 @@ class Report:
     workload: str
     basis: Basis
     runs: list[StoredRun]
-    per_seed: Any  # DataFrame, metrics.PER_SEED_COLUMNS
-    summary: Any  # DataFrame, summary.SUMMARY_COLUMNS
+    per_seed: pd.DataFrame  # metrics.PER_SEED_COLUMNS
+    summary: pd.DataFrame  # summary.SUMMARY_COLUMNS
     grid_own_order: float | None
     warnings: list[str]
     aa_p_value: float | None

@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.report.basis import Basis
 from bench.report.metrics import cumulative_column, trajectory
 from bench.report.summary import records
 from bench.store.results import StoredRun
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Points on the anytime plot's compute axis (log-spaced).
 ANYTIME_POINTS = 200
@@ -40,10 +43,10 @@ class AnytimeCurve:
     """Best-so-far accuracy against normalised compute: median and quartiles over seeds."""
 
     strategy: str
-    compute: Any  # numpy array, normalised (grid = 100)
-    median: Any
-    q25: Any
-    q75: Any
+    compute: np.ndarray  # normalised (grid = 100)
+    median: np.ndarray
+    q25: np.ndarray
+    q75: np.ndarray
 
 
 def _runs_by_strategy(runs: Sequence[StoredRun]) -> dict[str, list[StoredRun]]:

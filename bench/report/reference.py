@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Default tolerance below the grid's best final validation accuracy, in percentage points.
 DEFAULT_TOLERANCE_PP = 1.0
@@ -43,7 +46,7 @@ class Reference:
     kind: str
     workload: str
     workload_version: str
-    curves: Any  # pandas.DataFrame
+    curves: pd.DataFrame
     hardware_fingerprint: str
     grid_size: int
     checksum: str | None = None

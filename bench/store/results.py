@@ -176,7 +176,7 @@ class StoredRun:
 
     folder: Path
     manifest: dict
-    epochs: Any  # pandas.DataFrame
+    epochs: pd.DataFrame
 
 
 def load_run(folder: Path | str) -> StoredRun:

@@ -41,7 +41,7 @@ class Table:
 
     path: Path
     meta: dict
-    curves: Any  # pandas.DataFrame, sorted by grid_index, repeat, epoch
+    curves: pd.DataFrame  # sorted by grid_index, repeat, epoch
 
     @property
     def workload(self) -> str:
