@@ -119,9 +119,8 @@ def make_ladder(reference: Reference, targets: Sequence[float] | None = None) ->
     if headroom > grid_best + 1e-4:
         rungs.append(Rung(headroom, "halfway from the grid's best to the best recorded"))
     rule = (f"the grid's best final accuracy {grid_best:.4f} minus "
-            f"{', '.join(f'{p:g}' for p in DEFAULT_RUNGS_PP)} percentage points, "
-            f"and halfway from it to the best accuracy recorded in the dataset ({best_recorded:.4f}, "
-            "any configuration, any epoch)")
+            f"{', '.join(f'{p:g}' for p in DEFAULT_RUNGS_PP)} percentage points, and halfway from it to "
+            f"the best accuracy recorded in the dataset ({best_recorded:.4f}, any configuration, any epoch)")
     return Ladder(tuple(rungs), rule)
 
 

@@ -29,10 +29,8 @@ META = "table.json"
 CURVES = "curves.parquet"
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "results" / "reference"
 
-CURVE_COLUMNS = (
-    "grid_index", "repeat", "epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
-    "train_flops", "diverged", "result_index",
-)
+CURVE_COLUMNS = ("grid_index", "repeat", "epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
+                 "train_flops", "diverged", "result_index")
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,8 @@ def curves_from_runs(runs: Iterable[StoredRun], workload: Workload) -> Any:
     curves = pd.concat(frames, ignore_index=True)
     # A trial restarted after a failure reports its epochs again; the last report stands.
     curves = curves.drop_duplicates(["grid_index", "repeat", "epoch"], keep="last")
-    return curves[list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])].sort_values(
-        ["grid_index", "repeat", "epoch"], kind="stable"
-    ).reset_index(drop=True)
+    order = list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])
+    return curves[order].sort_values(["grid_index", "repeat", "epoch"], kind="stable").reset_index(drop=True)
 
 
 def write_table(folder: Path, curves: pd.DataFrame, workload: Workload, command: list[str],
@@ -98,19 +95,13 @@ def write_table(folder: Path, curves: pd.DataFrame, workload: Workload, command:
     tmp.replace(folder / CURVES)
     hardware = environment.hardware()
     meta = {
-        "schema_version": TABLE_SCHEMA_VERSION,
-        "kind": "learning-curves",
+        "schema_version": TABLE_SCHEMA_VERSION, "kind": "learning-curves",
         "workload": {"name": workload.name, "version": workload.version, "max_epochs": workload.max_epochs,
                      "space": workload.space.as_dict()},
-        "grid_size": workload.space.grid_size(),
-        "repeats": int(curves["repeat"].nunique()),
-        "rows": len(curves),
-        "curves_sha256": _sha256(folder / CURVES),
-        "hardware": hardware,
-        "hardware_fingerprint": environment.hardware_fingerprint(hardware),
-        "versions": environment.library_versions(),
-        "command": command,
-        "source_runs": source_runs,
+        "grid_size": workload.space.grid_size(), "repeats": int(curves["repeat"].nunique()),
+        "rows": len(curves), "curves_sha256": _sha256(folder / CURVES),
+        "hardware": hardware, "hardware_fingerprint": environment.hardware_fingerprint(hardware),
+        "versions": environment.library_versions(), "command": command, "source_runs": source_runs,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
     }
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
@@ -179,10 +170,9 @@ def load_table(path: Path | str, workload_name: str | None = None) -> Table:
                          f"workload is now version {workload.version}; re-record it")
     if recorded["space"] != workload.space.as_dict():
         changed = [hp["name"] for hp in workload.space.as_dict() if hp not in recorded["space"]]
-        raise BenchError(
-            f"{path}: recorded over another search space than {workload.name} version {workload.version} has "
-            f"now (changed: {', '.join(changed) or 'the dimensions'}); re-record it"
-        )
+        raise BenchError(f"{path}: recorded over another search space than {workload.name} version "
+                         f"{workload.version} has now (changed: {', '.join(changed) or 'the dimensions'}); "
+                         f"re-record it")
     curves = pd.read_parquet(curves_path)
     if len(curves) != meta["rows"]:
         raise BenchError(f"{curves_path}: {len(curves)} rows, metadata says {meta['rows']}")
@@ -232,11 +222,9 @@ def resolve_table(text: str, workload_name: str, extra_dirs: Iterable[Path] = ()
     if not text:
         path = default_table_path(workload_name)
         if path is None:
-            raise BenchError(
-                f"no shipped learning-curve table for workload {workload_name!r}; record one with "
-                f"`python -m bench run --strategy grid --workload {workload_name}` and pass its run "
-                f"folder's table/ with --replay TABLE"
-            )
+            raise BenchError(f"no shipped learning-curve table for workload {workload_name!r}; record one "
+                             f"with `python -m bench run --strategy grid --workload {workload_name}` and "
+                             f"pass its run folder's table/ with --replay TABLE")
         return load_table(path, workload_name)
     path = Path(text)
     if path.is_dir():

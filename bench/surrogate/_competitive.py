@@ -97,8 +97,7 @@ class Comparison:
 
     @property
     def met(self) -> bool:
-        """Whether the goal is met; a figure that is not measurable (nothing ranked,
-        nothing predicted) is not."""
+        """Whether the goal is met; a figure that is not measurable (nothing ranked or predicted) is not."""
         return self.measurable and self.value >= self.goal
 
     @property
@@ -119,8 +118,8 @@ def competitive_configs(true_accuracy: np.ndarray, config_ids: np.ndarray,
 
 
 def seed_pair_rows(config_ids: np.ndarray, seeds: np.ndarray, configs: np.ndarray,
-                   reference_seed: int = REFERENCE_SEED, other_seed: int = OTHER_SEED) -> tuple[np.ndarray,
-                                                                                                np.ndarray]:
+                   reference_seed: int = REFERENCE_SEED,
+                   other_seed: int = OTHER_SEED) -> tuple[np.ndarray, np.ndarray]:
     """(rows of reference_seed, rows of other_seed), aligned, for the `configs` recorded with both seeds."""
     config_ids, seeds = np.asarray(config_ids), np.asarray(seeds)
     wanted = np.isin(config_ids, configs)
@@ -128,8 +127,8 @@ def seed_pair_rows(config_ids: np.ndarray, seeds: np.ndarray, configs: np.ndarra
                  if s == other_seed and wanted[row]}
     reference = [row for row, (c, s) in enumerate(zip(config_ids, seeds, strict=False))
                  if s == reference_seed and wanted[row] and c in other_row]
-    return np.array(reference, dtype=int), np.array([other_row[config_ids[row]] for row in reference],
-                                                    dtype=int)
+    return (np.array(reference, dtype=int),
+            np.array([other_row[config_ids[row]] for row in reference], dtype=int))
 
 
 def spearman_at(truth: np.ndarray, predicted: np.ndarray, epoch: int) -> float:
@@ -144,8 +143,8 @@ def reach_precision_recall(truth: np.ndarray, predicted: np.ndarray, target: flo
     reaches = np.nanmax(truth, axis=1) >= target
     predicted_reaches = np.nanmax(predicted, axis=1) >= target
     hits = int(np.sum(reaches & predicted_reaches))
-    return wilson(hits, int(predicted_reaches.sum()), confidence), wilson(hits, int(reaches.sum()),
-                                                                          confidence)
+    return (wilson(hits, int(predicted_reaches.sum()), confidence),
+            wilson(hits, int(reaches.sum()), confidence))
 
 
 @dataclass(frozen=True)
@@ -187,8 +186,8 @@ def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarr
         true_accuracy, predicted_accuracy: (curves, max_epochs); row i is configuration config_ids[i]
             with training seed seeds[i] (a HeldOut's arrays).
     """
-    true_accuracy, predicted_accuracy = np.asarray(true_accuracy, float), np.asarray(predicted_accuracy,
-                                                                                     float)
+    true_accuracy, predicted_accuracy = (np.asarray(true_accuracy, float),
+                                         np.asarray(predicted_accuracy, float))
     configs = competitive_configs(true_accuracy, config_ids, floor)
     rows, other_rows = seed_pair_rows(config_ids, seeds, configs)
     truth, predicted, other = true_accuracy[rows], predicted_accuracy[rows], true_accuracy[other_rows]
