@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
     from ray.tune import Tuner
     from ray.tune.experiment import Experiment, Trial
-    from ray.tune.schedulers import TrialScheduler
-    from ray.tune.search import Searcher
+    from ray.tune.schedulers import HyperBandScheduler, TrialScheduler
+    from ray.tune.search import SearchAlgorithm, Searcher
+
+    from bench.replay.trials import SimTrial
 
 # --- Tune's environment settings ----------------------------------------------------------
 #: Seconds between Ray Tune experiment-state snapshots (Tune's default, "auto", waits at least
@@ -66,7 +68,7 @@ def staging_dir(trial: Trial) -> str:
 
 
 # --- Tune's controller, as replay stands in for it ----------------------------------------
-def max_pending_trials(search_alg: Searcher) -> int:
+def max_pending_trials(search_alg: SearchAlgorithm) -> int:
     """`tune_controller._get_max_pending_trials`: Tune's default cap on PENDING trials."""
     from ray.tune.execution.tune_controller import _get_max_pending_trials
 
@@ -80,10 +82,13 @@ class ControllerFacade:
     controller's own status change, mirrored so a scheduler that calls it finds it.
     """
 
-    def _schedule_trial_save(self, trial: Trial, result: dict | None = None) -> Any:
+    schedule_trial_save: Callable[..., Any]  # the subclass's public methods
+    set_trial_status: Callable[..., None]
+
+    def _schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> Any:
         return self.schedule_trial_save(trial, result)
 
-    def _set_trial_status(self, trial: Trial, status: str) -> None:
+    def _set_trial_status(self, trial: SimTrial, status: str) -> None:
         self.set_trial_status(trial, status)
 
 
@@ -106,7 +111,7 @@ def _saved_future_class() -> type:
             """PBT checks for `_FutureTrainingResult` and resolves it."""
 
             def __init__(self, training_result: Any) -> None:
-                self.future = None
+                self.future = None  # type: ignore[assignment]  # resolved: no object ref to wait on
                 self._result = training_result
 
             def resolve(self, block: bool = True) -> Any:
@@ -124,10 +129,10 @@ class CheckpointManagerStub:
 
     def __init__(self, checkpoint_config: Any) -> None:
         self.checkpoint_config = checkpoint_config
-        self._latest_checkpoint_result = None
+        self._latest_checkpoint_result: Any = None
 
 
-def take_restored_checkpoint(trial: Trial) -> Any:
+def take_restored_checkpoint(trial: SimTrial) -> Any:
     """The checkpoint result PBT set for `trial` to restore (cleared once taken), or None."""
     manager = trial.run_metadata.checkpoint_manager
     restored = manager._latest_checkpoint_result
@@ -135,7 +140,7 @@ def take_restored_checkpoint(trial: Trial) -> Any:
     return restored
 
 
-def clear_restored_checkpoint(trial: Trial) -> None:
+def clear_restored_checkpoint(trial: SimTrial) -> None:
     """A trial saved its own checkpoint: nothing older is restored."""
     trial.run_metadata.checkpoint_manager._latest_checkpoint_result = None
 
@@ -164,7 +169,7 @@ def trials_made_by(make: Callable[..., Any]) -> Iterator[None]:
 def bare_experiment(experiment: Experiment, name: str) -> None:
     """Fill the private fields an `Experiment` subclass skipping `Experiment.__init__` needs
     (`_run_identifier`, `_stopper`), for the searchers' `add_configurations`."""
-    experiment.name = name
+    experiment.name = name  # type: ignore[attr-defined]  # Experiment.__init__ sets it; the subclass skips it
     experiment._run_identifier = name
     experiment._stopper = None
 
@@ -198,15 +203,15 @@ def name_unstarted_trial_dirs(trials: list[Trial]) -> list[str]:
     """
     named = []
     for trial in trials:
-        if trial.storage.trial_dir_name is None:
+        if trial.storage.trial_dir_name is None:  # type: ignore[union-attr]  # a started experiment's trials have storage
             trial.init_local_path()
             named.append(trial.trial_id)
     return named
 
 
-def tuner_scheduler(tuner: Tuner) -> TrialScheduler:
+def tuner_scheduler(tuner: Tuner) -> TrialScheduler | None:
     """The scheduler object a Tuner (new or restored from its `tuner.pkl`) will run with."""
-    return tuner._local_tuner._tune_config.scheduler
+    return tuner._local_tuner._tune_config.scheduler  # type: ignore[union-attr]  # bench's Tuners are local
 
 
 #: Attributes that Tune sets on a scheduler when the experiment starts (`set_search_properties`);
@@ -214,7 +219,7 @@ def tuner_scheduler(tuner: Tuner) -> TrialScheduler:
 _SEARCH_PROPERTIES = ("_metric", "_mode", "_metric_op")
 
 
-def scheduler_state(scheduler: TrialScheduler) -> bytes | None:
+def scheduler_state(scheduler: TrialScheduler | None) -> bytes | None:
     """A saved state of a scheduler that Tune's own save leaves out, or None when none is kept.
 
     Tune 2.60 saves no scheduler state (`TuneController.__getstate__` drops `_scheduler_alg`;
@@ -243,6 +248,6 @@ def restore_scheduler_state(scheduler: TrialScheduler, state: bytes) -> None:
 
 
 # --- strategies -----------------------------------------------------------------------------
-def hyperband_largest_bracket(scheduler: TrialScheduler) -> int:
+def hyperband_largest_bracket(scheduler: HyperBandScheduler) -> int:
     """Trials in synchronous HyperBand's largest bracket (`_get_n0(_s_max_1 - 1)`)."""
     return scheduler._get_n0(scheduler._s_max_1 - 1)

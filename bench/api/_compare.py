@@ -124,8 +124,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     specs = make_specs([(name, {}) for name in names], workload_name, seed=seed, seeds=seeds,
                        out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
                        command=tuple(command), progress=False,
-                       **({} if table is None else {"cost_model": table_cost_model(table)}))
-    if table_option is None:
+                       **({} if table is None else {"cost_model": table_cost_model(table)}))  # type: ignore[arg-type]  # cost_model only
+    if table is None:  # no table option
         from bench.matrix.live import live_workers
 
         mode, table = "live", None

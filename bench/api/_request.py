@@ -69,7 +69,7 @@ def replay_option(replay: bool | str | Path, command: str = "bench run") -> str 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     """`--set KEY=VALUE` pairs as a mapping; a malformed or repeated pair is refused."""
-    params = {}
+    params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
@@ -152,6 +152,6 @@ def _resume_spec(request: RunRequest, given: RunSpec | None) -> RunSpec:
     """The spec that continues `resume`; values given must match the run's manifest."""
     from bench.live import unfinished
 
-    return unfinished.resume_spec(request.resume, request.out, given, address=request.address,
+    return unfinished.resume_spec(request.resume, request.out, given, address=request.address,  # type: ignore[arg-type]  # a --resume request
                                   trials_per_gpu=request.trials_per_gpu or 1, command=request.command,
                                   progress=request.progress)

@@ -44,7 +44,8 @@ def _replay(request: RunRequest, on_run: OnRun) -> list:
     from bench.store.tables import resolve_table
 
     _check_replay_request(request)
-    table = resolve_table(request.replay, workloads.get(request.workload).name, extra_dirs=[request.out])
+    table = resolve_table(request.replay, workloads.get(request.workload).name,  # type: ignore[arg-type]  # a replay
+                          extra_dirs=[request.out])
     specs = plan(request, cost_model=table_cost_model(table))  # the table's cost model charges the epochs
     check_specs(specs, table)
     workers = request.workers or DEFAULT_WORKERS

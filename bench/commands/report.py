@@ -10,7 +10,6 @@ from bench.errors import path_option
 if TYPE_CHECKING:
     import argparse
 
-    from bench.api._compare import CompareResult
     from bench.api._report import ReportResult
 
 HELP = "report compute-to-target per strategy, normalised so that grid search = 100"
@@ -45,7 +44,7 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
                              "grid, 3 seeds each)")
 
 
-def print_report(result: ReportResult | CompareResult) -> None:
+def print_report(result: ReportResult) -> None:
     """The report's basis, its text budget chart and warnings, and where it was written."""
     from bench.report.markdown import verdict_lines
     from bench.report.outputs import text_chart

@@ -16,8 +16,9 @@ from bench.live import faults, tune_snapshot
 from bench.store.ledger import RunLedger
 
 if TYPE_CHECKING:
-
     from ray.tune.experiment import Trial
+
+    from bench.store.journal import DurableLedger
 
 
 class LedgerCallback(tune.Callback):
@@ -58,6 +59,8 @@ class LedgerStopper(tune.Stopper):
 
 class JournalCallback(LedgerCallback):
     """LedgerCallback that records the node id, error messages and retries, and spots full storage."""
+
+    ledger: DurableLedger
 
     def on_trial_result(self, iteration: int, trials: list[Trial], trial: Trial, result: dict,
                         **info: Any) -> None:

@@ -27,8 +27,8 @@ INJECT_KINDS = ("raise", "exit")
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """`exc`, its causes and contexts, and the causes Ray wraps inside task errors."""
-    seen = set()
-    stack = [exc]
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
     while stack:
         current = stack.pop()
         if current is None or id(current) in seen:
@@ -71,7 +71,7 @@ def probe_storage(folder: Path, size_bytes: int = 1 << 16) -> OSError | None:
 def describe_storage_error(error: OSError, folder: Path) -> str:
     """One line for a failed write: what failed, where, and that the written part stays readable."""
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(folder) else ""
-    return (f"cannot write results under {folder}: {os.strerror(error.errno)}{where}; what was written "
+    return (f"cannot write results under {folder}: {os.strerror(error.errno)}{where}; what was written "  # type: ignore[arg-type]  # a storage errno
             f"so far stays readable; free space or fix permissions, then resume with "
             f"`python -m bench run --resume {folder}`")
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from bench.live.progress import RunProgress
     from bench.live.resume import Reopened
-    from bench.store.ledger import RunLedger
+    from bench.store.journal import DurableLedger
 
 
 def _progress_bar(spec: RunSpec) -> tuple[RunProgress | None, Callable[..., Any] | None]:
@@ -86,7 +86,7 @@ def execute(spec: RunSpec) -> RunSummary:
     except OSError as exc:
         if faults.storage_error(exc) is None:
             raise
-        raise BenchError(faults.describe_storage_error(faults.storage_error(exc), folder)) from None
+        raise BenchError(faults.describe_storage_error(faults.storage_error(exc), folder)) from None  # type: ignore[arg-type]  # checked above
 
     wall_start = time.perf_counter()
     status = "failed"
@@ -111,8 +111,8 @@ def execute(spec: RunSpec) -> RunSummary:
         tuner = make_tuner(spec, built, slots, folder, ledger, make_trainable(spec, resources), restore_from)
         ledger.scheduler = tune_compat.tuner_scheduler(tuner)
         if restore_from is not None:
-            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler,
-                                                                           reopened.scheduler_state)
+            saved_state = reopened.scheduler_state  # type: ignore[union-attr]  # restoring: a reopened run
+            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler, saved_state)  # type: ignore[union-attr]  # as above
         interrupted = interrupt.fit(tuner)
         status = "interrupted" if interrupted else "complete"
         if ledger.storage_failure is not None:
@@ -134,7 +134,7 @@ def execute(spec: RunSpec) -> RunSummary:
         wall_s = time.perf_counter() - wall_start
         for journal in (ledger.log, ledger.journal):
             try:
-                journal.close()
+                journal.close()  # type: ignore[union-attr]  # both set by for_run above
             except OSError:
                 pass  # a full disk: what was flushed before stays readable
         if bar is not None:
@@ -158,12 +158,12 @@ def execute(spec: RunSpec) -> RunSummary:
     return summary
 
 
-def _restore_scheduler(scheduler: TrialScheduler, state: bytes | None) -> str:
+def _restore_scheduler(scheduler: TrialScheduler | None, state: bytes | None) -> str:
     """Put the scheduler's saved state back (ASHA's rungs); says what was done, for the resume record."""
     from bench import tune_compat
 
     if state is not None:
-        tune_compat.restore_scheduler_state(scheduler, state)
+        tune_compat.restore_scheduler_state(scheduler, state)  # type: ignore[arg-type]  # saved by a scheduler
         return "restored"
     if tune_compat.scheduler_state(scheduler) is None:
         name = "FIFOScheduler, Tune's default" if scheduler is None else type(scheduler).__name__
@@ -172,7 +172,7 @@ def _restore_scheduler(scheduler: TrialScheduler, state: bytes | None) -> str:
 
 
 def _finish(folder: Path, manifest: dict, status: str, rows: list[dict], summary: RunSummary,
-            ledger: RunLedger, reopened: Reopened | None, hyperparameters: list[str],
+            ledger: DurableLedger, reopened: Reopened | None, hyperparameters: list[str],
             quiet: bool = False) -> None:
     """Write the table (complete runs only) and the final manifest; a full disk keeps the old one.
 

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ray.tune.experiment import Trial
-
+    from bench.live.table_trainable import TableTrial
     from workloads.base import Workload
 
 STATE_FILE = "state.pt"
@@ -83,6 +82,7 @@ def train_trial(
     import workloads
 
     workload = workloads.get(workload_name)
+    trial: TorchTrial | TableTrial
     if "replay_table" in workload_options:  # report a recorded table instead of training
         from bench.live.table_trainable import TableTrial
 
@@ -92,7 +92,7 @@ def train_trial(
     report_epochs(trial, workload.max_epochs)
 
 
-def report_epochs(trial: Trial, max_epochs: int) -> None:
+def report_epochs(trial: TorchTrial | TableTrial, max_epochs: int) -> None:
     """The epoch loop: restore the trial's checkpoint, then report and checkpoint each epoch until the end."""
     from ray import tune
 

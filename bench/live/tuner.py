@@ -47,7 +47,8 @@ def make_tuner(spec: RunSpec, built: Built, slots: int, folder: Path, ledger: Ru
         param_space=built.param_space,
         tune_config=tune.TuneConfig(
             metric=METRIC, mode=MODE, search_alg=built.search_alg, scheduler=built.scheduler,
-            num_samples=built.num_samples, max_concurrent_trials=slots, reuse_actors=True,
+            num_samples=built.num_samples,  # type: ignore[arg-type]  # resolved by the strategy's build
+            max_concurrent_trials=slots, reuse_actors=True,
         ),
         run_config=tune.RunConfig(
             name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from bench.spec import RunSpec
 
 
-def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int,
-             target: float | None) -> str:
+def identity(strategy: dict | None, workload: dict, seed: int | None, budget: dict | None,
+             samples: int | None, target: float | None) -> str:
     """What makes two runs the same experiment, as canonical JSON."""
     # the label only names the parameters
     strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}

@@ -63,7 +63,8 @@ def default_parallel(mode: str, address: str | None, cluster: dict | None) -> in
 
 def _split_done(plan: list[RunRecipe]) -> tuple[list[RunRecipe], list[RunRecipe]]:
     """(runs already complete and verified, runs to execute)."""
-    done, todo = [], []
+    done: list[RunRecipe] = []
+    todo: list[RunRecipe] = []
     for recipe in plan:
         (done if folders.verified(recipe.folder) is None else todo).append(recipe)
     return done, todo

@@ -44,7 +44,7 @@ def live_workers(requested: int | None, parallel: int | None, address: str | Non
 def _outcome_of(recipe: RunRecipe, summary: RunSummary | None, error: str | None, wall_s: float) -> dict:
     from bench.matrix.worker import outcome
 
-    status = "failed" if error else summary.status
+    status = "failed" if error else summary.status  # type: ignore[union-attr]  # no error: a summary
     return outcome(recipe, status, wall_s, error, summary)
 
 
@@ -135,7 +135,7 @@ def _share_cluster(share: float) -> None:
 
     whole = ray_session.ensure_ray
 
-    def shared(address: str | None = None, num_cpus: float | None = None) -> dict:
+    def shared(address: str | None = None, num_cpus: int | None = None) -> dict:
         resources = dict(whole(address, num_cpus))
         for name in ("CPU", "GPU"):
             if name in resources:

@@ -104,10 +104,10 @@ def run_local(recipes: Iterable[RunRecipe], parallel: int, table_path: str | Non
                     continue  # woken by the sentinel of another worker
                 if result is None:
                     w.process.join()
-                    result = outcome(w.recipe, "failed", time.perf_counter() - w.started,
+                    result = outcome(w.recipe, "failed", time.perf_counter() - w.started,  # type: ignore[arg-type]  # busy
                                      f"worker process died (exit code {w.process.exitcode})",
                                      executed={"host": None, "pid": w.process.pid, "node_id": None})
-                    workers[workers.index(w)] = _Worker(context, table_path) if queue else _Idle()
+                    workers[workers.index(w)] = _Worker(context, table_path) if queue else _Idle()  # type: ignore[assignment]  # an _Idle slot has no recipe: never used again
                 else:
                     w.recipe = None
                 on_done(result)

@@ -50,7 +50,7 @@ class MatrixProgress:
         if self.verbose:
             self._write(line)
         if self._bar is not None:
-            slowest = max(self.seconds, key=self.seconds.get)
+            slowest = max(self.seconds, key=self.seconds.get)  # type: ignore[arg-type]  # get of its own keys
             self._bar.set_postfix_str(f"failed {self.failed}, slowest {slowest} "
                                       f"{self.seconds[slowest]:.0f} s",
                                       refresh=False)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 #: Make matrix runs fail on purpose (tests and drills): `KIND:STRATEGY:SEED`, KIND raise or exit.
 FAULT_ENV = "BENCH_MATRIX_FAULT"
 
-_TABLES: dict[str, object] = {}
+_TABLES: dict[str, Table] = {}
 
 
 def table(path: str) -> Table:
@@ -130,7 +130,8 @@ def run_replay(recipe: RunRecipe) -> dict:
     from bench.matrix.folders import pack
     from bench.replay import execute_replay
 
-    loaded = table(recipe.table_path)  # the process's first run loads it; not that run's time
+    # the process's first run loads it; not that run's time
+    loaded = table(recipe.table_path)  # type: ignore[arg-type]  # a replay recipe names its table
     imported(recipe)
     start, cpu_start = time.perf_counter(), time.process_time()
     scratch = Path(tempfile.mkdtemp(prefix="bench-matrix-"))
@@ -145,7 +146,7 @@ def run_replay(recipe: RunRecipe) -> dict:
                 traceback.print_exc()
         folder = scratch / recipe.folder_name
         files = pack(folder) if folder.exists() else None
-        status = "failed" if error else summary.status
+        status = "failed" if error else summary.status  # type: ignore[union-attr]  # no error: a summary
         record = outcome(recipe, status, time.perf_counter() - start, error, summary, files)
         record["cpu_s"] = time.process_time() - cpu_start  # a busy machine inflates wall_s, not this
         return record

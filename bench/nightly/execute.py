@@ -24,7 +24,7 @@ def _specs(section: Section, workload: Workload, out: Path, command: tuple[str, 
                       progress=False)
 
 
-def _with_workers(section: Section, specs: list, options: MatrixOptions | None) -> list:
+def _with_workers(section: Section, specs: list, options: MatrixOptions) -> list:
     """Specs with their worker counts: the section's, else replay's default or the cluster's share."""
     if section.mode == "replay":
         from bench.replay import DEFAULT_WORKERS

@@ -77,7 +77,7 @@ class History:
                 "values (?, ?, ?, ?, ?, ?, ?)",
                 (SCHEMA, run["suite"], run["started_at"], run["machine"], run["commit_sha"],
                  json.dumps(run["versions"], sort_keys=True), run["status"]))
-            run_id = int(cursor.lastrowid)
+            run_id = int(cursor.lastrowid)  # type: ignore[arg-type]  # set by the INSERT
             self.conn.executemany(
                 f"insert into results (run_id, {', '.join(RESULT_COLUMNS)}) values "
                 f"(?{', ?' * len(RESULT_COLUMNS)})",

@@ -45,12 +45,13 @@ class SimController(TuneInterface):
         if self._n_pending >= self.max_pending or alg.is_finished():
             return
         while self._n_pending < self.max_pending:
-            trial = alg.next_trial()  # a SimTrial: the engine runs the loop inside light_trials()
+            # a SimTrial: the engine runs the loop inside light_trials()
+            trial: SimTrial | None = alg.next_trial()  # type: ignore[assignment]  # see above
             if trial is None:
                 return
             self._trials.append(trial)
             self._live_trials.add(trial)
-            self._scheduler_alg.on_trial_add(self, trial)
+            self._scheduler_alg.on_trial_add(self, trial)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
             self._n_pending += 1
             self._pending.append(trial)
 
@@ -63,11 +64,12 @@ class SimController(TuneInterface):
         clock = self.clock
         if not clock.free and not self._n_paused and self._pure_choice:
             return False
-        chosen = self._scheduler_alg.choose_trial_to_run(self)
+        chosen: SimTrial | None = self._scheduler_alg.choose_trial_to_run(self)  # type: ignore[arg-type, assignment]  # as above
         if chosen is not None and chosen.status == PAUSED:
             self.set_trial_status(chosen, PENDING)
         pending = self._pending
         started = False
+        trial: SimTrial | None
         while clock.free:
             if chosen is not None and chosen.status == PENDING:
                 trial, chosen = chosen, None
@@ -111,14 +113,14 @@ class SimController(TuneInterface):
     @staticmethod
     def _epoch_cost_s(trial: SimTrial, epoch_index: int) -> float:
         curve = trial.curve
-        return curve[epoch_index][3] if epoch_index < len(curve) else curve[-1][3]
+        return curve[epoch_index][3] if epoch_index < len(curve) else curve[-1][3]  # type: ignore[index, arg-type]  # set by _start
 
     def on_event(self, trial: SimTrial, kind: int) -> None:
         if kind == RESULT:
             self._on_result(trial)
         elif kind == SAVED:
             decision, trial.decision = trial.decision, None
-            self._act(trial, decision)
+            self._act(trial, decision)  # type: ignore[arg-type]  # a SAVED event holds its decision
         else:  # RETURNED: Tune repeats the last result with done=True and stops the trial
             trial.last_result["done"] = True
             self.stop_trial(trial)
@@ -127,8 +129,8 @@ class SimController(TuneInterface):
         curve = trial.curve
         index = trial.epoch
         # A PBT clone may land on a curve that diverged before this epoch: it diverges here.
-        accuracy, val_loss, train_loss, compute_s, flops, diverged = (curve[index] if index < len(curve)
-                                                                      else curve[-1])
+        recorded = curve[index] if index < len(curve) else curve[-1]  # type: ignore[index, arg-type]  # set by _start
+        accuracy, val_loss, train_loss, compute_s, flops, diverged = recorded
         epoch = trial.epoch = index + 1
         trial.iteration += 1
         trial.since_restore += 1
@@ -143,8 +145,8 @@ class SimController(TuneInterface):
             "timestamp": int(self.start_wall_s + self.clock.now),
         }
         flat = result.copy()
-        flat.update(trial.flat_config)
-        decision = self._scheduler_alg.on_trial_result(self, trial, flat)
+        flat.update(trial.flat_config)  # type: ignore[arg-type]  # set by _start
+        decision = self._scheduler_alg.on_trial_result(self, trial, flat)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
         result["config"] = trial.config
         if decision == STOP:
             result["done"] = True

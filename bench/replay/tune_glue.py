@@ -18,7 +18,7 @@ from strategies import METRIC, MODE
 
 if TYPE_CHECKING:
     from ray.tune.schedulers import TrialScheduler
-    from ray.tune.search import SearchAlgorithm, Searcher
+    from ray.tune.search import SearchAlgorithm
 
     from strategies.base import Built
 
@@ -78,7 +78,7 @@ def prepare(built: Built, workers: int) -> tuple[SearchAlgorithm, TrialScheduler
         search_alg = ConcurrencyLimiter(search_alg, max_concurrent=workers)
     if isinstance(search_alg, Searcher):
         search_alg = SearchGenerator(search_alg)
-    experiment = ReplayExperiment(_shared_domains(built.param_space), built.num_samples)
+    experiment = ReplayExperiment(_shared_domains(built.param_space), built.num_samples)  # type: ignore[arg-type]  # resolved by the build
     searcher_ok, scheduler_ok = set_search_properties(search_alg, scheduler, METRIC, MODE, built.param_space,
                                                       experiment.public_spec)
     if not searcher_ok:
@@ -90,7 +90,7 @@ def prepare(built: Built, workers: int) -> tuple[SearchAlgorithm, TrialScheduler
     return search_alg, scheduler
 
 
-def max_pending_trials(search_alg: Searcher, workers: int, cluster_cpus: float) -> int:
+def max_pending_trials(search_alg: SearchAlgorithm, workers: int, cluster_cpus: float) -> int:
     """How many PENDING trials Tune keeps queued (bench.tune_compat.max_pending_trials).
 
     A live bench run sets TUNE_MAX_PENDING_TRIALS_PG through bench.tune_compat.configure_tune
@@ -127,7 +127,7 @@ def _shared_domains(space: dict) -> dict:
             if subclass is None:
                 subclass = _SHARED_TYPES[kind] = type(kind.__name__, (kind,),
                                                       {"__deepcopy__": lambda self, memo: self})
-            twin = object.__new__(subclass)
+            twin: Domain = object.__new__(subclass)
             twin.__dict__.update(value.__dict__)
             value = twin
         shared[key] = value

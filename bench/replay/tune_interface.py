@@ -16,9 +16,8 @@ from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, Sim
 from bench.tune_compat import ControllerFacade, saved_result
 
 if TYPE_CHECKING:
-
     from ray.tune.schedulers import TrialScheduler
-    from ray.tune.search import SearchAlgorithm, Searcher
+    from ray.tune.search import SearchAlgorithm
 
     from bench.store.curves import CurveBook, ModelBook
     from bench.store.ledger import RunLedger
@@ -46,7 +45,7 @@ class TuneInterface(ControllerFacade):
         start_wall_s: the replay's real start time; row timestamps are it plus simulated time.
     """
 
-    def __init__(self, search_alg: Searcher, scheduler: TrialScheduler, clock: WorkerClock,
+    def __init__(self, search_alg: SearchAlgorithm, scheduler: TrialScheduler, clock: WorkerClock,
                  book: CurveBook | ModelBook, ledger: RunLedger, max_pending: int, max_epochs: int,
                  trial_path: str, start_wall_s: float) -> None:
         self._search_alg = search_alg
@@ -106,11 +105,11 @@ class TuneInterface(ControllerFacade):
         if status == ERROR or status == TERMINATED:
             return
         if status == PENDING or status == PAUSED:
-            self._scheduler_alg.on_trial_remove(self, trial)
+            self._scheduler_alg.on_trial_remove(self, trial)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
             self._search_alg.on_trial_complete(trial.trial_id)
         elif status == RUNNING:
             last = flatten(trial.last_result)
-            self._scheduler_alg.on_trial_complete(self, trial, last)
+            self._scheduler_alg.on_trial_complete(self, trial, last)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
             self._search_alg.on_trial_complete(trial.trial_id, result=last)
         self.ledger.trial_finished(trial.label)
         self.set_trial_status(trial, TERMINATED)

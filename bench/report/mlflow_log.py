@@ -125,11 +125,11 @@ def trial_series(run: StoredRun) -> list[tuple[str, dict[str, str], list[tuple[s
         changed = [n for n in hyperparameters if n in rows and rows[n].nunique() > 1]  # PBT, PB2
         series = []
         for row in rows.itertuples(index=False):
-            stamp = int(float(row.timestamp) * 1000)
+            stamp = int(float(row.timestamp) * 1000)  # type: ignore[arg-type]  # stubs: any scalar
             for key in (*EPOCH_METRICS, *changed):
                 value = getattr(row, key)
                 if _finite(value):
-                    series.append((key, float(value), int(row.epoch), stamp))
+                    series.append((key, float(value), int(row.epoch), stamp))  # type: ignore[arg-type]  # as above
         trials.append((str(trial_id), config, series))
     return trials
 

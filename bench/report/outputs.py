@@ -85,7 +85,7 @@ def summary_csv_frame(report: Report) -> Any:
     frame = report.summary.copy()
     if report.ladder_summary is None:
         return frame
-    for target in report.ladder.targets:
+    for target in report.ladder.targets:  # type: ignore[union-attr]  # a ladder summary has its ladder
         rows = report.ladder_summary[report.ladder_summary["target"] == target].set_index("strategy")
         for column in ("hits", "measured", "normalised_median", "ert_normalised"):
             frame[f"{_at(target)}_{column}"] = frame["strategy"].map(rows[column])
@@ -97,7 +97,7 @@ def per_seed_csv_frame(report: Report) -> Any:
     frame = report.per_seed.copy()
     if report.ladder_table is None:
         return frame
-    for target in report.ladder.targets:
+    for target in report.ladder.targets:  # type: ignore[union-attr]  # a ladder summary has its ladder
         rows = report.ladder_table[report.ladder_table["target"] == target].set_index("run_id")
         frame[f"{_at(target)}_status"] = frame["run_id"].map(rows["status"])
         frame[f"{_at(target)}_normalised"] = frame["run_id"].map(rows["normalised"])
@@ -117,7 +117,7 @@ def write_plots(report: Report, out: Path) -> list[Path]:
         plots.draw_learning_curves(plotdata.learning_curves_data(report.runs, report.per_seed),
                                    report.basis.target, curves),
         plots.draw_distribution(plotdata.distribution_data(report.per_seed, report.summary), spread),
-        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder,
+        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder,  # type: ignore[arg-type]  # built reports have one
                                         runtimes),
     ]
 

@@ -117,7 +117,7 @@ def representative_run(per_seed: Any, label: str) -> str | None:
 
 def learning_curves_data(runs: Sequence[StoredRun], per_seed: Any) -> dict[str, tuple[int, list[TrialCurve]]]:
     """Per strategy, its median seed and every trial's validation curve with how the trial ended."""
-    by_folder = {str(r.folder): r for r in runs}
+    by_folder: dict[str | None, StoredRun] = {str(r.folder): r for r in runs}
     result = {}
     for label in sorted(per_seed["strategy"].unique()):
         folder = representative_run(per_seed, label)

@@ -111,7 +111,7 @@ def from_table(path: Path) -> Reference:
         curves = curves.assign(epoch_cost_s=curves["epoch_compute_s"])
     else:
         per_point = curves.drop_duplicates("point").set_index("point")
-        point_cost = {point: cost.epoch_cost_s(row) for point, row in per_point.iterrows()}
+        point_cost = {point: cost.epoch_cost_s(row) for point, row in per_point.iterrows()}  # type: ignore[arg-type]  # a row reads as a mapping
         curves = curves.assign(epoch_cost_s=curves["point"].map(point_cost))
     curves = curves[list(REFERENCE_COLUMNS)]
     beyond = None

@@ -67,10 +67,10 @@ def strategy_row(label: str, seeds: pd.DataFrame, grid_row: dict | None = None) 
     return row
 
 
-def grid_definition(basis: Basis, seeds: pd.DataFrame, own_order: float | None) -> dict:
+def grid_definition(basis: Basis, seeds: pd.DataFrame | None, own_order: float | None) -> dict:
     """The grid row's fixed figures: 100, hit, speed-up 1 (it knows its best only at the end)."""
     reference = basis.reference
-    fixed = {
+    fixed: dict[str, Any] = {
         "hit_rate": 1.0, "reached": True, "normalised_median": 100.0, "normalised_low": 100.0,
         "normalised_high": 100.0, "speedup_median": 1.0, "speedup_low": 1.0, "speedup_high": 1.0,
         "own_order_normalised": own_order, "by_definition": True,

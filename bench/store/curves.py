@@ -153,14 +153,14 @@ def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | Model
         if len(_BOOKS) >= 8:
             _BOOKS.clear()
         if is_dataset(table):
-            book = ModelBook(_surrogate(table, space), table_cost_model(table), space, seed)
+            book = ModelBook(_surrogate(table, space), table_cost_model(table), space, seed)  # type: ignore[arg-type]  # a dataset has one
         else:
             book = CurveBook(table, space, repeat_for_seed(seed, int(table.meta["repeats"])))
         _BOOKS[key] = book
     return book
 
 
-_SURROGATES: dict[tuple, object] = {}
+_SURROGATES: dict[tuple, Surrogate] = {}
 
 
 def _surrogate(table: Table, space: SearchSpace) -> Surrogate:

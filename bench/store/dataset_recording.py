@@ -56,7 +56,7 @@ def records_frame(jobs: list[dict], done: dict, space: SearchSpace) -> Any:
     import pandas as pd
 
     names = space.names
-    rows = []
+    rows: list[list] = []
     for job in jobs:
         record = done[(job["config_id"], job["seed"])]
         head = [job["config_id"], job["source"], job["seed"], *(job["config"][n] for n in names)]

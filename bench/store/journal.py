@@ -13,10 +13,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.store.ledger import RunLedger
 from bench.store.results import JsonLinesLog
+
+if TYPE_CHECKING:
+    from ray.tune.schedulers import TrialScheduler
 
 TRIALS_JOURNAL = "trials.partial.jsonl"
 JOURNAL_SCHEMA_VERSION = 1
@@ -66,7 +69,7 @@ class DurableLedger(RunLedger):
         self.retries: list[dict] = []
         self.storage_failure: OSError | None = None  # output storage full or read-only: stop the run
         #: The run's Tune scheduler, whose state bench.live.callbacks saves with Tune's; never pickled.
-        self.scheduler = None
+        self.scheduler: TrialScheduler | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {**self.__getstate__(), "journal": None, "scheduler": None}
@@ -98,7 +101,7 @@ class DurableLedger(RunLedger):
             if event["event"] == "retried":
                 self.retries.append({"trial_id": event["trial_id"], "error": event["error"]})
 
-    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any],
+    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any],  # type: ignore[override]  # None: an epoch trained again
                node: str) -> dict | None:
         key = row_key(trial_id, result.get("lineage"), result["epoch"])
         if key in self.seen:

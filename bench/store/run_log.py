@@ -54,7 +54,7 @@ def _to_terminal(handler: logging.Handler) -> bool:
 
 
 @contextlib.contextmanager
-def to_run_log(folder: Path) -> Iterator[_LogFile]:
+def to_run_log(folder: Path | str) -> Iterator[_LogFile]:
     """Within the block, third-party log records and Python warnings go to folder/driver.log.
 
     Yields the file handler; its `error_records` counts the ERROR records Ray logged.
@@ -119,7 +119,7 @@ _FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @contextlib.contextmanager
-def _routed_to(handler: logging.Handler) -> Iterator[None]:
+def _routed_to(handler: logging.Handler) -> Iterator[logging.Handler]:
     if handler.formatter is None:
         handler.setFormatter(_FORMAT)
     saved = []

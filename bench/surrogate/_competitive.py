@@ -14,7 +14,7 @@ Pure functions over curve arrays: (curves, max_epochs) val accuracy, NaN after a
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,7 +207,7 @@ def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarr
     return CompetitiveFidelity(tuple(comparisons), len(rows), float(floor))
 
 
-def competitive_table(result: CompetitiveFidelity, label: str | None = None) -> str:
+def competitive_table(result: CompetitiveFidelity, label: Callable[[float], str] | None = None) -> str:
     """The comparisons as a markdown table: figure, value [CI], ceiling [CI], ratio, goal met / missed by X.
 
     Args:
@@ -245,6 +245,6 @@ def to_record(result: CompetitiveFidelity) -> list[dict]:
              "ratio": number(c.ratio), "share": c.share, "measurable": c.measurable, "met": c.met,
              "missed_by": number(c.missed_by),
              **({"value_low": number(c.value_ci.low), "value_high": number(c.value_ci.high),
-                 "ceiling_low": number(c.ceiling_ci.low), "ceiling_high": number(c.ceiling_ci.high)}
+                 "ceiling_low": number(c.ceiling_ci.low), "ceiling_high": number(c.ceiling_ci.high)}  # type: ignore[union-attr]  # both or neither
                 if c.value_ci is not None else {})}
             for c in result.comparisons]

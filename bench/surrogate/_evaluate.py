@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,7 +67,7 @@ def _predict(surrogate: Surrogate, held: pd.DataFrame, max_epochs: int) -> tuple
         truth = np.full(max_epochs, np.nan)
         truth[curve["epoch"].to_numpy() - 1] = curve["val_accuracy"].to_numpy()
         predicted = np.full(max_epochs, np.nan)
-        accuracy = surrogate.curve(config, int(seed)).val_accuracy
+        accuracy = surrogate.curve(config, int(seed)).val_accuracy  # type: ignore[call-overload]  # an int seed
         predicted[: len(accuracy)] = accuracy
         rows_true.append(truth)
         rows_predicted.append(predicted)
@@ -84,6 +84,11 @@ def cross_validate(frame: pd.DataFrame, model: str, space: SearchSpace | None = 
     """
     fold_column = config_folds(frame, folds, seed)
     max_epochs = int(frame["epoch"].max())
+    rows_true: list[Any]
+    rows_predicted: list[Any]
+    row_configs: list[Any]
+    row_seeds: list[Any]
+    fit_seconds: list[float]
     rows_true, rows_predicted, row_configs, row_seeds, fit_seconds = [], [], [], [], []
     for fold in range(folds):
         start = time.process_time()
@@ -114,6 +119,12 @@ def nested_cross_validate(frame: pd.DataFrame, models: Sequence[str],
     """
     fold_column = config_folds(frame, outer_folds, seed)
     max_epochs = int(frame["epoch"].max())
+    rows_true: list[Any]
+    rows_predicted: list[Any]
+    row_configs: list[Any]
+    row_seeds: list[Any]
+    fit_seconds: list[float]
+    chosen: list[str]
     rows_true, rows_predicted, row_configs, row_seeds, fit_seconds, chosen = [], [], [], [], [], []
     for fold in range(outer_folds):
         inside = frame[fold_column != fold]

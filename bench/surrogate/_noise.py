@@ -64,6 +64,8 @@ class ResidualDonors:
         levels = curves.mean_scaled[donors, 0, -1]
         order = np.argsort(levels, kind="stable")
         self.levels = levels[order]
+        residuals: list[np.ndarray]
+        starts: list[int]
         residuals, starts = [], []
         for donor in donors[order]:
             starts.append(len(residuals))

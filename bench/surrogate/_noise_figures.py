@@ -10,8 +10,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import pandas as pd
-
+    from bench.surrogate._curves import CurveSet
     from bench.surrogate._surrogate import Surrogate
 
 #: Accuracy bands (seed-mean final accuracy, low inclusive) in which seed spread is compared.
@@ -51,15 +50,15 @@ def seed_correlation(surrogate: Surrogate, configs: list[dict], seeds: Sequence[
     """
     from scipy.stats import pearsonr
 
-    residuals = []
+    residuals: list[list[np.ndarray]] = []
     for config in configs:
         mean = surrogate.mean_curve(config).val_accuracy
         curves = [surrogate.curve(config, seed) for seed in seeds]
         if any(curve.diverged.any() for curve in curves):
             continue
         residuals.append([curve.val_accuracy - mean for curve in curves])
-    residuals = np.array(residuals)  # (configs, seeds, epochs)
-    flat = residuals.transpose(1, 0, 2).reshape(len(seeds), -1)
+    stacked = np.array(residuals)  # (configs, seeds, epochs)
+    flat = stacked.transpose(1, 0, 2).reshape(len(seeds), -1)
     return float(np.mean([abs(pearsonr(flat[a], flat[b]).statistic)
                           for a, b in itertools.combinations(range(len(seeds)), 2)]))
 
@@ -74,7 +73,7 @@ def banded_spread(differences: np.ndarray, means: np.ndarray) -> list[tuple[floa
     return out
 
 
-def recorded_spread(curves: pd.DataFrame) -> list[tuple[float, int]]:
+def recorded_spread(curves: CurveSet) -> list[tuple[float, int]]:
     """Per band, the mean |final accuracy of seed 0 - seed 1|
     over recorded configurations with both seeds trained.
 

@@ -105,10 +105,10 @@ class Surrogate:
                                                            keyed_generator(seed, key)))
             mean = self.curves.mean_scaled[index]
         else:
-            share, voters, weights = self._vote(point)
+            share, voters, weights = self._vote(point)  # type: ignore[arg-type]  # unrecorded: a point
             if share > DIVERGENCE_VOTE:
                 return self._recorded(self._diverged_curve(voters, weights, keyed_generator(seed, key)))
-            mean = self._modelled_mean(point)
+            mean = self._modelled_mean(point)  # type: ignore[arg-type]  # unrecorded: a point
         noisy = mean + self._donors.draw(mean[0, -1], uniforms[:DRAW_UNIFORMS])
         noisy[0] = self._ceiling.apply(noisy[0])
         accuracy, val_loss, train_loss = from_model_scale(noisy)
@@ -122,7 +122,7 @@ class Surrogate:
         divergence vote of an unrecorded configuration is not applied.
         """
         _, index, point = self._locate(config)
-        mean = self.curves.mean_scaled[index] if index is not None else self._modelled_mean(point)
+        mean = self.curves.mean_scaled[index] if index is not None else self._modelled_mean(point)  # type: ignore[arg-type]  # as above
         accuracy, val_loss, train_loss = from_model_scale(mean)
         return CurvePrediction(accuracy, val_loss, train_loss, self._not_diverged.copy())
 
@@ -172,17 +172,19 @@ class Surrogate:
     def _diverged_curve(self, configs: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> int:
         """The row of one diverged curve of `configs`,
         drawn with probability proportional to its config's weight."""
+        rows: list[int]
+        row_weights: list[float]
         rows, row_weights = [], []
         for config, weight in zip(configs, weights, strict=False):
             first = int(self.curves.first_curve[config])
-            diverged = first + np.flatnonzero(self.curves.diverged[first:first
-                                                                   + len(self.curves.seeds[config])])
+            end = first + len(self.curves.seeds[config])
+            diverged = first + np.flatnonzero(self.curves.diverged[first:end])
             if not len(diverged):
                 continue
             rows.extend(diverged.tolist())
             row_weights.extend([weight / len(diverged)] * len(diverged))
-        row_weights = np.array(row_weights)
-        return int(rows[rng.choice(len(rows), p=row_weights / row_weights.sum())])
+        shares = np.array(row_weights)
+        return int(rows[rng.choice(len(rows), p=shares / shares.sum())])
 
 
 def fit_surrogate(frame: pd.DataFrame, space: SearchSpace | None = None,
