@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from ray.tune import Tuner
     from ray.tune.experiment import Experiment, Trial
     from ray.tune.schedulers import HyperBandScheduler, TrialScheduler
@@ -176,8 +174,7 @@ def bare_experiment(experiment: Experiment, name: str) -> None:
 
 def set_search_properties(search_alg: Searcher, scheduler: TrialScheduler, metric: str, mode: str,
                           param_space: dict, spec: dict) -> tuple[bool, bool]:
-    """`_set_search_properties_backwards_compatible` for the searcher and the scheduler,
-    as `tune.run` calls it.
+    """`_set_search_properties_backwards_compatible` for the searcher and scheduler, as `tune.run` calls it.
 
     Returns:
         (searcher accepted, scheduler accepted); the searcher is skipped (True) without a param_space.
