@@ -8,13 +8,15 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench.api._report import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api._run import call_command, path_value, replay_option
 from bench.errors import BenchError, check_seeds
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bench.store.tables import Table
 
 
@@ -28,7 +30,7 @@ class CompareResult:
     report: ReportResult
 
     @property
-    def summary(self) -> Any:
+    def summary(self) -> pd.DataFrame:
         """The report's summary DataFrame: one row per strategy."""
         return self.report.summary
 

@@ -117,7 +117,7 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
                   "samples": specs[0].samples, "workers": section.workers}
     params = {s.strategy.name: dict(s.strategy.params) for s in specs}
     rows = [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": r.strategy_name,
-             "params": params[r.strategy_name], "seed": int(r.seed), "reached": bool(r.reached),
+             "params": params[r.strategy_name], "seed": int(r.seed), "reached": bool(r.reached),  # type: ignore[arg-type]  # an int column
              "normalised": r.normalised, "final_accuracy": r.best_final_accuracy} for r in frame.itertuples()]
     rows += [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": s,
               "params": params[s], "seed": seed, "reached": False, "normalised": None, "final_accuracy": None}

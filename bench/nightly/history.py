@@ -12,9 +12,12 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA = 1
 FILE = "history.sqlite"
@@ -99,7 +102,7 @@ class History:
             raise BenchError(f"no nightly run {run_id} in {self.folder / FILE}; accepted run ids: {accepted}")
         return found[0]
 
-    def results(self, run_id: int) -> Any:
+    def results(self, run_id: int) -> pd.DataFrame:
         """One run's per-seed results as a DataFrame (normalised NaN for a miss)."""
         import pandas as pd
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench.nightly.compare import Row
 from bench.nightly.detect import ALPHA, changed_versions, detect_steps
@@ -25,7 +25,7 @@ def _fmt(value: float) -> str:
 
 
 def trend_data(history: History, suite: Suite, machine: str, mode: str, workload: str,
-               current_id: int) -> Any:
+               current_id: int) -> pd.DataFrame:
     """Per run and strategy: median and 95% interval of normalised compute over comparable runs."""
     import pandas as pd
 
@@ -49,13 +49,13 @@ def trend_data(history: History, suite: Suite, machine: str, mode: str, workload
                                        "seeds", "status"])
 
 
-def steps(trend: Any, history: History, suite: Suite) -> list[str]:
+def steps(trend: pd.DataFrame, history: History, suite: Suite) -> list[str]:
     """Lines naming, per strategy, the first run of a lasting change and the versions that changed."""
     lines = []
     runs = {r.run_id: r for r in history.runs(suite.name)}
     for strategy, group in trend.groupby("strategy"):
         group = group.sort_values("run_id")
-        step = detect_steps(list(group["median"]), suite.factor_of(strategy))
+        step = detect_steps(list(group["median"]), suite.factor_of(strategy))  # type: ignore[arg-type]  # a str column's values
         if step is None:
             continue
         ids = list(group["run_id"])
@@ -69,7 +69,7 @@ def steps(trend: Any, history: History, suite: Suite) -> list[str]:
     return lines
 
 
-def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_id: int, path: Path,
+def plot_trends(trend: pd.DataFrame, flagged: set[str], baseline_id: int | None, current_id: int, path: Path,
                 title: str) -> None:
     """One small panel per strategy: median over runs with its interval band, baseline and flags marked."""
     import matplotlib

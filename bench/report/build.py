@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench.report.basis import Basis, make_basis
 from bench.report.caveats import collect_warnings
@@ -38,8 +38,9 @@ class Report:
     claim_sources: dict[str, str]
     environments: list[dict] = field(default_factory=list)
     ladder: Ladder | None = None
-    ladder_table: Any = None  # DataFrame, ladder.LADDER_COLUMNS: one row per (run, target)
-    ladder_summary: Any = None  # DataFrame, ladder.LADDER_SUMMARY_COLUMNS: one row per (target, strategy)
+    ladder_table: pd.DataFrame | None = None  # ladder.LADDER_COLUMNS: one row per (run, target)
+    #: ladder.LADDER_SUMMARY_COLUMNS: one row per (target, strategy)
+    ladder_summary: pd.DataFrame | None = None
     verdicts: list[TargetVerdict] = field(default_factory=list)
     verdict_note: str | None = None  # why there is no verdict, when there is none
     grid_own_order_source: str = ""  # whose figure grid_own_order is: the report's grid runs or the reference

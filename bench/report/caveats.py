@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench.report.stats import SIGNIFICANCE, mann_whitney_p
 from bench.store.results import StoredRun
@@ -88,7 +88,7 @@ def other_table_warnings(runs: Sequence[StoredRun], reference: Reference) -> lis
             f"their curves and timings come from another recording"]
 
 
-def hit_rate_warnings(summary: Any) -> list[str]:
+def hit_rate_warnings(summary: pd.DataFrame) -> list[str]:
     rows = summary[(~summary["by_definition"]) & (summary["hit_rate"] < LOW_HIT_RATE)]
     return [
         f"{row.strategy}: low hit rate, {row.hits} of {row.seeds} seeds reached the target"
@@ -97,7 +97,7 @@ def hit_rate_warnings(summary: Any) -> list[str]:
     ]
 
 
-def seed_count_warnings(per_seed: Any) -> list[str]:
+def seed_count_warnings(per_seed: pd.DataFrame) -> list[str]:
     counts = per_seed.groupby("strategy")["seed"].count()
     if counts.nunique() <= 1:
         return []
@@ -105,8 +105,8 @@ def seed_count_warnings(per_seed: Any) -> list[str]:
     return [f"unequal seed counts ({listed}): intervals are not equally tight"]
 
 
-def budget_warnings(per_seed: Any) -> list[str]:
-    budgets = per_seed.dropna(subset=["budget_limit"]).apply(
+def budget_warnings(per_seed: pd.DataFrame) -> list[str]:
+    budgets: pd.Series | list[str] = per_seed.dropna(subset=["budget_limit"]).apply(
         lambda r: f"{r['budget_limit']:g} {r['budget_unit']}", axis=1
     ) if len(per_seed) else []
     kinds = sorted(set(budgets))
@@ -115,7 +115,7 @@ def budget_warnings(per_seed: Any) -> list[str]:
     return [f"unequal budgets ({', '.join(kinds)}): hit rates count a reach within each run's own budget"]
 
 
-def aa_warning(per_seed: Any) -> tuple[list[str], float | None]:
+def aa_warning(per_seed: pd.DataFrame) -> tuple[list[str], float | None]:
     """Warn when fifo and random differ significantly (Mann-Whitney U); also return the p-value."""
     first, second = (per_seed[per_seed["strategy"] == name]["normalised"].tolist() for name in AA_PAIR)
     if not first or not second:
@@ -127,7 +127,7 @@ def aa_warning(per_seed: Any) -> tuple[list[str], float | None]:
     return [], p
 
 
-def mixed_replay_warnings(summary: Any) -> list[str]:
+def mixed_replay_warnings(summary: pd.DataFrame) -> list[str]:
     mixed = summary[summary["replay"] == "mixed"]["strategy"].tolist()
     return [f"{name}: seeds mix replayed and live runs" for name in mixed]
 

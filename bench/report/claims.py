@@ -6,10 +6,13 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.report.summary import records
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_CLAIMS = Path(__file__).with_name("claims.toml")
 CLAIMS_SCHEMA_VERSION = 1
@@ -104,7 +107,7 @@ def verdict(claim: Claim, row: dict) -> dict:
     return {**result, "verdict": "inside" if inside else "outside"}
 
 
-def compare_claims(claims: list[Claim], summary: Any) -> list[dict]:
+def compare_claims(claims: list[Claim], summary: pd.DataFrame) -> list[dict]:
     """A verdict for every claim whose strategy the summary has."""
     rows = {row["strategy"]: row for row in records(summary)}
     return [verdict(claim, rows[claim.strategy]) for claim in claims if claim.strategy in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench.report.basis import Basis
 from bench.report.metrics import cumulative_column, trajectory
@@ -14,6 +14,7 @@ from bench.store.results import StoredRun
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
 
 #: Points on the anytime plot's compute axis (log-spaced).
 ANYTIME_POINTS = 200
@@ -32,7 +33,7 @@ class Bar:
     by_definition: bool
 
 
-def budget_chart_data(summary: Any) -> list[Bar]:
+def budget_chart_data(summary: pd.DataFrame) -> list[Bar]:
     """Bars in the summary's order (fastest first)."""
     return [Bar(r["strategy"], r["normalised_median"], r["normalised_low"], r["normalised_high"],
                 int(r["hits"]), int(r["seeds"]), bool(r["by_definition"])) for r in records(summary)]
@@ -105,7 +106,7 @@ class TrialCurve:
     outcome: str
 
 
-def representative_run(per_seed: Any, label: str) -> str | None:
+def representative_run(per_seed: pd.DataFrame, label: str) -> str | None:
     """The folder of a strategy's median seed (lower median; misses rank last)."""
     rows = per_seed[per_seed["strategy"] == label]
     if rows.empty:
@@ -115,7 +116,8 @@ def representative_run(per_seed: Any, label: str) -> str | None:
     return str(ordered.iloc[(len(ordered) - 1) // 2]["folder"])
 
 
-def learning_curves_data(runs: Sequence[StoredRun], per_seed: Any) -> dict[str, tuple[int, list[TrialCurve]]]:
+def learning_curves_data(runs: Sequence[StoredRun],
+                         per_seed: pd.DataFrame) -> dict[str, tuple[int, list[TrialCurve]]]:
     """Per strategy, its median seed and every trial's validation curve with how the trial ended."""
     by_folder: dict[str | None, StoredRun] = {str(r.folder): r for r in runs}
     result = {}
@@ -143,7 +145,7 @@ class Spread:
     misses: int
 
 
-def distribution_data(per_seed: Any, summary: Any) -> list[Spread]:
+def distribution_data(per_seed: pd.DataFrame, summary: pd.DataFrame) -> list[Spread]:
     """Per strategy in the summary's order (the grid only when it has stored runs)."""
     spreads = []
     for label in summary["strategy"]:

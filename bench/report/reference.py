@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bench import environment
 from bench.errors import BenchError
@@ -75,7 +75,7 @@ class Reference:
         per_repeat = self.curves.groupby("repeat")["epoch_cost_s"]
         return float((per_repeat.sum() if unit == "seconds" else per_repeat.count()).mean())
 
-    def repeat_epochs(self, repeat: int) -> Any:
+    def repeat_epochs(self, repeat: int) -> pd.DataFrame:
         """One repeat's results in the order the grid recording received them."""
         frame = self.curves[self.curves["repeat"] == repeat]
         return frame.sort_values("result_index", kind="stable").reset_index(drop=True)

@@ -88,7 +88,7 @@ def grid_definition(basis: Basis, seeds: pd.DataFrame | None, own_order: float |
     return fixed
 
 
-def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | None) -> Any:
+def summarise_strategies(per_seed: pd.DataFrame, basis: Basis, grid_own_order: float | None) -> pd.DataFrame:
     """One row per strategy, fastest median first; misses by hit rate; always a grid row.
 
     Args:
@@ -101,7 +101,7 @@ def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | No
     for label, seeds in per_seed.groupby("strategy", sort=True):
         grid = (grid_definition(basis, seeds, _grid_runs_own_order(seeds, grid_own_order)) if label == GRID
                 else None)
-        rows.append(strategy_row(label, seeds, grid))
+        rows.append(strategy_row(label, seeds, grid))  # type: ignore[arg-type]  # a str column's values
     if GRID not in set(per_seed["strategy"]):
         empty = per_seed.iloc[0:0]
         rows.append(strategy_row(GRID, empty, grid_definition(basis, None, grid_own_order)))
@@ -112,7 +112,7 @@ def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | No
     return order.drop(columns=["_key", "_hits"]).reset_index(drop=True)
 
 
-def grid_own_order(per_seed: Any, basis: Basis) -> tuple[float | None, str]:
+def grid_own_order(per_seed: pd.DataFrame, basis: Basis) -> tuple[float | None, str]:
     """The one figure a report gives for where the grid first reached the target in its own order, and
     whose it is: the median over the report's grid runs when it has some, else the reference's."""
     from bench.report.metrics import grid_first_reach_normalised

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.report.ladder import NOT_MEASURED, REACHED, Ladder
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALPHA = 0.05
 TIE_LOW, TIE_HIGH = 0.8, 1.25
@@ -76,12 +79,12 @@ class TargetVerdict:
         return verdict_line(self)
 
 
-def contenders(table: Any) -> list[str]:
+def contenders(table: pd.DataFrame) -> list[str]:
     """The strategies a verdict compares: every stored strategy but the grid."""
     return sorted(s for s in table["strategy"].unique() if s != GRID)
 
 
-def verdict_possible(table: Any) -> str | None:
+def verdict_possible(table: pd.DataFrame) -> str | None:
     """None when a verdict can be given; else why not, in words."""
     names = contenders(table)
     if len(names) < MIN_STRATEGIES:
@@ -153,7 +156,7 @@ def _relation(p_holm: float, ratio: float, low: float, high: float) -> str:
     return "not separated"
 
 
-def target_verdict(at: Any, target: float, label: str) -> TargetVerdict:
+def target_verdict(at: pd.DataFrame, target: float, label: str) -> TargetVerdict:
     """The verdict at one target from its rows of the ladder table (contenders only)."""
     import numpy as np
     from scipy.stats import ttest_1samp, wilcoxon
@@ -199,7 +202,7 @@ def target_verdict(at: Any, target: float, label: str) -> TargetVerdict:
     return TargetVerdict(target, label, best, median, hits[best], int(measured.get(best, 0)), pairs)
 
 
-def verdicts(table: Any, ladder: Ladder) -> list[TargetVerdict]:
+def verdicts(table: pd.DataFrame, ladder: Ladder) -> list[TargetVerdict]:
     """One verdict per rung of the ladder, easy to hard; empty when verdict_possible says no."""
     if verdict_possible(table) is not None:
         return []

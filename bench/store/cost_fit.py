@@ -48,7 +48,7 @@ def cost_axes(batch_size: Any, width: Any, space: SearchSpace) -> Any:
     return np.column_stack(columns)
 
 
-def recording_costs(frame: pd.DataFrame) -> Any:
+def recording_costs(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per recorded (configuration, seed): its shape and mean seconds and FLOPs per epoch.
 
     The rows are put in (config_id, seed, epoch) order first, so each mean sums the same numbers
@@ -60,7 +60,7 @@ def recording_costs(frame: pd.DataFrame) -> Any:
         seconds=("epoch_compute_s", "mean"), flops=("train_flops", "mean")).reset_index()
 
 
-def shape_costs(recordings: pd.DataFrame) -> Any:
+def shape_costs(recordings: pd.DataFrame) -> pd.DataFrame:
     """The median seconds and FLOPs per epoch of every recorded (batch_size, width),
     with its recording count."""
     shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int),
@@ -70,7 +70,7 @@ def shape_costs(recordings: pd.DataFrame) -> Any:
         recordings=("seconds", "size")).reset_index()
 
 
-def _cubic_terms(points: np.ndarray) -> Any:
+def _cubic_terms(points: np.ndarray) -> np.ndarray:
     import numpy as np
 
     u, v = points[:, 0], points[:, 1]
@@ -78,7 +78,7 @@ def _cubic_terms(points: np.ndarray) -> Any:
                             v ** 3])
 
 
-def _log_fit(known: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> Any:
+def _log_fit(known: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """exp of the least-squares cubic fitted to log(values) at `known`, evaluated at `wanted`."""
     import numpy as np
 
@@ -86,7 +86,7 @@ def _log_fit(known: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> Any:
     return np.exp(_cubic_terms(wanted) @ coefficients)
 
 
-def fit_cost_table(frame: pd.DataFrame, space: SearchSpace) -> Any:
+def fit_cost_table(frame: pd.DataFrame, space: SearchSpace) -> pd.DataFrame:
     """The idle cost of one epoch for every integer (batch_size, width) of the space.
 
     A recorded shape gets the median of its recordings (`shape_costs`); any other shape the smooth
@@ -120,7 +120,7 @@ def fit_cost_table(frame: pd.DataFrame, space: SearchSpace) -> Any:
     return table
 
 
-def cost_drift(frame: pd.DataFrame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
+def cost_drift(frame: pd.DataFrame, grid_size: int, early_jobs: int = EARLY_JOBS) -> pd.DataFrame:
     """How the grid's recorded epoch times drift, per grid shape.
 
     The dataset stores no timestamps; the order is the recording plan's (grid point by grid point,
@@ -140,7 +140,7 @@ def cost_drift(frame: pd.DataFrame, grid_size: int, early_jobs: int = EARLY_JOBS
     for (batch_size, width), shape in grid.groupby(["batch_size", "width"], sort=True):
         early, later = shape[shape["job"] < early_jobs], shape[shape["job"] >= early_jobs]
         rows.append({
-            "batch_size": int(batch_size), "width": int(width), "recordings": len(shape), "early": len(early),
+            "batch_size": int(batch_size), "width": int(width), "recordings": len(shape), "early": len(early),  # type: ignore[call-overload]  # int keys
             "early_s": early["seconds"].median(), "later_s": later["seconds"].median(),
             "early_over_later": early["seconds"].median() / later["seconds"].median(),
             "seed2_over_seeds01": (later.loc[later["seed"] == 2, "seconds"].median()

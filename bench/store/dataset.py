@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from bench.errors import BenchError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bench.store.tables import Table
     from bench.surrogate._surrogate import Surrogate
     from workloads.base import Workload
@@ -151,7 +153,7 @@ def is_dataset(table: Table) -> bool:
     return "space_sample" in table.meta
 
 
-def dataset_frame(table: Table, space: SearchSpace) -> Any:
+def dataset_frame(table: Table, space: SearchSpace) -> pd.DataFrame:
     """Every recorded curve of a dataset in one frame (the records_frame layout).
 
     Grid points keep their grid index as config_id and their repeat as training seed; the

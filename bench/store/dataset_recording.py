@@ -14,6 +14,8 @@ from bench.store.cost_fit import COST_METHOD, fit_cost_table
 from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from workloads.base import Workload
     from workloads.space import SearchSpace
 
@@ -48,7 +50,7 @@ def sobol_configs(space: SearchSpace, count: int, seed: int) -> list[dict[str, A
     return configs
 
 
-def records_frame(jobs: list[dict], done: dict, space: SearchSpace) -> Any:
+def records_frame(jobs: list[dict], done: dict, space: SearchSpace) -> pd.DataFrame:
     """One row per (configuration, training seed, epoch) of a recording, in plan order.
 
     Columns: config_id, source ("grid" or "sobol"), seed, the hyperparameters, CURVE_FIELDS.

@@ -58,7 +58,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def curves_from_runs(runs: Iterable[StoredRun], workload: Workload) -> Any:
+def curves_from_runs(runs: Iterable[StoredRun], workload: Workload) -> pd.DataFrame:
     """Turn complete grid runs (one per repeat, training seed = repeat) into a curves frame."""
     import pandas as pd
 
