@@ -1,4 +1,4 @@
-"""nox sessions: tests, and benchmark scripts that print figures (not timed tests)."""
+"""nox sessions: tests, lint and types, and benchmark scripts that print figures (not timed tests)."""
 
 import nox
 
@@ -12,28 +12,40 @@ def tests(session):
 
 
 @nox.session
+def lint(session):
+    """ruff over the whole repository and mypy over the bench package (settings in pyproject.toml)."""
+    session.run("python", "-m", "ruff", "check", ".")
+    session.run("python", "-m", "mypy", "bench")
+
+
+@nox.session
 def benchmarks(session):
-    """Speed figures: replay throughput, and the 13-strategy x 20-seed matrix at --parallel 1 and 2 and on two nodes."""
+    """Speed figures: replay throughput, and the 13-strategy x 20-seed matrix
+    at --parallel 1 and 2 and on two nodes."""
     for script in ("scripts/bench_replay.py", "scripts/matrix_speed.py"):
         session.run("python", script, *session.posargs)
 
 
 @nox.session
 def fidelity(session):
-    """Replay against live training: the surrogate's cross-validation, live vs replay, and the load test (about 25 min)."""
-    for script in ("scripts/surrogate_fidelity.py", "scripts/live_vs_replay.py", "scripts/load_invariance.py"):
+    """Replay against live training: the surrogate's cross-validation, live vs replay, and the load test
+    (about 25 min)."""
+    for script in ("scripts/surrogate_fidelity.py", "scripts/live_vs_replay.py",
+                   "scripts/load_invariance.py"):
         session.run("python", script)
 
 
 @nox.session
 def answer(session):
-    """How far the verdict can be trusted: replay noise and tail, then the verdict on three refitted surrogates
-    (posargs go to scripts/verdict_robustness.py, e.g. --strategies asha,random,hyperband --seeds 20)."""
+    """How far the verdict can be trusted: replay noise and tail,
+    then the verdict on three refitted surrogates (posargs go to scripts/verdict_robustness.py,
+    e.g. --strategies asha,random,hyperband --seeds 20)."""
     session.run("python", "scripts/replay_noise.py")
     session.run("python", "scripts/verdict_robustness.py", *session.posargs)
 
 
 @nox.session
 def gpu(session):
-    """cifar10 throughput and MFU with 1, 2, 4 and 8 trials per GPU (tiny CPU figures, labelled, without CUDA)."""
+    """cifar10 throughput and MFU with 1, 2, 4 and 8 trials per GPU (tiny CPU figures, labelled,
+    without CUDA)."""
     session.run("python", "scripts/gpu_throughput.py", *session.posargs)

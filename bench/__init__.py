@@ -4,6 +4,10 @@
 imported on first use, so `import bench` and `python -m bench list` stay light.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 __version__ = "0.1.0"
 
 __all__ = ["run", "compare", "report", "BenchError", "StoredRun", "__version__"]
@@ -11,7 +15,7 @@ __all__ = ["run", "compare", "report", "BenchError", "StoredRun", "__version__"]
 _API = ("run", "compare", "BenchError", "StoredRun", "CompareResult", "ReportResult")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _API:
         import bench.api
 

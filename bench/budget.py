@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 UNITS = ("epochs", "seconds")
 
@@ -41,14 +45,15 @@ class Budget:
                              f"{', '.join(LABELS)} for seconds")
 
     def as_dict(self) -> dict:
-        """The manifest's record; without a label as before labels existed, so older manifests read the same."""
+        """The manifest's record; without a label as before labels existed,
+        so older manifests read the same."""
         record = asdict(self)
         if record["label"] is None:
             del record["label"]
         return record
 
     @classmethod
-    def from_dict(cls, record) -> Budget:
+    def from_dict(cls, record: Mapping[str, Any]) -> Budget:
         """The budget a manifest recorded (with or without a label)."""
         return cls(record["unit"], float(record["limit"]), record.get("label"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from bench.errors import BenchError
 
@@ -15,7 +16,7 @@ COMMANDS = ("run", "list", "report", "compare", "tables", "nightly")
 class StrictParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2 through BenchError."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         raise BenchError(f"{self.prog}: {message}")
 
 

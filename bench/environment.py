@@ -8,6 +8,10 @@ import platform
 import socket
 import sys
 from importlib import metadata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 LIBRARIES = (
     "ray", "torch", "torchvision", "optuna", "hyperopt", "nevergrad", "bayesian-optimization",
@@ -79,7 +83,7 @@ def hardware_fingerprint(info: dict | None = None) -> str:
 
 
 @contextlib.contextmanager
-def one_blas_thread():
+def one_blas_thread() -> Iterator[None]:
     """One BLAS/OpenMP thread while a replay simulates: its figures must not depend on the core count.
 
     The model-based searchers (pb2, bayesopt: scikit-learn Gaussian processes) fit with BLAS, whose

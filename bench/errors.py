@@ -1,5 +1,12 @@
 """The one exception type that means "the user gave bad input"."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 class BenchError(Exception):
     """Bad input or an unusable environment: the CLI prints one line and exits 2."""
@@ -18,7 +25,7 @@ def check_seeds(seed: int, seeds: int) -> None:
                          f"not {seed}")
 
 
-def path_option(text: str):
+def path_option(text: str) -> Path:
     """An argparse type for a path option: an empty string is refused (Path('') would mean '.')."""
     import argparse
     from pathlib import Path

@@ -12,12 +12,16 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bench.errors import BenchError
 from bench.registry import Registry
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 T = TypeVar("T")
 
@@ -48,19 +52,22 @@ def import_object(path: str, label: str = "") -> Any:
     """
     module_name, sep, attribute = path.partition(":")
     if not sep or not module_name.strip() or not attribute.strip():
-        raise BenchError(f"{label} {path!r} is not an import path; expected module:attribute (mypkg.module:my_object)")
+        raise BenchError(f"{label} {path!r} is not an import path; expected module:attribute "
+                         "(mypkg.module:my_object)")
     cwd = os.getcwd()
     if cwd not in sys.path and "" not in sys.path:
         sys.path.insert(0, cwd)
     try:
         obj = importlib.import_module(module_name)
     except Exception as exc:  # any error in the user's module is that plugin's problem
-        raise BenchError(f"{label} {path}: module {module_name!r} failed to import ({_first_line(exc)})") from None
+        raise BenchError(f"{label} {path}: module {module_name!r} failed to import "
+                         f"({_first_line(exc)})") from None
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise BenchError(f"{label} {path}: module {module_name!r} has no attribute {attribute!r}") from None
+            raise BenchError(f"{label} {path}: module {module_name!r} has no "
+                             f"attribute {attribute!r}") from None
     return obj
 
 
@@ -98,7 +105,7 @@ class Plugins(Generic[T]):
         """Entry-point names, built-ins excluded."""
         return [n for n in self._entry_points if n not in self.builtins]
 
-    def _origin(self, point) -> str:
+    def _origin(self, point: EntryPoint) -> str:
         dist = getattr(point, "dist", None)
         package = f"{dist.metadata['Name']} {dist.version}" if dist is not None else "an unknown package"
         return f"entry point in {package} ({point.value})"
@@ -136,7 +143,7 @@ class Plugins(Generic[T]):
             self.registry.register(name, entry)
         return entry
 
-    def _loads_registered(self, point, name: str) -> bool:
+    def _loads_registered(self, point: EntryPoint, name: str) -> bool:
         try:
             return point.load() is self.registry.get(name)
         except Exception:  # a broken plugin is not the registered object

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Generic, Iterator, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import ItemsView
 
 T = TypeVar("T")
 
@@ -43,7 +47,7 @@ class Registry(Generic[T]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
-    def items(self):
+    def items(self) -> ItemsView[str, T]:
         return self._entries.items()
 
     def __len__(self) -> int:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bench.budget import Budget, make_budget
 from bench.errors import BenchError, check_seeds
+
+if TYPE_CHECKING:
+    from strategies.base import Built, ResolvedStrategy
+    from workloads.base import Workload
 
 #: make_specs' default cost model: the workload's shipped dataset's (bench.store.dataset.workload_cost_model).
 SHIPPED_COST_MODEL = "shipped"
@@ -25,8 +30,8 @@ MAX_FAILURES = 2
 class RunSpec:
     """Everything that defines one run; stored in its manifest."""
 
-    strategy: Any  # strategies.ResolvedStrategy
-    workload: Any  # workloads.Workload
+    strategy: ResolvedStrategy
+    workload: Workload
     seed: int
     budget: Budget
     samples: int
@@ -43,11 +48,11 @@ class RunSpec:
 
     @property
     def run_id(self) -> str:
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         return f"{self.strategy.name.replace('+', '_')}-{self.workload.name}-seed{self.seed}-{stamp}"
 
 
-def build_strategy(spec: RunSpec):
+def build_strategy(spec: RunSpec) -> Built:
     """The strategy's Ray Tune objects for `spec` (strategies.Built); live and replay alike."""
     from strategies import BuildContext
 
@@ -79,7 +84,7 @@ def seed_generators(seed: int) -> None:
     np.random.seed(seed)
 
 
-def resolve_samples(samples: int | None, workload) -> int:
+def resolve_samples(samples: int | None, workload: Workload) -> int:
     if samples is None:
         return workload.space.grid_size()
     if samples < 1:
@@ -112,7 +117,8 @@ def check_writable(out_dir: Path, what: str = "results") -> None:
         raise BenchError(f"cannot write {what} under {out_dir}: {probe} is {kind}; {accepted}")
     problem = _try_create_in(probe)
     if problem:
-        raise BenchError(f"cannot write {what} under {shown}: {probe} refuses new folders ({problem}); {accepted}")
+        raise BenchError(f"cannot write {what} under {shown}: {probe} refuses new folders "
+                         f"({problem}); {accepted}")
 
 
 def _try_create_in(folder: Path) -> str | None:
@@ -178,7 +184,7 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
             for strategy in resolved for i in range(seeds)]
 
 
-def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
+def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any) -> RunSpec:
     """A RunSpec that continues the run described by `manifest`."""
     import strategies
     import workloads
@@ -186,15 +192,18 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any):
 
     strategy = manifest["strategy"]
     try:
-        resolved = strategies.resolve(strategy["name"], {k: str(v) for k, v in strategy.get("params", {}).items()})
+        resolved = strategies.resolve(strategy["name"],
+                                      {k: str(v) for k, v in strategy.get("params", {}).items()})
         workload = workloads.get(manifest["workload"]["name"])
         budget = Budget.from_dict(manifest["budget"])
     except (KeyError, TypeError) as exc:
         raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
     if manifest["workload"].get("version") != workload.version:
-        raise BenchError(f"{folder}: recorded with {workload.name} version {manifest['workload'].get('version')}, "
-                         f"but the workload is now version {workload.version}; it cannot be resumed")
+        raise BenchError(f"{folder}: recorded with {workload.name} version "
+                         f"{manifest['workload'].get('version')}, but the workload is now version "
+                         f"{workload.version}; it cannot be resumed")
     return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
-                   samples=int(manifest["samples"]), workers=int(manifest["workers"]), out_dir=Path(folder).parent,
-                   target=manifest.get("target"), workload_options=dict(manifest["workload"].get("options", {})),
-                   resume=Path(folder), max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)
+                   samples=int(manifest["samples"]), workers=int(manifest["workers"]),
+                   out_dir=Path(folder).parent, target=manifest.get("target"),
+                   workload_options=dict(manifest["workload"].get("options", {})), resume=Path(folder),
+                   max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)

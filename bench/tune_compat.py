@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ray.tune import Tuner
+    from ray.tune.experiment import Experiment, Trial
+    from ray.tune.schedulers import HyperBandScheduler, TrialScheduler
+    from ray.tune.search import SearchAlgorithm, Searcher
+
+    from bench.replay.trials import SimTrial
 
 # --- Tune's environment settings ----------------------------------------------------------
 #: Seconds between Ray Tune experiment-state snapshots (Tune's default, "auto", waits at least
@@ -19,7 +28,8 @@ from typing import Any, Callable
 SNAPSHOT_PERIOD_S = 2.0
 
 # What the user set before bench started wins over bench's defaults.
-_USER_SETTINGS = {name: os.environ.get(name) for name in ("TUNE_GLOBAL_CHECKPOINT_S", "TUNE_MAX_PENDING_TRIALS_PG")}
+_USER_SETTINGS = {name: os.environ.get(name)
+                  for name in ("TUNE_GLOBAL_CHECKPOINT_S", "TUNE_MAX_PENDING_TRIALS_PG")}
 
 
 def configure_tune(workers: int) -> dict[str, str]:
@@ -30,7 +40,8 @@ def configure_tune(workers: int) -> dict[str, str]:
     configurations than an uninterrupted one. With as many pending trials as workers, trials are
     created when they can start, and a resumed run continues the same sequence.
     """
-    defaults = {"TUNE_GLOBAL_CHECKPOINT_S": str(SNAPSHOT_PERIOD_S), "TUNE_MAX_PENDING_TRIALS_PG": str(max(1, workers))}
+    defaults = {"TUNE_GLOBAL_CHECKPOINT_S": str(SNAPSHOT_PERIOD_S),
+                "TUNE_MAX_PENDING_TRIALS_PG": str(max(1, workers))}
     settings = {name: _USER_SETTINGS[name] or value for name, value in defaults.items()}
     os.environ.update(settings)
     return settings
@@ -60,13 +71,13 @@ def error_pickle_file() -> str:
     return EXPR_ERROR_PICKLE_FILE
 
 
-def staging_dir(trial) -> str:
+def staging_dir(trial: Trial) -> str:
     """The driver staging folder where Tune writes its experiment state (`Trial.local_experiment_path`)."""
     return trial.local_experiment_path
 
 
 # --- Tune's controller, as replay stands in for it ----------------------------------------
-def max_pending_trials(search_alg) -> int:
+def max_pending_trials(search_alg: SearchAlgorithm) -> int:
     """`tune_controller._get_max_pending_trials`: Tune's default cap on PENDING trials."""
     from ray.tune.execution.tune_controller import _get_max_pending_trials
 
@@ -80,14 +91,17 @@ class ControllerFacade:
     controller's own status change, mirrored so a scheduler that calls it finds it.
     """
 
-    def _schedule_trial_save(self, trial, result: dict | None = None):
+    schedule_trial_save: Callable[..., Any]  # the subclass's public methods
+    set_trial_status: Callable[..., None]
+
+    def _schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> Any:
         return self.schedule_trial_save(trial, result)
 
-    def _set_trial_status(self, trial, status: str) -> None:
+    def _set_trial_status(self, trial: SimTrial, status: str) -> None:
         self.set_trial_status(trial, status)
 
 
-def saved_result(checkpoint: Any, metrics: dict):
+def saved_result(checkpoint: Any, metrics: dict) -> Any:
     """A save that already happened, as `_schedule_trial_save` returns it: a resolved
     `ray.train._internal.session._FutureTrainingResult` around a `_TrainingResult`."""
     from ray.train._internal.session import _TrainingResult
@@ -105,11 +119,11 @@ def _saved_future_class() -> type:
         class SavedFuture(_FutureTrainingResult):
             """PBT checks for `_FutureTrainingResult` and resolves it."""
 
-            def __init__(self, training_result) -> None:
-                self.future = None
+            def __init__(self, training_result: Any) -> None:
+                self.future = None  # type: ignore[assignment]  # resolved: no object ref to wait on
                 self._result = training_result
 
-            def resolve(self, block: bool = True):
+            def resolve(self, block: bool = True) -> Any:
                 return self._result
 
         _SAVED_FUTURE.append(SavedFuture)
@@ -122,12 +136,12 @@ class CheckpointManagerStub:
 
     __slots__ = ("checkpoint_config", "_latest_checkpoint_result")
 
-    def __init__(self, checkpoint_config) -> None:
+    def __init__(self, checkpoint_config: Any) -> None:
         self.checkpoint_config = checkpoint_config
-        self._latest_checkpoint_result = None
+        self._latest_checkpoint_result: Any = None
 
 
-def take_restored_checkpoint(trial):
+def take_restored_checkpoint(trial: SimTrial) -> Any:
     """The checkpoint result PBT set for `trial` to restore (cleared once taken), or None."""
     manager = trial.run_metadata.checkpoint_manager
     restored = manager._latest_checkpoint_result
@@ -135,13 +149,13 @@ def take_restored_checkpoint(trial):
     return restored
 
 
-def clear_restored_checkpoint(trial) -> None:
+def clear_restored_checkpoint(trial: SimTrial) -> None:
     """A trial saved its own checkpoint: nothing older is restored."""
     trial.run_metadata.checkpoint_manager._latest_checkpoint_result = None
 
 
 @contextlib.contextmanager
-def trials_made_by(make: Callable[..., Any]):
+def trials_made_by(make: Callable[..., Any]) -> Iterator[None]:
     """While active, Ray's searchers create trials with `make(spec, trial_id=..., ...)`.
 
     Swaps `_create_trial_from_spec` in `basic_variant` and `search_generator`. Process-wide
@@ -151,7 +165,7 @@ def trials_made_by(make: Callable[..., Any]):
 
     original = basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec
 
-    def create(spec, parser, **trial_kwargs):
+    def create(spec: dict, parser: Any, **trial_kwargs: Any) -> Any:
         return make(spec, **trial_kwargs)
 
     basic_variant._create_trial_from_spec = search_generator._create_trial_from_spec = create
@@ -161,16 +175,17 @@ def trials_made_by(make: Callable[..., Any]):
         basic_variant._create_trial_from_spec, search_generator._create_trial_from_spec = original
 
 
-def bare_experiment(experiment, name: str) -> None:
+def bare_experiment(experiment: Experiment, name: str) -> None:
     """Fill the private fields an `Experiment` subclass skipping `Experiment.__init__` needs
     (`_run_identifier`, `_stopper`), for the searchers' `add_configurations`."""
-    experiment.name = name
+    experiment.name = name  # type: ignore[attr-defined]  # Experiment.__init__ sets it; the subclass skips it
     experiment._run_identifier = name
     experiment._stopper = None
 
 
-def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_space: dict, spec: dict) -> tuple[bool, bool]:
-    """`_set_search_properties_backwards_compatible` for the searcher and the scheduler, as `tune.run` calls it.
+def set_search_properties(search_alg: Searcher, scheduler: TrialScheduler, metric: str, mode: str,
+                          param_space: dict, spec: dict) -> tuple[bool, bool]:
+    """`_set_search_properties_backwards_compatible` for the searcher and scheduler, as `tune.run` calls it.
 
     Returns:
         (searcher accepted, scheduler accepted); the searcher is skipped (True) without a param_space.
@@ -178,12 +193,13 @@ def set_search_properties(search_alg, scheduler, metric: str, mode: str, param_s
     from ray.tune.schedulers.util import _set_search_properties_backwards_compatible as scheduler_props
     from ray.tune.search.util import _set_search_properties_backwards_compatible as searcher_props
 
-    searcher_ok = not param_space or searcher_props(search_alg.set_search_properties, metric, mode, param_space, **spec)
+    searcher_ok = not param_space or searcher_props(search_alg.set_search_properties, metric, mode,
+                                                    param_space, **spec)
     return bool(searcher_ok), bool(scheduler_props(scheduler.set_search_properties, metric, mode, **spec))
 
 
 # --- live runs ------------------------------------------------------------------------------
-def name_unstarted_trial_dirs(trials) -> list[str]:
+def name_unstarted_trial_dirs(trials: list[Trial]) -> list[str]:
     """Give trials Tune never started their directory name; returns their ids.
 
     Tune names a trial's directory (`Trial.init_local_path`, which sets the private
@@ -195,15 +211,15 @@ def name_unstarted_trial_dirs(trials) -> list[str]:
     """
     named = []
     for trial in trials:
-        if trial.storage.trial_dir_name is None:
+        if trial.storage.trial_dir_name is None:  # type: ignore[union-attr]  # a started experiment's trials have storage
             trial.init_local_path()
             named.append(trial.trial_id)
     return named
 
 
-def tuner_scheduler(tuner):
+def tuner_scheduler(tuner: Tuner) -> TrialScheduler | None:
     """The scheduler object a Tuner (new or restored from its `tuner.pkl`) will run with."""
-    return tuner._local_tuner._tune_config.scheduler
+    return tuner._local_tuner._tune_config.scheduler  # type: ignore[union-attr]  # bench's Tuners are local
 
 
 #: Attributes that Tune sets on a scheduler when the experiment starts (`set_search_properties`);
@@ -211,7 +227,7 @@ def tuner_scheduler(tuner):
 _SEARCH_PROPERTIES = ("_metric", "_mode", "_metric_op")
 
 
-def scheduler_state(scheduler) -> bytes | None:
+def scheduler_state(scheduler: TrialScheduler | None) -> bytes | None:
     """A saved state of a scheduler that Tune's own save leaves out, or None when none is kept.
 
     Tune 2.60 saves no scheduler state (`TuneController.__getstate__` drops `_scheduler_alg`;
@@ -229,7 +245,7 @@ def scheduler_state(scheduler) -> bytes | None:
     return pickle.dumps(scheduler.__dict__, protocol=4)
 
 
-def restore_scheduler_state(scheduler, state: bytes) -> None:
+def restore_scheduler_state(scheduler: TrialScheduler, state: bytes) -> None:
     """Put a `scheduler_state` back into a scheduler built afresh, before `Tuner.fit` starts it."""
     import pickle
 
@@ -240,6 +256,6 @@ def restore_scheduler_state(scheduler, state: bytes) -> None:
 
 
 # --- strategies -----------------------------------------------------------------------------
-def hyperband_largest_bracket(scheduler) -> int:
+def hyperband_largest_bracket(scheduler: HyperBandScheduler) -> int:
     """Trials in synchronous HyperBand's largest bracket (`_get_n0(_s_max_1 - 1)`)."""
     return scheduler._get_n0(scheduler._s_max_1 - 1)

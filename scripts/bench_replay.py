@@ -21,13 +21,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 class SuggestionTimer:
@@ -74,8 +70,9 @@ def versus_lookup(names: list[str], seeds: int, workers: int, table, out: Path) 
                 results[label][1] += time.perf_counter() - start
                 results[label][0] += summary.compute_epochs
         rate = {label: count / seconds for label, (count, seconds) in results.items()}
-        print(f"{name}: surrogate {rate['surrogate']:.0f} results/s, grid lookup {rate['lookup']:.0f} results/s "
-              f"({seeds} seeds each, alternating): surrogate/lookup {rate['surrogate'] / rate['lookup']:.2f}",
+        print(f"{name}: surrogate {rate['surrogate']:.0f} results/s, grid lookup "
+              f"{rate['lookup']:.0f} results/s ({seeds} seeds each, alternating): surrogate/lookup "
+              f"{rate['surrogate'] / rate['lookup']:.2f}",
               flush=True)
 
 
@@ -84,7 +81,8 @@ def main() -> int:
     from bench.store.tables import resolve_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--table", default="", help="table folder or name (default: the shipped digits table)")
+    parser.add_argument("--table", default="",
+                        help="table folder or name (default: the shipped digits table)")
     parser.add_argument("--workload", default="digits")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seeds", type=int, default=3, help="seeds per strategy at most (default: 3)")
@@ -92,9 +90,11 @@ def main() -> int:
                         help="stop adding seeds once a strategy has run this long (default: 20 s)")
     parser.add_argument("--strategies", default="all", help="all, or a comma-separated list")
     parser.add_argument("--matrix-seeds", type=int, default=20)
-    parser.add_argument("--measure-matrix", action="store_true", help="run the whole matrix instead of estimating it")
+    parser.add_argument("--measure-matrix", action="store_true",
+                        help="run the whole matrix instead of estimating it")
     parser.add_argument("--versus-lookup", default="asha,random",
-                        help="strategies to replay through the surrogate and the grid lookup side by side ('' for none)")
+                        help="strategies to replay through the surrogate and the grid lookup side by "
+                             "side ('' for none)")
     args = parser.parse_args()
 
     table = resolve_table(args.table, args.workload)
@@ -122,8 +122,9 @@ def main() -> int:
             suggest_s = timer.seconds - suggest_before
             per_run_s[name] = spent / runs
             engine = results / max(spent - suggest_s, 1e-9)
-            print(f"{name:<12} {runs:>4} {results / runs:>11.0f} {spent / runs:>8.3f} {results / spent:>10.0f} "
-                  f"{results / cpu:>14.0f} {engine:>17.0f} {best:>15.0f}", flush=True)
+            print(f"{name:<12} {runs:>4} {results / runs:>11.0f} {spent / runs:>8.3f} "
+                  f"{results / spent:>10.0f} {results / cpu:>14.0f} {engine:>17.0f} {best:>15.0f}",
+                  flush=True)
         if args.versus_lookup and "space_sample" in table.meta:
             versus_lookup(args.versus_lookup.split(","), max(args.seeds, 5), args.workers, table, out)
         estimate = sum(per_run_s.values()) * args.matrix_seeds

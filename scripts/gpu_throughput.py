@@ -21,11 +21,8 @@ import itertools
 import json
 import multiprocessing
 import os
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SCHEMA_VERSION = 1
 FULL_EPOCH_IMAGES = 50_000
@@ -72,7 +69,8 @@ def receive(results, kind: str) -> tuple:
     except queue.Empty:
         raise WorkerError(f"no worker answered within {WAIT_S} s") from None
     if message[0] != kind:
-        raise WorkerError(f"worker {message[1]}: {message[2]}" if message[0] == "error" else f"unexpected {message}")
+        raise WorkerError(f"worker {message[1]}: {message[2]}" if message[0] == "error"
+                          else f"unexpected {message}")
     return message
 
 
@@ -98,8 +96,10 @@ def serve(rank: int, tasks, results, device: str, images: int, data_dir: str | N
     while (task := tasks.get()) is not None:
         width, batch_size, threads = task
         torch.set_num_threads(threads)
-        config = {"learning_rate": 0.05, "momentum": 0.9, "weight_decay": 5e-4, "batch_size": batch_size, "width": width}
-        trainer = make_trainer_on(split, config, TrainerContext(device=device, cpu_threads=threads, seed=rank))
+        config = {"learning_rate": 0.05, "momentum": 0.9, "weight_decay": 5e-4, "batch_size": batch_size,
+                  "width": width}
+        trainer = make_trainer_on(split, config,
+                                  TrainerContext(device=device, cpu_threads=threads, seed=rank))
         trainer.train_x, trainer.train_y = split[0][:batch_size], split[1][:batch_size]
         trainer.train_epoch()  # warm-up: FLOP count, cuDNN autotuning, allocator
         trainer.train_x, trainer.train_y = split[0], split[1]
@@ -176,7 +176,8 @@ def main() -> int:
     parser.add_argument("--widths", default=defaults["widths"])
     parser.add_argument("--batch-sizes", default=defaults["batch_sizes"])
     parser.add_argument("--trials", default="1,2,4,8", help="trials packed per GPU (per CPU without CUDA)")
-    parser.add_argument("--images", type=int, default=defaults["images"], help="training images per timed pass")
+    parser.add_argument("--images", type=int, default=defaults["images"],
+                        help="training images per timed pass")
     parser.add_argument("--peak-tflops", type=float, default=None)
     parser.add_argument("--max-minutes", type=float, default=8.0, help="start no measurement after this")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
@@ -185,13 +186,15 @@ def main() -> int:
     peak, peak_source = peak_flops(device, args.peak_tflops)
     from workloads import _cifar_data as data
 
-    source = "CIFAR-10" if data.batches_folder(data.resolve_root(args.data_dir)) else "synthetic CIFAR-shaped data"
+    source = ("CIFAR-10" if data.batches_folder(data.resolve_root(args.data_dir))
+              else "synthetic CIFAR-shaped data")
     where = f"CUDA: {torch.cuda.get_device_name(0)}, packed on GPU 0" if device == "cuda" else (
         f"CPU ONLY (no CUDA): {os.cpu_count()} cores shared by the packed trials; these are CPU figures")
     print(f"{where}\npeak {peak / 1e12:.3g} TFLOP/s ({peak_source})" if peak else f"{where}\n{peak_source}")
     print(f"data: {source}; {args.images} training images per trial per timed pass, "
           f"epoch time extrapolated to {FULL_EPOCH_IMAGES:,} images")
-    header = f"{'K':>2} {'width':>5} {'batch':>5} {'epoch_s/trial':>13} {'images/s':>10} {'TFLOP/s':>8} {'MFU':>7} {'peak_GiB':>8}"
+    header = (f"{'K':>2} {'width':>5} {'batch':>5} {'epoch_s/trial':>13} {'images/s':>10} {'TFLOP/s':>8} "
+              f"{'MFU':>7} {'peak_GiB':>8}")
     print(header, flush=True)
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -199,7 +202,8 @@ def main() -> int:
     workers = []  # started once; K trials use the first K
     for rank in range(max(trials)):
         tasks = context.Queue()
-        process = context.Process(target=worker, args=(rank, tasks, results, device, args.images, args.data_dir),
+        process = context.Process(target=worker,
+                                  args=(rank, tasks, results, device, args.images, args.data_dir),
                                   daemon=True)
         process.start()
         workers.append((tasks, process))
@@ -224,8 +228,8 @@ def main() -> int:
         rows.append(row)
         mfu = f"{100 * row['mfu']:6.1f}%" if row["mfu"] is not None else "    n/a"
         memory = f"{row['peak_memory_gib']:8.2f}" if row["peak_memory_gib"] is not None else "     n/a"
-        print(f"{k:>2} {width:>5} {batch_size:>5} {row['epoch_s_per_trial']:>13.2f} {row['images_per_s']:>10.0f} "
-              f"{row['flops_per_s'] / 1e12:>8.3f} {mfu} {memory}", flush=True)
+        print(f"{k:>2} {width:>5} {batch_size:>5} {row['epoch_s_per_trial']:>13.2f} "
+              f"{row['images_per_s']:>10.0f} {row['flops_per_s'] / 1e12:>8.3f} {mfu} {memory}", flush=True)
     for tasks, process in workers:
         tasks.put(None)
         if failure is not None:
@@ -243,9 +247,10 @@ def main() -> int:
         from bench import environment
 
         args.json.write_text(json.dumps({
-            "schema_version": SCHEMA_VERSION, "device": device, "peak_flops": peak, "peak_source": peak_source,
-            "data": source, "versions": environment.library_versions(), "hardware": environment.hardware(),
-            "rows": rows, "error": None if failure is None else str(failure)}, indent=2))
+            "schema_version": SCHEMA_VERSION, "device": device, "peak_flops": peak,
+            "peak_source": peak_source, "data": source, "versions": environment.library_versions(),
+            "hardware": environment.hardware(), "rows": rows,
+            "error": None if failure is None else str(failure)}, indent=2))
     return 0 if failure is None else 1
 
 

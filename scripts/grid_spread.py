@@ -12,10 +12,6 @@ how far two training seeds of the same point end apart, and the grid's compute.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 TOLERANCES = (0.01, 0.02)
 
@@ -29,7 +25,8 @@ def spread_lines(curves, max_epochs: int) -> list[str]:
     by_seed = finals["val_accuracy"].unstack("repeat")
     seed0, mean = by_seed[0].to_numpy(), by_seed.mean(axis=1).to_numpy()
     diverged = int(finals["diverged"].groupby("grid_index").any().sum())
-    lines = [f"grid points: {len(by_seed)}, training seeds {list(by_seed.columns)}; diverged (any seed): {diverged}"]
+    lines = [f"grid points: {len(by_seed)}, training seeds {list(by_seed.columns)}; diverged "
+             f"(any seed): {diverged}"]
     for label, final in (("seed 0", seed0), ("mean over seeds", mean)):
         p10, p50, p90 = np.percentile(final, [10, 50, 90])
         best = final.max()

@@ -46,7 +46,7 @@ def epochs_to_target(epochs, target: float, budget: dict | None) -> float | None
 
 def paired_ratios(live: list[float | None], replay: list[float | None]) -> tuple[list[float], int]:
     """Per-seed replay/live ratios where both hit, and the count of seeds where one or both missed."""
-    ratios = [r / l for l, r in zip(live, replay) if l and r]
+    ratios = [replayed / lived for lived, replayed in zip(live, replay, strict=False) if lived and replayed]
     return ratios, len(live) - len(ratios)
 
 
@@ -124,7 +124,8 @@ def verdict_lines(figures: dict[str, dict[int, list[float | None]]], names: list
     lines = []
     for index, target in enumerate(TARGETS):
         rows = []
-        spent = max((v for name in names for values in figures[name].values() for v in values if v), default=1.0)
+        spent = max((v for name in names for values in figures[name].values() for v in values if v),
+                    default=1.0)
         for name in names:
             for seed, values in figures[name].items():
                 value = values[index]
@@ -132,7 +133,8 @@ def verdict_lines(figures: dict[str, dict[int, list[float | None]]], names: list
                              "status": "reached" if value else "missed", "normalised": value or math.nan,
                              "compute_used_normalised": spent})
         # The figures here are epochs-to-target, not a share of the grid's compute.
-        lines.append(target_verdict(pd.DataFrame(rows), target, f"{target:g}").line.replace(", grid = 100)", " epochs)"))
+        lines.append(target_verdict(pd.DataFrame(rows), target, f"{target:g}").line.replace(", grid = 100)",
+                                                                                            " epochs)"))
     return lines
 
 
@@ -146,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--strategies", default="asha,random,hyperband,tpe")
-    parser.add_argument("--seeds", type=int, default=16, help="live seeds (a pilot: fewer, then the printed count)")
+    parser.add_argument("--seeds", type=int, default=16,
+                        help="live seeds (a pilot: fewer, then the printed count)")
     parser.add_argument("--seed", type=int, default=100, help="the first seed, live and replayed")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--store", type=Path, default=Path("results") / "validation" / "live-vs-replay")
@@ -163,13 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         args.seed, args.workers = manifest["seed"], manifest["workers"]
     names = args.strategies.split(",")
     seeds = range(args.seed, args.seed + args.seeds)
-    print(f"dataset {table.name}; targets {', '.join(f'{t:g}' for t in TARGETS)} (runs stop at {max(TARGETS):g}); "
-          f"{args.workers} workers; seeds {seeds.start}..{seeds.stop - 1}"
+    print(f"dataset {table.name}; targets {', '.join(f'{t:g}' for t in TARGETS)} (runs stop at "
+          f"{max(TARGETS):g}); {args.workers} workers; seeds {seeds.start}..{seeds.stop - 1}"
           f"{'; live runs from ' + str(args.store) if args.from_stored else ''}", flush=True)
 
     def spec(name: str, seed: int):
-        (one,) = make_specs([(name, {})], workload.name, seed=seed, seeds=1, out_dir=args.out, workers=args.workers,
-                            target=max(TARGETS), progress=False, command=tuple(sys.argv))
+        (one,) = make_specs([(name, {})], workload.name, seed=seed, seeds=1, out_dir=args.out,
+                            workers=args.workers, target=max(TARGETS), progress=False,
+                            command=tuple(sys.argv))
         return one
 
     live: dict[str, dict[int, list]] = {name: {} for name in names}
@@ -178,13 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         for seed in seeds:
             run = load_run(execute_replay(spec(name, seed), table).folder)
-            replayed[name][seed] = [epochs_to_target(run.epochs, t, run.manifest.get("budget")) for t in TARGETS]
+            replayed[name][seed] = [epochs_to_target(run.epochs, t, run.manifest.get("budget"))
+                                    for t in TARGETS]
             if args.from_stored:
                 epochs = stored[(name, seed)]
                 budget = manifest["budgets"].get(f"{name}:{seed}")
             else:
                 live_runs[(name, seed)] = load_run(execute(spec(name, seed)).folder)
-                epochs, budget = live_runs[(name, seed)].epochs, live_runs[(name, seed)].manifest.get("budget")
+                epochs, budget = (live_runs[(name, seed)].epochs,
+                                  live_runs[(name, seed)].manifest.get("budget"))
             live[name][seed] = [epochs_to_target(epochs, t, budget) for t in TARGETS]
             print(f"  {name} seed {seed}: live {live[name][seed]}, replay {replayed[name][seed]}", flush=True)
     if not args.from_stored:
@@ -201,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
             mean, low, high = geometric_interval(ratios)
             inside &= GOAL[0] <= low and high <= GOAL[1]
             print(f"| {name} | {target:g} | {sum(v is not None for v in live_values)}/{len(seeds)} | "
-                  f"{sum(v is not None for v in replay_values)}/{len(seeds)} | {mean:.2f} [{low:.2f}, {high:.2f}] | "
-                  f"{apart} | {seeds_for_goal(ratios) or '-'} |")
+                  f"{sum(v is not None for v in replay_values)}/{len(seeds)} | "
+                  f"{mean:.2f} [{low:.2f}, {high:.2f}] | {apart} | {seeds_for_goal(ratios) or '-'} |")
     print(f"\nevery interval inside [{GOAL[0]}, {GOAL[1]}]: {'yes' if inside else 'no'}")
     for label, figures in (("live", live), ("replay", replayed)):
         for line in verdict_lines(figures, names):

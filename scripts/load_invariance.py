@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--strategy", default="asha")
     parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--seed", type=int, default=100, help="first seed (default 100: outside the tests' seeds)")
+    parser.add_argument("--seed", type=int, default=100,
+                        help="first seed (default 100: outside the tests' seeds)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("results") / "load-invariance")
     args = parser.parse_args(argv)
@@ -77,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     for condition in ("idle A", "idle B", "busy"):
         print(f"{condition}:", flush=True)
         specs = make_specs([(args.strategy, {})], workload.name, seed=args.seed, seeds=args.seeds,
-                           out_dir=args.out / condition.replace(" ", "-"), workers=args.workers, target=target,
-                           progress=False, command=tuple(sys.argv))
+                           out_dir=args.out / condition.replace(" ", "-"), workers=args.workers,
+                           target=target, progress=False, command=tuple(sys.argv))
         runs = run_condition(specs, condition == "busy", lambda line: print(line, flush=True))
         basis = make_basis(reference, runs)
         unit = basis.unit_label
@@ -101,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{math.exp(values.max()):.3f}], mean |log ratio| {np.abs(values).mean():.3f}")
     difference = np.abs(busy_log[keep]) - np.abs(idle_log[keep])
     p = float(wilcoxon(difference).pvalue) if np.count_nonzero(difference) else 1.0
-    print(f"paired Wilcoxon signed-rank, |log busy/idle A| vs |log idle B/idle A| over {int(keep.sum())} seeds: "
-          f"p = {p:.3g} ({'indistinguishable' if p >= 0.05 else 'load moves the figures'} at 0.05)")
+    print("paired Wilcoxon signed-rank, |log busy/idle A| vs |log idle B/idle A| over "
+          f"{int(keep.sum())} seeds: p = {p:.3g} "
+          f"({'indistinguishable' if p >= 0.05 else 'load moves the figures'} at 0.05)")
     return 0
 
 

@@ -35,7 +35,6 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def environment(**extra: str) -> dict:
@@ -133,8 +132,9 @@ def speed(args, work: Path) -> Path:
     for parallel in (1, 2):
         wall_s, stdout, memory = compare(args, work / f"parallel{parallel}", "--parallel", str(parallel))
         walls[parallel] = wall_s
-        print(f"--parallel {parallel}: {wall_s:.1f} s wall; peak RSS {memory.peak / 2**20:.0f} MiB summed over "
-              f"the driver and its workers (largest process {memory.largest / 2**20:.0f} MiB)", flush=True)
+        print(f"--parallel {parallel}: {wall_s:.1f} s wall; peak RSS {memory.peak / 2**20:.0f} "
+              "MiB summed over the driver and its workers (largest process "
+              f"{memory.largest / 2**20:.0f} MiB)", flush=True)
         print(f"  {by_strategy(stdout)}", flush=True)
     ratio = walls[2] / walls[1]
     print(f"ratio --parallel 2 / --parallel 1: {ratio:.3f} (goal: at most 0.55)")
@@ -156,7 +156,8 @@ def two_nodes(args, work: Path, serial: Path) -> None:
     common = ["start", "--block", "--disable-usage-stats", "--num-cpus=1", "--object-store-memory=100000000"]
     nodes = [subprocess.Popen([ray, *common, "--head", f"--port={gcs}", "--include-dashboard=false",
                                f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={temp_dir}"],
-                              env=environment(**auth), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)]
+                              env=environment(**auth), stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)]
     try:
         _wait_for_nodes(address, 1, auth)
         nodes.append(subprocess.Popen([ray, *common, f"--address={address}",
@@ -165,7 +166,8 @@ def two_nodes(args, work: Path, serial: Path) -> None:
                                       start_new_session=True))
         _wait_for_nodes(address, 2, auth)
         out = work / "two-nodes"
-        wall_s, stdout, _ = compare(args, out, "--address", address, "--parallel", "2", env=environment(**auth))
+        wall_s, stdout, _ = compare(args, out, "--address", address, "--parallel", "2",
+                                    env=environment(**auth))
         nodes_used = Counter(json.loads((folder / "manifest.json").read_text())["matrix"]["node_id"]
                              for folder in out.glob("*-replay"))
         print(f"two-node cluster {address}: {wall_s:.1f} s wall; runs per node: "
@@ -203,8 +205,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strategies", default="all")
     parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--budget-epochs", type=float, default=None, help="per run (default: the full grid's cost)")
-    parser.add_argument("--skip-speed", action="store_true", help="only the two-node check (after a serial matrix)")
+    parser.add_argument("--budget-epochs", type=float, default=None,
+                        help="per run (default: the full grid's cost)")
+    parser.add_argument("--skip-speed", action="store_true",
+                        help="only the two-node check (after a serial matrix)")
     parser.add_argument("--skip-two-node", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep the matrices' folders here")
     args = parser.parse_args()

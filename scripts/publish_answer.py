@@ -30,16 +30,20 @@ def section(doc: dict, command: str) -> str:
     """The README's answer section from a report's summary.json."""
     target, unit = doc["target"], doc["unit"]
     lines = [BEGIN, "",
-             f"From `{command}` ({doc['created_at'][:10]}, bench {doc['produced_by']['bench']}; the full report: "
-             f"[docs/answer/report.md](docs/answer/report.md)). The verdict, one line per target:", ""]
+             f"From `{command}` ({doc['created_at'][:10]}, bench {doc['produced_by']['bench']}; "
+             "the full report: [docs/answer/report.md](docs/answer/report.md)). The verdict, "
+             "one line per target:", ""]
     lines += [f"- {v['line']}" for v in doc["verdicts"]] or [f"- no verdict: {doc.get('verdict_note')}"]
     trust = [w for w in doc["warnings"] if w.startswith("replay at target")]
     if trust:
-        lines += ["", "Where replay is not trusted (the surrogate's fidelity, [docs/fidelity.md](docs/fidelity.md)):", ""]
+        lines += ["", "Where replay is not trusted (the surrogate's fidelity, "
+                  "[docs/fidelity.md](docs/fidelity.md)):", ""]
         lines += [f"- {w}" for w in trust]
-    lines += ["", f"At the default target {target['accuracy']:.4f} (grid = 100 = {doc['reference']['total_compute']:.1f} "
-              f"{unit.get('label', unit['name'])}; median over seeds [95% interval]):", "",
-              "| strategy | seeds hit | compute-to-target | speed-up | compute used |", "|---|---|---|---|---|"]
+    lines += ["", f"At the default target {target['accuracy']:.4f} (grid = 100 = "
+              f"{doc['reference']['total_compute']:.1f} {unit.get('label', unit['name'])}; "
+              "median over seeds [95% interval]):", "",
+              "| strategy | seeds hit | compute-to-target | speed-up | compute used |",
+              "|---|---|---|---|---|"]
     for row in doc["strategies"]:
         if row["by_definition"]:
             lines.append(f"| {row['strategy']} | - | 100 (by definition) | 1x | 100 |")
@@ -51,9 +55,10 @@ def section(doc: dict, command: str) -> str:
                      f"{_figure(row['compute_used_normalised_median'])} |")
     ladder = doc["ladder"]
     targets = [r["target"] for r in ladder["rungs"]]
-    lines += ["", "Median compute-to-target at each target of the ladder (seeds that hit; ERT, misses counted as "
-              "COCO counts them):", "",
-              "| strategy | " + " | ".join(f"{t:.4f}" for t in targets) + " |", "|---|" + "---|" * len(targets)]
+    lines += ["", "Median compute-to-target at each target of the ladder (seeds that hit; ERT, "
+              "misses counted as COCO counts them):", "",
+              "| strategy | " + " | ".join(f"{t:.4f}" for t in targets) + " |",
+              "|---|" + "---|" * len(targets)]
     cells = {(r["strategy"], round(r["target"], 9)): r for r in ladder["summary"]}
     for row in doc["strategies"]:
         out = []

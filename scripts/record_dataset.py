@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 GRID_SEEDS = (0, 1, 2)
 SOBOL_SEEDS = (0, 1)
@@ -60,30 +59,17 @@ def _init_worker(workload_name: str) -> None:
 
 def read_progress(path: Path) -> dict[tuple[int, int], dict]:
     """Jobs already recorded; a line torn by a kill is dropped (it is trained again)."""
-    done = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            done[(record["config_id"], record["seed"])] = record
-    return done
+    from bench.store.jsonl import read_records
 
-
-def cut_torn_tail(path: Path) -> None:
-    """Drop a last line without its newline (a write cut by a kill) before appending after it."""
-    if path.exists():
-        data = path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            with open(path, "r+b") as handle:
-                handle.truncate(data.rfind(b"\n") + 1)
+    records, _ = read_records(path, ("config_id", "seed"), damaged_line="skip")
+    return {(record["config_id"], record["seed"]): record for record in records}
 
 
 def main() -> int:
     import multiprocessing
 
     import workloads
+    from bench.store.jsonl import cut_torn_tail
     from bench.store.tables import REFERENCE_DIR, table_name
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -92,7 +78,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", type=Path, default=ROOT / "results" / "recording")
     parser.add_argument("--out", type=Path, default=REFERENCE_DIR)
-    parser.add_argument("--limit", type=int, default=None, help="stop after this many jobs (a partial recording)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="stop after this many jobs (a partial recording)")
     args = parser.parse_args()
 
     workload = workloads.get(args.workload)

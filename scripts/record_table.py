@@ -14,16 +14,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
     import workloads
-    from bench.live.ray_session import ensure_ray
-    from bench.store.results import load_run
     from bench.live.cluster import default_workers
+    from bench.live.ray_session import ensure_ray
     from bench.live.runner import execute
     from bench.spec import make_specs
+    from bench.store.results import load_run
     from bench.store.tables import REFERENCE_DIR, curves_from_runs, table_name, write_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -10,11 +10,7 @@ cost.parquet is rewritten and table.json's cost_model entry (checksum, method) u
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +24,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default="digits")
-    parser.add_argument("--table", type=Path, default=None, help="dataset folder (default: the workload's shipped one)")
-    parser.add_argument("--dry-run", action="store_true", help="print the drift and the totals, write nothing")
+    parser.add_argument("--table", type=Path, default=None,
+                        help="dataset folder (default: the workload's shipped one)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the drift and the totals, write nothing")
     args = parser.parse_args(argv)
     workload = workloads.get(args.workload)
     folder = args.table or default_table_path(workload.name)

@@ -19,10 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 CORRELATION_GOAL = 0.1
 SPREAD_TOLERANCE = 0.2
@@ -47,8 +43,16 @@ def main(argv: list[str]) -> int:
     from bench.store.dataset import dataset_frame
     from bench.store.tables import default_table_path, load_table
     from bench.surrogate import fit_surrogate
-    from bench.surrogate._noise_figures import (BANDS, mean_finals, recorded_spread, replayed_finals,
-                                                replayed_spread, seed_correlation, tail_shares, unrecorded_configs)
+    from bench.surrogate._noise_figures import (
+        BANDS,
+        mean_finals,
+        recorded_spread,
+        replayed_finals,
+        replayed_spread,
+        seed_correlation,
+        tail_shares,
+        unrecorded_configs,
+    )
 
     space = workloads.get("digits").space
     frame = dataset_frame(load_table(default_table_path("digits")), space)
@@ -59,32 +63,38 @@ def main(argv: list[str]) -> int:
     recorded_configs = [dict(row[surrogate.scaler.names]) for _, row in
                         recorded_sample.iloc[:: len(recorded_sample) // 50][:50].iterrows()]
 
-    correlation = seed_correlation(surrogate, unrecorded_configs(surrogate, 150, seed=4) + recorded_configs, seeds)
-    print(f"seed independence: mean |r| over {args.seeds * (args.seeds - 1) // 2} seed pairs = {correlation:.3f} "
-          f"(goal < {CORRELATION_GOAL}): {verdict(correlation < CORRELATION_GOAL, f'{correlation - CORRELATION_GOAL:.3f}')}")
+    correlation = seed_correlation(surrogate, unrecorded_configs(surrogate, 150, seed=4) + recorded_configs,
+                                   seeds)
+    print(f"seed independence: mean |r| over {args.seeds * (args.seeds - 1) // 2} seed pairs = "
+          f"{correlation:.3f} (goal < {CORRELATION_GOAL}): "
+          f"{verdict(correlation < CORRELATION_GOAL, f'{correlation - CORRELATION_GOAL:.3f}')}")
 
     configs = unrecorded_configs(surrogate, 400, seed=5)
     replayed = replayed_spread(replayed_finals(surrogate, configs, seeds), mean_finals(surrogate, configs))
-    for (low, high), (mine, count), (theirs, their_count) in zip(BANDS, replayed, recorded_spread(surrogate.curves)):
+    for (low, high), (mine, count), (theirs, their_count) in zip(BANDS, replayed,
+                                                                 recorded_spread(surrogate.curves),
+                                                                 strict=False):
         ratio = mine / theirs - 1
-        print(f"seed spread, seed-mean final accuracy in [{low:.2f}, {high:.2f}): replayed {mine:.4f} ({count} pairs), "
-              f"recorded {theirs:.4f} ({their_count} configs), {ratio:+.1%}: "
+        print(f"seed spread, seed-mean final accuracy in [{low:.2f}, {high:.2f}): replayed {mine:.4f} "
+              f"({count} pairs), recorded {theirs:.4f} ({their_count} configs), {ratio:+.1%}: "
               f"{verdict(abs(ratio) < SPREAD_TOLERANCE, f'{abs(ratio) - SPREAD_TOLERANCE:.1%}')}")
 
     configs = unrecorded_configs(surrogate, args.configs, seed=3)
-    finals = np.array([surrogate.curve(c, 100 + i % args.seeds).val_accuracy[-1] for i, c in enumerate(configs)])
+    finals = np.array([surrogate.curve(c, 100 + i % args.seeds).val_accuracy[-1]
+                       for i, c in enumerate(configs)])
     recorded = sample.sort_values("epoch").groupby(["config_id", "seed"]).val_accuracy.last().to_numpy()
     for share in tail_shares(finals, recorded):
         inside = share["low"] <= share["replayed"] <= share["high"]
         gap = max(share["low"] - share["replayed"], share["replayed"] - share["high"])
-        print(f"final accuracy >= {share['threshold']:.2f}: replayed {share['replayed']:.4f} of {len(finals)}, "
-              f"recorded {share['recorded_count']}/{share['recorded_total']} = "
+        print(f"final accuracy >= {share['threshold']:.2f}: replayed {share['replayed']:.4f} of "
+              f"{len(finals)}, recorded {share['recorded_count']}/{share['recorded_total']} = "
               f"{share['recorded_count'] / share['recorded_total']:.4f} (95% interval {share['low']:.4f}-"
               f"{share['high']:.4f}): {verdict(inside, f'{gap:.4f}')}")
     best = frame.sort_values("epoch").groupby(["config_id", "seed"]).val_accuracy.last().max()
     above = float(np.mean(finals > best))
     print(f"above the best recorded final accuracy {best:.4f}: {above:.4%} "
-          f"(goal <= {ABOVE_BEST_GOAL:.1%}): {verdict(above <= ABOVE_BEST_GOAL, f'{above - ABOVE_BEST_GOAL:.4%}')}")
+          f"(goal <= {ABOVE_BEST_GOAL:.1%}): "
+          f"{verdict(above <= ABOVE_BEST_GOAL, f'{above - ABOVE_BEST_GOAL:.4%}')}")
     print(f"max replayed final accuracy: {finals.max():.4f} (best recorded final {best:.4f}, "
           f"best recorded at any epoch {np.nanmax(surrogate.curves.accuracy):.4f})")
     return 0

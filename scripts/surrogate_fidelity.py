@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 #: Where --write stores the competitive figures (bench/report/caveats.py reads it).
 FIDELITY_RECORD = ROOT / "results" / "validation" / "fidelity.json"
@@ -52,8 +51,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="shuffles configurations into folds")
     parser.add_argument("--calls", type=int, default=2000, help="curve() calls timed per model")
     parser.add_argument("--floor", type=float, default=None,
-                        help="seed-mean final accuracy of the configurations where strategies compete (default 0.85)")
-    parser.add_argument("--write", action="store_true", help=f"store the competitive figures in {FIDELITY_RECORD}")
+                        help="seed-mean final accuracy of the configurations where strategies "
+                             "compete (default 0.85)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"store the competitive figures in {FIDELITY_RECORD}")
     args = parser.parse_args(argv)
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = [m for m in args.models if m not in CANDIDATES]
@@ -72,7 +73,8 @@ def timings(frame, model: str, calls: int, seed: int) -> dict:
 
     start = time.process_time()
     surrogate = fit_surrogate(frame, model=model)
-    return {"fit_cpu_s": time.process_time() - start, "latency_s": latency_cpu_s(surrogate, calls=calls, seed=seed),
+    return {"fit_cpu_s": time.process_time() - start,
+            "latency_s": latency_cpu_s(surrogate, calls=calls, seed=seed),
             "forward_s": forward_cpu_s(surrogate, calls=calls, seed=seed)}
 
 
@@ -82,8 +84,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.report.ladder import make_ladder
     from bench.report.reference import DEFAULT_TOLERANCE_PP, load_reference
-    from bench.surrogate import (LATENCY_BUDGET_S, SURROGATE_VERSION, choose_competitive, competitive_fidelity,
-                                 competitive_table, fidelity, nested_cross_validate)
+    from bench.surrogate import (
+        LATENCY_BUDGET_S,
+        SURROGATE_VERSION,
+        choose_competitive,
+        competitive_fidelity,
+        competitive_table,
+        fidelity,
+        nested_cross_validate,
+    )
     from bench.surrogate._competitive import COMPETITIVE_FLOOR, to_record
 
     args = parse(sys.argv[1:] if argv is None else argv)
@@ -116,49 +125,52 @@ def main(argv: list[str] | None = None) -> int:
     def choose(inner: dict) -> str:
         results = {}
         for model, held in inner.items():
-            figures = fidelity(held.true_accuracy, held.predicted_accuracy, held.config_ids, held.seeds, run_target)
+            figures = fidelity(held.true_accuracy, held.predicted_accuracy, held.config_ids, held.seeds,
+                               run_target)
             figures["forward_s"] = speed[model]["forward_s"]
-            figures["competitive"] = competitive_fidelity(held.true_accuracy, held.predicted_accuracy, held.config_ids,
-                                                          held.seeds, ladder.targets, floor)
+            figures["competitive"] = competitive_fidelity(held.true_accuracy, held.predicted_accuracy,
+                                                          held.config_ids, held.seeds, ladder.targets, floor)
             inner_figures[model].append(figures)
             results[model] = figures
         return choose_competitive(results)
 
     started = time.time()
     nested = nested_cross_validate(frame, fast, choose, outer_folds=args.folds, inner_folds=args.inner_folds,
-                                   seed=args.seed, progress=lambda line: print(line, file=sys.stderr, flush=True))
+                                   seed=args.seed,
+                                   progress=lambda line: print(line, file=sys.stderr, flush=True))
     held = nested.held_out
     overall = fidelity(held.true_accuracy, held.predicted_accuracy, held.config_ids, held.seeds, run_target)
-    competitive = competitive_fidelity(held.true_accuracy, held.predicted_accuracy, held.config_ids, held.seeds,
-                                       ladder.targets, floor)
+    competitive = competitive_fidelity(held.true_accuracy, held.predicted_accuracy, held.config_ids,
+                                       held.seeds, ladder.targets, floor)
 
     sources = frame.groupby("source")["config_id"].nunique().to_dict() if "source" in frame.columns else {}
     print(f"{args.data}: {overall['configs']} configurations {sources}, {overall['curves']} curves, "
           f"{int(frame['epoch'].max())} epochs; nested CV grouped by configuration: {args.folds} outer folds "
-          f"(reported), {args.inner_folds} inner folds (select), seed {args.seed}; {time.time() - started:.0f} s wall")
+          f"(reported), {args.inner_folds} inner folds (select), seed {args.seed}; "
+          f"{time.time() - started:.0f} s wall")
     print(f"ladder: {ladder.rule}")
     print()
-    print("| model | fit CPU s | curve() CPU us | forward pass CPU us | within budget | chosen in outer folds "
-          "| inner competitive goals met (mean) | inner mean ratio to ceiling |")
+    print("| model | fit CPU s | curve() CPU us | forward pass CPU us | within budget | chosen "
+          "in outer folds | inner competitive goals met (mean) | inner mean ratio to ceiling |")
     print("|---|---|---|---|---|---|---|---|")
     for model in args.models:
         s, figures = speed[model], inner_figures.get(model, [])
-        goals = f"{np.mean([f['competitive'].goals_met for f in figures]):.1f} of {len(competitive.comparisons)}" \
-            if figures else "-"
+        goals = (f"{np.mean([f['competitive'].goals_met for f in figures]):.1f} of "
+                 f"{len(competitive.comparisons)}" if figures else "-")
         ratio = f"{np.mean([f['competitive'].mean_ratio for f in figures]):.3f}" if figures else "-"
         print(f"| {model} | {s['fit_cpu_s']:.1f} | {s['latency_s'] * 1e6:.0f} | {s['forward_s'] * 1e6:.0f} "
               f"| {'yes' if model in fast else 'no'} | {nested.chosen.count(model)} | {goals} | {ratio} |")
     print()
     print(f"Overall (every held-out curve, reach target {run_target:.4f} = grid's best - 1 pp): "
           f"Spearman final {overall['spearman_final']:.3f}, epochs 1/3/9 {overall['spearman_epoch_1']:.3f}/"
-          f"{overall['spearman_epoch_3']:.3f}/{overall['spearman_epoch_9']:.3f}; final MAE {overall['final_mae']:.4f} "
-          f"({overall['mae_over_seed_difference']:.2f} x mean |seed 0 - seed 1| {overall['seed_difference']:.4f}); "
-          f"reach TP/FP/TN/FN {overall['true_positive']}/{overall['false_positive']}/{overall['true_negative']}/"
-          f"{overall['false_negative']}")
+          f"{overall['spearman_epoch_3']:.3f}/{overall['spearman_epoch_9']:.3f}; final MAE "
+          f"{overall['final_mae']:.4f} ({overall['mae_over_seed_difference']:.2f} x mean |seed 0 - seed 1| "
+          f"{overall['seed_difference']:.4f}); reach TP/FP/TN/FN "
+          f"{overall['true_positive']}/{overall['false_positive']}/{overall['true_negative']}/{overall['false_negative']}")
     print()
-    print(f"Where strategies compete: {competitive.configs} configurations with recorded seed-mean final accuracy "
-          f">= {floor:g}, recorded with seeds 0 and 1; seed 0's curve predicted by the model (held out) and by "
-          f"seed 1's recorded curve (the ceiling). Goals met: {competitive.goals_met} of "
+    print(f"Where strategies compete: {competitive.configs} configurations with recorded seed-mean "
+          f"final accuracy >= {floor:g}, recorded with seeds 0 and 1; seed 0's curve predicted by the model "
+          f"(held out) and by seed 1's recorded curve (the ceiling). Goals met: {competitive.goals_met} of "
           f"{len(competitive.comparisons)}.")
     print()
     print(competitive_table(competitive, ladder.label))

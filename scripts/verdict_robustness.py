@@ -24,7 +24,8 @@ from pathlib import Path
 
 
 def resampled_dataset(source: Path, out: Path, seed: int) -> Path:
-    """A copy of the dataset at `source` whose space sample keeps one bootstrap draw's distinct configurations."""
+    """A copy of the dataset at `source` whose space sample
+    keeps one bootstrap draw's distinct configurations."""
     import numpy as np
     import pandas as pd
 
@@ -45,7 +46,8 @@ def resampled_dataset(source: Path, out: Path, seed: int) -> Path:
 
 
 def relations(result) -> dict[float, tuple[str | None, dict[str, str]]]:
-    return {round(v.target, 6): (v.best, {p.strategy: p.relation for p in v.pairs}) for v in result.report.report.verdicts}
+    return {round(v.target, 6): (v.best, {p.strategy: p.relation for p in v.pairs})
+            for v in result.report.report.verdicts}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = make_ladder(reference).targets
     work = args.keep or Path(tempfile.mkdtemp(prefix="verdict-robustness-"))
     work.mkdir(parents=True, exist_ok=True)
-    quiet = lambda line: None  # noqa: E731
+    quiet = lambda line: None  # noqa: E731  # a one-word sink for the log argument
     common = dict(seeds=args.seeds, targets=targets, reference=source, parallel=args.parallel, log=quiet)
     original = relations(bench.compare(args.strategies, replay=source, out=work / "original", **common))
     changes = []
@@ -75,10 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|")
     for index in range(args.resamples):
         dataset = resampled_dataset(source, work / f"dataset-{index}", seed=1000 + index)
-        found = relations(bench.compare(args.strategies, replay=dataset, out=work / f"resample-{index}", **common))
+        found = relations(bench.compare(args.strategies, replay=dataset, out=work / f"resample-{index}",
+                                        **common))
         for target, (best, pairs) in original.items():
             other_best, other_pairs = found.get(target, (None, {}))
-            moved = [f"{name}: {relation} -> {other_pairs.get(name, 'best')}" for name, relation in pairs.items()
+            moved = [f"{name}: {relation} -> {other_pairs.get(name, 'best')}"
+                     for name, relation in pairs.items()
                      if other_pairs.get(name, "best") != relation]
             if other_best != best:
                 moved.insert(0, f"best {best} -> {other_best}")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from bench.errors import BenchError
 from bench.plugins import Plugins
 from bench.registry import Registry
 from strategies.base import (
-    METRIC, MODE, TIME_ATTR, BuildContext, Built, Component, Param, ResolvedStrategy, Strategy,
+    METRIC,
+    MODE,
+    TIME_ATTR,
+    BuildContext,
+    Built,
+    Component,
+    Param,
+    ResolvedStrategy,
+    Strategy,
     resolve_params,
 )
 from strategies.bayesopt import BAYESOPT

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bench.errors import BenchError
 from workloads.space import SearchSpace
@@ -131,8 +132,10 @@ class Built:
         from ray.tune.schedulers import AsyncHyperBandScheduler, FIFOScheduler
         from ray.tune.search.basic_variant import BasicVariantGenerator
 
-        never_pauses = self.scheduler is None or type(self.scheduler) in (FIFOScheduler, AsyncHyperBandScheduler)
-        if isinstance(self.search_alg, BasicVariantGenerator) and never_pauses and not self.search_alg.max_concurrent:
+        never_pauses = self.scheduler is None or type(self.scheduler) in (FIFOScheduler,
+                                                                          AsyncHyperBandScheduler)
+        if (isinstance(self.search_alg, BasicVariantGenerator) and never_pauses
+            and not self.search_alg.max_concurrent):
             self.search_alg.max_concurrent = slots
 
 

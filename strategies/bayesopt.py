@@ -15,8 +15,8 @@ def _build(ctx, params):
 
     return Built(
         search_alg=BayesOptSearch(
-            space=BayesOptSearch.convert_search_space(tune_space(ctx.space, continuous=True)), metric=METRIC, mode=MODE,
-            random_state=ctx.seed, random_search_steps=params["random_search_steps"],
+            space=BayesOptSearch.convert_search_space(tune_space(ctx.space, continuous=True)), metric=METRIC,
+            mode=MODE, random_state=ctx.seed, random_search_steps=params["random_search_steps"],
         )
     )
 

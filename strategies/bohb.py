@@ -12,7 +12,8 @@ REFERENCE = "https://arxiv.org/abs/1807.01774"
 def _build_searcher(ctx, params):
     from ray.tune.search.bohb import TuneBOHB
 
-    return Built(search_alg=TuneBOHB(space=TuneBOHB.convert_search_space(tune_space(ctx.space)), metric=METRIC, mode=MODE, seed=ctx.seed))
+    return Built(search_alg=TuneBOHB(space=TuneBOHB.convert_search_space(tune_space(ctx.space)),
+                                     metric=METRIC, mode=MODE, seed=ctx.seed))
 
 
 def _build_scheduler(ctx, params):
@@ -36,7 +37,8 @@ BOHB_SEARCHER = Component(
 BOHB_SCHEDULER = Component(
     name="bohb",
     summary="HyperBandForBOHB: Hyperband brackets that feed TuneBOHB",
-    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1, open_low=True),),
+    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1,
+                  open_low=True),),
     build=_build_scheduler,
     reference=REFERENCE,
 )

@@ -45,8 +45,10 @@ ASHA = Component(
     name="asha",
     summary="asynchronous successive halving (ASHAScheduler)",
     params=(
-        Param("grace_period", 1, "epochs every trial gets before it can be stopped (at most max_epochs)", low=1),
-        Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1, open_low=True),
+        Param("grace_period", 1, "epochs every trial gets before it can be stopped (at most max_epochs)",
+              low=1),
+        Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1,
+              open_low=True),
         Param("brackets", 1, "number of brackets (1 = plain ASHA)", low=1),
     ),
     build=_build_asha,
@@ -56,7 +58,8 @@ ASHA = Component(
 HYPERBAND = Component(
     name="hyperband",
     summary="synchronous Hyperband (HyperBandScheduler) that pauses and resumes trials",
-    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1, open_low=True),),
+    params=(Param("reduction_factor", 3.0, "keep 1/reduction_factor of trials at each rung", low=1,
+                  open_low=True),),
     build=_build_hyperband,
     reference="https://arxiv.org/abs/1603.06560",
 )

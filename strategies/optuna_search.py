@@ -14,7 +14,8 @@ def _build(ctx, params):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=ctx.seed, n_startup_trials=params["n_startup_trials"])
     return Built(
-        search_alg=OptunaSearch(space=OptunaSearch.convert_search_space(tune_space(ctx.space)), metric=METRIC, mode=MODE, sampler=sampler)
+        search_alg=OptunaSearch(space=OptunaSearch.convert_search_space(tune_space(ctx.space)), metric=METRIC,
+                                mode=MODE, sampler=sampler)
     )
 
 

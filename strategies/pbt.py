@@ -48,7 +48,8 @@ PBT = Component(
     summary="population based training (PopulationBasedTraining)",
     params=(
         _POPULATION, _INTERVAL,
-        Param("quantile_fraction", 0.25, "bottom share that copies the top share", low=0, high=0.5, open_low=True),
+        Param("quantile_fraction", 0.25, "bottom share that copies the top share", low=0, high=0.5,
+              open_low=True),
         Param("resample_probability", 0.25, "chance a perturbed value is resampled instead", low=0, high=1),
     ),
     build=_build_pbt,

@@ -24,7 +24,8 @@ TPE = Component(
     summary="HyperOpt TPE (HyperOptSearch)",
     params=(
         Param("n_initial_points", 20, "random configurations before TPE takes over", low=1),
-        Param("gamma", 0.25, "share of observations TPE treats as good", low=0, high=1, open_low=True, open_high=True),
+        Param("gamma", 0.25, "share of observations TPE treats as good", low=0, high=1, open_low=True,
+              open_high=True),
     ),
     build=_build,
     reference="https://papers.nips.cc/paper/4443-algorithms-for-hyper-parameter-optimization",

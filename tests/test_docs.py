@@ -12,7 +12,8 @@ LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img[^>
 
 
 def relative_links(path: Path) -> list[str]:
-    """The relative link targets in `path` (web addresses, mail and in-page anchors left out), code blocks skipped."""
+    """The relative link targets in `path` (web addresses, mail and in-page anchors left out),
+    code blocks skipped."""
     text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
     targets = [a or b for a, b in LINK.findall(text)]
     return [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:", t) and not t.startswith("#")]

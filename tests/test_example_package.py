@@ -24,7 +24,8 @@ EXAMPLE = ROOT / "examples" / "own-workload"
 def _run(python, args, cwd, timeout=240):
     env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "BENCH_WORKLOADS")}
     env["PYTHONPATH"] = str(ROOT)  # this checkout's bench, in the driver and in Ray's workers
-    done = subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
     assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout
 
@@ -33,9 +34,11 @@ def _run(python, args, cwd, timeout=240):
 def example(tmp_path_factory):
     """A copy of the example (its build files stay out of the checkout) and a venv it is installed in."""
     root = tmp_path_factory.mktemp("example")
-    source = shutil.copytree(EXAMPLE, root / "own-workload", ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    source = shutil.copytree(EXAMPLE, root / "own-workload",
+                             ignore=shutil.ignore_patterns("build", "*.egg-info"))
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+                   check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
                     "--no-build-isolation", "--disable-pip-version-check", str(source)], check=True)
@@ -48,13 +51,14 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
     assert "[plugin: entry point in own-workload 0.1.0 (own_workload:BLOBS)]" in listed
 
     # --until budget: the package ships its table, so a run would otherwise stop at that table's target.
-    recorded = _run(python, ["-m", "bench", "run", "--strategy", "grid", "--workload", "blobs", "--until", "budget",
-                             "--out", str(root / "grid"), "--quiet"], cwd=root)
+    recorded = _run(python, ["-m", "bench", "run", "--strategy", "grid", "--workload", "blobs", "--until",
+                             "budget", "--out", str(root / "grid"), "--quiet"], cwd=root)
     assert ": complete" in recorded and "learning-curve table (1 repeat)" in recorded
     (table,) = (root / "grid").glob("grid-blobs-seed0-*/table")
 
     compared = _run(python, ["-m", "bench", "compare", "--replay", str(table), "--workload", "blobs",
-                             "--strategies", "grid,random,asha", "--seeds", "2", "--out", str(root / "compare")],
+                             "--strategies", "grid,random,asha", "--seeds", "2", "--out",
+                             str(root / "compare")],
                     cwd=root)
     assert "blobs: 6 runs against table" in compared and "compute-to-target" in compared
     assert (root / "compare" / "report" / "report.md").exists()
@@ -62,8 +66,8 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
     suite = root / "blobs.toml"
     suite.write_text('schema = 1\nname = "blobs"\n[replay]\nworkloads = ["blobs"]\nstrategies = ["asha"]\n'
                      'seeds = 2\n[regression]\nfactor = 1.1\n')
-    nightly = _run(python, ["-m", "bench", "nightly", "--suite", str(suite), "--history", str(root / "history"),
-                            "--out", str(root / "nightly"), "--verbose"], cwd=root)
+    nightly = _run(python, ["-m", "bench", "nightly", "--suite", str(suite), "--history",
+                            str(root / "history"), "--out", str(root / "nightly"), "--verbose"], cwd=root)
     assert "[2/2] asha seed " in nightly and "history run 1 (accepted)" in nightly
     assert "asha seed 0: best" in nightly and "asha seed 1: best" in nightly  # both runs, in either order
 
@@ -71,9 +75,11 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
     # path through BENCH_WORKLOADS and PYTHONPATH, which tests/bench/test_plugins.py checks are
     # exported; a second live run here would double this test's time.)
     plain = sys.executable
-    replayed = _run(plain, ["-m", "bench", "compare", "--replay", str(table), "--workload", "own_workload:BLOBS",
-                            "--strategies", "asha", "--seeds", "2", "--out", str(root / "compare-by-path")], cwd=source)
+    replayed = _run(plain, ["-m", "bench", "compare", "--replay", str(table), "--workload",
+                            "own_workload:BLOBS", "--strategies", "asha", "--seeds", "2", "--out",
+                            str(root / "compare-by-path")], cwd=source)
     assert "blobs: 2 runs against table" in replayed
     single = _run(plain, ["-m", "bench", "run", "--replay", str(table), "--strategy", "hyperband",
-                          "--workload", "own_workload:BLOBS", "--out", str(root / "by-path"), "--quiet"], cwd=source)
+                          "--workload", "own_workload:BLOBS", "--out", str(root / "by-path"), "--quiet"],
+                  cwd=source)
     assert "run hyperband-blobs-seed0-" in single

@@ -30,7 +30,8 @@ def test_list_names_every_strategy_and_workload_on_one_line_each(capsys):
     lines = capsys.readouterr().out.splitlines()
     for name in strategies.REGISTRY.names():
         strategy = strategies.REGISTRY.get(name)
-        (line,) = [line for line in lines if line.split()[:1] == [name] and f"{strategy.searcher}+{strategy.scheduler}" in line]
+        (line,) = [line for line in lines
+                   if line.split()[:1] == [name] and f"{strategy.searcher}+{strategy.scheduler}" in line]
         assert strategy.summary in line
     for name in workloads.REGISTRY.names():
         workload = workloads.get(name)
@@ -45,8 +46,8 @@ def test_budget_fraction_is_a_share_of_the_grid_budget(fraction, digits_table_pa
     from bench.store.results import load_run
 
     out = tmp_path / "runs"
-    assert main(["run", "--strategy", "random", "--replay", "--budget-fraction", str(fraction), "--until", "budget",
-                 "--samples", "243", "--quiet", "--out", str(out)]) == 0
+    assert main(["run", "--strategy", "random", "--replay", "--budget-fraction", str(fraction), "--until",
+                 "budget", "--samples", "243", "--quiet", "--out", str(out)]) == 0
     (folder,) = out.iterdir()
     stored = load_run(folder)
     grid_epochs = workloads.get("digits").grid_budget_epochs
@@ -58,7 +59,8 @@ def test_budget_fraction_is_a_share_of_the_grid_budget(fraction, digits_table_pa
 @pytest.mark.parametrize("fraction", ["0", "-1", "1001", "nan"])
 def test_budget_fraction_outside_its_range_names_the_range(fraction, capsys, tmp_path):
     out = tmp_path / "runs"
-    line = refused(capsys, ["run", "--strategy", "random", "--replay", "--budget-fraction", fraction, "--out", str(out)],
+    line = refused(capsys, ["run", "--strategy", "random", "--replay", "--budget-fraction", fraction, "--out",
+                            str(out)],
                    out)
     assert "--budget-fraction must be in (0, 1000]" in line
 
@@ -69,13 +71,14 @@ def test_budget_fraction_outside_its_range_names_the_range(fraction, capsys, tmp
     ("nevergrad+hyperband", "NevergradSearch", "HyperBandScheduler"),
     ("random+pbt", "BasicVariantGenerator", "PopulationBasedTraining"),
 ])
-def test_searcher_plus_scheduler_builds_both_and_replays(name, searcher, scheduler, digits_table_path, tmp_path):
+def test_searcher_plus_scheduler_builds_both_and_replays(name, searcher, scheduler, digits_table_path,
+                                                         tmp_path):
     from bench.store.results import load_run
     from strategies import BuildContext
 
     digits = workloads.get("digits")
-    built = strategies.resolve(name).build(BuildContext(space=digits.space, max_epochs=digits.max_epochs, seed=0,
-                                                        samples=8))
+    built = strategies.resolve(name).build(BuildContext(space=digits.space, max_epochs=digits.max_epochs,
+                                                        seed=0, samples=8))
     found = type(built.search_alg).__name__ if built.search_alg is not None else None
     assert (found, type(built.scheduler).__name__) == (searcher, scheduler)
     out = tmp_path / "runs"
@@ -113,11 +116,12 @@ def test_an_unreachable_address_is_refused_naming_the_accepted_forms(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         for address in (f"127.0.0.1:{port}", "nohostport"):
-            done = subprocess.run([sys.executable, "-m", "bench", "run", "--strategy", "asha", "--address", address,
-                                   "--out", str(out)], cwd=Path(__file__).resolve().parents[1], env=environment,
-                                  capture_output=True, text=True, timeout=120)
+            done = subprocess.run([sys.executable, "-m", "bench", "run", "--strategy", "asha", "--address",
+                                   address, "--out", str(out)], cwd=Path(__file__).resolve().parents[1],
+                                  env=environment, capture_output=True, text=True, timeout=120)
             lines = done.stderr.strip().splitlines()
-            assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-2000:]
+            assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: "), (
+                done.stderr[-2000:])
             assert address in lines[0] and "accepted: auto, host:port or ray://host:port" in lines[0]
             assert done.stdout == "" and not out.exists()
 
@@ -135,8 +139,8 @@ def test_bench_data_dir_is_where_cifar10_looks_without_data_dir(monkeypatch, cap
     assert not given.exists() and not (tmp_path / "cache").exists()
     # --data-dir wins over the variable
     other = tmp_path / "from-option"
-    line = refused(capsys, ["run", "--strategy", "asha", "--workload", "cifar10", "--data-dir", str(other), "--out",
-                            str(out)], out)
+    line = refused(capsys, ["run", "--strategy", "asha", "--workload", "cifar10", "--data-dir", str(other),
+                            "--out", str(out)], out)
     assert str(other) in line and str(given) not in line
 
 
@@ -160,7 +164,8 @@ def _docs() -> dict[str, str]:
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    return {str(p.relative_to(root)): p.read_text() for p in [root / "README.md", *sorted((root / "docs").glob("*.md"))]}
+    return {str(p.relative_to(root)): p.read_text()
+            for p in [root / "README.md", *sorted((root / "docs").glob("*.md"))]}
 
 
 def test_own_model_step_one_copies_the_example_from_any_folder(tmp_path):
@@ -173,7 +178,8 @@ def test_own_model_step_one_copies_the_example_from_any_folder(tmp_path):
     section = _readme().split("## Your own model", 1)[1]
     step = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
     walkthrough = _docs()["docs/own-model.md"]
-    assert step == re.search(r"```bash\n(.*?)```", walkthrough, re.S).group(1)  # one step 1, README and docs alike
+    # one step 1, README and docs alike
+    assert step == re.search(r"```bash\n(.*?)```", walkthrough, re.S).group(1)
     assert "../" not in step
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
@@ -184,8 +190,9 @@ def test_own_model_step_one_copies_the_example_from_any_folder(tmp_path):
     assert done.returncode == 0, done.stderr
     copied = elsewhere / "mine"
     assert (copied / "pyproject.toml").exists() and (copied / "own_workload" / "__init__.py").exists()
-    assert sorted(p.name for p in copied.iterdir()) == sorted(p.name for p in (root / "examples" / "own-workload").iterdir()
-                                                              if p.name not in ("__pycache__",) and not p.name.endswith(".egg-info"))
+    assert sorted(p.name for p in copied.iterdir()) == sorted(
+        p.name for p in (root / "examples" / "own-workload").iterdir()
+        if p.name not in ("__pycache__",) and not p.name.endswith(".egg-info"))
 
 
 def test_the_target_is_defined_one_way_in_the_readme_and_the_report():
@@ -201,7 +208,8 @@ def test_the_target_is_defined_one_way_in_the_readme_and_the_report():
     value, rule, _ = resolve_target(reference)
     assert f"{reference.best_final_accuracy():.4f}" == "0.9162" and f"{value:.4f}" == "0.9062"
     assert "for each grid repeat, the best final accuracy over its points; mean over repeats" in rule
-    for where in ("README.md", "docs/reading-a-report.md", "docs/glossary.md"):  # the README and both definitions
+    # the README and both definitions
+    for where in ("README.md", "docs/reading-a-report.md", "docs/glossary.md"):
         assert "0.9162 - 1 pp = 0.9062" in texts[where] or "0.9162 minus 1 point" in texts[where], where
     for where, text in texts.items():
         for other in ("0.9086", "0.9081", "0.8981"):

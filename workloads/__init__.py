@@ -51,7 +51,8 @@ def _register_plugins() -> None:
 
 _register_builtin()
 _register_plugins()
-PLUGINS: Plugins[Workload] = Plugins("workload", "bench.workloads", REGISTRY, _check_workload, env_var="BENCH_WORKLOADS")
+PLUGINS: Plugins[Workload] = Plugins("workload", "bench.workloads", REGISTRY, _check_workload,
+                                     env_var="BENCH_WORKLOADS")
 
 __all__ = [
     "REGISTRY", "PLUGINS", "get", "Workload", "EpochTrainer", "EpochMetrics", "TrainerContext",

@@ -13,9 +13,10 @@ import pickle
 import shutil
 import socket
 import tempfile
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bench.errors import BenchError
 
@@ -56,7 +57,8 @@ def batches_folder(root: Path) -> Path | None:
 
 def _where_to_put(root: Path) -> str:
     return (f"put the python version of CIFAR-10 ({URL}, unpacked: a folder {FOLDER} holding "
-            f"{', '.join(EXPECTED_FILES)}) into {root}, or point --data-dir or ${DATA_DIR_ENV} at the folder holding it")
+            f"{', '.join(EXPECTED_FILES)}) into {root}, or point --data-dir or ${DATA_DIR_ENV} at the "
+            "folder holding it")
 
 
 def _download(root: Path) -> None:
@@ -107,7 +109,8 @@ def read_batch(path: Path) -> tuple[Any, Any]:
             entry = pickle.load(handle, encoding="latin1")  # the files are Python 2 pickles
         images = np.asarray(entry["data"], dtype=np.uint8)
         labels = np.asarray(entry["labels"], dtype=np.int64)
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError,
+            AttributeError) as exc:
         raise BenchError(f"{path}: not a CIFAR-10 batch file ({type(exc).__name__}: {exc})") from None
     size = int(np.prod(IMAGE_SHAPE))
     if images.ndim != 2 or images.shape[1] != size or len(labels) != len(images):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import torch
 from torch import nn

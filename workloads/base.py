@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from workloads.space import SearchSpace
 
@@ -51,7 +52,7 @@ class EpochTrainer(ABC):
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore a state from `state_dict`."""
 
-    def apply_hyperparameters(self, config: Mapping[str, Any]) -> None:
+    def apply_hyperparameters(self, config: Mapping[str, Any]) -> None:  # noqa: B027  # an optional hook
         """Adopt changed mutable hyperparameters after a restore (PBT, PB2). Default: nothing."""
 
 

@@ -16,8 +16,9 @@ else $BENCH_DATA_DIR, else ~/.cache/bench/cifar10 (see workloads._cifar_data).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from workloads import _cifar_data as data
 from workloads.base import EpochTrainer, TrainerContext, Workload
@@ -57,7 +58,8 @@ def build_model(width: int) -> torch.nn.Module:
 
 
 def normalise(images: torch.Tensor) -> torch.Tensor:
-    """uint8 (N, 3, 32, 32) images to float32 with per-channel zero mean and unit variance, on their device."""
+    """uint8 (N, 3, 32, 32) images to float32 with per-channel zero mean and unit variance,
+    on their device."""
     import torch
 
     mean = torch.tensor(CHANNEL_MEAN, device=images.device).view(1, 3, 1, 1)
@@ -102,7 +104,8 @@ def _device_split(folder: str, device: str) -> tuple[torch.Tensor, ...]:
     )
 
 
-def make_trainer_on(split: tuple[torch.Tensor, ...], config: Mapping[str, Any], ctx: TrainerContext) -> EpochTrainer:
+def make_trainer_on(split: tuple[torch.Tensor, ...], config: Mapping[str, Any],
+                    ctx: TrainerContext) -> EpochTrainer:
     """A ResNetTrainer on already-normalised tensors on `ctx.device` (also used by the throughput script)."""
     import torch
 

@@ -9,8 +9,9 @@ brackets. Version 2 (27 epochs; version 1 had 9); its grid figures are in the RE
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from workloads.base import EpochTrainer, TrainerContext, Workload
 from workloads.space import Hyperparameter, SearchSpace

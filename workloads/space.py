@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class SearchSpace:
     def grid_points(self) -> Iterator[dict[str, float | int]]:
         """Every grid point, in a fixed order (last dimension varies fastest)."""
         for values in itertools.product(*(hp.grid for hp in self.hyperparameters)):
-            yield {hp.name: hp.normalise(v) for hp, v in zip(self.hyperparameters, values)}
+            yield {hp.name: hp.normalise(v) for hp, v in zip(self.hyperparameters, values, strict=False)}
 
     def normalise(self, config: Mapping[str, Any]) -> dict[str, float | int]:
         """The hyperparameter values a trainable uses for `config` (other keys dropped)."""

@@ -1,16 +1,23 @@
-"""`compare`: the strategies x seeds matrix (replayed by default, or live), then its report (`bench compare`'s work)."""
+"""`compare`: the strategies x seeds matrix (replayed by default, or live), then its report
+(`bench compare`'s work)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bench.api._report import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api._run import call_command, path_value, replay_option
 from bench.errors import BenchError, check_seeds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.store.tables import Table
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class CompareResult:
     report: ReportResult
 
     @property
-    def summary(self) -> Any:
+    def summary(self) -> pd.DataFrame:
         """The report's summary DataFrame: one row per strategy."""
         return self.report.summary
 
@@ -47,7 +54,7 @@ def strategy_names(text: str) -> list[str]:
     return names
 
 
-def _table(replay: str, workload: str):
+def _table(replay: str, workload: str) -> Table:
     from bench.store.tables import default_table_path, load_table
 
     path = Path(replay) if replay else default_table_path(workload)
@@ -57,12 +64,12 @@ def _table(replay: str, workload: str):
     return load_table(path, workload)
 
 
-def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: int = 0, workload: str = "digits",
-            replay: bool | str | Path = True, workers: int | None = None, samples: int | None = None,
-            budget_epochs: float | None = None, out: str | Path | None = None, target: float | None = None,
-            tolerance: float | None = None, reference: str | Path | None = None, claims: str | Path | None = None,
-            parallel: int | None = None, address: str | None = None, verbose: bool = False,
-            targets: Sequence[float] | None = None, verdict: bool = False,
+def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: int = 0,
+            workload: str = "digits", replay: bool | str | Path = True, workers: int | None = None,
+            samples: int | None = None, budget_epochs: float | None = None, out: str | Path | None = None,
+            target: float | None = None, tolerance: float | None = None, reference: str | Path | None = None,
+            claims: str | Path | None = None, parallel: int | None = None, address: str | None = None,
+            verbose: bool = False, targets: Sequence[float] | None = None, verdict: bool = False,
             log: Callable[[str], None] = print, command: Sequence[str] | None = None) -> CompareResult:
     """Run every strategy x seed under the full grid budget, then report them, as `bench compare` does.
 
@@ -82,20 +89,23 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     Raises:
         BenchError: bad arguments, with the message `bench compare` prints; nothing is written then.
     """
+    import workloads
     from bench.matrix import MatrixOptions, run_matrix
     from bench.spec import check_buildable, check_positive, check_writable, make_specs
     from bench.store.dataset import table_cost_model
-    import workloads
 
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
-        raise BenchError(f"bench compare: argument --parallel: takes a positive integer, the runs executed at "
-                         f"once (1 = one after another, in order), not {str(parallel)!r}")
+        raise BenchError("bench compare: argument --parallel: takes a positive integer, "
+                         "the runs executed at once (1 = one after another, in order), not "
+                         f"{str(parallel)!r}")
     if command is None:
-        command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed, workload=workload,
-                               replay=replay, workers=workers, samples=samples, budget_epochs=budget_epochs, out=out)
+        command = call_command("bench.compare", strategies=strategies, seeds=seeds, seed=seed,
+                               workload=workload, replay=replay, workers=workers, samples=samples,
+                               budget_epochs=budget_epochs, out=out)
     text = strategies if isinstance(strategies, str) else ",".join(strategies)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    out = path_value("--out", out, "bench compare") if out is not None else Path("results") / f"compare-{stamp}"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    out = (path_value("--out", out, "bench compare") if out is not None
+           else Path("results") / f"compare-{stamp}")
     check_positive("--seeds", seeds)
     check_seeds(seed, seeds)
     check_positive("--workers", workers)
@@ -110,13 +120,14 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     if verdict:
         check_verdict_request(len([n for n in names if n != GRID]), seeds)
     table_option = replay_option(replay, "bench compare")
-    table = None if table_option is None else _table(table_option, workload_name)  # module:attribute: its name
+    # module:attribute: its name
+    table = None if table_option is None else _table(table_option, workload_name)
     # The epochs are charged by the replayed table's cost model, or live by the workload's shipped one.
     specs = make_specs([(name, {}) for name in names], workload_name, seed=seed, seeds=seeds,
                        out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
                        command=tuple(command), progress=False,
-                       **({} if table is None else {"cost_model": table_cost_model(table)}))
-    if table_option is None:
+                       **({} if table is None else {"cost_model": table_cost_model(table)}))  # type: ignore[arg-type]  # cost_model only
+    if table is None:  # no table option
         from bench.matrix.live import live_workers
 
         mode, table = "live", None
@@ -137,8 +148,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         from bench.report.reference import load_reference
 
         make_ladder(load_reference(workload_name, reference), targets)
-    result = run_matrix(specs, mode, table, MatrixOptions(parallel=parallel, address=address, verbose=verbose),
-                        log=log)
+    result = run_matrix(specs, mode, table,
+                        MatrixOptions(parallel=parallel, address=address, verbose=verbose), log=log)
     if result.failed:
         log(f"{len(result.failed)} of {len(specs)} runs failed; the report skips them")
     written = write_report_from([out], out / "report", workload=workload, target=target, tolerance=tolerance,

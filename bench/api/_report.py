@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.report.build import Report
 
 
 @dataclass(frozen=True)
 class ReportResult:
     """A written report: its figures as data and the paths of its files."""
 
-    summary: Any  # pandas.DataFrame: one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
-    per_seed: Any  # pandas.DataFrame: one row per run (bench.report.metrics.PER_SEED_COLUMNS)
+    summary: pd.DataFrame  # one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
+    per_seed: pd.DataFrame  # one row per run (bench.report.metrics.PER_SEED_COLUMNS)
     plots: list[Path]  # the PNGs (bench.report.plots.PLOT_FILES)
     files: list[Path]  # every file written, plots included (report.md, summary.csv, summary.json, ...)
     folder: Path
-    report: Any  # bench.report.Report: basis (reference, target, unit), runs, warnings, claims
+    report: Report  # basis (reference, target, unit), runs, warnings, claims
 
 
 def check_report_options(target: float | None = None, tolerance: float | None = None,
@@ -48,9 +54,9 @@ def check_replay_target(target: float | None, table: str | Path, workload: str) 
 
     best = load_reference(workload, Path(table)).best_recorded_accuracy()
     if target > best + 1e-9:
-        raise BenchError(f"--target {target:.4f} is above anything a replay of {Path(table).name} can reach (its best "
-                         f"recorded accuracy, grid and dataset, any epoch: {best:.4f}); accepted: a target in "
-                         f"(0, {best:.4f}] in replay, or --live")
+        raise BenchError(f"--target {target:.4f} is above anything a replay of {Path(table).name} can reach "
+                         f"(its best recorded accuracy, grid and dataset, any epoch: {best:.4f}); "
+                         f"accepted: a target in (0, {best:.4f}] in replay, or --live")
 
 
 def write_report_from(results: Iterable[str | Path], out: str | Path, *, workload: str | None = None,
@@ -95,7 +101,8 @@ def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: st
 
     Args:
         results: run folders or folders holding them (searched 4 levels deep); default `results`.
-        out: where to write report.md, summary.csv/json, per_seed.csv and the plots (default `results/report`).
+        out: where to write report.md, summary.csv/json, per_seed.csv and the plots
+            (default `results/report`).
         workload: report only this workload's runs (needed when `results` hold several).
         target: validation accuracy to reach, in (0, 1]; or `tolerance`: the grid's best final accuracy
             minus this many percentage points (default 1). Not both.

@@ -1,13 +1,19 @@
-"""A `bench run` as plain values (`RunRequest`), validated into RunSpecs by `plan`; shared by the CLI and the API."""
+"""A `bench run` as plain values (`RunRequest`), validated into RunSpecs by `plan`;
+shared by the CLI and the API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.spec import MAX_FAILURES, SHIPPED_COST_MODEL
+
+if TYPE_CHECKING:
+    from bench.spec import RunSpec
+    from workloads.base import Workload
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,14 @@ def replay_option(replay: bool | str | Path, command: str = "bench run") -> str 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     """`--set KEY=VALUE` pairs as a mapping; a malformed or repeated pair is refused."""
-    params = {}
+    params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise BenchError(f"--set takes KEY=VALUE, not {pair!r}")
         if key.strip() in params:
-            raise BenchError(f"--set {key.strip()} given twice ({params[key.strip()]!r} and {value.strip()!r}); "
-                             f"accepted: each parameter once")
+            raise BenchError(f"--set {key.strip()} given twice ({params[key.strip()]!r} and "
+                             f"{value.strip()!r}); accepted: each parameter once")
         params[key.strip()] = value.strip()
     return params
 
@@ -126,14 +132,15 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     return [with_unfinished_run(spec) for spec in specs]
 
 
-def _workload_options(request: RunRequest, workload) -> dict:
+def _workload_options(request: RunRequest, workload: Workload) -> dict:
     """--data-dir as a workload option; the workload checks its data before anything is written."""
     from workloads import Workload
 
     if request.data_dir is None:
         options = {}
     elif workload.check_ready is Workload.check_ready:  # the base's no-op: the workload reads no data
-        raise BenchError(f"--data-dir: workload {workload.name} reads no data files; workloads that do: cifar10")
+        raise BenchError(f"--data-dir: workload {workload.name} reads no data files; "
+                         "workloads that do: cifar10")
     else:
         options = {"data_dir": str(Path(request.data_dir).expanduser().absolute())}
     if request.replay is None:
@@ -141,10 +148,10 @@ def _workload_options(request: RunRequest, workload) -> dict:
     return options
 
 
-def _resume_spec(request: RunRequest, given):
+def _resume_spec(request: RunRequest, given: RunSpec | None) -> RunSpec:
     """The spec that continues `resume`; values given must match the run's manifest."""
     from bench.live import unfinished
 
-    return unfinished.resume_spec(request.resume, request.out, given, address=request.address,
+    return unfinished.resume_spec(request.resume, request.out, given, address=request.address,  # type: ignore[arg-type]  # a --resume request
                                   trials_per_gpu=request.trials_per_gpu or 1, command=request.command,
                                   progress=request.progress)

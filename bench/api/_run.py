@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from bench.api._request import RunRequest, call_command, path_value, plan, replay_option
 from bench.errors import BenchError
@@ -37,21 +38,22 @@ def execute(request: RunRequest, on_run: OnRun = lambda summary, budget, line: N
 
 def _replay(request: RunRequest, on_run: OnRun) -> list:
     """Validate everything (table, strategy, values) first, then replay each seed."""
+    import workloads
     from bench.replay import DEFAULT_WORKERS, check_specs, execute_replay
+    from bench.store.dataset import table_cost_model
     from bench.store.tables import resolve_table
 
-    import workloads
-    from bench.store.dataset import table_cost_model
-
     _check_replay_request(request)
-    table = resolve_table(request.replay, workloads.get(request.workload).name, extra_dirs=[request.out])
+    table = resolve_table(request.replay, workloads.get(request.workload).name,  # type: ignore[arg-type]  # a replay
+                          extra_dirs=[request.out])
     specs = plan(request, cost_model=table_cost_model(table))  # the table's cost model charges the epochs
     check_specs(specs, table)
     workers = request.workers or DEFAULT_WORKERS
     summaries = []
     for spec in specs:
         summaries.append(execute_replay(dataclasses.replace(spec, workers=workers), table))
-        on_run(summaries[-1], spec.budget, f"  replay             {table.name} ({table.path}), {workers} simulated "
+        on_run(summaries[-1], spec.budget,
+               f"  replay             {table.name} ({table.path}), {workers} simulated "
                                            f"workers, {summaries[-1].wall_s:.2f} s")
     return summaries
 
@@ -73,7 +75,8 @@ def _train(request: RunRequest, on_run: OnRun, on_hardware: Callable[[str], None
         summaries.append(execute_live(spec if spec.resume is not None
                                       else dataclasses.replace(spec, workers=chosen.workers)))
         on_run(summaries[-1], spec.budget, None)
-    record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(request.command), request.repeats)
+    record_tables(summaries, specs[0].strategy.name, specs[0].workload, list(request.command),
+                  request.repeats)
     return summaries
 
 
@@ -139,15 +142,17 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
     if command is None:
         command = call_command("bench.run", strategy=strategy, workload=workload, seed=seed,
                                budget_epochs=budget_epochs, budget_seconds=budget_seconds,
-                               budget_fraction=budget_fraction, until=until, target=target, params=params or None,
-                               samples=samples, workers=workers, replay=replay or None, out=out)
+                               budget_fraction=budget_fraction, until=until, target=target,
+                               params=params or None, samples=samples, workers=workers, replay=replay or None,
+                               out=out)
     if until not in (None, "budget", "target"):
-        raise BenchError(f"bench run: argument --until: invalid choice: {until!r} (choose from 'budget', 'target')")
+        raise BenchError(f"bench run: argument --until: invalid choice: {until!r} "
+                         "(choose from 'budget', 'target')")
     request = RunRequest(
         strategy=strategy, workload=workload, seed=seed, workers=workers, samples=samples,
-        budget_epochs=budget_epochs, budget_seconds=budget_seconds, budget_fraction=budget_fraction, until=until,
-        target=target, params={str(k): str(v) for k, v in (params or {}).items()}, out=path_value("--out", out),
-        address=address, trials_per_gpu=trials_per_gpu,
+        budget_epochs=budget_epochs, budget_seconds=budget_seconds, budget_fraction=budget_fraction,
+        until=until, target=target, params={str(k): str(v) for k, v in (params or {}).items()},
+        out=path_value("--out", out), address=address, trials_per_gpu=trials_per_gpu,
         data_dir=None if data_dir is None else path_value("--data-dir", data_dir), progress=progress,
         max_failures=max_failures, replay=replay_option(replay), command=tuple(command))
     uri = mlflow_uri(mlflow)

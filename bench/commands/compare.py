@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench.errors import path_option
+
+if TYPE_CHECKING:
+    import argparse
 
 HELP = "run a strategies x seeds matrix (replay by default) and report compute-to-target"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     from bench.commands.report import add_report_options
 
-    parser.add_argument("--strategies", default="all", help="all, or a comma-separated list of names (default: all)")
+    parser.add_argument("--strategies", default="all",
+                        help="all, or a comma-separated list of names (default: all)")
     parser.add_argument("--seeds", type=int, default=20, help="seeds per strategy (default: 20)")
-    parser.add_argument("--seed", type=int, default=0, help="root seed: runs seeds seed..seed+N-1 (default: 0)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="root seed: runs seeds seed..seed+N-1 (default: 0)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--replay", nargs="?", const="", default=None, metavar="TABLE",
                       help="replay against a learning-curve table (default mode; default: the shipped table)")
@@ -31,23 +38,22 @@ def add_arguments(parser) -> None:
 
     add_matrix_arguments(parser)
     parser.add_argument("--address", default=None,
-                        help="a Ray cluster (auto, host:port, ray://host:port): replays run as Ray tasks on it, "
-                             "live runs join it")
+                        help="a Ray cluster (auto, host:port, ray://host:port): "
+                             "replays run as Ray tasks on it, live runs join it")
     parser.set_defaults(workload="digits")
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.api import compare
     from bench.commands.report import print_report
-
     from bench.report.ladder import parse_targets
 
     replay = False if args.live else (args.replay or True)  # --replay without TABLE: the shipped table
     targets = None if args.targets is None else parse_targets(args.targets)
     result = compare(args.strategies, seeds=args.seeds, seed=args.seed, workload=args.workload, replay=replay,
-                     workers=args.workers, samples=args.samples, budget_epochs=args.budget_epochs, out=args.out,
-                     target=args.target, tolerance=args.tolerance, reference=args.reference, claims=args.claims,
-                     parallel=args.parallel, address=args.address, verbose=args.verbose, targets=targets,
-                     verdict=args.verdict, command=tuple(args.argv))
+                     workers=args.workers, samples=args.samples, budget_epochs=args.budget_epochs,
+                     out=args.out, target=args.target, tolerance=args.tolerance, reference=args.reference,
+                     claims=args.claims, parallel=args.parallel, address=args.address, verbose=args.verbose,
+                     targets=targets, verdict=args.verdict, command=tuple(args.argv))
     print_report(result.report)
     return 0

@@ -5,15 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError, path_option
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bench.nightly.history import History, RunRecord
+    from bench.nightly.suite import Suite
 
 HELP = "run a regression suite, store it in the history and exit 1 if a strategy regressed"
 DEFAULT_HISTORY = Path("results") / "nightly-history"
 
 
-def add_arguments(parser) -> None:
-    parser.add_argument("--suite", required=True, help="a shipped suite (smoke, nightly) or a suite .toml path")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--suite", required=True,
+                        help="a shipped suite (smoke, nightly) or a suite .toml path")
     parser.add_argument("--baseline", default=None, metavar="RUN_ID",
                         help="history run id to compare with (default: the last accepted run of the suite on "
                              "this machine)")
@@ -26,8 +34,8 @@ def add_arguments(parser) -> None:
 
     add_matrix_arguments(parser)
     parser.add_argument("--address", default=None,
-                        help="a Ray cluster (auto, host:port, ray://host:port): replays run as Ray tasks on it, "
-                             "live runs join it")
+                        help="a Ray cluster (auto, host:port, ray://host:port): "
+                             "replays run as Ray tasks on it, live runs join it")
 
 
 def project_commit() -> str:
@@ -52,21 +60,22 @@ def _baseline_id(ref: str | None) -> int | None:
     return run_id
 
 
-def _open_history(folder: Path, run_id: int | None):
-    """The existing history in `folder`, or None when there is none yet (it is created only to store a run)."""
+def _open_history(folder: Path, run_id: int | None) -> History | None:
+    """The existing history in `folder`, or None when there is none yet
+    (it is created only to store a run)."""
     from bench.nightly.history import FILE, History
     from bench.spec import check_writable
 
     check_writable(folder, "the nightly history")
     if not (folder / FILE).exists():
         if run_id is not None:
-            raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; accepted: a run id "
-                             f"of an existing history (--history), or no --baseline")
+            raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; "
+                             f"accepted: a run id of an existing history (--history), or no --baseline")
         return None
     return History(folder)
 
 
-def _baseline(history, suite, machine: str, run_id: int | None):
+def _baseline(history: History | None, suite: Suite, machine: str, run_id: int | None) -> RunRecord | None:
     if history is None:
         return None
     if run_id is None:
@@ -77,20 +86,20 @@ def _baseline(history, suite, machine: str, run_id: int | None):
     return record
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.environment import hardware_fingerprint, library_versions
+    from bench.matrix import MatrixOptions
     from bench.nightly.compare import compare_results
     from bench.nightly.execute import check_suite, run_suite
     from bench.nightly.history import History
     from bench.nightly.report import write_report
     from bench.nightly.suite import load_suite
-    from bench.matrix import MatrixOptions
     from bench.spec import check_writable
 
     suite = load_suite(args.suite)
     options = MatrixOptions(parallel=args.parallel, address=args.address, verbose=args.verbose)
     baseline_id = _baseline_id(args.baseline)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
     check_writable(out, "the nightly runs and report")
     check_suite(suite, out, tuple(args.argv))  # every run's values, before the first run
@@ -112,10 +121,11 @@ def main(args) -> int:
     regressed = [v for v in verdicts if v.change.regressed]
     status = "regressed" if regressed else "accepted"
     run_id = history.append({"suite": suite.name, "started_at": started.isoformat(timespec="seconds"),
-                             "machine": machine, "commit_sha": project_commit(), "versions": library_versions(),
-                             "status": status}, rows)
+                             "machine": machine, "commit_sha": project_commit(),
+                             "versions": library_versions(), "status": status}, rows)
     note = ("none: no accepted run of this suite on this machine yet" if baseline is None else
-            f"run {baseline.run_id} ({baseline.started_at}, commit {baseline.commit_sha[:10]}, {baseline.status})")
+            f"run {baseline.run_id} ({baseline.started_at}, commit {baseline.commit_sha[:10]}, "
+            f"{baseline.status})")
     report = write_report(out, history, suite, history.run(run_id), baseline, verdicts, skipped, note)
     history.close()
     for v in verdicts:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError, path_option
+
+if TYPE_CHECKING:
+    import argparse
+
+    from bench.store.tables import Table
+    from workloads.space import SearchSpace
 
 HELP = "list learning-curve tables (shipped references and grid runs' tables)"
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", dest="dirs", action="append", type=path_option, default=None, metavar="DIR",
                         help="also look for tables under DIR (repeatable; default: results)")
 
@@ -33,8 +40,9 @@ def _describe(path: Path) -> dict:
         gpus = ",".join(hardware.get("gpus") or []) or "no GPU"
         entry.update(
             workload=meta["workload"]["name"], version=meta["workload"]["version"], grid=meta["grid_size"],
-            epochs=meta["workload"]["max_epochs"], repeats=meta["repeats"], rows=meta["rows"], size=_size(path),
-            hardware=f"{hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, {gpus}",
+            epochs=meta["workload"]["max_epochs"], repeats=meta["repeats"], rows=meta["rows"],
+            size=_size(path), hardware=f"{hardware.get('cpu_model', '?')} "
+                                       f"x{hardware.get('cpu_count', '?')}, {gpus}",
         )
         sample = meta.get("space_sample")
         entry["sample"] = (f" + {sample['configs']} sampled configurations x {len(sample['seeds'])} seeds"
@@ -53,13 +61,13 @@ def _describe(path: Path) -> dict:
     return entry
 
 
-def workloads_space(table):
+def workloads_space(table: Table) -> SearchSpace:
     import workloads
 
     return workloads.get(table.workload).space
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     from bench.store.tables import find_tables
 
     for folder in args.dirs or []:
@@ -72,9 +80,10 @@ def main(args) -> int:
         return 0
     for entry in map(_describe, paths):
         if "workload" in entry:
-            print(f"{entry['name']:<28} {entry['workload']} v{entry['version']}  {entry['grid']} grid points x "
-                  f"{entry['epochs']} epochs x {entry['repeats']} repeats{entry.get('sample', '')}  {entry['rows']} rows  {entry['size']}  "
-                  f"{entry['hardware']}  [{entry['status']}]")
+            print(f"{entry['name']:<28} {entry['workload']} v{entry['version']}  "
+                  f"{entry['grid']} grid points x {entry['epochs']} epochs x "
+                  f"{entry['repeats']} repeats{entry.get('sample', '')}  {entry['rows']} rows  "
+                  f"{entry['size']}  {entry['hardware']}  [{entry['status']}]")
         else:
             print(f"{entry['name']:<28} [{entry['status']}]")
         print(f"  {entry['path']}")

@@ -7,12 +7,18 @@ trajectories use); the stopper reads the same ledger and ends every trial on bud
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ray import tune
 
 from bench import tune_compat
 from bench.live import faults, tune_snapshot
 from bench.store.ledger import RunLedger
+
+if TYPE_CHECKING:
+    from ray.tune.experiment import Trial
+
+    from bench.store.journal import DurableLedger
 
 
 class LedgerCallback(tune.Callback):
@@ -21,17 +27,18 @@ class LedgerCallback(tune.Callback):
     def __init__(self, ledger: RunLedger) -> None:
         self.ledger = ledger
 
-    def on_trial_result(self, iteration, trials, trial, result, **info):
+    def on_trial_result(self, iteration: int, trials: list[Trial], trial: Trial, result: dict,
+                        **info: Any) -> None:
         if "epoch_compute_s" in result:
             self.ledger.record(trial.trial_id, trial.config, result, str(result.get("node_ip", "")))
 
-    def on_trial_complete(self, iteration, trials, trial, **info):
+    def on_trial_complete(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
         self.ledger.trial_finished(trial.trial_id)
 
-    def on_trial_error(self, iteration, trials, trial, **info):
+    def on_trial_error(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
         self.ledger.trial_errored(trial.trial_id)
 
-    def on_experiment_end(self, trials, **info):
+    def on_experiment_end(self, trials: list[Trial], **info: Any) -> None:
         for trial in trials:
             self.ledger.trial_left(trial.trial_id, paused=trial.status == "PAUSED")
         tune_compat.name_unstarted_trial_dirs(trials)
@@ -53,25 +60,29 @@ class LedgerStopper(tune.Stopper):
 class JournalCallback(LedgerCallback):
     """LedgerCallback that records the node id, error messages and retries, and spots full storage."""
 
-    def on_trial_result(self, iteration, trials, trial, result, **info):
+    ledger: DurableLedger
+
+    def on_trial_result(self, iteration: int, trials: list[Trial], trial: Trial, result: dict,
+                        **info: Any) -> None:
         if "epoch_compute_s" in result:
             node = result.get("node_id") or result.get("node_ip", "")
             self.ledger.record(trial.trial_id, trial.config, result, str(node))
 
-    def _failure(self, trial, retrying: bool) -> None:
+    def _failure(self, trial: Trial, retrying: bool) -> None:
         error, text = _read_error(trial)
         message = faults.one_line(error) if error is not None else _last_line(text)
-        storage = (faults.storage_error(error) if error is not None else None) or faults.storage_error_in_text(text)
+        storage = ((faults.storage_error(error) if error is not None else None)
+                   or faults.storage_error_in_text(text))
         if storage is None and self.ledger.log is not None:
             storage = faults.probe_storage(self.ledger.log.path.parent)
         if storage is not None and self.ledger.storage_failure is None:
             self.ledger.storage_failure = storage
         self.ledger.trial_failed(trial.trial_id, message, retrying)
 
-    def on_trial_start(self, iteration, trials, trial, **info):
+    def on_trial_start(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
         self.staging_dir = tune_compat.staging_dir(trial)
 
-    def get_state(self):
+    def get_state(self) -> dict | None:
         """Tune calls this as it saves, right after its experiment and searcher states: copy them,
         with the state of the scheduler (`ledger.scheduler`) that Tune's save leaves out.
 
@@ -79,14 +90,15 @@ class JournalCallback(LedgerCallback):
         """
         staging, log = getattr(self, "staging_dir", None), self.ledger.log
         if staging and log is not None:
-            state = tune_compat.scheduler_state(getattr(self.ledger, "scheduler", None))  # None: nothing to keep
+            # None: nothing to keep
+            state = tune_compat.scheduler_state(getattr(self.ledger, "scheduler", None))
             tune_snapshot.capture(staging, log.path.parent, state)
         return None
 
-    def on_trial_recover(self, iteration, trials, trial, **info):
+    def on_trial_recover(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
         self._failure(trial, retrying=True)
 
-    def on_trial_error(self, iteration, trials, trial, **info):
+    def on_trial_error(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:
         self._failure(trial, retrying=False)
 
 
@@ -95,7 +107,7 @@ def _last_line(text: str | None) -> str:
     return lines[-1] if lines else "unknown error"
 
 
-def _read_error(trial) -> tuple[BaseException | None, str | None]:
+def _read_error(trial: Trial) -> tuple[BaseException | None, str | None]:
     """The trial's latest error and its text, from the driver-side files Tune just wrote.
 
     (`Trial.get_pickled_error` reads the storage copy, which is synced later.) A file that

@@ -1,4 +1,5 @@
-"""The Ray cluster a run uses: its nodes, resources per trial, and a filter for a stale error Tune logs on restore.
+"""The Ray cluster a run uses: its nodes, resources per trial,
+and a filter for a stale error Tune logs on restore.
 
 The Tune settings that make runs resumable are bench.tune_compat.configure_tune (replay applies them too)."""
 
@@ -6,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 
 class StaleCheckpointFilter(logging.Filter):
@@ -23,7 +24,8 @@ class StaleCheckpointFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        stale = (record.getMessage().find("Error handling checkpoint") >= 0 and isinstance(error, FileNotFoundError)
+        stale = (record.getMessage().find("Error handling checkpoint") >= 0
+                 and isinstance(error, FileNotFoundError)
                  and "/checkpoint_" in str(error))
         self.hidden += stale
         return not stale

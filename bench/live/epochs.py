@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workloads.base import EpochMetrics, EpochTrainer, Workload
 
 
-def scored_accuracy(workload, metrics) -> tuple[bool, float]:
+def scored_accuracy(workload: Workload, metrics: EpochMetrics) -> tuple[bool, float]:
     """Whether an epoch diverged (non-finite loss) and the accuracy it is scored at (chance if so)."""
     diverged = not (math.isfinite(metrics.train_loss) and math.isfinite(metrics.val_loss))
     return diverged, workload.chance_accuracy if diverged else float(metrics.val_accuracy)
 
 
-def measure_epoch(trainer, device: str):
+def measure_epoch(trainer: EpochTrainer, device: str) -> tuple[EpochMetrics, float]:
     """Train one epoch; returns its metrics and its seconds (CUDA synchronised on both ends)."""
     import torch
 
@@ -26,7 +29,7 @@ def measure_epoch(trainer, device: str):
     return metrics, time.perf_counter() - start
 
 
-def train_curve(workload, config: dict[str, Any], seed: int) -> list[list[float]]:
+def train_curve(workload: Workload, config: dict[str, Any], seed: int) -> list[list[float]]:
     """Train `config` with training seed `seed` to max_epochs (or divergence), as a live trial does.
 
     Used by the dataset recording (scripts/record_dataset.py).

@@ -11,6 +11,11 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 #: errno values that mean "this storage cannot take more writes" (not a bug in one trial).
 STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EFBIG})
@@ -20,10 +25,10 @@ INJECT_ENV = "BENCH_INJECT_FAULT"
 INJECT_KINDS = ("raise", "exit")
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     """`exc`, its causes and contexts, and the causes Ray wraps inside task errors."""
-    seen = set()
-    stack = [exc]
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
     while stack:
         current = stack.pop()
         if current is None or id(current) in seen:
@@ -49,7 +54,7 @@ def storage_error_in_text(text: str | None) -> OSError | None:
     return None
 
 
-def probe_storage(folder, size_bytes: int = 1 << 16) -> OSError | None:
+def probe_storage(folder: Path, size_bytes: int = 1 << 16) -> OSError | None:
     """Write, sync and delete a scratch file in `folder`; the OSError if storage refuses it."""
     import tempfile
 
@@ -63,10 +68,10 @@ def probe_storage(folder, size_bytes: int = 1 << 16) -> OSError | None:
     return None
 
 
-def describe_storage_error(error: OSError, folder) -> str:
+def describe_storage_error(error: OSError, folder: Path) -> str:
     """One line for a failed write: what failed, where, and that the written part stays readable."""
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(folder) else ""
-    return (f"cannot write results under {folder}: {os.strerror(error.errno)}{where}; what was written "
+    return (f"cannot write results under {folder}: {os.strerror(error.errno)}{where}; what was written "  # type: ignore[arg-type]  # a storage errno
             f"so far stays readable; free space or fix permissions, then resume with "
             f"`python -m bench run --resume {folder}`")
 

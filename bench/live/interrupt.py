@@ -10,6 +10,12 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from ray.tune import Tuner
 
 
 class _Marker:
@@ -18,12 +24,12 @@ class _Marker:
     def __init__(self) -> None:
         self.called = False
 
-    def __call__(self, signum, frame):
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.called = True
         raise KeyboardInterrupt
 
 
-def fit(tuner) -> bool:
+def fit(tuner: Tuner) -> bool:
     """Run `tuner.fit()`; True when a Ctrl-C (SIGINT, or Tune's SIGUSR1) ended it early."""
     in_main_thread = threading.current_thread() is threading.main_thread()
     tune_catches_sigint = in_main_thread and not int(os.environ.get("TUNE_DISABLE_SIGINT_HANDLER", "0"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 #: GPU memory one trial may need: the largest cifar10 grid configuration (width 64, batch
 #: 1024, bf16 activations) is estimated at about 6 GiB with the dataset and a CUDA context;
@@ -32,10 +32,12 @@ class Packing:
         cpus_per_trial = max(1, math.floor(self.cpus / self.workers)) if self.cpus >= self.workers else None
         per_trial = f"{cpus_per_trial} CPU" if cpus_per_trial else f"{self.cpus / self.workers:.2g} CPU"
         if not self.gpus:
-            return f"hardware: no GPU, {self.cpus:g} CPUs -> {self.workers} concurrent trials, {per_trial} each"
+            return (f"hardware: no GPU, {self.cpus:g} CPUs -> {self.workers} concurrent trials, "
+                    f"{per_trial} each")
         memory = "memory unknown" if self.gpu_memory_gib is None else f"{self.gpu_memory_gib:.0f} GiB each"
-        return (f"hardware: {self.gpus} GPU ({memory}), {self.cpus:g} CPUs -> {self.trials_per_gpu} trials per GPU "
-                f"({self.chosen}), {self.workers} concurrent trials, each 1/{self.trials_per_gpu} GPU and {per_trial}")
+        return (f"hardware: {self.gpus} GPU ({memory}), {self.cpus:g} CPUs -> "
+                f"{self.trials_per_gpu} trials per GPU ({self.chosen}), {self.workers} concurrent trials, "
+                f"each 1/{self.trials_per_gpu} GPU and {per_trial}")
 
 
 def local_gpu_memory_gib() -> float | None:
@@ -61,7 +63,8 @@ def default_trials_per_gpu(gpu_memory_gib: float | None, cpus: float, gpus: int)
 
 def choose(cluster: Mapping[str, float], workers: int | None, trials_per_gpu: int | None,
            gpu_memory_gib: float | None) -> Packing:
-    """Fill in what the user left out: trials per GPU from GPU memory, workers = GPUs x trials per GPU (else CPUs)."""
+    """Fill in what the user left out: trials per GPU from GPU memory, workers = GPUs x trials per GPU
+    (else CPUs)."""
     gpus = int(cluster.get("GPU", 0))
     cpus = float(cluster.get("CPU", 1))
     chosen = "given" if trials_per_gpu is not None else "default"

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.budget import Budget
 
 #: tqdm's default layout without `<{remaining}` (the ETA) and the rate that would imply one.
 TARGET_FORMAT = "{desc}: {percentage:3.0f}% of budget|{bar}| {n_fmt}/{total_fmt} {unit} [{elapsed}{postfix}]"
@@ -41,8 +45,8 @@ def render(spent: float, budget_limit: float, unit: str, name: str, elapsed_s: f
     from tqdm import tqdm
 
     postfix = accuracy_postfix(best_accuracy, target)
-    return tqdm.format_meter(_whole(spent), _whole(budget_limit), elapsed_s, ncols=ncols, prefix=name, unit=unit,
-                             postfix=postfix or None, **bar_options(target))
+    return tqdm.format_meter(_whole(spent), _whole(budget_limit), elapsed_s, ncols=ncols, prefix=name,
+                             unit=unit, postfix=postfix or None, **bar_options(target))
 
 
 class RunProgress:
@@ -54,17 +58,19 @@ class RunProgress:
         target: the accuracy the run stops at, or None for a run to its budget.
     """
 
-    def __init__(self, name: str, budget, target: float | None) -> None:
+    def __init__(self, name: str, budget: Budget, target: float | None) -> None:
         from tqdm import tqdm
 
         self.target = target
         self.best_accuracy: float | None = None
         self._per_row = (lambda row: 1) if budget.unit == "epochs" else (lambda row: row["epoch_cost_s"])
-        self._bar = tqdm(total=_whole(budget.limit), unit=budget.unit, desc=name, file=sys.stderr, dynamic_ncols=True,
-                         leave=False, postfix=accuracy_postfix(None, target) or None, **bar_options(target))
+        self._bar = tqdm(total=_whole(budget.limit), unit=budget.unit, desc=name, file=sys.stderr,
+                         dynamic_ncols=True, leave=False, postfix=accuracy_postfix(None, target) or None,
+                         **bar_options(target))
 
     def _see(self, accuracy: float | None) -> None:
-        if accuracy is not None and math.isfinite(accuracy) and (self.best_accuracy is None or accuracy > self.best_accuracy):
+        if accuracy is not None and math.isfinite(accuracy) and (self.best_accuracy is None
+                                                                 or accuracy > self.best_accuracy):
             self.best_accuracy = accuracy
             if self.target is not None:
                 self._bar.set_postfix_str(accuracy_postfix(accuracy, self.target), refresh=False)

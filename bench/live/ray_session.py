@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from bench.errors import BenchError
 
@@ -29,7 +30,7 @@ def _check_reachable(address: str, timeout_s: float = 3.0) -> None:
     """Fail fast on an address nothing listens on (ray.init would retry for minutes)."""
     import socket
 
-    host, port = parse_address(address)
+    host, port = parse_address(address)  # type: ignore[misc]  # never auto or local here (ensure_ray)
     try:
         with socket.create_connection((host or "127.0.0.1", port), timeout=timeout_s):
             pass
@@ -50,7 +51,8 @@ def ensure_ray(address: str | None = None, num_cpus: int | None = None) -> dict:
     import ray
 
     if not ray.is_initialized():
-        kwargs = dict(include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+        kwargs: dict[str, Any] = dict(include_dashboard=False, logging_level=logging.ERROR,
+                                      log_to_driver=False)
         if address is None:
             kwargs["num_cpus"] = num_cpus
         if address not in (None, "auto", "local"):

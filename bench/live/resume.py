@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import environment, tune_compat
-from bench.live import tune_snapshot
 from bench.errors import BenchError
+from bench.live import tune_snapshot
 from bench.store.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
+from bench.store.jsonl import read_records
 from bench.store.results import MANIFEST, PARTIAL, read_manifest
 
 RESUMABLE = ("running", "interrupted", "failed")
@@ -29,37 +30,6 @@ EVENT_KEYS = ("schema_version", "event", "trial_id", "outcome", "error")
 
 def tune_path(folder: Path) -> Path:
     return Path(folder).joinpath(*TUNE_DIR)
-
-
-def read_lines(path: Path, required: tuple[str, ...]) -> tuple[list[dict], int]:
-    """JSON lines of `path` and the byte length of the intact part.
-
-    A last line without its newline is a write cut short by a crash and is left out; any other
-    unreadable line means the file was damaged or edited, and is refused.
-    """
-    if not path.exists():
-        return [], 0
-    data = path.read_bytes()
-    lines = data.split(b"\n")
-    complete, tail = lines[:-1], lines[-1]
-    records, offset = [], 0
-    for number, line in enumerate(complete, start=1):
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            record = None
-        if not isinstance(record, dict) or any(key not in record for key in required):
-            raise BenchError(f"{path}: line {number} is not a valid record (damaged or edited file)")
-        records.append(record)
-        offset += len(line) + 1
-    if tail.strip():
-        try:
-            json.loads(tail)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            pass  # torn by a crash mid-write: dropped
-        else:
-            raise BenchError(f"{path}: last line has no newline but is complete (edited file)")
-    return records, offset
 
 
 @dataclass
@@ -81,7 +51,8 @@ def check_rows(rows: list[dict], run_id: str, path: Path) -> None:
         if row["run_id"] != run_id:
             raise BenchError(f"{path}: line {index + 1} belongs to run {row['run_id']!r}, not {run_id!r}")
         if row["run_epochs"] != index + 1:
-            raise BenchError(f"{path}: line {index + 1} has run_epochs {row['run_epochs']} (rows missing or edited)")
+            raise BenchError(f"{path}: line {index + 1} has run_epochs {row['run_epochs']} "
+                             "(rows missing or edited)")
 
 
 def _torn_bytes(path: Path, intact: int) -> int:
@@ -108,9 +79,10 @@ def load_unfinished(folder: Path) -> tuple[dict, list[dict], list[dict], dict]:
     for key in ("run_id", "strategy", "workload", "seed", "budget", "samples", "workers"):
         if key not in manifest:
             raise BenchError(f"{folder / MANIFEST}: missing {key!r}; cannot resume")
-    rows, intact = read_lines(folder / PARTIAL, ROW_KEYS)
+    # A damaged line of a run's journals is refused: resuming from it would continue a different run.
+    rows, intact = read_records(folder / PARTIAL, ROW_KEYS, damaged_line="refuse")
     check_rows(rows, manifest["run_id"], folder / PARTIAL)
-    events, intact_events = read_lines(folder / TRIALS_JOURNAL, EVENT_KEYS)
+    events, intact_events = read_records(folder / TRIALS_JOURNAL, EVENT_KEYS, damaged_line="refuse")
     for number, event in enumerate(events, start=1):
         if event["schema_version"] != JOURNAL_SCHEMA_VERSION:
             raise BenchError(f"{folder / TRIALS_JOURNAL}: line {number} has schema version "
@@ -148,11 +120,11 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
         shutil.rmtree(tune_path(folder))  # killed before Tune saved anything: start Tune afresh
     damaged = drop_damaged_error_pickles(tune_path(folder)) if tune_state else []
     record = {
-        "at": dt.datetime.now(dt.timezone.utc).isoformat(), "command": list(command),
-        "previous_status": manifest["status"], "rows_reloaded": len(rows), "torn_bytes_dropped": sum(torn.values()),
+        "at": dt.datetime.now(dt.UTC).isoformat(), "command": list(command),
+        "previous_status": manifest["status"], "rows_reloaded": len(rows),
+        "torn_bytes_dropped": sum(torn.values()),
         "tune_state": "restored" if tune_state else "none (started afresh)",
-        "tune_state_files_put_back": put_back,
-        "damaged_error_files_dropped": damaged,
+        "tune_state_files_put_back": put_back, "damaged_error_files_dropped": damaged,
         "versions": environment.library_versions(),
     }
     manifest.setdefault("resumes", []).append(record)
@@ -197,4 +169,5 @@ def check_tune_state(path: Path) -> None:
         raise BenchError(f"{path}: Ray Tune's experiment state is damaged ({type(exc).__name__}); "
                          f"this run cannot be resumed") from None
     if not isinstance(state, dict) or "trial_data" not in state:
-        raise BenchError(f"{path}: not a Ray Tune experiment state (no trial_data); this run cannot be resumed")
+        raise BenchError(f"{path}: not a Ray Tune experiment state (no trial_data); "
+                         "this run cannot be resumed")

@@ -7,14 +7,25 @@ import datetime as dt
 import os
 import sys
 import time
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.spec import RunSpec, build_strategy, seed_generators
 from bench.store.manifest import RunSummary, finish_run, run_manifest, summarise
 from bench.store.results import PartialLog, write_epochs, write_manifest
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
-def _progress_bar(spec: RunSpec):
+    from ray.tune.schedulers import TrialScheduler
+
+    from bench.live.progress import RunProgress
+    from bench.live.resume import Reopened
+    from bench.store.journal import DurableLedger
+
+
+def _progress_bar(spec: RunSpec) -> tuple[RunProgress | None, Callable[..., Any] | None]:
     if not spec.progress:
         return None, None
     from bench.live.progress import RunProgress
@@ -39,7 +50,8 @@ def execute(spec: RunSpec) -> RunSummary:
     cluster = ensure_ray(spec.address)
     resources = trial_resources(cluster, spec.workers, spec.trials_per_gpu)
     seed_generators(spec.seed)
-    with ray_log.held_log() as held:  # what the strategy's libraries say: for RUN/driver.log, not the terminal
+    # what the strategy's libraries say: for RUN/driver.log, not the terminal
+    with ray_log.held_log() as held:
         built = build_strategy(spec)
     slots = built.trial_slots(spec.workers)
     built.cap_generator(slots)
@@ -58,10 +70,10 @@ def execute(spec: RunSpec) -> RunSummary:
             folder = (spec.out_dir / run_id).resolve()
             folder.mkdir(parents=True, exist_ok=False)
             run_lock.acquire(folder)
-            started = dt.datetime.now(dt.timezone.utc).isoformat()
+            started = dt.datetime.now(dt.UTC).isoformat()
             manifest = run_manifest(
-                spec, run_id, "running", started, replay=False, workers=spec.workers, trial_resources=resources,
-                address=spec.address, cost_model=cost_model,
+                spec, run_id, "running", started, replay=False, workers=spec.workers,
+                trial_resources=resources, address=spec.address, cost_model=cost_model,
                 torch_cpu_threads_per_trial=spec.workload.cpu_threads(resources["cpu"]),
             )
             manifest["max_failures"] = spec.max_failures
@@ -69,12 +81,12 @@ def execute(spec: RunSpec) -> RunSummary:
                 manifest["injected_fault"] = injected_fault
         manifest["tune_settings"] = tune_settings
         write_manifest(folder, manifest)
-        ledger = DurableLedger.for_run(spec, run_id, replay=False, cost_model=cost_model, log=PartialLog(folder),
-                                       journal=TrialJournal(folder))
+        ledger = DurableLedger.for_run(spec, run_id, replay=False, cost_model=cost_model,
+                                       log=PartialLog(folder), journal=TrialJournal(folder))
     except OSError as exc:
         if faults.storage_error(exc) is None:
             raise
-        raise BenchError(faults.describe_storage_error(faults.storage_error(exc), folder)) from None
+        raise BenchError(faults.describe_storage_error(faults.storage_error(exc), folder)) from None  # type: ignore[arg-type]  # checked above
 
     wall_start = time.perf_counter()
     status = "failed"
@@ -99,7 +111,8 @@ def execute(spec: RunSpec) -> RunSummary:
         tuner = make_tuner(spec, built, slots, folder, ledger, make_trainable(spec, resources), restore_from)
         ledger.scheduler = tune_compat.tuner_scheduler(tuner)
         if restore_from is not None:
-            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler, reopened.scheduler_state)
+            saved_state = reopened.scheduler_state  # type: ignore[union-attr]  # restoring: a reopened run
+            reopened.resume_record["scheduler_state"] = _restore_scheduler(ledger.scheduler, saved_state)  # type: ignore[union-attr]  # as above
         interrupted = interrupt.fit(tuner)
         status = "interrupted" if interrupted else "complete"
         if ledger.storage_failure is not None:
@@ -121,7 +134,7 @@ def execute(spec: RunSpec) -> RunSummary:
         wall_s = time.perf_counter() - wall_start
         for journal in (ledger.log, ledger.journal):
             try:
-                journal.close()
+                journal.close()  # type: ignore[union-attr]  # both set by for_run above
             except OSError:
                 pass  # a full disk: what was flushed before stays readable
         if bar is not None:
@@ -145,12 +158,12 @@ def execute(spec: RunSpec) -> RunSummary:
     return summary
 
 
-def _restore_scheduler(scheduler, state: bytes | None) -> str:
+def _restore_scheduler(scheduler: TrialScheduler | None, state: bytes | None) -> str:
     """Put the scheduler's saved state back (ASHA's rungs); says what was done, for the resume record."""
     from bench import tune_compat
 
     if state is not None:
-        tune_compat.restore_scheduler_state(scheduler, state)
+        tune_compat.restore_scheduler_state(scheduler, state)  # type: ignore[arg-type]  # saved by a scheduler
         return "restored"
     if tune_compat.scheduler_state(scheduler) is None:
         name = "FIFOScheduler, Tune's default" if scheduler is None else type(scheduler).__name__
@@ -158,7 +171,9 @@ def _restore_scheduler(scheduler, state: bytes | None) -> str:
     return "none saved (the run was killed before its first save)"
 
 
-def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperparameters, quiet=False) -> None:
+def _finish(folder: Path, manifest: dict, status: str, rows: list[dict], summary: RunSummary,
+            ledger: DurableLedger, reopened: Reopened | None, hyperparameters: list[str],
+            quiet: bool = False) -> None:
     """Write the table (complete runs only) and the final manifest; a full disk keeps the old one.
 
     Args:
@@ -172,7 +187,8 @@ def _finish(folder, manifest, status, rows, summary, ledger, reopened, hyperpara
             reopened.resume_record["replayed_epochs_dropped"] = ledger.replayed_epochs
         finish_run(folder, manifest, status, rows, hyperparameters, summary, write_rows=write_epochs,
                    errors=ledger.error_list(), retries=ledger.retries,
-                   replayed_epochs_dropped=manifest.get("replayed_epochs_dropped", 0) + ledger.replayed_epochs,
+                   replayed_epochs_dropped=manifest.get("replayed_epochs_dropped", 0)
+                   + ledger.replayed_epochs,
                    nodes={**manifest.get("nodes", {}), **node_table()})
     except OSError as exc:
         if storage_error(exc) is None:

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.store.curves import CurveBook, ModelBook
+    from workloads.base import Workload
 
 STATE_FILE = "state.json"
 
 
 @lru_cache(maxsize=4)
-def _book(table_path: str, workload_name: str, training_seed: int):
+def _book(table_path: str, workload_name: str, training_seed: int) -> CurveBook | ModelBook:
     import workloads
     from bench.store.curves import curve_book
     from bench.store.tables import load_table
@@ -30,7 +35,8 @@ def _book(table_path: str, workload_name: str, training_seed: int):
 class TableTrial:
     """The recorded epochs of `config`'s curve (bench.live.trainable.report_epochs runs the loop)."""
 
-    def __init__(self, config: Mapping[str, Any], workload, table_path: str, training_seed: int) -> None:
+    def __init__(self, config: Mapping[str, Any], workload: Workload, table_path: str,
+                 training_seed: int) -> None:
         self.hyperparameters = workload.space.normalise(config)
         self.curve = _book(str(table_path), workload.name, training_seed).curve_for(config)
 
@@ -40,7 +46,8 @@ class TableTrial:
 
     def train_epoch(self, index: int) -> dict:
         curve = self.curve
-        accuracy, val_loss, train_loss, compute_s, flops, diverged = curve[index] if index < len(curve) else curve[-1]
+        accuracy, val_loss, train_loss, compute_s, flops, diverged = (curve[index] if index < len(curve)
+                                                                      else curve[-1])
         return {"val_accuracy": accuracy, "val_loss": val_loss, "train_loss": train_loss,
                 "epoch_compute_s": compute_s, "train_flops": flops, "diverged": diverged}
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.live.table_trainable import TableTrial
+    from workloads.base import Workload
 
 STATE_FILE = "state.pt"
 
@@ -19,8 +24,8 @@ class TorchTrial:
     """Real training of one configuration on the device the trial was given (a trial source: hyperparameters,
     restore, train_epoch, save)."""
 
-    def __init__(self, config: Mapping[str, Any], workload, workload_options: Mapping[str, Any], training_seed: int,
-                 cpu_threads: int, device_share: float) -> None:
+    def __init__(self, config: Mapping[str, Any], workload: Workload, workload_options: Mapping[str, Any],
+                 training_seed: int, cpu_threads: int, device_share: float) -> None:
         import ray
         import torch
 
@@ -28,14 +33,16 @@ class TorchTrial:
 
         self.workload = workload
         self.hyperparameters = workload.space.normalise(config)
-        self.device = "cuda" if torch.cuda.is_available() and workload_options.get("device") != "cpu" else "cpu"
+        self.device = ("cuda" if torch.cuda.is_available() and workload_options.get("device") != "cpu"
+                       else "cpu")
         context = workloads.TrainerContext(device=self.device, cpu_threads=cpu_threads, seed=training_seed,
                                            options=dict(workload_options))
         self.trainer = workload.make_trainer(self.hyperparameters, context)
         # Each epoch's measured seconds are multiplied by the trial's share of the device, so packed
         # and unpacked sweeps compare; a CPU trial owns the cores it was given.
         self.device_share = 1.0 if self.device == "cpu" else device_share
-        self.node_id = ray.get_runtime_context().get_node_id()  # unique per node, even for two nodes on one host
+        # unique per node, even for two nodes on one host
+        self.node_id = ray.get_runtime_context().get_node_id()
 
     def restore(self, folder: str) -> dict:
         import torch
@@ -50,9 +57,9 @@ class TorchTrial:
 
         metrics, seconds = measure_epoch(self.trainer, self.device)
         diverged, accuracy = scored_accuracy(self.workload, metrics)
-        return {"val_accuracy": accuracy, "val_loss": float(metrics.val_loss), "train_loss": float(metrics.train_loss),
-                "epoch_compute_s": seconds * self.device_share, "train_flops": float(metrics.train_flops),
-                "diverged": diverged, "node_id": self.node_id}
+        return {"val_accuracy": accuracy, "val_loss": float(metrics.val_loss),
+                "train_loss": float(metrics.train_loss), "epoch_compute_s": seconds * self.device_share,
+                "train_flops": float(metrics.train_flops), "diverged": diverged, "node_id": self.node_id}
 
     def save(self, folder: str, state: dict) -> None:
         import torch
@@ -75,6 +82,7 @@ def train_trial(
     import workloads
 
     workload = workloads.get(workload_name)
+    trial: TorchTrial | TableTrial
     if "replay_table" in workload_options:  # report a recorded table instead of training
         from bench.live.table_trainable import TableTrial
 
@@ -84,7 +92,7 @@ def train_trial(
     report_epochs(trial, workload.max_epochs)
 
 
-def report_epochs(trial, max_epochs: int) -> None:
+def report_epochs(trial: TorchTrial | TableTrial, max_epochs: int) -> None:
     """The epoch loop: restore the trial's checkpoint, then report and checkpoint each epoch until the end."""
     from ray import tune
 

@@ -44,7 +44,8 @@ def capture(staging_dir: str | Path, folder: Path, scheduler_state: bytes | None
         files = {}
         for entry in os.scandir(staging_dir):
             name = entry.name
-            if entry.is_file() and not name.startswith(tune_compat.STAGING_TEMP_PREFIX) and not name.startswith(_LATER_FILES):
+            if (entry.is_file() and not name.startswith(tune_compat.STAGING_TEMP_PREFIX)
+                and not name.startswith(_LATER_FILES)):
                 files[name] = Path(entry.path).read_bytes()
         if not any(name.startswith(tune_compat.EXPERIMENT_STATE_PREFIX) for name in files):
             return 0

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from bench.live.callbacks import JournalCallback, LedgerStopper
 from strategies import METRIC, MODE
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def make_trainable(spec, resources: dict):
+    from ray.tune import Tuner
+
+    from bench.spec import RunSpec
+    from bench.store.ledger import RunLedger
+    from strategies.base import Built
+
+
+def make_trainable(spec: RunSpec, resources: dict) -> Any:
     """bench.live.trainable.train_trial with the run's fixed arguments and per-trial resources."""
     from ray import tune
 
@@ -22,8 +33,10 @@ def make_trainable(spec, resources: dict):
     )
 
 
-def make_tuner(spec, built, slots: int, folder, ledger, trainable, restore_from=None):
-    """A Tuner for the strategy's objects writing under `folder/ray`, or Tune's saved one from `restore_from`."""
+def make_tuner(spec: RunSpec, built: Built, slots: int, folder: Path, ledger: RunLedger, trainable: Any,
+               restore_from: Path | str | None = None) -> Tuner:
+    """A Tuner for the strategy's objects writing under `folder/ray`,
+    or Tune's saved one from `restore_from`."""
     from ray import tune
 
     if restore_from is not None:
@@ -34,7 +47,8 @@ def make_tuner(spec, built, slots: int, folder, ledger, trainable, restore_from=
         param_space=built.param_space,
         tune_config=tune.TuneConfig(
             metric=METRIC, mode=MODE, search_alg=built.search_alg, scheduler=built.scheduler,
-            num_samples=built.num_samples, max_concurrent_trials=slots, reuse_actors=True,
+            num_samples=built.num_samples,  # type: ignore[arg-type]  # resolved by the strategy's build
+            max_concurrent_trials=slots, reuse_actors=True,
         ),
         run_config=tune.RunConfig(
             name="tune", storage_path=str(folder / "ray"), stop=LedgerStopper(ledger),

@@ -1,29 +1,39 @@
-"""Which unfinished run a command continues (bench.spec.spec_from_manifest builds the RunSpec that continues it)."""
+"""Which unfinished run a command continues
+(bench.spec.spec_from_manifest builds the RunSpec that continues it)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.store.results import MANIFEST
 from bench.live.resume import RESUMABLE
+from bench.store.results import MANIFEST
+
+if TYPE_CHECKING:
+
+    from bench.spec import RunSpec
 
 
-def identity(strategy: dict, workload: dict, seed: int, budget: dict, samples: int, target) -> str:
+def identity(strategy: dict | None, workload: dict, seed: int | None, budget: dict | None,
+             samples: int | None, target: float | None) -> str:
     """What makes two runs the same experiment, as canonical JSON."""
-    strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}  # the label only names the parameters
+    # the label only names the parameters
+    strategy = {k: v for k, v in (strategy or {}).items() if k != "label"}
     body = {"strategy": strategy, "workload": workload, "seed": seed, "budget": budget, "samples": samples,
             "target": target}
     return json.dumps(json.loads(json.dumps(body, default=str)), sort_keys=True)
 
 
 def _workload_identity(record: dict) -> dict:
-    """The part of a manifest's workload record (bench.store.manifest.workload_record) that identifies a run."""
-    return {"name": record.get("name"), "version": record.get("version"), "options": record.get("options", {})}
+    """The part of a manifest's workload record (bench.store.manifest.workload_record)
+    that identifies a run."""
+    return {"name": record.get("name"), "version": record.get("version"),
+            "options": record.get("options", {})}
 
 
-def spec_identity(spec) -> str:
+def spec_identity(spec: RunSpec) -> str:
     from bench.store.manifest import workload_record
 
     return identity(spec.strategy.describe(), _workload_identity(workload_record(spec)), spec.seed,
@@ -31,11 +41,12 @@ def spec_identity(spec) -> str:
 
 
 def manifest_identity(manifest: dict) -> str:
-    return identity(manifest.get("strategy"), _workload_identity(manifest.get("workload", {})), manifest.get("seed"),
-                    manifest.get("budget"), manifest.get("samples"), manifest.get("target"))
+    return identity(manifest.get("strategy"), _workload_identity(manifest.get("workload", {})),
+                    manifest.get("seed"), manifest.get("budget"), manifest.get("samples"),
+                    manifest.get("target"))
 
 
-def find_unfinished(out_dir: Path, spec) -> Path | None:
+def find_unfinished(out_dir: Path, spec: RunSpec) -> Path | None:
     """The newest unfinished run folder under `out_dir` started with the same options as `spec`.
 
     A run whose lock a live driver holds (bench.store.run_lock) is skipped: two drivers never share a folder.
@@ -73,7 +84,7 @@ def resolve_run(run: str, out_dir: Path) -> Path:
     raise BenchError(f"no run {run!r}: --resume takes a run folder or the id of a run under {out_dir}")
 
 
-def resume_spec(run: str, out_dir: Path, given, **overrides):
+def resume_spec(run: str, out_dir: Path, given: RunSpec | None, **overrides: Any) -> RunSpec:
     """The spec that continues `--resume RUN`; a `given` spec's options must match the run's manifest.
 
     Args:
@@ -95,8 +106,9 @@ def resume_spec(run: str, out_dir: Path, given, **overrides):
     return spec_from_manifest(manifest, folder, **overrides)
 
 
-def with_unfinished_run(spec):
-    """Resume an unfinished run of the same options under the spec's out_dir, saying so; else `spec` unchanged."""
+def with_unfinished_run(spec: RunSpec) -> RunSpec:
+    """Resume an unfinished run of the same options under the spec's out_dir, saying so;
+    else `spec` unchanged."""
     import dataclasses
     import sys
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.matrix import folders
 from bench.matrix.options import MatrixOptions
 from bench.matrix.plan import RunRecipe, recipes
 from bench.matrix.progress import MatrixProgress
+
+if TYPE_CHECKING:
+    from bench.spec import RunSpec
+    from bench.store.tables import Table
 
 #: One flat record per executed run, appended as runs end (failures included, with their error).
 RECORD = "matrix.jsonl"
@@ -37,7 +42,8 @@ class MatrixResult:
 
     @property
     def failed(self) -> list[dict]:
-        return [o for o in (self.outcomes.get(r.index) for r in self.recipes) if o and o["status"] != "complete"]
+        return [o for o in (self.outcomes.get(r.index) for r in self.recipes)
+                if o and o["status"] != "complete"]
 
 
 def local_cpus() -> int:
@@ -57,13 +63,15 @@ def default_parallel(mode: str, address: str | None, cluster: dict | None) -> in
 
 def _split_done(plan: list[RunRecipe]) -> tuple[list[RunRecipe], list[RunRecipe]]:
     """(runs already complete and verified, runs to execute)."""
-    done, todo = [], []
+    done: list[RunRecipe] = []
+    todo: list[RunRecipe] = []
     for recipe in plan:
         (done if folders.verified(recipe.folder) is None else todo).append(recipe)
     return done, todo
 
 
-def run_matrix(specs, mode: str, table=None, options: MatrixOptions = MatrixOptions(),
+def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
+               options: MatrixOptions = MatrixOptions(),  # noqa: B008  # frozen: a shared default is safe
                log: Callable[[str], None] = print) -> MatrixResult:
     """Execute every spec (replay against `table`, or live), skipping runs whose folders are complete.
 
@@ -101,7 +109,8 @@ def run_matrix(specs, mode: str, table=None, options: MatrixOptions = MatrixOpti
         recipe = by_index[outcome["index"]]
         files = outcome.pop("files", None)
         if files:
-            folders.unpack(files, recipe.folder, {"key": recipe.key, "parallel": parallel, **outcome["executed"]})
+            folders.unpack(files, recipe.folder,
+                           {"key": recipe.key, "parallel": parallel, **outcome["executed"]})
         result.outcomes[recipe.index] = outcome
         record.append({k: v for k, v in outcome.items() if k != "index"})
         progress.update(outcome)

@@ -19,17 +19,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.matrix.plan import RunRecipe
 
+if TYPE_CHECKING:
+    from bench.store.manifest import RunSummary
+
 
 def live_workers(requested: int | None, parallel: int | None, address: str | None) -> int:
     """Trials per live run: `--workers`, else the cluster's default split over `parallel` runs."""
-    from bench.live.ray_session import ensure_ray
     from bench.live.cluster import default_workers
+    from bench.live.ray_session import ensure_ray
 
     cluster = ensure_ray(address)
     if requested:
@@ -37,10 +41,10 @@ def live_workers(requested: int | None, parallel: int | None, address: str | Non
     return max(1, default_workers(cluster, 1) // (parallel or 1))
 
 
-def _outcome_of(recipe: RunRecipe, summary, error: str | None, wall_s: float) -> dict:
+def _outcome_of(recipe: RunRecipe, summary: RunSummary | None, error: str | None, wall_s: float) -> dict:
     from bench.matrix.worker import outcome
 
-    status = "failed" if error else summary.status
+    status = "failed" if error else summary.status  # type: ignore[union-attr]  # no error: a summary
     return outcome(recipe, status, wall_s, error, summary)
 
 
@@ -53,7 +57,8 @@ def _in_process(recipe: RunRecipe) -> dict:
     except BenchError:
         raise  # bad storage or a refused folder: the matrix stops, as a single run would
     except Exception as exc:  # noqa: BLE001 - a failed run is a recorded outcome
-        return _outcome_of(recipe, None, f"{type(exc).__name__}: {exc}".splitlines()[0], time.perf_counter() - start)
+        return _outcome_of(recipe, None, f"{type(exc).__name__}: {exc}".splitlines()[0],
+                           time.perf_counter() - start)
     return _outcome_of(recipe, summary, None, time.perf_counter() - start)
 
 
@@ -71,7 +76,8 @@ class _Child:
         task = scratch / f"{recipe.run_name}.pickle"
         task.write_bytes(pickle.dumps(_with_address(recipe, address)))
         project = str(Path(__file__).resolve().parents[2])  # this copy of bench, first, as in the parent
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [project, os.environ.get("PYTHONPATH")])))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None,
+                                                                 [project, os.environ.get("PYTHONPATH")])))
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bench.matrix.live", str(task), str(self.result), repr(share)],
@@ -96,7 +102,8 @@ def _with_address(recipe: RunRecipe, address: str) -> RunRecipe:
     return dataclasses.replace(recipe, address=address)
 
 
-def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None, on_done: Callable[[dict], None]) -> None:
+def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None,
+             on_done: Callable[[dict], None]) -> None:
     """Run live recipes, `parallel` at a time, calling `on_done(outcome)` as each ends."""
     if parallel == 1:
         for recipe in recipes:
@@ -128,7 +135,7 @@ def _share_cluster(share: float) -> None:
 
     whole = ray_session.ensure_ray
 
-    def shared(address=None, num_cpus=None):
+    def shared(address: str | None = None, num_cpus: int | None = None) -> dict:
         resources = dict(whole(address, num_cpus))
         for name in ("CPU", "GPU"):
             if name in resources:

@@ -13,13 +13,17 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import wait
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from bench.matrix.plan import RunRecipe
 
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
-def _serve(conn, table_path: str | None) -> None:
+
+def _serve(conn: Connection, table_path: str | None) -> None:
     """A worker process: load the table, then run recipes until told to stop (None)."""
     import logging
     import signal
@@ -47,7 +51,7 @@ def _serve(conn, table_path: str | None) -> None:
 
 
 class _Worker:
-    def __init__(self, context, table_path: str | None) -> None:
+    def __init__(self, context: Any, table_path: str | None) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, table_path), daemon=True)
         self.process.start()
@@ -100,10 +104,10 @@ def run_local(recipes: Iterable[RunRecipe], parallel: int, table_path: str | Non
                     continue  # woken by the sentinel of another worker
                 if result is None:
                     w.process.join()
-                    result = outcome(w.recipe, "failed", time.perf_counter() - w.started,
+                    result = outcome(w.recipe, "failed", time.perf_counter() - w.started,  # type: ignore[arg-type]  # busy
                                      f"worker process died (exit code {w.process.exitcode})",
                                      executed={"host": None, "pid": w.process.pid, "node_id": None})
-                    workers[workers.index(w)] = _Worker(context, table_path) if queue else _Idle()
+                    workers[workers.index(w)] = _Worker(context, table_path) if queue else _Idle()  # type: ignore[assignment]  # an _Idle slot has no recipe: never used again
                 else:
                     w.recipe = None
                 on_done(result)

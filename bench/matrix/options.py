@@ -14,14 +14,16 @@ def parallel_count(text: str) -> int:
         value = 0
     if value < 1 or str(text).strip() not in (str(value), f"+{value}"):
         raise argparse.ArgumentTypeError(
-            f"takes a positive integer, the runs executed at once (1 = one after another, in order), not {text!r}")
+            "takes a positive integer, the runs executed at once (1 = one after another, "
+            f"in order), not {text!r}")
     return value
 
 
-def add_matrix_arguments(parser) -> None:
+def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parallel", type=parallel_count, default=None, metavar="N",
-                        help="runs executed at once (default: the CPUs here, or the cluster's with --address, "
-                             "for replay; 1 for live runs; 1 = one after another, in order)")
+                        help="runs executed at once (default: the CPUs here, "
+                             "or the cluster's with --address, for replay; 1 for live runs; "
+                        "1 = one after another, in order)")
     parser.add_argument("--verbose", action="store_true", help="one line per run under the progress bar")
 
 

@@ -11,9 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.budget import Budget
 from bench.spec import RunSpec
+
+if TYPE_CHECKING:
+    from bench.store.tables import Table
 
 MODES = ("replay", "live")
 
@@ -57,7 +61,8 @@ class RunRecipe:
     index: int = field(default=0, compare=False)  # position in the matrix's serial order
 
     @classmethod
-    def of(cls, spec: RunSpec, mode: str, index: int, table=None, address: str | None = None) -> "RunRecipe":
+    def of(cls, spec: RunSpec, mode: str, index: int, table: Table | None = None,
+           address: str | None = None) -> RunRecipe:
         return cls(
             mode=mode, strategy=spec.strategy.name,
             params=tuple(sorted((k, str(v)) for k, v in spec.strategy.params.items())),
@@ -103,14 +108,16 @@ class RunRecipe:
         import workloads
 
         return MatrixRunSpec(
-            strategy=strategies.resolve(self.strategy, dict(self.params)), workload=workloads.get(self.workload),
-            seed=self.seed, budget=self.budget, samples=self.samples, workers=self.workers,
-            out_dir=Path(out_dir) if out_dir is not None else Path(self.out_dir), target=self.target,
-            address=self.address, command=self.command, progress=False, run_name=self.run_name,
+            strategy=strategies.resolve(self.strategy, dict(self.params)),
+            workload=workloads.get(self.workload), seed=self.seed, budget=self.budget, samples=self.samples,
+            workers=self.workers, out_dir=Path(out_dir) if out_dir is not None else Path(self.out_dir),
+            target=self.target, address=self.address, command=self.command, progress=False,
+            run_name=self.run_name,
         )
 
 
-def recipes(specs, mode: str, table=None, address: str | None = None) -> list[RunRecipe]:
+def recipes(specs: list[RunSpec], mode: str, table: Table | None = None,
+            address: str | None = None) -> list[RunRecipe]:
     """One recipe per spec, in the matrix's serial order; a run listed twice is refused."""
     from bench.errors import BenchError
 

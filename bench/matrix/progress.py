@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 
 def run_line(outcome: dict, number: int, total: int) -> str:
@@ -27,7 +27,8 @@ class MatrixProgress:
         bar: show the tqdm bar on stderr (off when stderr is not a terminal, unless forced).
     """
 
-    def __init__(self, total: int, verbose: bool, log: Callable[[str], None] = print, bar: bool | None = None):
+    def __init__(self, total: int, verbose: bool, log: Callable[[str], None] = print,
+                 bar: bool | None = None) -> None:
         self.total, self.verbose, self.log = total, verbose, log
         self.done = self.failed = 0
         self.seconds: dict[str, float] = defaultdict(float)
@@ -49,8 +50,9 @@ class MatrixProgress:
         if self.verbose:
             self._write(line)
         if self._bar is not None:
-            slowest = max(self.seconds, key=self.seconds.get)
-            self._bar.set_postfix_str(f"failed {self.failed}, slowest {slowest} {self.seconds[slowest]:.0f} s",
+            slowest = max(self.seconds, key=self.seconds.get)  # type: ignore[arg-type]  # get of its own keys
+            self._bar.set_postfix_str(f"failed {self.failed}, slowest {slowest} "
+                                      f"{self.seconds[slowest]:.0f} s",
                                       refresh=False)
             self._bar.update(1)
 

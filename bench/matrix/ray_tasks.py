@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from bench.matrix.plan import RunRecipe
 
@@ -49,6 +49,7 @@ def run_ray(recipes: Iterable[RunRecipe], parallel: int, on_done: Callable[[dict
                 result = ray.get(ref)
             except Exception as exc:  # noqa: BLE001 - a lost task is that run's recorded failure
                 reason = one_line(exc).replace("the trial's worker process died", "its worker process died")
-                result = outcome(recipe, "failed", time.perf_counter() - started, f"Ray task failed ({reason})",
+                result = outcome(recipe, "failed", time.perf_counter() - started,
+                                 f"Ray task failed ({reason})",
                                  executed={"host": None, "pid": None, "node_id": None})
             on_done(result)

@@ -13,16 +13,21 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.matrix.plan import RunRecipe
+
+if TYPE_CHECKING:
+    from bench.store.manifest import RunSummary
+    from bench.store.tables import Table
 
 #: Make matrix runs fail on purpose (tests and drills): `KIND:STRATEGY:SEED`, KIND raise or exit.
 FAULT_ENV = "BENCH_MATRIX_FAULT"
 
-_TABLES: dict[str, object] = {}
+_TABLES: dict[str, Table] = {}
 
 
-def table(path: str):
+def table(path: str) -> Table:
     """The table at `path`, loaded on this process's first use (with its surrogate) and kept."""
     if path not in _TABLES:
         from bench.store.tables import load_table
@@ -32,11 +37,11 @@ def table(path: str):
     return _TABLES[path]
 
 
-def warm(loaded):
+def warm(loaded: Table) -> Table:
     """Build what replay caches per table (surrogate, cost model) now, so no run's time includes it."""
     import workloads
-    from bench.store.dataset import table_cost_model
     from bench.store.curves import curve_book
+    from bench.store.dataset import table_cost_model
 
     curve_book(loaded, workloads.get(loaded.workload).space, 0)
     table_cost_model(loaded)
@@ -44,15 +49,15 @@ def warm(loaded):
     return loaded
 
 
-def _throwaway_replay(loaded) -> None:
+def _throwaway_replay(loaded: Table) -> None:
     """A 3-epoch replay into a temporary folder: the first replay of a process pays seconds of lazy setup."""
     from bench.replay import execute_replay
     from bench.spec import make_specs
 
     scratch = tempfile.mkdtemp(prefix="bench-matrix-warm-")
     try:
-        (spec,) = make_specs([("random", {})], loaded.workload, seed=0, seeds=1, out_dir=Path(scratch), samples=2,
-                             workers=1, budget_epochs=3, progress=False)
+        (spec,) = make_specs([("random", {})], loaded.workload, seed=0, seeds=1, out_dir=Path(scratch),
+                             samples=2, workers=1, budget_epochs=3, progress=False)
         execute_replay(spec, loaded)
     except Exception:  # noqa: BLE001 - only a warm-up; the real runs report their own errors
         pass
@@ -107,8 +112,9 @@ def where() -> dict:
     return {"host": socket.gethostname(), "pid": os.getpid(), "node_id": node}
 
 
-def outcome(recipe: RunRecipe, status: str, wall_s: float, error: str | None = None, summary=None,
-            files: dict | None = None, executed: dict | None = None) -> dict:
+def outcome(recipe: RunRecipe, status: str, wall_s: float, error: str | None = None,
+            summary: RunSummary | None = None, files: dict | None = None,
+            executed: dict | None = None) -> dict:
     """The flat record of one matrix run (an error is data, not an exception)."""
     best = None if summary is None else summary.best_accuracy
     return {
@@ -124,7 +130,8 @@ def run_replay(recipe: RunRecipe) -> dict:
     from bench.matrix.folders import pack
     from bench.replay import execute_replay
 
-    loaded = table(recipe.table_path)  # the process's first run loads it; not that run's time
+    # the process's first run loads it; not that run's time
+    loaded = table(recipe.table_path)  # type: ignore[arg-type]  # a replay recipe names its table
     imported(recipe)
     start, cpu_start = time.perf_counter(), time.process_time()
     scratch = Path(tempfile.mkdtemp(prefix="bench-matrix-"))
@@ -139,7 +146,7 @@ def run_replay(recipe: RunRecipe) -> dict:
                 traceback.print_exc()
         folder = scratch / recipe.folder_name
         files = pack(folder) if folder.exists() else None
-        status = "failed" if error else summary.status
+        status = "failed" if error else summary.status  # type: ignore[union-attr]  # no error: a summary
         record = outcome(recipe, status, time.perf_counter() - start, error, summary, files)
         record["cpu_s"] = time.process_time() - cpu_start  # a busy machine inflates wall_s, not this
         return record
@@ -147,7 +154,7 @@ def run_replay(recipe: RunRecipe) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def prime(loaded) -> None:
+def prime(loaded: Table) -> None:
     """Hand this process's already loaded table to later runs (the serial matrix in the driver)."""
     _TABLES.clear()
     _TABLES[str(loaded.path)] = warm(loaded)

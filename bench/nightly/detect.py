@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 #: One-sided significance level of both tests (Mann-Whitney U on compute, Fisher on hit rate).
 ALPHA = 0.05
@@ -54,11 +54,12 @@ def hit_drop_p(base_hits: int, base_seeds: int, hits: int, seeds: int) -> float:
 def classify(base: Sequence[float | None], current: Sequence[float | None], factor: float,
              alpha: float = ALPHA) -> Change:
     """Compare one strategy's per-seed normalised compute-to-target (None/NaN = miss) with its baseline."""
-    from bench.report.stats import as_array, median_with_misses, mann_whitney_p
+    from bench.report.stats import as_array, mann_whitney_p, median_with_misses
 
     a, b = as_array(base), as_array(current)
     bm, cm = median_with_misses(a), median_with_misses(b)
-    bh, ch = int(math.fsum(1 for v in a if math.isfinite(v))), int(math.fsum(1 for v in b if math.isfinite(v)))
+    bh, ch = int(math.fsum(1 for v in a if math.isfinite(v))), int(math.fsum(1 for v in b
+                                                                             if math.isfinite(v)))
     p_hits = hit_drop_p(bh, len(a), ch, len(b))
     ratio = cm / bm if math.isfinite(bm) and math.isfinite(cm) and bm > 0 else None
     worse = cm > bm * factor if math.isfinite(bm) else False
@@ -71,20 +72,23 @@ def classify(base: Sequence[float | None], current: Sequence[float | None], fact
 
     if math.isfinite(bm) and not math.isfinite(cm):
         if significant or p_hits < alpha:
-            return change("newly failing", f"median no longer reaches the target (hits {bh}/{len(a)} -> {ch}/{len(b)})")
+            return change("newly failing",
+                          f"median no longer reaches the target (hits {bh}/{len(a)} -> {ch}/{len(b)})")
         return change("not significant", "median no longer reaches the target, but not significantly")
     if p_hits < alpha:
         return change("worse", f"hit rate dropped {bh}/{len(a)} -> {ch}/{len(b)} (Fisher p={p_hits:.3g})")
     if worse:
         if significant:
-            return change("worse", f"median x{ratio:.2f} > x{factor:.2f} and Mann-Whitney p={p:.3g} < {alpha}")
+            return change("worse",
+                          f"median x{ratio:.2f} > x{factor:.2f} and Mann-Whitney p={p:.3g} < {alpha}")
         return change("not significant", f"median x{ratio:.2f} > x{factor:.2f} but p={_p(p)} >= {alpha}")
     if better:
         if significant:
             return change("better", f"median improved and Mann-Whitney p={p:.3g} < {alpha}")
         return change("not significant", f"median improved beyond x{factor:.2f} but p={_p(p)} >= {alpha}")
     if not math.isfinite(bm) and not math.isfinite(cm):
-        return change("unchanged", f"median does not reach the target, as in the baseline (hits {bh}/{len(a)} -> {ch}/{len(b)})")
+        return change("unchanged", "median does not reach the target, as in the baseline (hits "
+                      f"{bh}/{len(a)} -> {ch}/{len(b)})")
     return change("unchanged", f"median within x{factor:.2f}")
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.nightly.suite import Section, Suite
 
+if TYPE_CHECKING:
+    from bench.matrix.options import MatrixOptions
+    from workloads.base import Workload
 
-def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> list:
+
+def _specs(section: Section, workload: Workload, out: Path, command: tuple[str, ...]) -> list:
     from bench.spec import make_specs
 
     return make_specs([(name, section.params.get(name, {})) for name in section.strategies], workload.name,
@@ -19,7 +24,7 @@ def _specs(section: Section, workload, out: Path, command: tuple[str, ...]) -> l
                       progress=False)
 
 
-def _with_workers(section: Section, specs: list, options) -> list:
+def _with_workers(section: Section, specs: list, options: MatrixOptions) -> list:
     """Specs with their worker counts: the section's, else replay's default or the cluster's share."""
     if section.mode == "replay":
         from bench.replay import DEFAULT_WORKERS
@@ -56,7 +61,8 @@ def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
             table_path = default_table_path(workload.name)
             if table_path is None:
                 raise BenchError(f"suite {suite.name}: no shipped learning-curve table for workload "
-                                 f"{workload.name!r} to {'replay' if section.mode == 'replay' else 'measure against'}")
+                                 f"{workload.name!r} to "
+                                 f"{'replay' if section.mode == 'replay' else 'measure against'}")
             specs = _specs(section, workload, out, command)
             if section.mode == "replay":
                 from bench.replay import check_specs
@@ -68,15 +74,14 @@ def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
 
 
 def run_workload(suite: Suite, section: Section, name: str, out: Path, command: tuple[str, ...],
-                 log: Callable[[str], None] = print, options=None) -> list[dict]:
+                 log: Callable[[str], None] = print, options: MatrixOptions | None = None) -> list[dict]:
     """Run one workload of a section; returns per-seed rows (a failed run is a miss).
 
     Args:
         options: a bench.matrix.MatrixOptions (default: one run at a time, a line per run).
     """
-    from bench.matrix import MatrixOptions, run_matrix
-
     import workloads
+    from bench.matrix import MatrixOptions, run_matrix
     from bench.report.basis import make_basis
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference
@@ -112,15 +117,16 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
                   "samples": specs[0].samples, "workers": section.workers}
     params = {s.strategy.name: dict(s.strategy.params) for s in specs}
     rows = [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": r.strategy_name,
-             "params": params[r.strategy_name], "seed": int(r.seed), "reached": bool(r.reached),
+             "params": params[r.strategy_name], "seed": int(r.seed), "reached": bool(r.reached),  # type: ignore[arg-type]  # an int column
              "normalised": r.normalised, "final_accuracy": r.best_final_accuracy} for r in frame.itertuples()]
-    rows += [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": s, "params": params[s],
-              "seed": seed, "reached": False, "normalised": None, "final_accuracy": None} for s, seed in failed]
+    rows += [{"mode": section.mode, "workload": name, "conditions": conditions, "strategy": s,
+              "params": params[s], "seed": seed, "reached": False, "normalised": None, "final_accuracy": None}
+             for s, seed in failed]
     return rows
 
 
 def run_suite(suite: Suite, out: Path, command: tuple[str, ...], log: Callable[[str], None] = print,
-              options=None):
+              options: MatrixOptions | None = None) -> tuple[list[dict], list[str]]:
     """Every runnable section and workload of `suite`; returns (rows, skipped-section messages)."""
     rows, skipped = [], []
     for section in suite.sections:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA = 1
 FILE = "history.sqlite"
@@ -62,7 +66,8 @@ class History:
         except (OSError, sqlite3.DatabaseError) as exc:
             raise BenchError(f"{self.folder / FILE}: not a usable history database ({exc})") from None
         if found != str(SCHEMA):
-            raise BenchError(f"{self.folder / FILE}: history schema {found}, this bench reads schema {SCHEMA}")
+            raise BenchError(f"{self.folder / FILE}: history schema {found}, "
+                             f"this bench reads schema {SCHEMA}")
 
     def close(self) -> None:
         self.conn.close()
@@ -75,9 +80,10 @@ class History:
                 "values (?, ?, ?, ?, ?, ?, ?)",
                 (SCHEMA, run["suite"], run["started_at"], run["machine"], run["commit_sha"],
                  json.dumps(run["versions"], sort_keys=True), run["status"]))
-            run_id = int(cursor.lastrowid)
+            run_id = int(cursor.lastrowid)  # type: ignore[arg-type]  # set by the INSERT
             self.conn.executemany(
-                f"insert into results (run_id, {', '.join(RESULT_COLUMNS)}) values (?{', ?' * len(RESULT_COLUMNS)})",
+                f"insert into results (run_id, {', '.join(RESULT_COLUMNS)}) values "
+                f"(?{', ?' * len(RESULT_COLUMNS)})",
                 [(run_id, *(stored_value(row, c) for c in RESULT_COLUMNS)) for row in results])
         return run_id
 
@@ -96,7 +102,7 @@ class History:
             raise BenchError(f"no nightly run {run_id} in {self.folder / FILE}; accepted run ids: {accepted}")
         return found[0]
 
-    def results(self, run_id: int) -> Any:
+    def results(self, run_id: int) -> pd.DataFrame:
         """One run's per-seed results as a DataFrame (normalised NaN for a miss)."""
         import pandas as pd
 

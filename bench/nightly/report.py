@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING
 
 from bench.nightly.compare import Row
 from bench.nightly.detect import ALPHA, changed_versions, detect_steps
 from bench.report.html import write_html
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from bench.nightly.history import History, RunRecord
+    from bench.nightly.suite import Suite
 
 REPORT = "nightly.md"
 
@@ -17,7 +25,8 @@ def _fmt(value: float) -> str:
     return "not reached" if not math.isfinite(value) else f"{value:.1f}"
 
 
-def trend_data(history, suite, machine: str, mode: str, workload: str, current_id: int) -> Any:
+def trend_data(history: History, suite: Suite, machine: str, mode: str, workload: str,
+               current_id: int) -> pd.DataFrame:
     """Per run and strategy: median and 95% interval of normalised compute over comparable runs."""
     import pandas as pd
 
@@ -30,7 +39,8 @@ def trend_data(history, suite, machine: str, mode: str, workload: str, current_i
         if record.machine != machine or record.run_id > current_id:
             continue
         frame = history.results(record.run_id)
-        frame = frame[(frame["mode"] == mode) & (frame["workload"] == workload) & frame["conditions"].isin(conditions)]
+        frame = frame[(frame["mode"] == mode) & (frame["workload"] == workload)
+                      & frame["conditions"].isin(conditions)]
         for strategy, group in frame.groupby("strategy"):
             s = summarise([None if v != v else v for v in group.sort_values("seed")["normalised"]])
             rows.append({"run_id": record.run_id, "started_at": record.started_at, "strategy": strategy,
@@ -40,25 +50,28 @@ def trend_data(history, suite, machine: str, mode: str, workload: str, current_i
                                        "seeds", "status"])
 
 
-def steps(trend: Any, history, suite) -> list[str]:
+def steps(trend: pd.DataFrame, history: History, suite: Suite) -> list[str]:
     """Lines naming, per strategy, the first run of a lasting change and the versions that changed."""
     lines = []
     runs = {r.run_id: r for r in history.runs(suite.name)}
     for strategy, group in trend.groupby("strategy"):
         group = group.sort_values("run_id")
-        step = detect_steps(list(group["median"]), suite.factor_of(strategy))
+        step = detect_steps(list(group["median"]), suite.factor_of(strategy))  # type: ignore[arg-type]  # a str column's values
         if step is None:
             continue
         ids = list(group["run_id"])
         first, before = runs[ids[step.index]], runs[ids[step.index - 1]]
         changed = changed_versions(before.versions, first.versions)
-        what = ", ".join(f"{k} {a} -> {b}" for k, a, b in ((k, *v) for k, v in changed.items())) or "no library versions"
-        lines.append(f"- {strategy}: a lasting change from {_fmt(step.before)} to {_fmt(step.after)} began at run "
-                     f"{first.run_id} ({first.started_at}, commit {first.commit_sha[:10]}); changed: {what}")
+        what = (", ".join(f"{k} {a} -> {b}" for k, a, b in ((k, *v) for k, v in changed.items()))
+                or "no library versions")
+        lines.append(f"- {strategy}: a lasting change from {_fmt(step.before)} to "
+                     f"{_fmt(step.after)} began at run {first.run_id} ({first.started_at}, commit "
+                     f"{first.commit_sha[:10]}); changed: {what}")
     return lines
 
 
-def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_id: int, path: Path, title: str) -> None:
+def plot_trends(trend: pd.DataFrame, flagged: set[str], baseline_id: int | None, current_id: int, path: Path,
+                title: str) -> None:
     """One small panel per strategy: median over runs with its interval band, baseline and flags marked."""
     import matplotlib
 
@@ -75,13 +88,16 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
     fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), squeeze=False, sharex=True)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
-    for ax, name in zip(axes.flat, names):
+    for ax, name in zip(axes.flat, names, strict=False):
         group = trend[trend["strategy"] == name].sort_values("run_id")
         finite = group[np.isfinite(group["median"])]
         cap = 2 * float(finite["high"].replace(np.inf, np.nan).max() if len(finite) else 100.0)
         cap = cap if math.isfinite(cap) and cap > 0 else 200.0
         x = group["run_id"].to_numpy()
-        clip = lambda col: np.minimum(group[col].to_numpy(dtype=float), cap)  # noqa: E731
+
+        def clip(col: str, group: pd.DataFrame = group, cap: float = cap) -> np.ndarray:
+            return np.minimum(group[col].to_numpy(dtype=float), cap)
+
         ax.fill_between(x, clip("low"), clip("high"), color=colour(name), alpha=0.2, linewidth=0)
         ax.plot(x, clip("median"), color=colour(name), marker=marker(name), markersize=4, linewidth=1)
         if baseline_id is not None and baseline_id in set(x):
@@ -103,29 +119,31 @@ def plot_trends(trend: Any, flagged: set[str], baseline_id: int | None, current_
     plt.close(fig)
 
 
-def write_report(out: Path, history, suite, run, baseline, verdicts: Sequence[Row], skipped: Sequence[str],
-                 note: str) -> Path:
+def write_report(out: Path, history: History, suite: Suite, run: RunRecord, baseline: RunRecord | None,
+                 verdicts: Sequence[Row], skipped: Sequence[str], note: str) -> Path:
     """Write nightly.md, its page nightly.html and the trend plots into `out`; returns nightly.md's path."""
     lines = [f"# Nightly run {run.run_id}: suite `{suite.name}`", "",
              f"- started: {run.started_at}; commit {run.commit_sha}; machine `{run.machine}`",
              f"- baseline: {note}",
              f"- status: **{run.status}**; a regression needs the median normalised compute-to-target worse "
-             f"by more than the strategy's factor (default x{suite.factor:.2f}) AND a one-sided Mann-Whitney U "
-             f"p < {ALPHA} over seeds (misses rank above every hit), or a hit-rate drop with one-sided Fisher "
-             f"p < {ALPHA}", ""]
+             f"by more than the strategy's factor (default x{suite.factor:.2f}) "
+             f"AND a one-sided Mann-Whitney U p < {ALPHA} over seeds (misses rank above every hit), "
+             f"or a hit-rate drop with one-sided Fisher p < {ALPHA}", ""]
     lines += [f"- {message}" for message in skipped]
     regressed = [v for v in verdicts if v.change.regressed]
     lines += ["", "## Regressions", ""]
     lines += [f"- **{v.strategy}** ({v.mode}, {v.workload}): {v.change.category}: {v.change.reason}"
               for v in regressed] or ["None."]
     lines += ["", "## Changes against the baseline", "",
-              "| mode | workload | strategy | verdict | baseline median | median | ratio | p (MW) | hits | why |",
+              "| mode | workload | strategy | verdict | baseline median | median | ratio | p "
+              "(MW) | hits | why |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for v in verdicts:
         c = v.change
         ratio = "-" if c.ratio is None else f"x{c.ratio:.2f}"
         p = "-" if c.p_compute is None else f"{c.p_compute:.3g}"
-        hits = f"{c.base_hits}/{c.base_seeds} -> {c.hits}/{c.seeds}" if c.base_seeds else f"{c.hits}/{c.seeds}"
+        hits = (f"{c.base_hits}/{c.base_seeds} -> {c.hits}/{c.seeds}" if c.base_seeds
+                else f"{c.hits}/{c.seeds}")
         base = "-" if not c.base_seeds else _fmt(c.base_median)
         lines.append(f"| {v.mode} | {v.workload} | {v.strategy} | {c.category} | {base} | {_fmt(c.median)} | "
                      f"{ratio} | {p} | {hits} | {c.reason} |")

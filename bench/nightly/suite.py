@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bench.errors import MAX_SEED, BenchError
 
@@ -13,12 +14,14 @@ SCHEMA = 1
 SUITES_DIR = Path(__file__).parent / "suites"
 MODES = ("replay", "live")
 DEFAULT_FACTOR = 1.10
-_TOP = {"schema": "1", "name": "a name", "description": "text", "tolerance_pp": "percentage points in [0, 100)",
-        "target": "an accuracy in (0, 1]", "regression": "a table", "replay": "a table", "live": "a table"}
+_TOP = {"schema": "1", "name": "a name", "description": "text",
+        "tolerance_pp": "percentage points in [0, 100)", "target": "an accuracy in (0, 1]",
+        "regression": "a table", "replay": "a table", "live": "a table"}
 _SECTION = {"workloads": "a list of workload names", "strategies": '"all" or a list of strategy names',
-            "seeds": "a positive integer", "root_seed": f"an integer in [0, {MAX_SEED}]", "samples": "a positive integer",
-            "budget_fraction": "a fraction of the grid's cost in (0, 10]", "workers": "a positive integer",
-            "requires_gpu": "true or false", "params": "a table of strategy = {param = value}"}
+            "seeds": "a positive integer", "root_seed": f"an integer in [0, {MAX_SEED}]",
+            "samples": "a positive integer", "budget_fraction": "a fraction of the grid's cost in (0, 10]",
+            "workers": "a positive integer", "requires_gpu": "true or false",
+            "params": "a table of strategy = {param = value}"}
 _REGRESSION = {"factor": "a number > 1", "factors": "a table of strategy = number > 1"}
 
 
@@ -67,13 +70,13 @@ def _check_keys(source: str, where: str, table: Mapping, accepted: Mapping[str, 
             raise BenchError(f"{source}: unknown key {where}{key!r}; accepted: {', '.join(accepted)}")
 
 
-def _positive_int(source, key, value, minimum=1):
+def _positive_int(source: str, key: str, value: Any, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _bad(source, key, _SECTION.get(key.split(".")[-1], "a positive integer"), value)
     return value
 
 
-def _number(source, key, value, low, high, accepted):
+def _number(source: str, key: str, value: Any, low: float, high: float, accepted: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low < value <= high):
         raise _bad(source, key, accepted, value)
     return float(value)
@@ -109,7 +112,8 @@ def _section(source: str, mode: str, table: Mapping) -> Section:
             raise BenchError(f"{source}: [{mode}] strategy {name!r}: {exc}") from None
     for name in params:
         if name not in chosen:
-            raise BenchError(f"{source}: {mode}.params names {name!r}, which is not among the suite's strategies")
+            raise BenchError(f"{source}: {mode}.params names {name!r}, which is not among the "
+                             "suite's strategies")
     requires_gpu = table.get("requires_gpu", False)
     if not isinstance(requires_gpu, bool):
         raise _bad(source, f"{mode}.requires_gpu", _SECTION["requires_gpu"], requires_gpu)
@@ -117,12 +121,14 @@ def _section(source: str, mode: str, table: Mapping) -> Section:
     root = table.get("root_seed", 0)
     if isinstance(root, bool) or not isinstance(root, int) or not 0 <= root <= MAX_SEED - (seeds - 1):
         raise _bad(source, f"{mode}.root_seed", _SECTION["root_seed"] + " (root_seed + seeds - 1 too)", root)
-    optional = {k: _positive_int(source, f"{mode}.{k}", table[k]) for k in ("samples", "workers") if k in table}
+    optional = {k: _positive_int(source, f"{mode}.{k}", table[k]) for k in ("samples", "workers")
+                if k in table}
     fraction = table.get("budget_fraction")
     return Section(
         mode=mode, workloads=tuple(names), strategies=tuple(chosen),
         seeds=seeds, root_seed=root,
-        budget_fraction=None if fraction is None else _number(source, f"{mode}.budget_fraction", fraction, 0, 10,
+        budget_fraction=None if fraction is None
+        else _number(source, f"{mode}.budget_fraction", fraction, 0, 10,
                                                               _SECTION["budget_fraction"]),
         requires_gpu=requires_gpu, params={k: {p: str(v) for p, v in d.items()} for k, d in params.items()},
         **optional,
@@ -144,11 +150,13 @@ def parse_suite(data: Mapping, source: str) -> Suite:
     if not isinstance(regression, dict):
         raise _bad(source, "regression", "a table", regression)
     _check_keys(source, "in [regression] ", regression, _REGRESSION)
-    factor = _number(source, "regression.factor", regression.get("factor", DEFAULT_FACTOR), 1, 100, "a number > 1")
+    factor = _number(source, "regression.factor", regression.get("factor", DEFAULT_FACTOR), 1, 100,
+                     "a number > 1")
     factors = regression.get("factors", {})
     if not isinstance(factors, dict):
         raise _bad(source, "regression.factors", _REGRESSION["factors"], factors)
-    factors = {k: _number(source, f"regression.factors.{k}", v, 1, 100, "a number > 1") for k, v in factors.items()}
+    factors = {k: _number(source, f"regression.factors.{k}", v, 1, 100, "a number > 1")
+               for k, v in factors.items()}
     tolerance, target = data.get("tolerance_pp"), data.get("target")
     if tolerance is not None and target is not None:
         raise BenchError(f"{source}: give tolerance_pp or target, not both")
@@ -167,15 +175,17 @@ def shipped_suites() -> list[str]:
 def load_suite(name_or_path: str) -> Suite:
     """A shipped suite by name, or a suite file by path."""
     if not name_or_path.strip():
-        raise BenchError(f"--suite takes a shipped suite ({', '.join(shipped_suites())}) or a .toml path, not an "
-                         f"empty string")
+        raise BenchError(f"--suite takes a shipped suite ({', '.join(shipped_suites())}) "
+                         f"or a .toml path, not an empty string")
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
         path = SUITES_DIR / f"{name_or_path}.toml"
         if not path.exists():
-            raise BenchError(f"unknown suite {name_or_path!r}; shipped: {', '.join(shipped_suites())}, or a .toml path")
+            raise BenchError(f"unknown suite {name_or_path!r}; shipped: {', '.join(shipped_suites())}, "
+                             "or a .toml path")
     if not path.is_file():
-        raise BenchError(f"{path}: {'a folder, not a suite file' if path.is_dir() else 'no such suite file'}; "
+        raise BenchError(f"{path}: "
+                         f"{'a folder, not a suite file' if path.is_dir() else 'no such suite file'}; "
                          f"accepted: a shipped suite ({', '.join(shipped_suites())}) or a .toml path")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import heapq
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.replay.trials import SimTrial
 
 # An epoch's result; the trainable returning after its last epoch; a checkpoint saved, after
 # which Tune acts on the decision it held back while saving.
@@ -25,20 +29,20 @@ class WorkerClock:
         self._heap: list = []
         self._seq = 0
 
-    def start(self, trial) -> None:
+    def start(self, trial: SimTrial) -> None:
         self.free -= 1
 
-    def release(self, trial) -> None:
+    def release(self, trial: SimTrial) -> None:
         """The trial's worker is free again; any result it had in flight is dropped."""
         self.free += 1
         trial.event_seq = -1
 
-    def schedule(self, trial, delay_s: float, kind: int = RESULT) -> None:
+    def schedule(self, trial: SimTrial, delay_s: float, kind: int = RESULT) -> None:
         self._seq += 1
         trial.event_seq = self._seq
         heapq.heappush(self._heap, (self.now + delay_s, self._seq, kind, trial))
 
-    def pop(self):
+    def pop(self) -> tuple[SimTrial, int] | None:
         """The next live event as (trial, kind), advancing the clock; None when none is left."""
         heap = self._heap
         while heap:

@@ -10,6 +10,8 @@ it stopped; a PBT exploit restores another trial's checkpoint under a new config
 
 from __future__ import annotations
 
+from typing import Any
+
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 
 from bench.replay.clock import RESULT, RETURNED, SAVED
@@ -17,13 +19,14 @@ from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, Sim
 from bench.replay.tune_interface import TuneInterface
 from bench.tune_compat import clear_restored_checkpoint, take_restored_checkpoint
 
-CONTINUE, PAUSE, STOP, NOOP = TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP, TrialScheduler.NOOP
+CONTINUE, PAUSE, STOP, NOOP = (TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP,
+                               TrialScheduler.NOOP)
 
 
 class SimController(TuneInterface):
     """TuneController's loop steps on simulated workers (arguments: see TuneInterface)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # FIFO's choice (the first PENDING, else the first PAUSED trial) is a pure function of the
         # statuses, so with no free worker and no PAUSED trial to promote it changes nothing.
@@ -31,7 +34,8 @@ class SimController(TuneInterface):
         self.left_open: int | None = None  # set when the loop ends (bench.replay.engine)
 
     # --- the loop's steps --------------------------------------------------------------------
-    def make_trial(self, spec, trial_id, experiment_tag="", evaluated_params=None, **unused) -> SimTrial:
+    def make_trial(self, spec: dict, trial_id: str, experiment_tag: str = "",
+                   evaluated_params: dict | None = None, **unused: Any) -> SimTrial:
         return SimTrial(trial_id, spec.get("config", {}), evaluated_params or {}, experiment_tag,
                         index=len(self._trials), local_path=self.trial_path)
 
@@ -41,12 +45,13 @@ class SimController(TuneInterface):
         if self._n_pending >= self.max_pending or alg.is_finished():
             return
         while self._n_pending < self.max_pending:
-            trial = alg.next_trial()  # a SimTrial: the engine runs the loop inside light_trials()
+            # a SimTrial: the engine runs the loop inside light_trials()
+            trial: SimTrial | None = alg.next_trial()  # type: ignore[assignment]  # see above
             if trial is None:
                 return
             self._trials.append(trial)
             self._live_trials.add(trial)
-            self._scheduler_alg.on_trial_add(self, trial)
+            self._scheduler_alg.on_trial_add(self, trial)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
             self._n_pending += 1
             self._pending.append(trial)
 
@@ -59,11 +64,12 @@ class SimController(TuneInterface):
         clock = self.clock
         if not clock.free and not self._n_paused and self._pure_choice:
             return False
-        chosen = self._scheduler_alg.choose_trial_to_run(self)
+        chosen: SimTrial | None = self._scheduler_alg.choose_trial_to_run(self)  # type: ignore[arg-type, assignment]  # as above
         if chosen is not None and chosen.status == PAUSED:
             self.set_trial_status(chosen, PENDING)
         pending = self._pending
         started = False
+        trial: SimTrial | None
         while clock.free:
             if chosen is not None and chosen.status == PENDING:
                 trial, chosen = chosen, None
@@ -107,14 +113,14 @@ class SimController(TuneInterface):
     @staticmethod
     def _epoch_cost_s(trial: SimTrial, epoch_index: int) -> float:
         curve = trial.curve
-        return curve[epoch_index][3] if epoch_index < len(curve) else curve[-1][3]
+        return curve[epoch_index][3] if epoch_index < len(curve) else curve[-1][3]  # type: ignore[index, arg-type]  # set by _start
 
     def on_event(self, trial: SimTrial, kind: int) -> None:
         if kind == RESULT:
             self._on_result(trial)
         elif kind == SAVED:
             decision, trial.decision = trial.decision, None
-            self._act(trial, decision)
+            self._act(trial, decision)  # type: ignore[arg-type]  # a SAVED event holds its decision
         else:  # RETURNED: Tune repeats the last result with done=True and stops the trial
             trial.last_result["done"] = True
             self.stop_trial(trial)
@@ -123,7 +129,8 @@ class SimController(TuneInterface):
         curve = trial.curve
         index = trial.epoch
         # A PBT clone may land on a curve that diverged before this epoch: it diverges here.
-        accuracy, val_loss, train_loss, compute_s, flops, diverged = curve[index] if index < len(curve) else curve[-1]
+        recorded = curve[index] if index < len(curve) else curve[-1]  # type: ignore[index, arg-type]  # set by _start
+        accuracy, val_loss, train_loss, compute_s, flops, diverged = recorded
         epoch = trial.epoch = index + 1
         trial.iteration += 1
         trial.since_restore += 1
@@ -138,8 +145,8 @@ class SimController(TuneInterface):
             "timestamp": int(self.start_wall_s + self.clock.now),
         }
         flat = result.copy()
-        flat.update(trial.flat_config)
-        decision = self._scheduler_alg.on_trial_result(self, trial, flat)
+        flat.update(trial.flat_config)  # type: ignore[arg-type]  # set by _start
+        decision = self._scheduler_alg.on_trial_result(self, trial, flat)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
         result["config"] = trial.config
         if decision == STOP:
             result["done"] = True

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.environment import one_blas_thread
 from bench.errors import BenchError
@@ -22,29 +23,36 @@ from bench.store.manifest import RunSummary, summarise
 from bench.store.run_log import held_log, quiet
 from bench.tune_compat import trials_made_by
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from bench.spec import RunSpec
+    from bench.store.tables import Table
+
 #: Simulated workers when the spec leaves it open (the issue's reference setting).
 DEFAULT_WORKERS = 4
 
 
-def check_table(spec, table) -> None:
+def check_table(spec: RunSpec, table: Table) -> None:
     """Refuse a table recorded for another workload or grid than the spec's."""
     workload = table.meta["workload"]
     if workload["name"] != spec.workload.name:
-        raise BenchError(f"{table.path}: a table for workload {workload['name']!r}, not {spec.workload.name!r}")
+        raise BenchError(f"{table.path}: a table for workload {workload['name']!r}, not "
+                         f"{spec.workload.name!r}")
     if workload["version"] != spec.workload.version:
         raise BenchError(
-            f"{table.path}: recorded for {spec.workload.name} version {workload['version']}, but the workload "
-            f"is now version {spec.workload.version}; re-record it"
+            f"{table.path}: recorded for {spec.workload.name} version {workload['version']}, "
+            f"but the workload is now version {spec.workload.version}; re-record it"
         )
     if workload["space"] != spec.workload.space.as_dict():
         raise BenchError(f"{table.path}: recorded with a search space other than {spec.workload.name}'s (its "
                          f"hyperparameter ranges or grid differ); re-record it")
     if workload.get("max_epochs") != spec.workload.max_epochs:
-        raise BenchError(f"{table.path}: recorded {workload.get('max_epochs')} epochs per curve, the workload has "
-                         f"{spec.workload.max_epochs}; re-record it")
+        raise BenchError(f"{table.path}: recorded {workload.get('max_epochs')} epochs per curve, "
+                         f"the workload has {spec.workload.max_epochs}; re-record it")
 
 
-def check_specs(specs, table) -> None:
+def check_specs(specs: list[RunSpec], table: Table) -> None:
     """Refuse, before any run starts, a table or a strategy that replay cannot run."""
     for spec in {spec.strategy.name: spec for spec in specs}.values():
         check_table(spec, table)
@@ -53,7 +61,7 @@ def check_specs(specs, table) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_tune():
+def _quiet_tune() -> Iterator[None]:
     """Ray's schedulers log every exploit and bracket at INFO; a replay makes thousands a second."""
     logger = logging.getLogger("ray.tune")
     level = logger.level
@@ -85,7 +93,7 @@ def _simulate(controller: SimController, ledger: RunLedger) -> None:
     controller.finish()
 
 
-def execute_replay(spec, table) -> RunSummary:
+def execute_replay(spec: RunSpec, table: Table) -> RunSummary:
     """Run `spec.strategy` against `table` and write a run folder in the live format.
 
     The strategy's own Ray Tune searcher and scheduler make every decision; only execution is
@@ -104,10 +112,10 @@ def execute_replay(spec, table) -> RunSummary:
     return summary
 
 
-def _execute(spec, table) -> RunSummary:
+def _execute(spec: RunSpec, table: Table) -> RunSummary:
     wall_start = time.perf_counter()
     started_wall_s = time.time()
-    started_at = dt.datetime.now(dt.timezone.utc).isoformat()
+    started_at = dt.datetime.now(dt.UTC).isoformat()
     check_table(spec, table)
     workers = spec.workers or DEFAULT_WORKERS
     if workers < 1:
@@ -154,12 +162,12 @@ def _execute(spec, table) -> RunSummary:
         }
         approximations = [writer.CLONE_APPROXIMATION] if controller.clones else []
         writer.write_run(folder, spec, run_id, workers, status, started_at,
-                         writer.table_record(table, spec.seed, book.mapping), simulation, approximations, cost_model,
-                         rows, summary)
+                         writer.table_record(table, spec.seed, book.mapping), simulation, approximations,
+                         cost_model, rows, summary)
     return summary
 
 
-def _cached(normalise):
+def _cached(normalise: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`normalise` remembered per config object: a trial reports many epochs with one config.
 
     Entries keep their config alive, so an id is never reused while it is cached; PBT gives a
@@ -167,7 +175,7 @@ def _cached(normalise):
     """
     cache: dict[int, tuple] = {}
 
-    def cached(config):
+    def cached(config: Any) -> Any:
         entry = cache.get(id(config))
         if entry is None or entry[0] is not config:
             entry = cache[id(config)] = (config, normalise(config))

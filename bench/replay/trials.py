@@ -73,7 +73,7 @@ class SimTrial:
         self.run_metadata = _RunMetadata()
         self.temporary_state = _TemporaryState()
         self.local_path = local_path
-        self.curve = None
+        self.curve: tuple | None = None
         self.epoch = 0
         self.iteration = 0
         self.compute_s = 0.0

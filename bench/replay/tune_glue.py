@@ -8,11 +8,19 @@ arguments; only the calls are made here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bench.errors import BenchError
 from bench.replay.trials import ReplayExperiment
 from bench.tune_compat import configure_tune, set_search_properties
 from bench.tune_compat import max_pending_trials as tune_max_pending_trials
 from strategies import METRIC, MODE
+
+if TYPE_CHECKING:
+    from ray.tune.schedulers import TrialScheduler
+    from ray.tune.search import SearchAlgorithm
+
+    from strategies.base import Built
 
 #: Schedulers whose calls into the controller replay provides (checked one by one).
 SUPPORTED_SCHEDULERS = (
@@ -26,7 +34,7 @@ _WHY_NOT = {
 }
 
 
-def check_replayable(strategy_name: str, built) -> None:
+def check_replayable(strategy_name: str, built: Built) -> None:
     """Refuse strategies whose Ray Tune objects need something replay does not simulate."""
     from ray.tune.search import SearchAlgorithm, Searcher
     from ray.tune.search.basic_variant import BasicVariantGenerator
@@ -42,7 +50,8 @@ def check_replayable(strategy_name: str, built) -> None:
                 f"supported ({why}); replay supports {', '.join(SUPPORTED_SCHEDULERS)}"
             )
     search_alg = built.search_alg
-    if search_alg is not None and not isinstance(search_alg, (Searcher, BasicVariantGenerator, SearchGenerator)):
+    if search_alg is not None and not isinstance(search_alg,
+                                                 (Searcher, BasicVariantGenerator, SearchGenerator)):
         kind = "SearchAlgorithm" if isinstance(search_alg, SearchAlgorithm) else "object"
         raise BenchError(
             f"strategy {strategy_name!r} cannot run in replay: its searcher is a custom {kind} "
@@ -50,7 +59,7 @@ def check_replayable(strategy_name: str, built) -> None:
         )
 
 
-def prepare(built, workers: int):
+def prepare(built: Built, workers: int) -> tuple[SearchAlgorithm, TrialScheduler]:
     """The SearchAlgorithm and TrialScheduler exactly as `tune.run` would use them.
 
     Returns:
@@ -69,18 +78,19 @@ def prepare(built, workers: int):
         search_alg = ConcurrencyLimiter(search_alg, max_concurrent=workers)
     if isinstance(search_alg, Searcher):
         search_alg = SearchGenerator(search_alg)
-    experiment = ReplayExperiment(_shared_domains(built.param_space), built.num_samples)
+    experiment = ReplayExperiment(_shared_domains(built.param_space), built.num_samples)  # type: ignore[arg-type]  # resolved by the build
     searcher_ok, scheduler_ok = set_search_properties(search_alg, scheduler, METRIC, MODE, built.param_space,
                                                       experiment.public_spec)
     if not searcher_ok:
-        raise BenchError("the searcher already holds a search space, but the strategy also gave a param_space")
+        raise BenchError("the searcher already holds a search space, but the strategy also "
+                         "gave a param_space")
     if not scheduler_ok:
         raise BenchError(f"{type(scheduler).__name__} was built with its own metric or mode")
     search_alg.add_configurations([experiment])
     return search_alg, scheduler
 
 
-def max_pending_trials(search_alg, workers: int, cluster_cpus: float) -> int:
+def max_pending_trials(search_alg: SearchAlgorithm, workers: int, cluster_cpus: float) -> int:
     """How many PENDING trials Tune keeps queued (bench.tune_compat.max_pending_trials).
 
     A live bench run sets TUNE_MAX_PENDING_TRIALS_PG through bench.tune_compat.configure_tune
@@ -115,8 +125,9 @@ def _shared_domains(space: dict) -> dict:
             kind = type(value)
             subclass = _SHARED_TYPES.get(kind)
             if subclass is None:
-                subclass = _SHARED_TYPES[kind] = type(kind.__name__, (kind,), {"__deepcopy__": lambda self, memo: self})
-            twin = object.__new__(subclass)
+                subclass = _SHARED_TYPES[kind] = type(kind.__name__, (kind,),
+                                                      {"__deepcopy__": lambda self, memo: self})
+            twin: Domain = object.__new__(subclass)
             twin.__dict__.update(value.__dict__)
             value = twin
         shared[key] = value
@@ -132,5 +143,5 @@ class FlatConfig(dict):
     is all a deep copy does; Tune copies the config twice for every trial it samples.
     """
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict) -> FlatConfig:
         return FlatConfig(self)

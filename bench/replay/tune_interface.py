@@ -2,16 +2,25 @@
 
 `ray.tune.execution.tune_controller.TuneController` hands schedulers a wrapper exposing
 `search_alg`, `get_trials`, `get_live_trials`, the status change, `pause_trial`, `stop_trial`
-and the trial save (private names, mapped by bench.tune_compat.ControllerFacade); this class provides those, with the same order of notifications.
+and the trial save (private names, mapped by bench.tune_compat.ControllerFacade); this class provides those,
+with the same order of notifications.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from bench.replay.clock import WorkerClock
 from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial
 from bench.tune_compat import ControllerFacade, saved_result
+
+if TYPE_CHECKING:
+    from ray.tune.schedulers import TrialScheduler
+    from ray.tune.search import SearchAlgorithm
+
+    from bench.store.curves import CurveBook, ModelBook
+    from bench.store.ledger import RunLedger
 
 
 def flatten(result: dict) -> dict:
@@ -36,8 +45,9 @@ class TuneInterface(ControllerFacade):
         start_wall_s: the replay's real start time; row timestamps are it plus simulated time.
     """
 
-    def __init__(self, search_alg, scheduler, clock: WorkerClock, book, ledger, max_pending: int,
-                 max_epochs: int, trial_path: str, start_wall_s: float) -> None:
+    def __init__(self, search_alg: SearchAlgorithm, scheduler: TrialScheduler, clock: WorkerClock,
+                 book: CurveBook | ModelBook, ledger: RunLedger, max_pending: int, max_epochs: int,
+                 trial_path: str, start_wall_s: float) -> None:
         self._search_alg = search_alg
         self._scheduler_alg = scheduler
         self.clock = clock
@@ -56,7 +66,7 @@ class TuneInterface(ControllerFacade):
 
     # --- what schedulers and searchers call -------------------------------------------------
     @property
-    def search_alg(self):
+    def search_alg(self) -> SearchAlgorithm:
         return self._search_alg
 
     def get_trials(self) -> list[SimTrial]:
@@ -95,16 +105,16 @@ class TuneInterface(ControllerFacade):
         if status == ERROR or status == TERMINATED:
             return
         if status == PENDING or status == PAUSED:
-            self._scheduler_alg.on_trial_remove(self, trial)
+            self._scheduler_alg.on_trial_remove(self, trial)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
             self._search_alg.on_trial_complete(trial.trial_id)
         elif status == RUNNING:
             last = flatten(trial.last_result)
-            self._scheduler_alg.on_trial_complete(self, trial, last)
+            self._scheduler_alg.on_trial_complete(self, trial, last)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
             self._search_alg.on_trial_complete(trial.trial_id, result=last)
         self.ledger.trial_finished(trial.label)
         self.set_trial_status(trial, TERMINATED)
         self._live_trials.discard(trial)
 
-    def schedule_trial_save(self, trial: SimTrial, result: dict | None = None):
+    def schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> Any:
         metrics = result if result is not None else trial.last_result
         return saved_result(trial.snapshot(), metrics)

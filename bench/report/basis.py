@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from pathlib import Path
 
 from bench.errors import BenchError
 from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint
@@ -54,16 +54,19 @@ def check_target_options(target: float | None = None, tolerance_pp: float | None
         raise BenchError(f"--tolerance is in percentage points, in [0, 100), not {tolerance_pp}")
 
 
-def resolve_target(reference: Reference, target: float | None = None, tolerance_pp: float | None = None):
+def resolve_target(reference: Reference, target: float | None = None,
+                   tolerance_pp: float | None = None) -> tuple[float, str, float | None]:
     """The target accuracy, its rule in words and the tolerance used."""
     check_target_options(target, tolerance_pp)
     best = reference.best_final_accuracy()
     if target is not None:
-        return float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})", None
+        return (float(target), f"explicit --target {target:g} (the grid's best final accuracy is {best:.4f})",
+                None)
     tolerance = DEFAULT_TOLERANCE_PP if tolerance_pp is None else tolerance_pp
     default = " (the default)" if tolerance_pp is None else ""
-    rule = (f"the grid's best final validation accuracy {best:.4f} (for each grid repeat, the best final accuracy "
-            f"over its points; mean over repeats) minus {tolerance:g} percentage points{default}")
+    rule = (f"the grid's best final validation accuracy {best:.4f} (for each grid repeat, "
+            "the best final accuracy over its points; mean over repeats) minus "
+            f"{tolerance:g} percentage points{default}")
     return best - tolerance / 100.0, rule, float(tolerance)
 
 
@@ -88,14 +91,16 @@ def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, s
     models = {cost_checksum(r.manifest) for r in runs}
     if reference.cost_sha256 is not None and models == {reference.cost_sha256}:
         return "seconds", (f"every run and the reference charged each epoch from the cost model of "
-                           f"{Path(reference.source).name} (the idle recording machine's seconds for an epoch of "
-                           f"that batch size and width), so machine load does not move the figures"), "reference-seconds"
+                           f"{Path(reference.source).name} (the idle recording machine's seconds "
+                           "for an epoch of that batch size and width), so machine load does not "
+                           "move the figures"), "reference-seconds"
     if models != {None} or reference.cost_sha256 is not None:
         return "epochs", "the runs and the reference charged compute with different cost models", "epochs"
     others = sorted({fp for fp in (compute_fingerprint(r.manifest) for r in runs)
                      if fp != reference.hardware_fingerprint})
     if reference.hardware_fingerprint == "unknown":
-        return "epochs", "the reference does not record its hardware, so its seconds cannot be compared", "epochs"
+        return ("epochs", "the reference does not record its hardware, so its seconds cannot be compared",
+                "epochs")
     if not others:
         return "seconds", (f"every run's compute was timed on the reference's hardware "
                            f"({reference.hardware_fingerprint})"), "device-seconds"
@@ -117,7 +122,8 @@ def make_basis(
             f"the runs are version {', '.join(sorted(versions))}; record a reference for their version"
         )
     value, rule, tolerance = resolve_target(reference, target, tolerance_pp)
-    reached = max([reference.best_accuracy(), *(float(r.epochs["val_accuracy"].max()) for r in runs if len(r.epochs))])
+    reached = max([reference.best_accuracy(),
+                   *(float(r.epochs["val_accuracy"].max()) for r in runs if len(r.epochs))])
     if value > reached + REACH_EPSILON:
         raise BenchError(
             f"target {value:.4f} is above anything reached (best {reached:.4f} in the reference and runs); "

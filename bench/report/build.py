@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING
 
 from bench.report.basis import Basis, make_basis
 from bench.report.caveats import collect_warnings
@@ -17,6 +18,9 @@ from bench.report.summary import grid_own_order, summarise_strategies
 from bench.report.verdict import TargetVerdict, check_verdict_request, contenders, verdict_possible, verdicts
 from bench.store.results import StoredRun
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 @dataclass(frozen=True)
 class Report:
@@ -25,8 +29,8 @@ class Report:
     workload: str
     basis: Basis
     runs: list[StoredRun]
-    per_seed: Any  # DataFrame, metrics.PER_SEED_COLUMNS
-    summary: Any  # DataFrame, summary.SUMMARY_COLUMNS
+    per_seed: pd.DataFrame  # metrics.PER_SEED_COLUMNS
+    summary: pd.DataFrame  # summary.SUMMARY_COLUMNS
     grid_own_order: float | None
     warnings: list[str]
     aa_p_value: float | None
@@ -34,8 +38,9 @@ class Report:
     claim_sources: dict[str, str]
     environments: list[dict] = field(default_factory=list)
     ladder: Ladder | None = None
-    ladder_table: Any = None  # DataFrame, ladder.LADDER_COLUMNS: one row per (run, target)
-    ladder_summary: Any = None  # DataFrame, ladder.LADDER_SUMMARY_COLUMNS: one row per (target, strategy)
+    ladder_table: pd.DataFrame | None = None  # ladder.LADDER_COLUMNS: one row per (run, target)
+    #: ladder.LADDER_SUMMARY_COLUMNS: one row per (target, strategy)
+    ladder_summary: pd.DataFrame | None = None
     verdicts: list[TargetVerdict] = field(default_factory=list)
     verdict_note: str | None = None  # why there is no verdict, when there is none
     grid_own_order_source: str = ""  # whose figure grid_own_order is: the report's grid runs or the reference
@@ -76,7 +81,8 @@ def report_from_runs(
     note = verdict_possible(table)
     if note is not None and verdict_required:
         names = contenders(table)
-        seeds = int(table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique().min()) if names else 0
+        seeds = (int(table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique().min())
+                 if names else 0)
         check_verdict_request(len(names), seeds)
     claims, sources = load_claims(claims_path)
     per_seed = per_seed_compute_to_target(runs, basis)
@@ -86,9 +92,10 @@ def report_from_runs(
                                    [basis.target, *ladder.targets])
     return Report(
         workload=reference.workload, basis=basis, runs=runs, per_seed=per_seed, summary=summary,
-        grid_own_order=own_order, grid_own_order_source=own_order_source, warnings=warnings, aa_p_value=p, claims=compare_claims(claims, summary),
-        claim_sources=sources, environments=_environments(runs), ladder=ladder, ladder_table=table,
-        ladder_summary=ladder_summary(table, basis, ladder), verdicts=verdicts(table, ladder), verdict_note=note,
+        grid_own_order=own_order, grid_own_order_source=own_order_source, warnings=warnings, aa_p_value=p,
+        claims=compare_claims(claims, summary), claim_sources=sources, environments=_environments(runs),
+        ladder=ladder, ladder_table=table, ladder_summary=ladder_summary(table, basis, ladder),
+        verdicts=verdicts(table, ladder), verdict_note=note,
     )
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING
 
 from bench.report.stats import SIGNIFICANCE, mann_whitney_p
 from bench.store.results import StoredRun
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.report.reference import Reference
 
 #: A strategy whose share of seeds reaching the target is below this gets a warning.
 LOW_HIT_RATE = 0.8
@@ -25,7 +31,8 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
         if notes:
             items = notes if isinstance(notes, list) else [notes]
             found.setdefault(run.manifest["strategy"]["name"], set()).update(str(n) for n in items)
-    return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}" for name, notes in sorted(found.items())]
+    return [f"{name}: replay is approximate: {'; '.join(sorted(notes))}"
+            for name, notes in sorted(found.items())]
 
 
 def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD,
@@ -39,35 +46,41 @@ def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDE
         return []
     record = json.loads(Path(record_path).read_text())
 
-    def same_table(run) -> bool:
+    def same_table(run: StoredRun) -> bool:
         table = run.manifest.get("table")
-        return not isinstance(table, dict) or table.get("curves_sha256") in (None, record.get("curves_sha256"))
+        return not isinstance(table, dict) or table.get("curves_sha256") in (None,
+                                                                             record.get("curves_sha256"))
 
     replayed = [run for run in runs if run.manifest.get("replay") and same_table(run)]
-    targets = sorted({float(run.manifest["target"]) for run in replayed if run.manifest.get("target") is not None}
+    targets = sorted({float(run.manifest["target"]) for run in replayed
+                      if run.manifest.get("target") is not None}
                      | ({float(t) for t in report_targets} if replayed else set()))
     rows = record["comparisons"]
     notes = []
     for target in targets:
-        at = [r for r in rows if r["target"] is not None and abs(r["target"] - target) < 5e-5 and not r["met"]]
+        at = [r for r in rows if r["target"] is not None and abs(r["target"] - target) < 5e-5
+              and not r["met"]]
         if not at:
             continue
         if not any(r.get("measurable", True) for r in at):
-            why = "a second recorded training seed never agrees with the first on which configurations reach it"
+            why = ("a second recorded training seed never agrees with the first on which "
+                   "configurations reach it")
         else:
             why = "; ".join(f"{r['figure']} {r['value']:.2f} where seed-vs-seed is {r['ceiling']:.2f}"
                             for r in at if r.get("measurable", True))
-        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity misses its goal "
-                     f"({why}; docs/fidelity.md): replayed hits at this target are not to be trusted")
+        notes.append(f"replay at target {target:.4f}: the surrogate's reach-the-target fidelity "
+                     f"misses its goal ({why}; docs/fidelity.md): replayed hits at this target are "
+                     "not to be trusted")
     return notes
 
 
-def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
+def other_table_warnings(runs: Sequence[StoredRun], reference: Reference) -> list[str]:
     """Replays of a table other than the reference: their curves come from another recording."""
     if reference.checksum is None:
         return []
     others = sorted({str(run.manifest["table"].get("name") or run.manifest["table"].get("path"))
-                     for run in runs if run.manifest.get("replay") and isinstance(run.manifest.get("table"), dict)
+                     for run in runs if run.manifest.get("replay")
+                     and isinstance(run.manifest.get("table"), dict)
                      and run.manifest["table"].get("curves_sha256") not in (None, reference.checksum)})
     if not others:
         return []
@@ -75,7 +88,7 @@ def other_table_warnings(runs: Sequence[StoredRun], reference) -> list[str]:
             f"their curves and timings come from another recording"]
 
 
-def hit_rate_warnings(summary: Any) -> list[str]:
+def hit_rate_warnings(summary: pd.DataFrame) -> list[str]:
     rows = summary[(~summary["by_definition"]) & (summary["hit_rate"] < LOW_HIT_RATE)]
     return [
         f"{row.strategy}: low hit rate, {row.hits} of {row.seeds} seeds reached the target"
@@ -84,7 +97,7 @@ def hit_rate_warnings(summary: Any) -> list[str]:
     ]
 
 
-def seed_count_warnings(per_seed: Any) -> list[str]:
+def seed_count_warnings(per_seed: pd.DataFrame) -> list[str]:
     counts = per_seed.groupby("strategy")["seed"].count()
     if counts.nunique() <= 1:
         return []
@@ -92,8 +105,8 @@ def seed_count_warnings(per_seed: Any) -> list[str]:
     return [f"unequal seed counts ({listed}): intervals are not equally tight"]
 
 
-def budget_warnings(per_seed: Any) -> list[str]:
-    budgets = per_seed.dropna(subset=["budget_limit"]).apply(
+def budget_warnings(per_seed: pd.DataFrame) -> list[str]:
+    budgets: pd.Series | list[str] = per_seed.dropna(subset=["budget_limit"]).apply(
         lambda r: f"{r['budget_limit']:g} {r['budget_unit']}", axis=1
     ) if len(per_seed) else []
     kinds = sorted(set(budgets))
@@ -102,7 +115,7 @@ def budget_warnings(per_seed: Any) -> list[str]:
     return [f"unequal budgets ({', '.join(kinds)}): hit rates count a reach within each run's own budget"]
 
 
-def aa_warning(per_seed: Any) -> tuple[list[str], float | None]:
+def aa_warning(per_seed: pd.DataFrame) -> tuple[list[str], float | None]:
     """Warn when fifo and random differ significantly (Mann-Whitney U); also return the p-value."""
     first, second = (per_seed[per_seed["strategy"] == name]["normalised"].tolist() for name in AA_PAIR)
     if not first or not second:
@@ -114,12 +127,13 @@ def aa_warning(per_seed: Any) -> tuple[list[str], float | None]:
     return [], p
 
 
-def mixed_replay_warnings(summary: Any) -> list[str]:
+def mixed_replay_warnings(summary: pd.DataFrame) -> list[str]:
     mixed = summary[summary["replay"] == "mixed"]["strategy"].tolist()
     return [f"{name}: seeds mix replayed and live runs" for name in mixed]
 
 
-def collect_warnings(runs, per_seed, summary, skipped, duplicates, reference,
+def collect_warnings(runs: Sequence[StoredRun], per_seed: pd.DataFrame, summary: pd.DataFrame,
+                     skipped: Sequence[str], duplicates: Sequence[str], reference: Reference,
                      targets: Sequence[float] = ()) -> tuple[list[str], float | None]:
     """Every warning, and the fifo-versus-random p-value (None when not both present).
 

@@ -6,10 +6,13 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.report.summary import records
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_CLAIMS = Path(__file__).with_name("claims.toml")
 CLAIMS_SCHEMA_VERSION = 1
@@ -42,7 +45,8 @@ def _parse_claim(entry: Any, number: int, path: Path) -> Claim:
     if unknown:
         raise BenchError(f"{where}: unknown key {unknown[0]!r}; accepted: {', '.join(sorted(_CLAIM_KEYS))}")
     if entry.get("measure") not in MEASURES:
-        raise BenchError(f"{where}: measure must be one of {', '.join(MEASURES)}, not {entry.get('measure')!r}")
+        raise BenchError(f"{where}: measure must be one of {', '.join(MEASURES)}, not "
+                         f"{entry.get('measure')!r}")
     if not isinstance(entry.get("strategy"), str):
         raise BenchError(f"{where}: needs a strategy name")
     if "value" in entry and not ({"low", "high"} & set(entry)):
@@ -64,7 +68,8 @@ def load_claims(path: Path | str | None = None) -> tuple[list[Claim], dict[str, 
     except FileNotFoundError:
         raise BenchError(f"{path}: no such claims file") from None
     except OSError as exc:
-        raise BenchError(f"{path}: cannot read the claims file ({exc.strerror or type(exc).__name__})") from None
+        raise BenchError(f"{path}: cannot read the claims file "
+                         f"({exc.strerror or type(exc).__name__})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BenchError(f"{path}: not a valid TOML claims file ({exc})") from None
     if data.get("schema_version") != CLAIMS_SCHEMA_VERSION:
@@ -102,7 +107,7 @@ def verdict(claim: Claim, row: dict) -> dict:
     return {**result, "verdict": "inside" if inside else "outside"}
 
 
-def compare_claims(claims: list[Claim], summary: Any) -> list[dict]:
+def compare_claims(claims: list[Claim], summary: pd.DataFrame) -> list[dict]:
     """A verdict for every claim whose strategy the summary has."""
     rows = {row["strategy"]: row for row in records(summary)}
     return [verdict(claim, rows[claim.strategy]) for claim in claims if claim.strategy in rows]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from bench.errors import BenchError
 from bench.store.results import MANIFEST, StoredRun, load_run, read_manifest
@@ -93,7 +93,8 @@ def collect_runs(paths: Iterable[Path | str], workload: str | None = None) -> tu
             continue
         runs.append(load_run(folder))
     if not runs:
-        raise BenchError(f"no complete runs in {', '.join(str(p) for p in paths)} ({len(skipped)} unfinished)")
+        raise BenchError(f"no complete runs in {', '.join(str(p) for p in paths)} "
+                         f"({len(skipped)} unfinished)")
     name = _check_one_workload(runs, workload)
     runs = [r for r in runs if r.manifest["workload"]["name"] == name]
     runs, duplicates = _latest_per_seed(runs)

@@ -19,12 +19,16 @@ target) pairs reached within each amount of compute.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.report.basis import REACH_EPSILON, Basis
 from bench.store.results import StoredRun
+
+if TYPE_CHECKING:
+    from bench.report.reference import Reference
 
 #: Default rungs below the grid's best final accuracy, in percentage points.
 DEFAULT_RUNGS_PP = (2.0, 1.0, 0.0)
@@ -71,7 +75,8 @@ def check_ladder_targets(targets: Sequence[float] | None) -> None:
                          "it was empty")
     for value in targets:
         if not (isinstance(value, (int, float)) and math.isfinite(value) and 0.0 < value <= 1.0):
-            raise BenchError(f"--targets takes validation accuracies in (0, 1], comma-separated, not {value!r}")
+            raise BenchError("--targets takes validation accuracies in (0, 1], "
+                             f"comma-separated, not {value!r}")
 
 
 def parse_targets(text: str) -> list[float]:
@@ -83,12 +88,13 @@ def parse_targets(text: str) -> list[float]:
     try:
         values = [float(item) for item in items]
     except ValueError:
-        raise BenchError(f"--targets takes validation accuracies in (0, 1], comma-separated, not {text!r}") from None
+        raise BenchError("--targets takes validation accuracies in (0, 1], "
+                         f"comma-separated, not {text!r}") from None
     check_ladder_targets(values)
     return values
 
 
-def make_ladder(reference, targets: Sequence[float] | None = None) -> Ladder:
+def make_ladder(reference: Reference, targets: Sequence[float] | None = None) -> Ladder:
     """The default ladder of `reference`, or the explicit `targets` (sorted, duplicates dropped).
 
     Raises:
@@ -101,9 +107,9 @@ def make_ladder(reference, targets: Sequence[float] | None = None) -> Ladder:
         check_ladder_targets(targets)
         above = [t for t in targets if t > best_recorded + REACH_EPSILON]
         if above:
-            raise BenchError(f"--targets {', '.join(f'{t:g}' for t in above)} above the best accuracy recorded "
-                             f"in {reference.source} ({best_recorded:.4f}); accepted: targets in (0, "
-                             f"{best_recorded:.4f}]")
+            raise BenchError(f"--targets {', '.join(f'{t:g}' for t in above)} above the best "
+                             f"accuracy recorded in {reference.source} ({best_recorded:.4f}); accepted: "
+                             f"targets in (0, {best_recorded:.4f}]")
         values = sorted({round(float(t), 12) for t in targets})
         return Ladder(tuple(Rung(v, f"{v:.4f}") for v in values),
                       f"explicit --targets (the grid's best final accuracy is {grid_best:.4f})")
@@ -112,9 +118,9 @@ def make_ladder(reference, targets: Sequence[float] | None = None) -> Ladder:
     headroom = grid_best + HEADROOM_SHARE * (best_recorded - grid_best)
     if headroom > grid_best + 1e-4:
         rungs.append(Rung(headroom, "halfway from the grid's best to the best recorded"))
-    rule = (f"the grid's best final accuracy {grid_best:.4f} minus {', '.join(f'{p:g}' for p in DEFAULT_RUNGS_PP)} "
-            f"percentage points, and halfway from it to the best accuracy recorded in the dataset "
-            f"({best_recorded:.4f}, any configuration, any epoch)")
+    rule = (f"the grid's best final accuracy {grid_best:.4f} minus "
+            f"{', '.join(f'{p:g}' for p in DEFAULT_RUNGS_PP)} percentage points, and halfway from it to "
+            f"the best accuracy recorded in the dataset ({best_recorded:.4f}, any configuration, any epoch)")
     return Ladder(tuple(rungs), rule)
 
 
@@ -175,7 +181,7 @@ def expected_running_time(rows: Any) -> float | None:
     return float(spent.sum() / hits.sum())
 
 
-def _grid_rows(reference, targets: Sequence[float]) -> list[dict]:
+def _grid_rows(reference: Reference, targets: Sequence[float]) -> list[dict]:
     """The grid at each rung: a repeat hits when its best final accuracy reaches the target, at 100."""
     last = reference.curves.sort_values("epoch", kind="stable").groupby(["repeat", "point"]).tail(1)
     bests = last.groupby("repeat")["val_accuracy"].max().to_numpy(dtype=float)
@@ -210,7 +216,8 @@ def ladder_summary(table: Any, basis: Basis, ladder: Ladder) -> Any:
         at = table[table["target"] == target]
         for label, group in at.groupby("strategy", sort=True):
             measured = group[group["status"] != NOT_MEASURED]
-            values = [v if s == REACHED else None for v, s in zip(measured["normalised"], measured["status"])]
+            values = [v if s == REACHED else None
+                      for v, s in zip(measured["normalised"], measured["status"], strict=False)]
             stats = summarise(values)
             rows.append({"target": target, "strategy": label, "measured": len(measured), "hits": stats.hits,
                          "hit_rate": stats.hit_rate, "normalised_median": finite(stats.median),

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
+from bench.report.caveats import LOW_HIT_RATE
 from bench.report.reference import DEFAULT_TOLERANCE_PP
 from bench.report.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
-from bench.report.caveats import LOW_HIT_RATE
 from bench.report.summary import records
 from bench.report.verdict import ALPHA, MISS_PENALTY, TIE_HIGH, TIE_LOW
+
+if TYPE_CHECKING:
+
+    from bench.report.build import Report
 
 DEFINITIONS = f"""\
 - **Reference**: the grid's recorded results of the same workload and version (a learning-curve
@@ -50,10 +55,10 @@ DEFINITIONS = f"""\
   figure when it lies inside the measured 95% interval.
 - Warnings flag hit rates below {LOW_HIT_RATE:.0%}, unequal seed counts or budgets, approximate replays
   and `fifo` versus `random` differing (two-sided Mann-Whitney U, p < 0.05).
-"""
+"""  # noqa: E501  # report.md text: rewrapping it would change the report
 
 
-def _num(value, fmt: str = ".1f", none: str = "not reached") -> str:
+def _num(value: Any, fmt: str = ".1f", none: str = "not reached") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return none
     if value == math.inf:
@@ -82,7 +87,7 @@ def published(claim: dict) -> str:
     return f"published {claim['claim']}; here {here}"
 
 
-def summary_table(report) -> str:
+def summary_table(report: Report) -> str:
     claims: dict[str, list[str]] = {}
     for claim in report.claims:
         claims.setdefault(claim["strategy"], []).append(published(claim))
@@ -96,38 +101,42 @@ def summary_table(report) -> str:
     for row in records(report.summary):
         speedup = "1x" if row["by_definition"] else (
             "-" if row["speedup_median"] is None else f"{_num(row['speedup_median'], '.3g')}x")
-        own = f"; own order {_num(row['own_order_normalised'], '.3g')}" if row["own_order_normalised"] is not None else ""
+        own = (f"; own order {_num(row['own_order_normalised'], '.3g')}"
+               if row["own_order_normalised"] is not None else "")
         seeds, hits = row["seeds"], f"{row['hits']}/{row['seeds']}"
         if row["by_definition"] and row["replay"] == "reference":  # no grid runs: the row is the reference's
             reference = report.basis.reference
-            seeds, hits = f"{reference.kind}, {reference.repeats} repeat{'s' if reference.repeats != 1 else ''}", "-"
+            seeds, hits = (f"{reference.kind}, {reference.repeats} "
+                           f"repeat{'s' if reference.repeats != 1 else ''}", "-")
         lines.append(
             f"| {row['strategy']} | {seeds} | {hits} | {_interval(row, 'normalised', '.3g')}{own} | "
-            f"{speedup} | {_interval(row, 'best_final', '.4f')} | {_num(row['compute_used_normalised_median'], '.3g')} | "
+            f"{speedup} | {_interval(row, 'best_final', '.4f')} | "
+            f"{_num(row['compute_used_normalised_median'], '.3g')} | "
             f"{_num(row['configurations_median'], '.0f', '-')} | {_num(row['epochs_median'], '.0f', '-')} | "
             f"{'; '.join(claims.get(row['strategy'], [])) or '-'} |"
         )
     return "\n".join(lines)
 
 
-def _environment_lines(report) -> list[str]:
+def _environment_lines(report: Report) -> list[str]:
     lines = []
     for env in report.environments:
         hardware = env["hardware"] or {}
         versions = ", ".join(f"{k} {v}" for k, v in (env["versions"] or {}).items())
-        lines.append(f"- {env['runs']} runs on {hardware.get('cpu_model', '?')} x{hardware.get('cpu_count', '?')}, "
-                     f"GPUs: {', '.join(hardware.get('gpus') or []) or 'none'}; {versions}")
+        lines.append(f"- {env['runs']} runs on {hardware.get('cpu_model', '?')} "
+                     f"x{hardware.get('cpu_count', '?')}, GPUs: "
+                     f"{', '.join(hardware.get('gpus') or []) or 'none'}; {versions}")
     return lines
 
 
-def verdict_lines(report) -> list[str]:
+def verdict_lines(report: Report) -> list[str]:
     """The verdict, one line per target, or why there is none."""
     if report.verdicts:
         return [v.line for v in report.verdicts]
     return [f"no verdict: {report.verdict_note}"] if report.verdict_note else []
 
 
-def ladder_table(report) -> str:
+def ladder_table(report: Report) -> str:
     """Per strategy and target: median compute-to-target [95% CI], hits/measured and ERT."""
     if report.ladder_summary is None or report.ladder is None:
         return ""
@@ -146,19 +155,21 @@ def ladder_table(report) -> str:
             if row["measured"] == 0:
                 cells.append("not measured")
                 continue
-            median = "100 (by definition)" if row["by_definition"] and row["normalised_median"] is not None else (
-                "not reached" if row["normalised_median"] is None else
-                f"{_num(row['normalised_median'], '.3g')} [{_num(row['normalised_low'], '.3g', '-')}, "
-                f"{_num(row['normalised_high'], '.3g')}]")
-            cells.append(f"{median}; {row['hits']}/{row['measured']}; ERT {_num(row['ert_normalised'], '.3g', '-')}")
+            median = ("100 (by definition)" if row["by_definition"] and row["normalised_median"] is not None
+                      else "not reached" if row["normalised_median"] is None
+                      else f"{_num(row['normalised_median'], '.3g')} "
+                           f"[{_num(row['normalised_low'], '.3g', '-')}, "
+                           f"{_num(row['normalised_high'], '.3g')}]")
+            cells.append(f"{median}; {row['hits']}/{row['measured']}; ERT "
+                         f"{_num(row['ert_normalised'], '.3g', '-')}")
         # Stored grid runs: where in its own order the grid reached each target (the summary's grid is 100).
-        shown = f"{label} (own order)" if label == "grid" and not frame[frame["strategy"] == label]["by_definition"].all() \
-            else label
+        own_order = label == "grid" and not frame[frame["strategy"] == label]["by_definition"].all()
+        shown = f"{label} (own order)" if own_order else label
         lines.append(f"| {shown} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def render(report, plot_names: list[str], text_chart: str) -> str:
+def render(report: Report, plot_names: list[str], text_chart: str) -> str:
     """The whole report.md."""
     basis, reference = report.basis, report.basis.reference
     own = "not reached" if report.grid_own_order is None else f"{report.grid_own_order:.1f}"
@@ -166,8 +177,9 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
     parts = [
         f"# Compute-to-target report: {report.workload} v{reference.workload_version}", "",
         *([f"- {line}" for line in verdict] + [""] if verdict else []),
-        f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, "
-        f"recorded on {reference.hardware_fingerprint})",
+        f"- Reference: {reference.kind} `{reference.source}` ({reference.repeats} "
+        f"repeat{'s' if reference.repeats != 1 else ''}, {reference.grid_size} grid points, recorded on "
+        f"{reference.hardware_fingerprint})",
         f"- Target: validation accuracy **{basis.target:.4f}**: {basis.target_rule}",
         f"- Unit: **{basis.unit_label}**, because {basis.unit_reason}; "
         f"the grid's total compute (= 100) is {basis.grid_compute:.6g} {basis.unit_label}",
@@ -178,8 +190,8 @@ def render(report, plot_names: list[str], text_chart: str) -> str:
         "## Summary", "", summary_table(report), "",
         "```", text_chart, "```", "",
         "## Ladder of targets", "",
-        f"Targets: {report.ladder.rule if report.ladder else '-'}. Each cell: median compute-to-target, grid = 100 "
-        f"[95% CI]; seeds that hit / seeds measured; ERT.", "",
+        f"Targets: {report.ladder.rule if report.ladder else '-'}. Each cell: "
+        f"median compute-to-target, grid = 100 [95% CI]; seeds that hit / seeds measured; ERT.", "",
         ladder_table(report), "",
         "## Warnings", "", *([f"- {w}" for w in report.warnings] or ["- none"]), "",
         "## Plots", "", *[f"![{name}]({name})" for name in plot_names], "",

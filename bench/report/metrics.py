@@ -6,11 +6,15 @@ regression checks and notebooks compute the same numbers.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bench.report.basis import REACH_EPSILON, Basis
 from bench.store.manifest import strategy_label as label_from
 from bench.store.results import BASE_COLUMNS, StoredRun
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Columns of per_seed_compute_to_target, in order.
 PER_SEED_COLUMNS = (
@@ -21,7 +25,7 @@ PER_SEED_COLUMNS = (
 )
 
 
-def trajectory(epochs: Any) -> Any:
+def trajectory(epochs: pd.DataFrame) -> pd.DataFrame:
     """Results in the order they were reported, with cumulative compute and best accuracy so far.
 
     Returns:
@@ -51,7 +55,7 @@ def cumulative_column(unit: str) -> str:
     return "cumulative_s" if unit == "seconds" else "cumulative_epochs"
 
 
-def first_reach(path: Any, target: float) -> int | None:
+def first_reach(path: pd.DataFrame, target: float) -> int | None:
     """Position in a trajectory of the first result whose best-so-far reaches `target`."""
     import numpy as np
 
@@ -59,7 +63,8 @@ def first_reach(path: Any, target: float) -> int | None:
     return int(hits[0]) if len(hits) else None
 
 
-def compute_to_target(path: Any, target: float, unit: str, budget: dict | None = None) -> float | None:
+def compute_to_target(path: pd.DataFrame, target: float, unit: str,
+                      budget: dict | None = None) -> float | None:
     """Cumulative compute (in `unit`) at the first result reaching `target` within `budget`.
 
     Args:
@@ -81,7 +86,7 @@ def compute_to_target(path: Any, target: float, unit: str, budget: dict | None =
     return float(row[cumulative_column(unit)])
 
 
-def best_final_accuracy(epochs: Any) -> float | None:
+def best_final_accuracy(epochs: pd.DataFrame) -> float | None:
     """The best trial's validation accuracy at its last reported result (Tune's scope="last")."""
     if not len(epochs):
         return None
@@ -89,12 +94,12 @@ def best_final_accuracy(epochs: Any) -> float | None:
     return float(last["val_accuracy"].max())
 
 
-def hyperparameter_columns(epochs: Any) -> list[str]:
+def hyperparameter_columns(epochs: pd.DataFrame) -> list[str]:
     """The columns of a per-epoch table that are hyperparameters."""
     return [c for c in epochs.columns if c not in BASE_COLUMNS]
 
 
-def configurations_tried(epochs: Any) -> int:
+def configurations_tried(epochs: pd.DataFrame) -> int:
     """Distinct hyperparameter configurations trained (a PBT mutation counts as a new one)."""
     names = hyperparameter_columns(epochs)
     return int(len(epochs[names].drop_duplicates())) if names and len(epochs) else 0
@@ -151,7 +156,7 @@ def run_figures(run: StoredRun, basis: Basis) -> dict:
     }
 
 
-def per_seed_compute_to_target(runs: Sequence[StoredRun], basis: Basis) -> Any:
+def per_seed_compute_to_target(runs: Sequence[StoredRun], basis: Basis) -> pd.DataFrame:
     """One row per run: compute-to-target (raw and normalised, grid = 100) and run figures.
 
     A miss has reached=False and compute_to_target = normalised = NaN.

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from bench.store.results import StoredRun
 
 INSTALL_HINT = 'pip install -e ".[mlflow]" (or pip install "mlflow-skinny>=3" sqlalchemy alembic)'
 #: Per-epoch columns logged as each trial's metric series (step = epoch).
@@ -25,18 +28,20 @@ _SCHEMES = ("sqlite:", "file:", "http:", "https:", "databricks", "postgresql", "
 def check_available() -> None:
     """BenchError saying how to install MLflow when it is missing (before anything runs)."""
     try:
-        import mlflow  # noqa: F401
+        import mlflow  # noqa: F401  # imported only to see whether it is installed
     except ImportError:
         raise BenchError(f"--mlflow needs MLflow, which is not installed: {INSTALL_HINT}") from None
 
 
 def tracking_uri(text: str) -> str:
-    """A tracking URI as given, or for a plain folder an SQLite store inside it (MLflow's file store is deprecated)."""
+    """A tracking URI as given, or for a plain folder an SQLite store inside it
+    (MLflow's file store is deprecated)."""
     if text.startswith(_SCHEMES):
         return text
     folder = Path(text).expanduser().absolute()
     if folder.exists() and not folder.is_dir():
-        raise BenchError(f"--mlflow {text}: not a folder nor a tracking URI (sqlite:///PATH, http://HOST:PORT)")
+        raise BenchError(f"--mlflow {text}: not a folder nor a tracking URI (sqlite:///PATH, "
+                         "http://HOST:PORT)")
     return f"sqlite:///{folder / 'mlflow.db'}"  # the folder is made when the first run is logged
 
 
@@ -51,7 +56,7 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def run_figures(run) -> dict[str, float]:
+def run_figures(run: StoredRun) -> dict[str, float]:
     """The parent run's metrics from the stored rows: best accuracy, compute, compute-to-target.
 
     Against the workload's shipped reference when there is one (the report's figures,
@@ -108,22 +113,23 @@ def run_params(manifest: dict) -> dict[str, str]:
     return {k: str(v) for k, v in params.items()}
 
 
-def trial_series(run) -> list[tuple[str, dict[str, str], list[tuple[str, float, int, int]]]]:
+def trial_series(run: StoredRun) -> list[tuple[str, dict[str, str], list[tuple[str, float, int, int]]]]:
     """Per trial: (trial id, its first configuration, [(metric, value, step, timestamp ms)])."""
     hyperparameters = [hp["name"] for hp in run.manifest["workload"]["space"]]
     trials = []
-    for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id", sort=False):
+    for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id",
+                                                                                        sort=False):
         first = rows.iloc[0]
         config = {name: str(first[name]) for name in hyperparameters if name in rows}
         config["outcome"] = str(rows["outcome"].iloc[-1])
         changed = [n for n in hyperparameters if n in rows and rows[n].nunique() > 1]  # PBT, PB2
         series = []
         for row in rows.itertuples(index=False):
-            stamp = int(float(row.timestamp) * 1000)
+            stamp = int(float(row.timestamp) * 1000)  # type: ignore[arg-type]  # stubs: any scalar
             for key in (*EPOCH_METRICS, *changed):
                 value = getattr(row, key)
                 if _finite(value):
-                    series.append((key, float(value), int(row.epoch), stamp))
+                    series.append((key, float(value), int(row.epoch), stamp))  # type: ignore[arg-type]  # as above
         trials.append((str(trial_id), config, series))
     return trials
 
@@ -140,7 +146,7 @@ def log_run(folder: Path | str, uri: str) -> str:
         return _log_run(run, folder, uri)
 
 
-def _log_run(run, folder: Path | str, uri: str) -> str:
+def _log_run(run: StoredRun, folder: Path | str, uri: str) -> str:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
 
@@ -181,9 +187,10 @@ def log_runs(folders: list, uri: str) -> int:
             print(f"  mlflow             run {parent} in {uri}")
         except Exception as exc:  # the run is stored whatever MLflow says; say so and go on
             failed = 1
-            print(f"  mlflow             not logged ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
-                  f"the run stays in {folder}")
+            print(f"  mlflow             not logged ({type(exc).__name__}: "
+                  f"{str(exc).splitlines()[0] if str(exc) else ''}); the run stays in {folder}")
     return failed
 
 
-__all__ = ["check_available", "tracking_uri", "log_run", "log_runs", "run_figures", "run_params", "trial_series"]
+__all__ = ["check_available", "tracking_uri", "log_run", "log_runs", "run_figures", "run_params",
+           "trial_series"]

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
 from bench.report import html, markdown, plotdata, plots
@@ -14,6 +14,11 @@ from bench.report.ladder import runtime_distribution_data
 from bench.report.text import text_bars
 from bench.report.verdict import verdict_records
 from bench.store.results import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.report.build import Report
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: the ladder of targets and the verdicts
 
@@ -31,7 +36,7 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def summary_document(report) -> dict:
+def summary_document(report: Report) -> dict:
     """Everything in summary.json."""
     import bench
 
@@ -40,7 +45,7 @@ def summary_document(report) -> dict:
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "kind": "compute-to-target",
         "produced_by": {"bench": bench.__version__, "versions": environment.library_versions()},
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "workload": {"name": report.workload, "version": reference.workload_version},
         "reference": {
             "source": reference.source, "kind": reference.kind, "repeats": reference.repeats,
@@ -62,50 +67,50 @@ def summary_document(report) -> dict:
     })
 
 
-def _ladder_document(report) -> dict | None:
+def _ladder_document(report: Report) -> dict | None:
     from bench.report.summary import records
 
     if report.ladder is None:
         return None
     return {"rule": report.ladder.rule,
             "rungs": [{"target": r.target, "label": r.label} for r in report.ladder.rungs],
-            "summary": records(report.ladder_summary),
-            "runs": records(report.ladder_table)}
+            "summary": records(report.ladder_summary),  # type: ignore[arg-type]  # built with the ladder
+            "runs": records(report.ladder_table)}  # type: ignore[arg-type]  # built with the ladder
 
 
 def _at(target: float) -> str:
     return f"at_{target:.4f}"
 
 
-def summary_csv_frame(report) -> Any:
+def summary_csv_frame(report: Report) -> pd.DataFrame:
     """summary.csv: the default target's columns, then per ladder target its hits, median and ERT."""
     frame = report.summary.copy()
     if report.ladder_summary is None:
         return frame
-    for target in report.ladder.targets:
+    for target in report.ladder.targets:  # type: ignore[union-attr]  # a ladder summary has its ladder
         rows = report.ladder_summary[report.ladder_summary["target"] == target].set_index("strategy")
         for column in ("hits", "measured", "normalised_median", "ert_normalised"):
             frame[f"{_at(target)}_{column}"] = frame["strategy"].map(rows[column])
     return frame
 
 
-def per_seed_csv_frame(report) -> Any:
+def per_seed_csv_frame(report: Report) -> pd.DataFrame:
     """per_seed.csv: one row per run; per ladder target its status and normalised compute-to-target."""
     frame = report.per_seed.copy()
     if report.ladder_table is None:
         return frame
-    for target in report.ladder.targets:
+    for target in report.ladder.targets:  # type: ignore[union-attr]  # a ladder summary has its ladder
         rows = report.ladder_table[report.ladder_table["target"] == target].set_index("run_id")
         frame[f"{_at(target)}_status"] = frame["run_id"].map(rows["status"])
         frame[f"{_at(target)}_normalised"] = frame["run_id"].map(rows["normalised"])
     return frame
 
 
-def text_chart(report) -> str:
+def text_chart(report: Report) -> str:
     return text_bars(plotdata.budget_chart_data(report.summary), report.basis.unit)
 
 
-def write_plots(report, out: Path) -> list[Path]:
+def write_plots(report: Report, out: Path) -> list[Path]:
     """The PNGs, each drawn from data built by bench.report.plotdata or bench.report.ladder."""
     budget, anytime, curves, spread, runtimes = (out / name for name in plots.PLOT_FILES)
     return [
@@ -114,11 +119,12 @@ def write_plots(report, out: Path) -> list[Path]:
         plots.draw_learning_curves(plotdata.learning_curves_data(report.runs, report.per_seed),
                                    report.basis.target, curves),
         plots.draw_distribution(plotdata.distribution_data(report.per_seed, report.summary), spread),
-        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder, runtimes),
+        plots.draw_runtime_distribution(runtime_distribution_data(report.ladder_table), report.ladder,  # type: ignore[arg-type]  # built reports have one
+                                        runtimes),
     ]
 
 
-def write_report(report, out: Path | str) -> list[Path]:
+def write_report(report: Report, out: Path | str) -> list[Path]:
     """Write every output under `out` and return their paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -129,4 +135,5 @@ def write_report(report, out: Path | str) -> list[Path]:
     body = markdown.render(report, list(plots.PLOT_FILES), text_chart(report))
     atomic_write_bytes(out / "report.md", body.encode())
     page = html.write_html(out / "report.md", f"bench report: {report.workload}")
-    return [*written, out / "summary.json", out / "summary.csv", out / "per_seed.csv", out / "report.md", page]
+    tables = [out / name for name in ("summary.json", "summary.csv", "per_seed.csv", "report.md")]
+    return [*written, *tables, page]

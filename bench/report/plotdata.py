@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING
 
 from bench.report.basis import Basis
 from bench.report.metrics import cumulative_column, trajectory
 from bench.report.summary import records
 from bench.store.results import StoredRun
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 #: Points on the anytime plot's compute axis (log-spaced).
 ANYTIME_POINTS = 200
@@ -28,7 +33,7 @@ class Bar:
     by_definition: bool
 
 
-def budget_chart_data(summary: Any) -> list[Bar]:
+def budget_chart_data(summary: pd.DataFrame) -> list[Bar]:
     """Bars in the summary's order (fastest first)."""
     return [Bar(r["strategy"], r["normalised_median"], r["normalised_low"], r["normalised_high"],
                 int(r["hits"]), int(r["seeds"]), bool(r["by_definition"])) for r in records(summary)]
@@ -39,10 +44,10 @@ class AnytimeCurve:
     """Best-so-far accuracy against normalised compute: median and quartiles over seeds."""
 
     strategy: str
-    compute: Any  # numpy array, normalised (grid = 100)
-    median: Any
-    q25: Any
-    q75: Any
+    compute: np.ndarray  # normalised (grid = 100)
+    median: np.ndarray
+    q25: np.ndarray
+    q75: np.ndarray
 
 
 def _runs_by_strategy(runs: Sequence[StoredRun]) -> dict[str, list[StoredRun]]:
@@ -101,18 +106,20 @@ class TrialCurve:
     outcome: str
 
 
-def representative_run(per_seed: Any, label: str) -> str | None:
+def representative_run(per_seed: pd.DataFrame, label: str) -> str | None:
     """The folder of a strategy's median seed (lower median; misses rank last)."""
     rows = per_seed[per_seed["strategy"] == label]
     if rows.empty:
         return None
-    ordered = rows.assign(_key=rows["normalised"].fillna(math.inf)).sort_values(["_key", "seed"], kind="stable")
+    ordered = rows.assign(_key=rows["normalised"].fillna(math.inf)).sort_values(["_key", "seed"],
+                                                                                kind="stable")
     return str(ordered.iloc[(len(ordered) - 1) // 2]["folder"])
 
 
-def learning_curves_data(runs: Sequence[StoredRun], per_seed: Any) -> dict[str, tuple[int, list[TrialCurve]]]:
+def learning_curves_data(runs: Sequence[StoredRun],
+                         per_seed: pd.DataFrame) -> dict[str, tuple[int, list[TrialCurve]]]:
     """Per strategy, its median seed and every trial's validation curve with how the trial ended."""
-    by_folder = {str(r.folder): r for r in runs}
+    by_folder: dict[str | None, StoredRun] = {str(r.folder): r for r in runs}
     result = {}
     for label in sorted(per_seed["strategy"].unique()):
         folder = representative_run(per_seed, label)
@@ -120,9 +127,11 @@ def learning_curves_data(runs: Sequence[StoredRun], per_seed: Any) -> dict[str, 
         if run is None or not len(run.epochs):
             continue
         trials = []
-        for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id", sort=False):
+        for trial_id, rows in run.epochs.sort_values("result_index", kind="stable").groupby("trial_id",
+                                                                                            sort=False):
             trials.append(TrialCurve(str(trial_id), rows["epoch"].astype(int).tolist(),
-                                     rows["val_accuracy"].astype(float).tolist(), str(rows["outcome"].iloc[-1])))
+                                     rows["val_accuracy"].astype(float).tolist(),
+                                     str(rows["outcome"].iloc[-1])))
         result[label] = (int(run.manifest["seed"]), trials)
     return result
 
@@ -136,7 +145,7 @@ class Spread:
     misses: int
 
 
-def distribution_data(per_seed: Any, summary: Any) -> list[Spread]:
+def distribution_data(per_seed: pd.DataFrame, summary: pd.DataFrame) -> list[Spread]:
     """Per strategy in the summary's order (the grid only when it has stored runs)."""
     spreads = []
     for label in summary["strategy"]:

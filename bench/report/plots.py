@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.report import style
 from bench.report.ladder import Ladder, RuntimeDistribution
 from bench.report.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
 
-PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png", "runtime_distribution.png")
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from matplotlib.figure import Figure
+
+PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png",
+              "runtime_distribution.png")
 DPI = 120
 #: How far below the target the anytime plot's accuracy axis reaches.
 ANYTIME_SPAN = 0.3
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -24,7 +31,7 @@ def _pyplot():
     return plt
 
 
-def _log_limits(values, floor: float = 0.1) -> tuple[float, float]:
+def _log_limits(values: Iterable[float | None], floor: float = 0.1) -> tuple[float, float]:
     """A log axis spanning every finite positive value and the grid's 100, with a margin."""
     finite = [v for v in values if v is not None and math.isfinite(v) and v > 0]
     low = min([100.0, *finite])
@@ -32,7 +39,7 @@ def _log_limits(values, floor: float = 0.1) -> tuple[float, float]:
     return max(low / 2.0, floor * low), high * 2.5
 
 
-def budget_figure(bars: list[Bar]):
+def budget_figure(bars: list[Bar]) -> Figure:
     """Median normalised compute-to-target per strategy with its 95% interval, on a log axis."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(bars) + 1.9))
@@ -42,7 +49,8 @@ def budget_figure(bars: list[Bar]):
         colour = style.colour(bar.strategy)
         if bar.median is None:
             ax.plot([miss_x], [y], marker="x", color=colour, ms=9, ls="none")
-            ax.text(miss_x / 1.15, y, f"not reached (hit {bar.hits}/{bar.seeds})", va="center", ha="right", fontsize=8)
+            ax.text(miss_x / 1.15, y, f"not reached (hit {bar.hits}/{bar.seeds})", va="center", ha="right",
+                    fontsize=8)
             continue
         if not bar.by_definition:
             high = miss_x if bar.high is None else bar.high
@@ -63,8 +71,8 @@ def budget_figure(bars: list[Bar]):
                plt.Line2D([], [], color="#555555", lw=2.2, alpha=0.6, label="95% interval"),
                plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
                plt.Line2D([], [], color="#555555", marker="x", ls="none", label="median seed missed")]
-    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(bars) + 2)),
-              ncol=4, frameon=False)
+    ax.legend(handles=handles, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(bars) + 2)), ncol=4, frameon=False)
     ax.grid(alpha=0.3, axis="x", which="both")
     return fig
 
@@ -74,15 +82,16 @@ def draw_budget_chart(bars: list[Bar], unit: str, path: Path) -> Path:
     return _save(budget_figure(bars), path)
 
 
-def anytime_figure(curves: list[AnytimeCurve], target: float):
+def anytime_figure(curves: list[AnytimeCurve], target: float) -> Figure:
     """Best-so-far accuracy against normalised compute: median over seeds with an IQR band."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 5.5))
     lows, highs = [], []
     for curve in curves:
         colour = style.colour(curve.strategy)
-        ax.plot(curve.compute, curve.median, color=colour, lw=2.2 if curve.strategy.startswith("grid") else 1.6,
-                label=curve.strategy, marker=style.marker(curve.strategy), markevery=0.15, ms=5)
+        ax.plot(curve.compute, curve.median, color=colour,
+                lw=2.2 if curve.strategy.startswith("grid") else 1.6, label=curve.strategy,
+                marker=style.marker(curve.strategy), markevery=0.15, ms=5)
         ax.fill_between(curve.compute, curve.q25, curve.q75, color=colour, alpha=0.15, lw=0)
         lows.append(float(curve.median[len(curve.median) // 3]))
         highs.append(float(curve.median.max()))
@@ -112,16 +121,16 @@ def draw_anytime(curves: list[AnytimeCurve], target: float, path: Path) -> Path:
 HIGHLIGHTED_TRIALS = 10
 
 
-def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], target: float):
-    """One panel per strategy: every trial in light grey, its HIGHLIGHTED_TRIALS best (by last accuracy) in the
-    strategy's colour, the line style saying how each ended."""
+def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], target: float) -> Figure:
+    """One panel per strategy: every trial in light grey, its HIGHLIGHTED_TRIALS best
+    (by last accuracy) in the strategy's colour, the line style saying how each ended."""
     plt = _pyplot()
     count = max(1, len(panels))
     cols = min(4, count)
     rows = math.ceil(count / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.9 * rows + 0.9), squeeze=False, sharey=True)
     seen = set()
-    for ax, (label, (seed, trials)) in zip(axes.flat, panels.items()):
+    for ax, (label, (seed, trials)) in zip(axes.flat, panels.items(), strict=False):
         ranked = sorted(trials, key=lambda t: t.accuracies[-1] if t.accuracies else 0.0, reverse=True)
         best = {id(t) for t in ranked[:HIGHLIGHTED_TRIALS]}
         for trial in trials:
@@ -143,8 +152,8 @@ def learning_curves_figure(panels: dict[str, tuple[int, list[TrialCurve]]], targ
     handles += [plt.Line2D([], [], color="#cccccc", lw=1.5, label="other trials"),
                 plt.Line2D([], [], color=style.TARGET_COLOUR, ls="--", label="target")]
     fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)), fontsize=8, frameon=False)
-    fig.suptitle(f"Each strategy's median seed: its {HIGHLIGHTED_TRIALS} best trials in colour, the line style says "
-                 f"how each ended", fontsize=10)
+    fig.suptitle(f"Each strategy's median seed: its {HIGHLIGHTED_TRIALS} best trials in colour, "
+                 f"the line style says how each ended", fontsize=10)
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     return fig
 
@@ -153,7 +162,7 @@ def draw_learning_curves(panels: dict[str, tuple[int, list[TrialCurve]]], target
     return _save(learning_curves_figure(panels, target), path, tight=False)
 
 
-def distribution_figure(spreads: list[Spread]):
+def distribution_figure(spreads: list[Spread]) -> Figure:
     """Per-seed normalised compute-to-target per strategy on a log axis; misses past a grey line."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 0.45 * max(1, len(spreads)) + 1.9))
@@ -166,8 +175,8 @@ def distribution_figure(spreads: list[Spread]):
                    s=24, alpha=0.75, zorder=3)
         if len(spread.hits) >= 2:
             ax.boxplot([spread.hits], positions=[y], orientation="horizontal", widths=0.5, showfliers=False,
-                       medianprops={"color": "black"}, boxprops={"color": colour}, whiskerprops={"color": colour},
-                       capprops={"color": colour})
+                       medianprops={"color": "black"}, boxprops={"color": colour},
+                       whiskerprops={"color": colour}, capprops={"color": colour})
         if spread.misses:
             ax.scatter([miss_x], [y], marker="x", color=colour, s=40, zorder=3)
             ax.text(miss_x * 1.08, y, f"{spread.misses}", va="center", fontsize=8)
@@ -182,8 +191,8 @@ def distribution_figure(spreads: list[Spread]):
     handles = [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="one seed"),
                plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
                plt.Line2D([], [], color="#555555", marker="x", ls="none", label="seeds that missed (count)")]
-    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(spreads) + 2)),
-              ncol=3, frameon=False)
+    ax.legend(handles=handles, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(spreads) + 2)), ncol=3, frameon=False)
     ax.grid(alpha=0.3, axis="x", which="both")
     return fig
 
@@ -196,7 +205,7 @@ def draw_runtime_distribution(distributions: list[RuntimeDistribution], ladder: 
     return _save(runtime_distribution_figure(distributions, ladder), path)
 
 
-def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder: Ladder):
+def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder: Ladder) -> Figure:
     """COCO's runtime distribution: per strategy, the share of (seed, target) pairs reached against
     normalised compute (log axis); a curve ends at its last hit, and its height there is its success share."""
     plt = _pyplot()
@@ -225,7 +234,7 @@ def runtime_distribution_figure(distributions: list[RuntimeDistribution], ladder
     return fig
 
 
-def _save(fig, path: Path, tight: bool = True) -> Path:
+def _save(fig: Figure, path: Path, tight: bool = True) -> Path:
     plt = _pyplot()
     if tight:
         fig.tight_layout()

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bench import environment
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Default tolerance below the grid's best final validation accuracy, in percentage points.
 DEFAULT_TOLERANCE_PP = 1.0
 UNITS = ("seconds", "epochs")
 #: Columns of a reference's curves: one row per grid point, repeat and epoch.
-REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "epoch_cost_s", "result_index")
+REFERENCE_COLUMNS = ("repeat", "point", "epoch", "val_accuracy", "epoch_compute_s", "epoch_cost_s",
+                     "result_index")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Reference:
     kind: str
     workload: str
     workload_version: str
-    curves: Any  # pandas.DataFrame
+    curves: pd.DataFrame
     hardware_fingerprint: str
     grid_size: int
     checksum: str | None = None
@@ -71,7 +75,7 @@ class Reference:
         per_repeat = self.curves.groupby("repeat")["epoch_cost_s"]
         return float((per_repeat.sum() if unit == "seconds" else per_repeat.count()).mean())
 
-    def repeat_epochs(self, repeat: int) -> Any:
+    def repeat_epochs(self, repeat: int) -> pd.DataFrame:
         """One repeat's results in the order the grid recording received them."""
         frame = self.curves[self.curves["repeat"] == repeat]
         return frame.sort_values("result_index", kind="stable").reset_index(drop=True)
@@ -107,7 +111,7 @@ def from_table(path: Path) -> Reference:
         curves = curves.assign(epoch_cost_s=curves["epoch_compute_s"])
     else:
         per_point = curves.drop_duplicates("point").set_index("point")
-        point_cost = {point: cost.epoch_cost_s(row) for point, row in per_point.iterrows()}
+        point_cost = {point: cost.epoch_cost_s(row) for point, row in per_point.iterrows()}  # type: ignore[arg-type]  # a row reads as a mapping
         curves = curves.assign(epoch_cost_s=curves["point"].map(point_cost))
     curves = curves[list(REFERENCE_COLUMNS)]
     beyond = None
@@ -119,7 +123,8 @@ def from_table(path: Path) -> Reference:
     return Reference(
         source=str(table.path), kind="table", workload=table.workload,
         workload_version=str(table.meta["workload"]["version"]), curves=curves.reset_index(drop=True),
-        hardware_fingerprint=table.meta.get("hardware_fingerprint") or hardware_fingerprint(table.meta.get("hardware")),
+        hardware_fingerprint=table.meta.get("hardware_fingerprint")
+        or hardware_fingerprint(table.meta.get("hardware")),
         grid_size=int(table.meta["grid_size"]), checksum=table.meta.get("curves_sha256"),
         cost_sha256=None if cost is None else cost.sha256, beyond_grid_best=beyond,
     )
@@ -133,7 +138,8 @@ def from_grid_run(path: Path) -> Reference:
     run = load_run(path)
     manifest = run.manifest
     if manifest["strategy"]["name"] != "grid":
-        raise BenchError(f"{path}: a reference must be a grid run or a table, not a {manifest['strategy']['name']} run")
+        raise BenchError(f"{path}: a reference must be a grid run or a table, not a "
+                         f"{manifest['strategy']['name']} run")
     workload = workloads.get(manifest["workload"]["name"])
     epochs = run.epochs
     last = epochs.groupby("trial_id").agg(epoch=("epoch", "max"), diverged=("diverged", "any"))
@@ -168,5 +174,6 @@ def load_reference(workload: str, path: Path | str | None = None) -> Reference:
     else:
         raise BenchError(f"{path}: not a reference (neither a learning-curve table nor a grid run folder)")
     if reference.workload != workload:
-        raise BenchError(f"{path}: the reference is for workload {reference.workload!r}, the runs are {workload!r}")
+        raise BenchError(f"{path}: the reference is for workload {reference.workload!r}, "
+                         f"the runs are {workload!r}")
     return reference

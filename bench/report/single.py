@@ -48,6 +48,8 @@ def normalised_line(folder: Path | str) -> str | None:
     figures = run_figures(run, basis)
     head = f"  compute-to-target  target {basis.target:.4f}: "
     if not figures["reached"]:
-        return head + f"not reached (grid = 100; the grid's own sweep costs {basis.grid_compute:.6g} {basis.unit_label})"
-    return head + (f"{figures['normalised']:.3g} (grid = 100; {figures['compute_to_target']:.6g} of the grid's "
-                   f"{basis.grid_compute:.6g} {basis.unit_label}, speed-up {100 / figures['normalised']:.3g}x)")
+        return (head + f"not reached (grid = 100; the grid's own sweep costs {basis.grid_compute:.6g} "
+                       f"{basis.unit_label})")
+    return head + (f"{figures['normalised']:.3g} (grid = 100; {figures['compute_to_target']:.6g} of the "
+                   f"grid's {basis.grid_compute:.6g} {basis.unit_label}, speed-up "
+                   f"{100 / figures['normalised']:.3g}x)")

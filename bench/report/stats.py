@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The bootstrap is seeded so the same runs always give the same interval.
 BOOTSTRAP_SEED = 0
@@ -37,7 +41,7 @@ class SeedSummary:
         return self.median != float("inf")
 
 
-def as_array(values: Sequence[float | None]):
+def as_array(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
     """Values as floats, a miss (None or NaN) as +inf so it ranks above every hit."""
     import numpy as np
 
@@ -46,7 +50,7 @@ def as_array(values: Sequence[float | None]):
     return array
 
 
-def median_with_misses(values: Sequence[float | None]) -> float:
+def median_with_misses(values: Sequence[float | None] | np.ndarray) -> float:
     """The median with misses as +inf: inf ("not reached") whenever the middle seed missed.
 
     With an even number of seeds the median averages the two middle ones, so exactly half
@@ -58,7 +62,7 @@ def median_with_misses(values: Sequence[float | None]) -> float:
     return float(np.median(array)) if len(array) else float("inf")
 
 
-def bootstrap_interval(values: Sequence[float | None], seed: int = BOOTSTRAP_SEED,
+def bootstrap_interval(values: Sequence[float | None] | np.ndarray, seed: int = BOOTSTRAP_SEED,
                        resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float]:
     """Percentile bootstrap interval (CONFIDENCE) of the median over seeds, misses as +inf.
 
@@ -87,7 +91,7 @@ def summarise(values: Sequence[float | None]) -> SeedSummary:
                        hits=int(np.isfinite(array).sum()), seeds=len(array))
 
 
-def mann_whitney_p(first: Sequence[float | None], second: Sequence[float | None],
+def mann_whitney_p(first: Sequence[float | None] | np.ndarray, second: Sequence[float | None] | np.ndarray,
                    alternative: str = "two-sided") -> float | None:
     """Mann-Whitney U p-value (misses tie above every hit); None under 2 seeds each.
 

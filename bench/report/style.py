@@ -37,7 +37,7 @@ OUTCOME_LINESTYLES: dict[str, str | tuple] = {
 }
 
 
-def outcome_linestyle(outcome: str):
+def outcome_linestyle(outcome: str) -> str | tuple:
     """The line style of a trial outcome (an unknown one is dotted)."""
     return OUTCOME_LINESTYLES.get(outcome, ":")
 

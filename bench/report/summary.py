@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.report.basis import Basis
 from bench.report.stats import summarise
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
 
 GRID = "grid"
 #: Columns of the per-strategy summary, in order (speed-up = 100 / normalised).
@@ -29,16 +34,16 @@ def _speedup(normalised: float) -> float | None:
     return math.inf if normalised == 0 else 100.0 / normalised
 
 
-def _median(series) -> float | None:
+def _median(series: pd.Series) -> float | None:
     return None if series.empty else float(series.median())
 
 
-def _replay_kind(flags) -> str:
+def _replay_kind(flags: Iterable[Any]) -> str:
     kinds = set(bool(f) for f in flags)
     return "mixed" if len(kinds) > 1 else ("replay" if kinds == {True} else "live")
 
 
-def strategy_row(label: str, seeds, grid_row: dict | None = None) -> dict:
+def strategy_row(label: str, seeds: pd.DataFrame, grid_row: dict | None = None) -> dict:
     """One strategy's figures from its rows of the per-seed table."""
     normalised = summarise(seeds["normalised"].tolist())
     best_final = summarise(seeds["best_final_accuracy"].tolist())
@@ -62,10 +67,10 @@ def strategy_row(label: str, seeds, grid_row: dict | None = None) -> dict:
     return row
 
 
-def grid_definition(basis: Basis, seeds, own_order: float | None) -> dict:
+def grid_definition(basis: Basis, seeds: pd.DataFrame | None, own_order: float | None) -> dict:
     """The grid row's fixed figures: 100, hit, speed-up 1 (it knows its best only at the end)."""
     reference = basis.reference
-    fixed = {
+    fixed: dict[str, Any] = {
         "hit_rate": 1.0, "reached": True, "normalised_median": 100.0, "normalised_low": 100.0,
         "normalised_high": 100.0, "speedup_median": 1.0, "speedup_low": 1.0, "speedup_high": 1.0,
         "own_order_normalised": own_order, "by_definition": True,
@@ -74,8 +79,8 @@ def grid_definition(basis: Basis, seeds, own_order: float | None) -> dict:
         best = reference.best_final_accuracy()
         fixed.update(
             seeds=reference.repeats, hits=reference.repeats, best_final_median=best, best_final_low=best,
-            best_final_high=best, compute_used_median=basis.grid_compute, compute_used_normalised_median=100.0,
-            configurations_median=float(reference.grid_size),
+            best_final_high=best, compute_used_median=basis.grid_compute,
+            compute_used_normalised_median=100.0, configurations_median=float(reference.grid_size),
             epochs_median=float(reference.total_compute("epochs")), replay="reference",
         )
     else:
@@ -83,7 +88,7 @@ def grid_definition(basis: Basis, seeds, own_order: float | None) -> dict:
     return fixed
 
 
-def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | None) -> Any:
+def summarise_strategies(per_seed: pd.DataFrame, basis: Basis, grid_own_order: float | None) -> pd.DataFrame:
     """One row per strategy, fastest median first; misses by hit rate; always a grid row.
 
     Args:
@@ -94,8 +99,9 @@ def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | No
 
     rows = []
     for label, seeds in per_seed.groupby("strategy", sort=True):
-        grid = grid_definition(basis, seeds, _grid_runs_own_order(seeds, grid_own_order)) if label == GRID else None
-        rows.append(strategy_row(label, seeds, grid))
+        grid = (grid_definition(basis, seeds, _grid_runs_own_order(seeds, grid_own_order)) if label == GRID
+                else None)
+        rows.append(strategy_row(label, seeds, grid))  # type: ignore[arg-type]  # a str column's values
     if GRID not in set(per_seed["strategy"]):
         empty = per_seed.iloc[0:0]
         rows.append(strategy_row(GRID, empty, grid_definition(basis, None, grid_own_order)))
@@ -106,27 +112,29 @@ def summarise_strategies(per_seed: Any, basis: Basis, grid_own_order: float | No
     return order.drop(columns=["_key", "_hits"]).reset_index(drop=True)
 
 
-def grid_own_order(per_seed: Any, basis: Basis) -> tuple[float | None, str]:
+def grid_own_order(per_seed: pd.DataFrame, basis: Basis) -> tuple[float | None, str]:
     """The one figure a report gives for where the grid first reached the target in its own order, and
     whose it is: the median over the report's grid runs when it has some, else the reference's."""
     from bench.report.metrics import grid_first_reach_normalised
 
     runs = per_seed[per_seed["strategy"] == GRID]
     if len(runs):
-        return _grid_runs_own_order(runs, None), f"median over the report's {len(runs)} grid run{'s' if len(runs) != 1 else ''}"
+        return (_grid_runs_own_order(runs, None),
+                f"median over the report's {len(runs)} grid run{'s' if len(runs) != 1 else ''}")
     reference = basis.reference
     repeats = f"{reference.repeats} repeat{'s' if reference.repeats != 1 else ''}"
-    return grid_first_reach_normalised(basis), f"the reference {reference.kind}'s recording order, median over its {repeats}"
+    return (grid_first_reach_normalised(basis),
+            f"the reference {reference.kind}'s recording order, median over its {repeats}")
 
 
-def _grid_runs_own_order(seeds, fallback: float | None) -> float | None:
+def _grid_runs_own_order(seeds: pd.DataFrame, fallback: float | None) -> float | None:
     """Median over stored grid runs of where they first reached the target, else the reference's."""
     from bench.report.stats import median_with_misses
 
     return _finite(median_with_misses(seeds["normalised"].tolist())) if len(seeds) else fallback
 
 
-def records(frame) -> list[dict]:
+def records(frame: pd.DataFrame) -> list[dict]:
     """A frame's rows as dicts, with NaN (pandas' missing) as None ("not reached")."""
     return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
             for row in frame.to_dict("records")]

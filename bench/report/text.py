@@ -33,7 +33,9 @@ def text_bars(bars: list[Bar], unit: str) -> str:
         elif bar.median is None:
             figures = f"not reached  hit {bar.hits}/{bar.seeds}"
         else:
-            figures = f"{_figure(bar.median)} [{_figure(bar.low)}, {_figure(bar.high) if bar.high is not None else 'not reached'}]  hit {bar.hits}/{bar.seeds}"
+            figures = (f"{_figure(bar.median)} [{_figure(bar.low)}, "
+                       f"{_figure(bar.high) if bar.high is not None else 'not reached'}]  hit "
+                       f"{bar.hits}/{bar.seeds}")
         drawn = "·" * limit if bar.median is None else _bar(bar.median, scale, limit)
         lines.append(f"{bar.strategy:<{name_width}}  {drawn:<{limit + 1}}  {figures}")
     return "\n".join(lines)

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
 from bench.report.ladder import NOT_MEASURED, REACHED, Ladder
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALPHA = 0.05
 TIE_LOW, TIE_HIGH = 0.8, 1.25
@@ -76,12 +79,12 @@ class TargetVerdict:
         return verdict_line(self)
 
 
-def contenders(table: Any) -> list[str]:
+def contenders(table: pd.DataFrame) -> list[str]:
     """The strategies a verdict compares: every stored strategy but the grid."""
     return sorted(s for s in table["strategy"].unique() if s != GRID)
 
 
-def verdict_possible(table: Any) -> str | None:
+def verdict_possible(table: pd.DataFrame) -> str | None:
     """None when a verdict can be given; else why not, in words."""
     names = contenders(table)
     if len(names) < MIN_STRATEGIES:
@@ -89,15 +92,17 @@ def verdict_possible(table: Any) -> str | None:
                 f"{len(names)}")
     seeds = table[table["strategy"].isin(names)].groupby("strategy")["seed"].nunique()
     if seeds.min() < MIN_SEEDS:
-        return f"a verdict needs at least {MIN_SEEDS} seeds per strategy; {seeds.idxmin()} has {int(seeds.min())}"
+        return (f"a verdict needs at least {MIN_SEEDS} seeds per strategy; {seeds.idxmin()} has "
+                f"{int(seeds.min())}")
     return None
 
 
 def check_verdict_request(strategies: int, seeds: int) -> None:
     """Refuse, before any run, a verdict asked of too few strategies (grid not counted) or seeds."""
     if strategies < MIN_STRATEGIES or seeds < MIN_SEEDS:
-        raise BenchError(f"--verdict needs at least {MIN_STRATEGIES} strategies besides grid and {MIN_SEEDS} seeds "
-                         f"each, not {strategies} and {seeds}; accepted: more of both, or no --verdict")
+        raise BenchError(f"--verdict needs at least {MIN_STRATEGIES} strategies besides grid and "
+                         f"{MIN_SEEDS} seeds each, not {strategies} and {seeds}; accepted: more of both, "
+                         "or no --verdict")
 
 
 def _penalised(at: Any) -> Any:
@@ -105,8 +110,8 @@ def _penalised(at: Any) -> Any:
     import numpy as np
 
     measured = at[at["status"] != NOT_MEASURED]
-    spent = np.nanmax(np.r_[measured["compute_used_normalised"].to_numpy(float), measured["normalised"].to_numpy(float),
-                            1e-9])
+    spent = np.nanmax(np.r_[measured["compute_used_normalised"].to_numpy(float),
+                            measured["normalised"].to_numpy(float), 1e-9])
     value = measured["normalised"].where(measured["status"] == REACHED, MISS_PENALTY * spent)
     frame = measured.assign(value=value)
     return frame.pivot_table(index="strategy", columns="seed", values="value", aggfunc="median")
@@ -151,7 +156,7 @@ def _relation(p_holm: float, ratio: float, low: float, high: float) -> str:
     return "not separated"
 
 
-def target_verdict(at: Any, target: float, label: str) -> TargetVerdict:
+def target_verdict(at: pd.DataFrame, target: float, label: str) -> TargetVerdict:
     """The verdict at one target from its rows of the ladder table (contenders only)."""
     import numpy as np
     from scipy.stats import ttest_1samp, wilcoxon
@@ -190,14 +195,14 @@ def target_verdict(at: Any, target: float, label: str) -> TargetVerdict:
         rows.append((name, len(d), math.exp(float(np.mean(d))), low, high, p, d))
     adjusted = multipletests([r[5] for r in rows], method="holm")[1] if rows else []
     pairs = []
-    for (name, n, ratio, low, high, p, d), p_holm in zip(rows, adjusted):
+    for (name, n, ratio, low, high, p, d), p_holm in zip(rows, adjusted, strict=False):
         relation = "not separated" if n < 2 else _relation(float(p_holm), ratio, low, high)
         needed = _seeds_needed(d, len(rows)) if relation == "not separated" and n >= 2 else None
         pairs.append(Pair(name, best, n, ratio, low, high, p, float(p_holm), relation, needed))
     return TargetVerdict(target, label, best, median, hits[best], int(measured.get(best, 0)), pairs)
 
 
-def verdicts(table: Any, ladder: Ladder) -> list[TargetVerdict]:
+def verdicts(table: pd.DataFrame, ladder: Ladder) -> list[TargetVerdict]:
     """One verdict per rung of the ladder, easy to hard; empty when verdict_possible says no."""
     if verdict_possible(table) is not None:
         return []
@@ -223,14 +228,16 @@ def verdict_line(verdict: TargetVerdict) -> str:
     if groups.get("tied"):
         parts.append("tied with " + ", ".join(p.strategy for p in groups["tied"]))
     if groups.get("not separated"):
-        items = [f"{p.strategy} ({'about ' + str(p.seeds_needed) + ' seeds would tell' if p.seeds_needed else 'more seeds needed'})"
+        items = [f"{p.strategy} (" + ("about " + str(p.seeds_needed) + " seeds would tell" if p.seeds_needed
+                                      else "more seeds needed") + ")"
                  for p in groups["not separated"]]
         parts.append("not separated from " + ", ".join(items))
     if groups.get("better"):
         parts.append("yet faster by a paired test: " + ", ".join(
             f"{p.strategy} {_ratio(1 / p.ratio)}" for p in groups["better"]))
     if groups.get("worse"):
-        parts.append("slower: " + ", ".join(f"{p.strategy} {_ratio(p.ratio)} {verdict.best}" for p in groups["worse"]))
+        parts.append("slower: " + ", ".join(f"{p.strategy} {_ratio(p.ratio)} {verdict.best}"
+                                            for p in groups["worse"]))
     return head + "; ".join(parts)
 
 

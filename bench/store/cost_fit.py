@@ -1,4 +1,5 @@
-"""Fitting the cost model (seconds and FLOPs of an epoch per batch size and width) from a dataset's recordings.
+"""Fitting the cost model (seconds and FLOPs of an epoch per batch size and width)
+from a dataset's recordings.
 
 Only batch size and width change the work of an epoch; learning rate, momentum and weight decay
 do not. Recorded epoch times drift with the machine (the first grid jobs ran slower, the third
@@ -12,19 +13,28 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from workloads.base import Workload
+    from workloads.space import SearchSpace
 
 #: What table.json says about how cost.parquet was made.
 COST_METHOD = ("per (batch_size, width): the median over every recorded (configuration, seed) of that exact "
                "shape (grid and space sample) of its mean seconds and FLOPs per epoch; shapes without a "
-               "recording: exp of a least-squares cubic in (log2 batch size, width), each scaled to [0, 1] over "
-               "the space's range, fitted to the log of the per-shape medians, one point per shape")
+               "recording: exp of a least-squares cubic in (log2 batch size, width), "
+               "each scaled to [0, 1] over the space's range, fitted to the log of the per-shape medians, "
+               "one point per shape")
 #: Grid jobs recorded first, in the recording plan's order (scripts/record_dataset.py plan_jobs).
 EARLY_JOBS = 16
 
 
-def cost_axes(batch_size, width, space) -> Any:
-    """The cost plane: batch size and width, each on its search scale, scaled to [0, 1] over the space's range."""
+def cost_axes(batch_size: Any, width: Any, space: SearchSpace) -> Any:
+    """The cost plane: batch size and width, each on its search scale, scaled to
+    [0, 1] over the space's range."""
     import numpy as np
 
     columns = []
@@ -38,7 +48,7 @@ def cost_axes(batch_size, width, space) -> Any:
     return np.column_stack(columns)
 
 
-def recording_costs(frame) -> Any:
+def recording_costs(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per recorded (configuration, seed): its shape and mean seconds and FLOPs per epoch.
 
     The rows are put in (config_id, seed, epoch) order first, so each mean sums the same numbers
@@ -50,21 +60,25 @@ def recording_costs(frame) -> Any:
         seconds=("epoch_compute_s", "mean"), flops=("train_flops", "mean")).reset_index()
 
 
-def shape_costs(recordings) -> Any:
-    """The median seconds and FLOPs per epoch of every recorded (batch_size, width), with its recording count."""
-    shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int), width=recordings["width"].astype(int))
+def shape_costs(recordings: pd.DataFrame) -> pd.DataFrame:
+    """The median seconds and FLOPs per epoch of every recorded (batch_size, width),
+    with its recording count."""
+    shapes = recordings.assign(batch_size=recordings["batch_size"].astype(int),
+                               width=recordings["width"].astype(int))
     return shapes.groupby(["batch_size", "width"], sort=True).agg(
-        seconds=("seconds", "median"), flops=("flops", "median"), recordings=("seconds", "size")).reset_index()
+        seconds=("seconds", "median"), flops=("flops", "median"),
+        recordings=("seconds", "size")).reset_index()
 
 
-def _cubic_terms(points) -> Any:
+def _cubic_terms(points: np.ndarray) -> np.ndarray:
     import numpy as np
 
     u, v = points[:, 0], points[:, 1]
-    return np.column_stack([np.ones_like(u), u, v, u * v, u ** 2, v ** 2, u ** 2 * v, u * v ** 2, u ** 3, v ** 3])
+    return np.column_stack([np.ones_like(u), u, v, u * v, u ** 2, v ** 2, u ** 2 * v, u * v ** 2, u ** 3,
+                            v ** 3])
 
 
-def _log_fit(known, values, wanted) -> Any:
+def _log_fit(known: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """exp of the least-squares cubic fitted to log(values) at `known`, evaluated at `wanted`."""
     import numpy as np
 
@@ -72,7 +86,7 @@ def _log_fit(known, values, wanted) -> Any:
     return np.exp(_cubic_terms(wanted) @ coefficients)
 
 
-def fit_cost_table(frame, space) -> Any:
+def fit_cost_table(frame: pd.DataFrame, space: SearchSpace) -> pd.DataFrame:
     """The idle cost of one epoch for every integer (batch_size, width) of the space.
 
     A recorded shape gets the median of its recordings (`shape_costs`); any other shape the smooth
@@ -80,7 +94,8 @@ def fit_cost_table(frame, space) -> Any:
     recordings, not on their order.
 
     Args:
-        frame: the records_frame layout (config_id, seed, batch_size, width, epoch, epoch_compute_s, train_flops).
+        frame: the records_frame layout (config_id, seed, batch_size, width, epoch, epoch_compute_s,
+            train_flops).
         space: the workload's search space (its batch_size and width ranges scale the plane).
 
     Returns:
@@ -105,7 +120,7 @@ def fit_cost_table(frame, space) -> Any:
     return table
 
 
-def cost_drift(frame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
+def cost_drift(frame: pd.DataFrame, grid_size: int, early_jobs: int = EARLY_JOBS) -> pd.DataFrame:
     """How the grid's recorded epoch times drift, per grid shape.
 
     The dataset stores no timestamps; the order is the recording plan's (grid point by grid point,
@@ -125,7 +140,7 @@ def cost_drift(frame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
     for (batch_size, width), shape in grid.groupby(["batch_size", "width"], sort=True):
         early, later = shape[shape["job"] < early_jobs], shape[shape["job"] >= early_jobs]
         rows.append({
-            "batch_size": int(batch_size), "width": int(width), "recordings": len(shape), "early": len(early),
+            "batch_size": int(batch_size), "width": int(width), "recordings": len(shape), "early": len(early),  # type: ignore[call-overload]  # int keys
             "early_s": early["seconds"].median(), "later_s": later["seconds"].median(),
             "early_over_later": early["seconds"].median() / later["seconds"].median(),
             "seed2_over_seeds01": (later.loc[later["seed"] == 2, "seconds"].median()
@@ -135,7 +150,7 @@ def cost_drift(frame, grid_size: int, early_jobs: int = EARLY_JOBS) -> Any:
     return pd.DataFrame(rows)
 
 
-def refit_cost_model(folder: Path, workload) -> dict:
+def refit_cost_model(folder: Path, workload: Workload) -> dict:
     """Fit cost.parquet again from the dataset's own recordings and vouch for it in table.json.
 
     Only table.json's cost_model entry (checksum and method) changes; the curves and the space
@@ -150,7 +165,8 @@ def refit_cost_model(folder: Path, workload) -> dict:
 
     folder = Path(folder)
     table = load_table(folder, workload.name)
-    fit_cost_table(dataset_frame(table, workload.space), workload.space).to_parquet(folder / COST, index=False)
+    fit_cost_table(dataset_frame(table, workload.space), workload.space).to_parquet(folder / COST,
+                                                                                    index=False)
     meta = json.loads((folder / META).read_text())
     meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from bench.store.dataset import CostModel
+    from bench.store.tables import Table
+    from bench.surrogate._surrogate import Surrogate
+    from workloads.space import SearchSpace
 
 #: Per-epoch values a replayed result carries, in this order.
 FIELDS = ("val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops", "diverged")
@@ -24,7 +31,7 @@ class CurveBook:
         repeat: which recorded repeat to use.
     """
 
-    def __init__(self, table, space, repeat: int) -> None:
+    def __init__(self, table: Table, space: SearchSpace, repeat: int) -> None:
         import numpy as np
 
         curves = table.curves
@@ -38,9 +45,9 @@ class CurveBook:
         bounds = np.flatnonzero(np.diff(grid_index)) + 1
         starts = [0, *bounds.tolist()]
         ends = [*bounds.tolist(), len(grid_index)]
-        rows = list(zip(*(c.tolist() for c in columns)))
+        rows = list(zip(*(c.tolist() for c in columns), strict=False))
         self.curves: dict[int, tuple] = {
-            int(grid_index[s]): tuple(rows[s:e]) for s, e in zip(starts, ends)
+            int(grid_index[s]): tuple(rows[s:e]) for s, e in zip(starts, ends, strict=False)
         }
         self.space = space
         self.repeat = repeat
@@ -77,8 +84,8 @@ class CurveBook:
     @property
     def mapping(self) -> str:
         """How a sampled configuration becomes a curve, for the run's manifest."""
-        return (f"each sampled configuration trains as its nearest grid point, dimension by dimension (log scale "
-                f"for log ranges), recorded repeat {self.repeat}")
+        return ("each sampled configuration trains as its nearest grid point, "
+                f"dimension by dimension (log scale for log ranges), recorded repeat {self.repeat}")
 
 
 class ModelBook:
@@ -86,8 +93,8 @@ class ModelBook:
 
     Recorded configurations (every grid point and the space sample) replay their recorded curve
     of that seed exactly; any other (configuration, seed) gets the dataset's surrogate curve
-    (bench.surrogate): a seed-mean curve plus noise keyed by the seed and the configuration. Every epoch costs the dataset's cost model's seconds for its batch size
-    and width, the unit live runs are charged in too.
+    (bench.surrogate): a seed-mean curve plus noise keyed by the seed and the configuration. Every epoch costs
+    the dataset's cost model's seconds for its batch size and width, the unit live runs are charged in too.
 
     Args:
         surrogate: a bench.surrogate.Surrogate of the dataset.
@@ -96,7 +103,7 @@ class ModelBook:
         seed: the training seed every trial of the run trains with (as a live run's trials do).
     """
 
-    def __init__(self, surrogate, cost, space, seed: int) -> None:
+    def __init__(self, surrogate: Surrogate, cost: CostModel, space: SearchSpace, seed: int) -> None:
         self.surrogate = surrogate
         self.cost = cost
         self.space = space
@@ -113,23 +120,23 @@ class ModelBook:
             curve = self._curves[key] = tuple(
                 (accuracy, val_loss, train_loss, seconds, flops, diverged)
                 for accuracy, val_loss, train_loss, diverged in zip(
-                    predicted.val_accuracy.tolist(), predicted.val_loss.tolist(), predicted.train_loss.tolist(),
-                    predicted.diverged.tolist())
+                    predicted.val_accuracy.tolist(), predicted.val_loss.tolist(),
+                    predicted.train_loss.tolist(), predicted.diverged.tolist(), strict=False)
             )
         return curve
 
     @property
     def mapping(self) -> str:
-        return (f"recorded configurations replay their recorded curve of training seed {self.seed} where it was "
-                f"recorded; any other configuration or seed gets the dataset surrogate's ({self.surrogate.model_name}) "
-                f"seed-mean curve plus seed noise keyed by (seed {self.seed}, configuration); every epoch costs the "
-                f"dataset's cost model")
+        return ("recorded configurations replay their recorded curve of training seed "
+                f"{self.seed} where it was recorded; any other configuration or seed gets the dataset "
+                f"surrogate's ({self.surrogate.model_name}) seed-mean curve plus seed noise keyed by (seed "
+                f"{self.seed}, configuration); every epoch costs the dataset's cost model")
 
 
 _BOOKS: dict[tuple, CurveBook | ModelBook] = {}
 
 
-def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
+def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | ModelBook:
     """The curves a run with root seed `seed` replays, cached (a matrix replays the same table often).
 
     A dataset (a table with a space sample) replays its surrogate; a grid-only table replays the
@@ -138,24 +145,25 @@ def curve_book(table, space, seed: int) -> CurveBook | ModelBook:
     from bench.store.dataset import cache_dir, is_dataset, table_cost_model
 
     if is_dataset(table):
-        cache_dir()  # a bad $BENCH_CACHE_DIR is refused on every replay, not only when the surrogate is fitted
+        # a bad $BENCH_CACHE_DIR is refused on every replay, not only when the surrogate is fitted
+        cache_dir()
     key = (str(table.path), table.meta.get("curves_sha256"), seed)
     book = _BOOKS.get(key)
     if book is None:
         if len(_BOOKS) >= 8:
             _BOOKS.clear()
         if is_dataset(table):
-            book = ModelBook(_surrogate(table, space), table_cost_model(table), space, seed)
+            book = ModelBook(_surrogate(table, space), table_cost_model(table), space, seed)  # type: ignore[arg-type]  # a dataset has one
         else:
             book = CurveBook(table, space, repeat_for_seed(seed, int(table.meta["repeats"])))
         _BOOKS[key] = book
     return book
 
 
-_SURROGATES: dict[tuple, object] = {}
+_SURROGATES: dict[tuple, Surrogate] = {}
 
 
-def _surrogate(table, space):
+def _surrogate(table: Table, space: SearchSpace) -> Surrogate:
     """One surrogate per dataset and process (loading one takes about a second)."""
     from bench.store.dataset import dataset_surrogate
 

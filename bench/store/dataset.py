@@ -10,18 +10,28 @@ bench.store.dataset_recording writes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.store.tables import Table
+    from bench.surrogate._surrogate import Surrogate
+    from workloads.base import Workload
+    from workloads.space import SearchSpace
 
 SPACE_SAMPLE = "space.parquet"
 COST = "cost.parquet"
 
 
 #: Per-epoch columns of a dataset frame, after the configuration's columns.
-CURVE_FIELDS = ("epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops", "diverged")
+CURVE_FIELDS = ("epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s", "train_flops",
+                "diverged")
 
 
 @dataclass(frozen=True)
@@ -46,13 +56,15 @@ class CostModel:
     def epoch_flops(self, hyperparameters: Mapping[str, Any]) -> float:
         return self.flops[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
 
-    def grid_cost_s(self, workload) -> float:
-        """What exhaustive grid search of `workload` costs in this model's seconds: every grid point to max_epochs.
+    def grid_cost_s(self, workload: Workload) -> float:
+        """What exhaustive grid search of `workload` costs in this model's seconds:
+        every grid point to max_epochs.
 
         The seconds counterpart of workload.grid_budget_epochs, and the default budget where a
         cost model charges the epochs (bench.spec.make_specs).
         """
-        return float(workload.max_epochs * sum(self.epoch_cost_s(point) for point in workload.space.grid_points()))
+        return float(workload.max_epochs
+                     * sum(self.epoch_cost_s(point) for point in workload.space.grid_points()))
 
     def record(self) -> dict:
         """What a manifest says about the unit its rows' epoch_cost_s are in."""
@@ -91,14 +103,16 @@ def read_cost_model(folder: Path, meta: Mapping[str, Any]) -> CostModel:
     key = (str(path.resolve()), path.stat().st_mtime_ns, entry["sha256"])
     if key not in _COST_MODELS:
         frame = pd.read_parquet(path)
-        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int)))
+        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int), strict=False))
         _COST_MODELS[key] = CostModel(source=Path(folder).name, sha256=entry["sha256"],
-                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float))),
-                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float))))
+                                      seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float),
+                                                       strict=False)),
+                                      flops=dict(zip(keys, frame["epoch_train_flops"].astype(float),
+                                                     strict=False)))
     return _COST_MODELS[key]
 
 
-def read_space_sample(folder: Path, meta: Mapping[str, Any], space) -> Any:
+def read_space_sample(folder: Path, meta: Mapping[str, Any], space: SearchSpace) -> Any:
     """The dataset's Sobol configurations (one row per configuration, seed and epoch), validated."""
     import pandas as pd
 
@@ -114,7 +128,7 @@ def read_space_sample(folder: Path, meta: Mapping[str, Any], space) -> Any:
     return frame
 
 
-def workload_cost_model(workload) -> CostModel | None:
+def workload_cost_model(workload: Workload) -> CostModel | None:
     """The cost model of the workload's shipped dataset for its current version, if it has one."""
     import json
 
@@ -129,17 +143,17 @@ def workload_cost_model(workload) -> CostModel | None:
     return read_cost_model(folder, meta)
 
 
-def table_cost_model(table) -> CostModel | None:
+def table_cost_model(table: Table) -> CostModel | None:
     """A loaded table's cost model, when the table is a dataset that has one."""
     return read_cost_model(table.path, table.meta) if "cost_model" in table.meta else None
 
 
-def is_dataset(table) -> bool:
+def is_dataset(table: Table) -> bool:
     """True for a table that also covers the space beyond its grid (a surrogate can model it)."""
     return "space_sample" in table.meta
 
 
-def dataset_frame(table, space) -> Any:
+def dataset_frame(table: Table, space: SearchSpace) -> pd.DataFrame:
     """Every recorded curve of a dataset in one frame (the records_frame layout).
 
     Grid points keep their grid index as config_id and their repeat as training seed; the
@@ -154,7 +168,7 @@ def dataset_frame(table, space) -> Any:
     return pd.concat([grid[columns], sample[columns]], ignore_index=True)
 
 
-def dataset_checksum(table) -> str:
+def dataset_checksum(table: Table) -> str:
     """One checksum over what a surrogate of the dataset is fitted on (curves and space sample)."""
     import hashlib
 
@@ -173,7 +187,7 @@ def cache_dir() -> Path:
     return folder
 
 
-def dataset_surrogate(table, space):
+def dataset_surrogate(table: Table, space: SearchSpace) -> Surrogate:
     """The dataset's surrogate: fitted on first use (under a minute), then loaded from the cache."""
     from bench.surrogate import load_surrogate
 

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.store.cost_fit import COST_METHOD, fit_cost_table
 from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workloads.base import Workload
+    from workloads.space import SearchSpace
+
 __all__ = ["fit_cost_table", "records_frame", "sobol_configs", "write_dataset"]
 
 
-def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
+def sobol_configs(space: SearchSpace, count: int, seed: int) -> list[dict[str, Any]]:
     """`count` configurations from a scrambled Sobol sequence on each dimension's search scale.
 
     Log dimensions are uniform in log space, integers are drawn as Tune's (log)randint draws them
@@ -26,11 +32,12 @@ def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
 
     if count < 1 or count & (count - 1):
         raise ValueError(f"a Sobol sample size is a power of 2, not {count}")
-    points = qmc.Sobol(d=len(space.hyperparameters), scramble=True, seed=seed).random_base2(int(math.log2(count)))
+    sampler = qmc.Sobol(d=len(space.hyperparameters), scramble=True, seed=seed)
+    points = sampler.random_base2(int(math.log2(count)))
     configs = []
     for point in points:
         config = {}
-        for u, hp in zip(point, space.hyperparameters):
+        for u, hp in zip(point, space.hyperparameters, strict=False):
             high = hp.high + 1 if hp.integer else hp.high
             if hp.log:
                 value = math.exp(math.log(hp.low) + float(u) * (math.log(high) - math.log(hp.low)))
@@ -43,7 +50,7 @@ def sobol_configs(space, count: int, seed: int) -> list[dict[str, Any]]:
     return configs
 
 
-def records_frame(jobs: list[dict], done: dict, space) -> Any:
+def records_frame(jobs: list[dict], done: dict, space: SearchSpace) -> pd.DataFrame:
     """One row per (configuration, training seed, epoch) of a recording, in plan order.
 
     Columns: config_id, source ("grid" or "sobol"), seed, the hyperparameters, CURVE_FIELDS.
@@ -51,7 +58,7 @@ def records_frame(jobs: list[dict], done: dict, space) -> Any:
     import pandas as pd
 
     names = space.names
-    rows = []
+    rows: list[list] = []
     for job in jobs:
         record = done[(job["config_id"], job["seed"])]
         head = [job["config_id"], job["source"], job["seed"], *(job["config"][n] for n in names)]
@@ -61,8 +68,8 @@ def records_frame(jobs: list[dict], done: dict, space) -> Any:
     return frame
 
 
-def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: dict, command: list[str],
-                  wall_s: float) -> Path:
+def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict, plan: dict,
+                  command: list[str], wall_s: float) -> Path:
     """Write a recording as a dataset: the grid table, the space sample and the cost model."""
     import json
 
@@ -86,13 +93,15 @@ def write_dataset(folder: Path, workload, jobs: list[dict], done: dict, plan: di
     meta = json.loads((folder / META).read_text())
     meta["space_sample"] = {
         "file": SPACE_SAMPLE, "sha256": file_sha256(folder / SPACE_SAMPLE), "rows": len(sample),
-        "configs": int(sample["config_id"].nunique()), "seeds": sorted(int(s) for s in sample["seed"].unique()),
+        "configs": int(sample["config_id"].nunique()),
+        "seeds": sorted(int(s) for s in sample["seed"].unique()),
         "method": f"scrambled Sobol sequence (scipy.stats.qmc.Sobol, seed {plan['scramble_seed']}) on each "
                   f"dimension's search scale",
     }
     meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     meta["recording"] = {**plan, "wall_s": wall_s,
-                         "how": "each (configuration, seed) trained in its own process through the workload's "
+                         "how": "each (configuration, seed) trained in its own process through "
+                         "the workload's "
                                 "trainer, one torch thread, epochs timed as live trials time them"}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
     return folder

@@ -11,19 +11,23 @@ loop feeds the ledger that holds the rows already recorded and appends to the ru
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bench.store.ledger import RunLedger
 from bench.store.results import JsonLinesLog
 
+if TYPE_CHECKING:
+    from ray.tune.schedulers import TrialScheduler
+
 TRIALS_JOURNAL = "trials.partial.jsonl"
 JOURNAL_SCHEMA_VERSION = 1
 
-_LIVE: dict[str, "DurableLedger"] = {}
+_LIVE: dict[str, DurableLedger] = {}
 
 
-def _resolve_ledger(run_id: str, state: dict) -> "DurableLedger":
+def _resolve_ledger(run_id: str, state: dict) -> DurableLedger:
     """Unpickling hook: the live ledger of `run_id` if attached here, else a detached copy."""
     live = _LIVE.get(run_id)
     if live is not None:
@@ -55,7 +59,7 @@ class DurableLedger(RunLedger):
         journal: where trial outcomes, errors and retries are appended.
     """
 
-    def __init__(self, *args, journal: TrialJournal | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, journal: TrialJournal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.journal = journal
         self.seen: set[tuple[str, str, int]] = set()
@@ -65,9 +69,9 @@ class DurableLedger(RunLedger):
         self.retries: list[dict] = []
         self.storage_failure: OSError | None = None  # output storage full or read-only: stop the run
         #: The run's Tune scheduler, whose state bench.live.callbacks saves with Tune's; never pickled.
-        self.scheduler = None
+        self.scheduler: TrialScheduler | None = None
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         state = {**self.__getstate__(), "journal": None, "scheduler": None}
         return (_resolve_ledger, (self.identity["run_id"], state))
 
@@ -97,7 +101,8 @@ class DurableLedger(RunLedger):
             if event["event"] == "retried":
                 self.retries.append({"trial_id": event["trial_id"], "error": event["error"]})
 
-    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any], node: str):
+    def record(self, trial_id: str, config: Mapping[str, Any], result: Mapping[str, Any],  # type: ignore[override]  # None: an epoch trained again
+               node: str) -> dict | None:
         key = row_key(trial_id, result.get("lineage"), result["epoch"])
         if key in self.seen:
             # A trial restored from a checkpoint older than what the driver recorded trains
@@ -119,7 +124,7 @@ class DurableLedger(RunLedger):
     def should_stop(self) -> bool:
         return super().should_stop() or self.storage_failure is not None
 
-    def _journal(self, **event) -> None:
+    def _journal(self, **event: Any) -> None:
         if self.journal is not None:
             self.journal.append(event)
 

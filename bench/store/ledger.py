@@ -8,11 +8,17 @@ controller. Both build their rows here.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Self
 
 from bench.budget import StopRule
 from bench.store.results import PartialLog
+
+if TYPE_CHECKING:
+
+    from bench.spec import RunSpec
+    from bench.store.dataset import CostModel
 
 
 @dataclass(eq=False, repr=False)  # a ledger is identified by its run, and holds every row
@@ -55,8 +61,10 @@ class RunLedger:
         self.identity = dict(self.identity)
 
     @classmethod
-    def for_run(cls, spec, run_id: str, *, replay: bool, cost_model, normalise=None, **kwargs):
-        """The ledger of run `run_id` of `spec` (live or replayed), charging `cost_model` when there is one."""
+    def for_run(cls, spec: RunSpec, run_id: str, *, replay: bool, cost_model: CostModel | None,
+                normalise: Callable[[Any], Any] | None = None, **kwargs: Any) -> Self:
+        """The ledger of run `run_id` of `spec` (live or replayed),
+        charging `cost_model` when there is one."""
         return cls(
             identity={"run_id": run_id, "strategy": spec.strategy.name, "workload": spec.workload.name,
                       "workload_version": spec.workload.version, "seed": spec.seed, "replay": replay},
@@ -145,7 +153,8 @@ class RunLedger:
         """A trial still open when the run ended."""
         if trial_id in self.outcomes:
             return
-        if paused and not self.trial_diverged.get(trial_id) and self.trial_epochs.get(trial_id, 0) < self.max_epochs:
+        if (paused and not self.trial_diverged.get(trial_id)
+            and self.trial_epochs.get(trial_id, 0) < self.max_epochs):
             self.outcomes[trial_id] = "paused"
         else:
             self.stopping = True  # whatever ended it, the scheduler did not

@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
 from bench.store.results import SCHEMA_VERSION
 from strategies import METRIC, MODE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bench.spec import RunSpec
+    from bench.store.dataset import CostModel
+    from bench.store.ledger import RunLedger
+    from strategies.base import ResolvedStrategy
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,8 @@ class RunSummary:
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
 
 
-def summarise(run_id, folder, status, ledger, rows, wall_s, worker_s) -> RunSummary:
+def summarise(run_id: str, folder: Path, status: str, ledger: RunLedger, rows: list[dict], wall_s: float,
+              worker_s: float) -> RunSummary:
     """A run's summary; `worker_s` is the worker time it had (the base of overhead_share)."""
     trials = {row["trial_id"] for row in rows}
     compute_s = sum(row["epoch_cost_s"] for row in rows)
@@ -51,14 +61,15 @@ def strategy_label(name: str, params: dict, defaults: dict) -> str:
     return name + (f"[{', '.join(f'{k}={v}' for k, v in changed.items())}]" if changed else "")
 
 
-def strategy_record(strategy) -> dict:
+def strategy_record(strategy: ResolvedStrategy) -> dict:
     """The manifest's strategy: what the run resolved, and the label reports show (fixed at run time)."""
-    defaults = {p.name: p.default for component in (strategy.searcher, strategy.scheduler) for p in component.params}
+    defaults = {p.name: p.default for component in (strategy.searcher, strategy.scheduler)
+                for p in component.params}
     described = strategy.describe()
     return {**described, "label": strategy_label(strategy.name, described["params"], defaults)}
 
 
-def workload_record(spec) -> dict:
+def workload_record(spec: RunSpec) -> dict:
     """The manifest's description of the workload a run used (live and replay alike)."""
     return {
         "name": spec.workload.name, "version": spec.workload.version,
@@ -68,7 +79,7 @@ def workload_record(spec) -> dict:
     }
 
 
-def compute_unit(cost_model) -> dict:
+def compute_unit(cost_model: CostModel | None) -> dict:
     """The manifest's record of what a run's epoch_cost_s are (live and replay alike)."""
     from bench.store.dataset import MEASURED_UNIT
 
@@ -85,8 +96,9 @@ def _environment() -> dict:
     return _ENVIRONMENT
 
 
-def run_manifest(spec, run_id: str, status: str, started_at: str, *, replay: bool, workers: int,
-                 trial_resources: dict, address: str | None, cost_model, **extra) -> dict:
+def run_manifest(spec: RunSpec, run_id: str, status: str, started_at: str, *, replay: bool, workers: int,
+                 trial_resources: dict, address: str | None, cost_model: CostModel | None,
+                 **extra: Any) -> dict:
     """The fields every run's manifest has, then `extra` (live: threads; replay: table and simulation)."""
     env = _environment()
     return {
@@ -102,12 +114,12 @@ def run_manifest(spec, run_id: str, status: str, started_at: str, *, replay: boo
 
 def ended(status: str, rows: list[dict], summary: RunSummary) -> dict:
     """What a run's final manifest adds: its status, end time, row count and summary."""
-    return {"status": status, "ended_at": dt.datetime.now(dt.timezone.utc).isoformat(), "rows": len(rows),
+    return {"status": status, "ended_at": dt.datetime.now(dt.UTC).isoformat(), "rows": len(rows),
             "summary": summary.as_dict()}
 
 
-def finish_run(folder: Path, manifest: dict, status: str, rows: list[dict], names: list[str], summary: RunSummary,
-               write_rows=None, **more) -> None:
+def finish_run(folder: Path, manifest: dict, status: str, rows: list[dict], names: list[str],
+               summary: RunSummary, write_rows: Callable[..., Any] | None = None, **more: Any) -> None:
     """Write epochs.parquet (complete runs only), then the final manifest that vouches for it.
 
     Args:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pandas as pd
+
+    from bench.store.manifest import RunSummary
+    from workloads.base import Workload
+
 
 def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bool) -> int:
-    """How many seeds a run records: `--repeats R` means R grid runs, training seeds seed..seed+R-1, one table."""
+    """How many seeds a run records: `--repeats R` means R grid runs, training seeds seed..seed+R-1,
+    one table."""
     if repeats is None:
         return seeds
     if repeats < 1:
@@ -23,18 +33,20 @@ def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bo
     return repeats
 
 
-def covers_grid(curves, workload, repeats: int) -> str | None:
+def covers_grid(curves: pd.DataFrame, workload: Workload, repeats: int) -> str | None:
     """None when every grid point (x repeat) is recorded to its end, else the reason it is not."""
     from bench.store.tables import check_complete
 
     try:
-        check_complete(curves, workload, {"grid_size": workload.space.grid_size(), "repeats": repeats}, Path("."))
+        check_complete(curves, workload, {"grid_size": workload.space.grid_size(), "repeats": repeats},
+                       Path("."))
     except BenchError as exc:
         return str(exc).removeprefix(".: ")
     return None
 
 
-def record_tables(summaries, strategy_name: str, workload, command: list[str], repeats: int | None) -> list[Path]:
+def record_tables(summaries: Sequence[RunSummary], strategy_name: str, workload: Workload, command: list[str],
+                  repeats: int | None) -> list[Path]:
     """Write `<run folder>/table/` for complete grid runs that cover the whole grid.
 
     Without `repeats`, each grid run gets its own one-repeat table; with it, the last run's
@@ -62,7 +74,8 @@ def record_tables(summaries, strategy_name: str, workload, command: list[str], r
         if missing is not None:
             print(f"no table written for {group[-1].run_id}: the grid is not covered ({missing})")
             continue
-        write_table(target, curves, workload, command=command, source_runs=[r.manifest["run_id"] for r in runs])
+        write_table(target, curves, workload, command=command,
+                    source_runs=[r.manifest["run_id"] for r in runs])
         print(f"learning-curve table ({len(runs)} repeat{'s' if len(runs) > 1 else ''}): {target}")
         written.append(target)
     return written

@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
 
 #: 2: rows carry epoch_cost_s (the load-free charge) and manifests their compute_unit.
 SCHEMA_VERSION = 2
@@ -89,8 +95,9 @@ def read_manifest(folder: Path) -> dict:
     manifest = read_json(path, f"{path}: no manifest; is this a run folder?", f"{path}: corrupt manifest")
     if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
         raise BenchError(
-            f"{path}: schema version {manifest.get('schema_version') if isinstance(manifest, dict) else None!r}"
-            f" is not {SCHEMA_VERSION}"
+            f"{path}: schema version "
+            f"{manifest.get('schema_version') if isinstance(manifest, dict) else None!r} is not "
+            f"{SCHEMA_VERSION}"
         )
     if manifest.get("manifest_sha256") != _manifest_digest(manifest):
         raise BenchError(f"{path}: checksum does not match the content (edited or damaged manifest)")
@@ -120,7 +127,7 @@ class PartialLog(JsonLinesLog):
         super().__init__(Path(folder) / PARTIAL)
 
 
-def _replace_epochs(folder: Path, write) -> None:
+def _replace_epochs(folder: Path, write: Callable[[str], Any]) -> None:
     """Call `write(tmp)` on a temporary file in `folder`, then rename it to epochs.parquet."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".epochs.", suffix=".parquet.tmp")
     os.close(fd)
@@ -138,7 +145,7 @@ def epoch_columns(hyperparameters: list[str]) -> list[str]:
     return list(BASE_COLUMNS[:6]) + list(hyperparameters) + list(BASE_COLUMNS[6:])
 
 
-def write_epochs(folder: Path, rows: Iterable[Mapping[str, Any]], hyperparameters: list[str]):
+def write_epochs(folder: Path, rows: Iterable[Mapping[str, Any]], hyperparameters: list[str]) -> pd.DataFrame:
     """Write the final per-epoch table atomically and return it as a DataFrame."""
     import pandas as pd
 
@@ -169,7 +176,7 @@ class StoredRun:
 
     folder: Path
     manifest: dict
-    epochs: Any  # pandas.DataFrame
+    epochs: pd.DataFrame
 
 
 def load_run(folder: Path | str) -> StoredRun:
@@ -184,7 +191,8 @@ def load_run(folder: Path | str) -> StoredRun:
     if path.exists() and not path.is_file():
         raise BenchError(f"{path}: not a file; accepted: the per-epoch table bench run writes")
     if path.exists() and file_sha256(path) != manifest.get("epochs_sha256"):
-        raise BenchError(f"{path}: checksum differs from the one in {MANIFEST} (truncated, damaged or edited)")
+        raise BenchError(f"{path}: checksum differs from the one in {MANIFEST} (truncated, "
+                         "damaged or edited)")
     try:
         frame = pd.read_parquet(path)
     except FileNotFoundError:

@@ -46,14 +46,15 @@ def live_owner(folder: Path) -> dict | None:
 
 def describe(folder: Path, owner: dict) -> str:
     return (f"{folder}: run in progress by driver pid {owner.get('pid')} on {owner.get('host')} since "
-            f"{owner.get('started_at')}; wait for it to finish, or delete {Path(folder) / LOCK} if that driver is gone")
+            f"{owner.get('started_at')}; wait for it to finish, or delete "
+            f"{Path(folder) / LOCK} if that driver is gone")
 
 
 def acquire(folder: Path) -> None:
     """Take `folder`'s lock for this process, or raise BenchError naming its live owner."""
     path = Path(folder) / LOCK
     body = json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                       "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}).encode()
+                       "started_at": dt.datetime.now(dt.UTC).isoformat()}).encode()
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -76,5 +77,6 @@ def release(folder: Path) -> None:
         owner = json.loads(path.read_text())
     except (OSError, ValueError):
         return
-    if isinstance(owner, dict) and owner.get("pid") == os.getpid() and owner.get("host") == socket.gethostname():
+    if (isinstance(owner, dict) and owner.get("pid") == os.getpid()
+        and owner.get("host") == socket.gethostname()):
         path.unlink(missing_ok=True)

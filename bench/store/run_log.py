@@ -14,6 +14,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 LOG_FILE = "driver.log"
 #: Loggers whose terminal handlers are swapped for the file: Ray's root logger (ray.tune and
@@ -50,7 +54,7 @@ def _to_terminal(handler: logging.Handler) -> bool:
 
 
 @contextlib.contextmanager
-def to_run_log(folder: Path):
+def to_run_log(folder: Path | str) -> Iterator[_LogFile]:
     """Within the block, third-party log records and Python warnings go to folder/driver.log.
 
     Yields the file handler; its `error_records` counts the ERROR records Ray logged.
@@ -93,7 +97,7 @@ class HeldRecords(logging.Handler):
 
 
 @contextlib.contextmanager
-def held_log():
+def held_log() -> Iterator[HeldRecords]:
     """Within the block, third-party records and warnings are held (HeldRecords) for the run's log."""
     handler = HeldRecords()
     with _routed_to(handler):
@@ -101,7 +105,7 @@ def held_log():
 
 
 @contextlib.contextmanager
-def quiet():
+def quiet() -> Iterator[None]:
     """Within the block, third-party records and warnings are dropped: checks that build a strategy
     only to validate it, before the run that builds it again and logs what it says."""
     import warnings
@@ -115,7 +119,7 @@ _FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @contextlib.contextmanager
-def _routed_to(handler: logging.Handler):
+def _routed_to(handler: logging.Handler) -> Iterator[logging.Handler]:
     if handler.formatter is None:
         handler.setFormatter(_FORMAT)
     saved = []

@@ -10,23 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from bench import environment
 from bench.errors import BenchError
 from bench.store.results import StoredRun, atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workloads.base import Workload
 
 TABLE_SCHEMA_VERSION = 1
 META = "table.json"
 CURVES = "curves.parquet"
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "results" / "reference"
 
-CURVE_COLUMNS = (
-    "grid_index", "repeat", "epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
-    "train_flops", "diverged", "result_index",
-)
+CURVE_COLUMNS = ("grid_index", "repeat", "epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
+                 "train_flops", "diverged", "result_index")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class Table:
 
     path: Path
     meta: dict
-    curves: Any  # pandas.DataFrame, sorted by grid_index, repeat, epoch
+    curves: pd.DataFrame  # sorted by grid_index, repeat, epoch
 
     @property
     def workload(self) -> str:
@@ -54,7 +58,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
+def curves_from_runs(runs: Iterable[StoredRun], workload: Workload) -> pd.DataFrame:
     """Turn complete grid runs (one per repeat, training seed = repeat) into a curves frame."""
     import pandas as pd
 
@@ -64,8 +68,10 @@ def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
     for repeat, run in enumerate(runs):
         frame = run.epochs.copy()
         if run.manifest["strategy"]["name"] != "grid":
-            raise BenchError(f"{run.folder}: only grid runs record tables, not {run.manifest['strategy']['name']}")
-        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row)) for row in frame[names].itertuples(index=False)]
+            raise BenchError(f"{run.folder}: only grid runs record tables, not "
+                             f"{run.manifest['strategy']['name']}")
+        keys = [tuple(workload.space[n].normalise(v) for n, v in zip(names, row, strict=False))
+                for row in frame[names].itertuples(index=False)]
         try:
             frame["grid_index"] = [index[key] for key in keys]
         except KeyError as missing:
@@ -75,12 +81,12 @@ def curves_from_runs(runs: Iterable[StoredRun], workload) -> Any:
     curves = pd.concat(frames, ignore_index=True)
     # A trial restarted after a failure reports its epochs again; the last report stands.
     curves = curves.drop_duplicates(["grid_index", "repeat", "epoch"], keep="last")
-    return curves[list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])].sort_values(
-        ["grid_index", "repeat", "epoch"], kind="stable"
-    ).reset_index(drop=True)
+    order = list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])
+    return curves[order].sort_values(["grid_index", "repeat", "epoch"], kind="stable").reset_index(drop=True)
 
 
-def write_table(folder: Path, curves, workload, command: list[str], source_runs: list[str]) -> Path:
+def write_table(folder: Path, curves: pd.DataFrame, workload: Workload, command: list[str],
+                source_runs: list[str]) -> Path:
     """Write a table atomically (curves first, then the metadata that vouches for them)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,20 +95,14 @@ def write_table(folder: Path, curves, workload, command: list[str], source_runs:
     tmp.replace(folder / CURVES)
     hardware = environment.hardware()
     meta = {
-        "schema_version": TABLE_SCHEMA_VERSION,
-        "kind": "learning-curves",
+        "schema_version": TABLE_SCHEMA_VERSION, "kind": "learning-curves",
         "workload": {"name": workload.name, "version": workload.version, "max_epochs": workload.max_epochs,
                      "space": workload.space.as_dict()},
-        "grid_size": workload.space.grid_size(),
-        "repeats": int(curves["repeat"].nunique()),
-        "rows": len(curves),
-        "curves_sha256": _sha256(folder / CURVES),
-        "hardware": hardware,
-        "hardware_fingerprint": environment.hardware_fingerprint(hardware),
-        "versions": environment.library_versions(),
-        "command": command,
-        "source_runs": source_runs,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "grid_size": workload.space.grid_size(), "repeats": int(curves["repeat"].nunique()),
+        "rows": len(curves), "curves_sha256": _sha256(folder / CURVES),
+        "hardware": hardware, "hardware_fingerprint": environment.hardware_fingerprint(hardware),
+        "versions": environment.library_versions(), "command": command, "source_runs": source_runs,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
     }
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
     return folder
@@ -116,10 +116,11 @@ WORKLOAD_FIELDS = ("name", "version", "max_epochs", "space")
 def _check_fields(meta_path: Path, meta: Any) -> None:
     """Name the fields a table.json lacks, rather than failing on the first one read."""
     if not isinstance(meta, dict):
-        raise BenchError(f"{meta_path}: table metadata must be a JSON object with {', '.join(REQUIRED_FIELDS)}")
+        raise BenchError(f"{meta_path}: table metadata must be a JSON object with "
+                         f"{', '.join(REQUIRED_FIELDS)}")
     if meta.get("schema_version") != TABLE_SCHEMA_VERSION:
-        raise BenchError(f"{meta_path}: table schema version {meta.get('schema_version')!r}, this bench reads "
-                         f"schema version {TABLE_SCHEMA_VERSION}")
+        raise BenchError(f"{meta_path}: table schema version {meta.get('schema_version')!r}, "
+                         f"this bench reads schema version {TABLE_SCHEMA_VERSION}")
     missing = [key for key in REQUIRED_FIELDS if key not in meta]
     workload = meta.get("workload")
     if isinstance(workload, dict):
@@ -127,8 +128,9 @@ def _check_fields(meta_path: Path, meta: Any) -> None:
     elif "workload" in meta:
         missing.append("workload (an object)")
     if missing:
-        raise BenchError(f"{meta_path}: incomplete table metadata, missing {', '.join(missing)}; accepted: the "
-                         f"table.json a grid run writes (fields {', '.join(REQUIRED_FIELDS)})")
+        raise BenchError(f"{meta_path}: incomplete table metadata, missing "
+                         f"{', '.join(missing)}; accepted: the table.json a grid run writes (fields "
+                         f"{', '.join(REQUIRED_FIELDS)})")
 
 
 def load_table(path: Path | str, workload_name: str | None = None) -> Table:
@@ -155,8 +157,8 @@ def load_table(path: Path | str, workload_name: str | None = None) -> Table:
     _check_fields(meta_path, meta)
     recorded = meta["workload"]
     if workload_name is not None and recorded["name"] != workload_name:
-        raise BenchError(f"{path}: a table recorded for workload {recorded['name']!r}, not {workload_name!r}; "
-                         f"accepted: a table of {workload_name} (see `bench tables`)")
+        raise BenchError(f"{path}: a table recorded for workload {recorded['name']!r}, not "
+                         f"{workload_name!r}; accepted: a table of {workload_name} (see `bench tables`)")
     curves_path = path / CURVES
     if not curves_path.is_file():
         raise BenchError(f"{curves_path}: missing")
@@ -168,10 +170,9 @@ def load_table(path: Path | str, workload_name: str | None = None) -> Table:
                          f"workload is now version {workload.version}; re-record it")
     if recorded["space"] != workload.space.as_dict():
         changed = [hp["name"] for hp in workload.space.as_dict() if hp not in recorded["space"]]
-        raise BenchError(
-            f"{path}: recorded over another search space than {workload.name} version {workload.version} has "
-            f"now (changed: {', '.join(changed) or 'the dimensions'}); re-record it"
-        )
+        raise BenchError(f"{path}: recorded over another search space than {workload.name} version "
+                         f"{workload.version} has now (changed: {', '.join(changed) or 'the dimensions'}); "
+                         f"re-record it")
     curves = pd.read_parquet(curves_path)
     if len(curves) != meta["rows"]:
         raise BenchError(f"{curves_path}: {len(curves)} rows, metadata says {meta['rows']}")
@@ -179,11 +180,12 @@ def load_table(path: Path | str, workload_name: str | None = None) -> Table:
     return Table(path=path, meta=meta, curves=curves)
 
 
-def check_complete(curves, workload, meta, path: Path) -> None:
+def check_complete(curves: pd.DataFrame, workload: Workload, meta: dict, path: Path) -> None:
     """Refuse curves that miss a grid point or repeat, skip an epoch, or stop early without diverging."""
     points = curves.groupby(["grid_index", "repeat"])
     if points.ngroups != meta["grid_size"] * meta["repeats"]:
-        raise BenchError(f"{path}: {points.ngroups} curves, expected {meta['grid_size']} grid points x {meta['repeats']} repeats")
+        raise BenchError(f"{path}: {points.ngroups} curves, expected {meta['grid_size']} grid points x "
+                         f"{meta['repeats']} repeats")
     last = points["epoch"].max()
     count = points["epoch"].count()
     diverged_at_end = points["diverged"].last()
@@ -215,15 +217,14 @@ def table_label(path: Path) -> str:
 
 
 def resolve_table(text: str, workload_name: str, extra_dirs: Iterable[Path] = ()) -> Table:
-    """Load the table `text` names: "" for the workload's shipped table, a folder, or a name from `bench tables`."""
+    """Load the table `text` names: "" for the workload's shipped table, a folder,
+    or a name from `bench tables`."""
     if not text:
         path = default_table_path(workload_name)
         if path is None:
-            raise BenchError(
-                f"no shipped learning-curve table for workload {workload_name!r}; record one with "
-                f"`python -m bench run --strategy grid --workload {workload_name}` and pass its run "
-                f"folder's table/ with --replay TABLE"
-            )
+            raise BenchError(f"no shipped learning-curve table for workload {workload_name!r}; record one "
+                             f"with `python -m bench run --strategy grid --workload {workload_name}` and "
+                             f"pass its run folder's table/ with --replay TABLE")
         return load_table(path, workload_name)
     path = Path(text)
     if path.is_dir():

@@ -10,11 +10,23 @@ and scripts/replay_noise.py.
 from bench.surrogate._cache import SURROGATE_VERSION, cache_path, load_surrogate
 from bench.surrogate._candidates import CANDIDATES, DEFAULT_MODEL
 from bench.surrogate._competitive import CompetitiveFidelity, competitive_fidelity, competitive_table
-from bench.surrogate._evaluate import (HeldOut, NestedHeldOut, cross_validate, forward_cpu_s, latency_cpu_s,
-                                       nested_cross_validate)
+from bench.surrogate._evaluate import (
+    HeldOut,
+    NestedHeldOut,
+    cross_validate,
+    forward_cpu_s,
+    latency_cpu_s,
+    nested_cross_validate,
+)
 from bench.surrogate._fidelity import fidelity, target_accuracy
-from bench.surrogate._select import (GOALS, LATENCY_BUDGET_S, best_ignoring_latency, choose_competitive, choose_model,
-                                     goals_met)
+from bench.surrogate._select import (
+    GOALS,
+    LATENCY_BUDGET_S,
+    best_ignoring_latency,
+    choose_competitive,
+    choose_model,
+    goals_met,
+)
 from bench.surrogate._surrogate import CurvePrediction, Surrogate, fit_surrogate
 
 __all__ = [

@@ -6,10 +6,16 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.errors import BenchError
 from bench.surrogate._candidates import DEFAULT_MODEL
 from bench.surrogate._surrogate import Surrogate, fit_surrogate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workloads.space import SearchSpace
 
 #: Bumped whenever a change to the surrogate's code changes what a fit produces.
 SURROGATE_VERSION = "3"  # 2: fitted with one BLAS thread; 3: keyed seed noise, calibrated accuracy
@@ -23,7 +29,8 @@ def cache_path(cache_dir: Path, checksum: str, model: str = DEFAULT_MODEL) -> Pa
     return Path(cache_dir) / f"surrogate-{checksum[:16]}-{model}-v{SURROGATE_VERSION}.pkl"
 
 
-def load_surrogate(frame, checksum: str, cache_dir: Path, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
+def load_surrogate(frame: pd.DataFrame, checksum: str, cache_dir: Path, space: SearchSpace | None = None,
+                   model: str = DEFAULT_MODEL) -> Surrogate:
     """The surrogate for `frame`, from the cache, or fitted and cached (written atomically) on a miss.
 
     Args:
@@ -54,9 +61,11 @@ def _read(path: Path, checksum: str, model: str) -> Surrogate:
         fitted = (record["version"], record["checksum"], record["model"])
         surrogate = record["surrogate"]
     except Exception as error:
-        raise BenchError(f"{path}: damaged surrogate cache ({type(error).__name__}); delete it to refit") from None
+        raise BenchError(f"{path}: damaged surrogate cache ({type(error).__name__}); "
+                         "delete it to refit") from None
     expected = (SURROGATE_VERSION, checksum, model)
     if fitted != expected:
-        raise BenchError(f"{path}: fitted by surrogate version {fitted[0]} model {fitted[2]} on data {fitted[1]}, "
-                         f"expected version {expected[0]} model {expected[2]} on data {expected[1]}; delete it to refit")
+        raise BenchError(f"{path}: fitted by surrogate version {fitted[0]} model "
+                         f"{fitted[2]} on data {fitted[1]}, expected version {expected[0]} model "
+                         f"{expected[2]} on data {expected[1]}; delete it to refit")
     return surrogate

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from bench.surrogate._surrogate import Surrogate
 
 #: Configurations drawn over the space (a scrambled Sobol sequence, as the recording drew its
 #: sample) at which the model's predictions are quantile-mapped onto the recorded ones.
@@ -45,17 +50,21 @@ class AccuracyCalibration:
         rise, run = np.diff(recorded, axis=1), np.diff(modelled, axis=1)
         slope = np.zeros_like(modelled)
         slope[:, 1:] = np.divide(rise, run, out=np.zeros_like(run), where=run > 0)
-        self._modelled_flat, self._recorded_flat, self._slope_flat = modelled.ravel(), recorded.ravel(), slope.ravel()
+        self._modelled_flat, self._recorded_flat, self._slope_flat = (modelled.ravel(), recorded.ravel(),
+                                                                      slope.ravel())
 
     def apply(self, logit_accuracy: np.ndarray) -> np.ndarray:
-        """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve (np.interp per epoch)."""
+        """The calibrated (max_epochs,) logit accuracy of one modelled seed-mean curve
+        (np.interp per epoch)."""
         clipped = np.minimum(np.maximum(logit_accuracy, self._low), self._high)
         upper = np.maximum(np.searchsorted(self._stacked, clipped + self._shift), self._first)
-        return self._recorded_flat[upper - 1] + self._slope_flat[upper] * (clipped - self._modelled_flat[upper - 1])
+        return self._recorded_flat[upper - 1] + self._slope_flat[upper] * (clipped
+                                                                           - self._modelled_flat[upper - 1])
 
 
-def fit_calibration(surrogate, sample: np.ndarray) -> AccuracyCalibration | None:
-    """The calibration of an uncalibrated `surrogate`'s model, or None with under 10 recorded means to map onto.
+def fit_calibration(surrogate: Surrogate, sample: np.ndarray) -> AccuracyCalibration | None:
+    """The calibration of an uncalibrated `surrogate`'s model,
+    or None with under 10 recorded means to map onto.
 
     Args:
         surrogate: a Surrogate without calibration.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from bench.errors import BenchError
 from bench.surrogate._models import ExtraTrees, NearestNeighbours
@@ -23,7 +24,7 @@ CANDIDATES: dict[str, Callable[[], object]] = {
 DEFAULT_MODEL = "neural-net"
 
 
-def make_model(name: str):
+def make_model(name: str) -> Any:
     """A fresh, unfitted model called `name`."""
     if name not in CANDIDATES:
         raise BenchError(f"unknown surrogate model {name!r}; the models are {', '.join(CANDIDATES)}")

@@ -1,4 +1,5 @@
-"""Fidelity where strategies compete: predicted against recorded curves of good configurations, beside seed-vs-seed.
+"""Fidelity where strategies compete: predicted against recorded curves of good configurations,
+beside seed-vs-seed.
 
 Spearman over every configuration is high because chance-level and good configurations are easy to
 tell apart; a search strategy's choices are made among the good ones. This module restricts the
@@ -13,8 +14,9 @@ Pure functions over curve arrays: (curves, max_epochs) val accuracy, NaN after a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +55,8 @@ def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Propo
         return Proportion(0, 0, float("nan"), float("nan"))
     from scipy.stats import binomtest
 
-    interval = binomtest(int(successes), int(trials)).proportion_ci(confidence_level=confidence, method="wilson")
+    interval = binomtest(int(successes), int(trials)).proportion_ci(confidence_level=confidence,
+                                                                    method="wilson")
     return Proportion(int(successes), int(trials), float(interval.low), float(interval.high))
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class Comparison:
 
     @property
     def met(self) -> bool:
-        """Whether the goal is met; a figure that is not measurable (nothing ranked, nothing predicted) is not."""
+        """Whether the goal is met; a figure that is not measurable (nothing ranked or predicted) is not."""
         return self.measurable and self.value >= self.goal
 
     @property
@@ -105,7 +108,8 @@ class Comparison:
 
 def competitive_configs(true_accuracy: np.ndarray, config_ids: np.ndarray,
                         floor: float = COMPETITIVE_FLOOR) -> np.ndarray:
-    """The configurations whose recorded seed-mean final accuracy (a diverged curve's last value counts) is >= floor."""
+    """The configurations whose recorded seed-mean final accuracy
+    (a diverged curve's last value counts) is >= floor."""
     final = filled(true_accuracy)[:, -1]
     config_ids = np.asarray(config_ids)
     unique, inverse = np.unique(config_ids, return_inverse=True)
@@ -114,14 +118,17 @@ def competitive_configs(true_accuracy: np.ndarray, config_ids: np.ndarray,
 
 
 def seed_pair_rows(config_ids: np.ndarray, seeds: np.ndarray, configs: np.ndarray,
-                   reference_seed: int = REFERENCE_SEED, other_seed: int = OTHER_SEED) -> tuple[np.ndarray, np.ndarray]:
+                   reference_seed: int = REFERENCE_SEED,
+                   other_seed: int = OTHER_SEED) -> tuple[np.ndarray, np.ndarray]:
     """(rows of reference_seed, rows of other_seed), aligned, for the `configs` recorded with both seeds."""
     config_ids, seeds = np.asarray(config_ids), np.asarray(seeds)
     wanted = np.isin(config_ids, configs)
-    other_row = {c: row for row, (c, s) in enumerate(zip(config_ids, seeds)) if s == other_seed and wanted[row]}
-    reference = [row for row, (c, s) in enumerate(zip(config_ids, seeds))
+    other_row = {c: row for row, (c, s) in enumerate(zip(config_ids, seeds, strict=False))
+                 if s == other_seed and wanted[row]}
+    reference = [row for row, (c, s) in enumerate(zip(config_ids, seeds, strict=False))
                  if s == reference_seed and wanted[row] and c in other_row]
-    return np.array(reference, dtype=int), np.array([other_row[config_ids[row]] for row in reference], dtype=int)
+    return (np.array(reference, dtype=int),
+            np.array([other_row[config_ids[row]] for row in reference], dtype=int))
 
 
 def spearman_at(truth: np.ndarray, predicted: np.ndarray, epoch: int) -> float:
@@ -131,11 +138,13 @@ def spearman_at(truth: np.ndarray, predicted: np.ndarray, epoch: int) -> float:
 
 def reach_precision_recall(truth: np.ndarray, predicted: np.ndarray, target: float,
                            confidence: float = CONFIDENCE) -> tuple[Proportion, Proportion]:
-    """(precision, recall) of "the predicted curve reaches `target`" (max over epochs >= target) for the recorded."""
+    """(precision, recall) of "the predicted curve reaches `target`"
+    (max over epochs >= target) for the recorded."""
     reaches = np.nanmax(truth, axis=1) >= target
     predicted_reaches = np.nanmax(predicted, axis=1) >= target
     hits = int(np.sum(reaches & predicted_reaches))
-    return wilson(hits, int(predicted_reaches.sum()), confidence), wilson(hits, int(reaches.sum()), confidence)
+    return (wilson(hits, int(predicted_reaches.sum()), confidence),
+            wilson(hits, int(reaches.sum()), confidence))
 
 
 @dataclass(frozen=True)
@@ -157,14 +166,17 @@ class CompetitiveFidelity:
 
     @property
     def mean_ratio(self) -> float:
-        """Mean ratio to the ceiling, each capped at 1 (NaN counts 0): ranks predictors that meet equally many goals."""
-        return float(np.mean([min(c.ratio, 1.0) if not math.isnan(c.ratio) else 0.0 for c in self.comparisons]))
+        """Mean ratio to the ceiling, each capped at 1 (NaN counts 0):
+        ranks predictors that meet equally many goals."""
+        return float(np.mean([min(c.ratio, 1.0) if not math.isnan(c.ratio) else 0.0
+                              for c in self.comparisons]))
 
 
 def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarray, config_ids: np.ndarray,
                          seeds: np.ndarray, targets: Sequence[float], floor: float = COMPETITIVE_FLOOR,
                          epochs: Sequence[int] = COMPETITIVE_EPOCHS) -> CompetitiveFidelity:
-    """Spearman at `epochs`, reach precision/recall at `targets`, among competitive configurations, beside seed-vs-seed.
+    """Spearman at `epochs`, reach precision/recall at `targets`, among competitive configurations,
+    beside seed-vs-seed.
 
     Both are scored on the same curves: REFERENCE_SEED's recorded curve of every configuration whose
     recorded seed-mean final accuracy is at least `floor` and which was recorded with OTHER_SEED too;
@@ -174,14 +186,16 @@ def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarr
         true_accuracy, predicted_accuracy: (curves, max_epochs); row i is configuration config_ids[i]
             with training seed seeds[i] (a HeldOut's arrays).
     """
-    true_accuracy, predicted_accuracy = np.asarray(true_accuracy, float), np.asarray(predicted_accuracy, float)
+    true_accuracy, predicted_accuracy = (np.asarray(true_accuracy, float),
+                                         np.asarray(predicted_accuracy, float))
     configs = competitive_configs(true_accuracy, config_ids, floor)
     rows, other_rows = seed_pair_rows(config_ids, seeds, configs)
     truth, predicted, other = true_accuracy[rows], predicted_accuracy[rows], true_accuracy[other_rows]
     comparisons = []
     for epoch in epochs:
         if epoch <= truth.shape[1]:
-            comparisons.append(Comparison(f"spearman epoch {epoch}", None, spearman_at(truth, predicted, epoch),
+            comparisons.append(Comparison(f"spearman epoch {epoch}", None,
+                                          spearman_at(truth, predicted, epoch),
                                           spearman_at(truth, other, epoch), SPEARMAN_SHARE))
     for target in targets:
         precision, recall = reach_precision_recall(truth, predicted, target)
@@ -193,7 +207,7 @@ def competitive_fidelity(true_accuracy: np.ndarray, predicted_accuracy: np.ndarr
     return CompetitiveFidelity(tuple(comparisons), len(rows), float(floor))
 
 
-def competitive_table(result: CompetitiveFidelity, label=None) -> str:
+def competitive_table(result: CompetitiveFidelity, label: Callable[[float], str] | None = None) -> str:
     """The comparisons as a markdown table: figure, value [CI], ceiling [CI], ratio, goal met / missed by X.
 
     Args:
@@ -206,7 +220,8 @@ def competitive_table(result: CompetitiveFidelity, label=None) -> str:
             return f"{value:.3f}"
         return f"{value:.3f} [{ci.low:.2f}, {ci.high:.2f}] ({ci.successes}/{ci.trials})"
 
-    lines = ["| figure | target | model | seed 1 for seed 0 (ceiling) | ratio | goal (share of ceiling) | verdict |",
+    lines = ["| figure | target | model | seed 1 for seed 0 (ceiling) | ratio | goal "
+             "(share of ceiling) | verdict |",
              "|---|---|---|---|---|---|---|"]
     for c in result.comparisons:
         target = "" if c.target is None else f"{c.target:.4f}" + (f" ({label(c.target)})" if label else "")
@@ -215,20 +230,21 @@ def competitive_table(result: CompetitiveFidelity, label=None) -> str:
         verdict = "goal met" if c.met else (f"missed by {c.missed_by:.3f}" if c.measurable
                                             else "not measurable (no ceiling)" if no_ceiling
                                             else "missed: not measurable")
-        lines.append(f"| {c.figure} | {target} | {interval(c.value, c.value_ci)} | {interval(c.ceiling, c.ceiling_ci)} "
-                     f"| {ratio} | {c.share:g} x {c.ceiling:.3f} = {c.goal:.3f} | {verdict} |")
+        lines.append(f"| {c.figure} | {target} | {interval(c.value, c.value_ci)} | "
+                     f"{interval(c.ceiling, c.ceiling_ci)} | {ratio} | {c.share:g} x {c.ceiling:.3f} = "
+                     f"{c.goal:.3f} | {verdict} |")
     return "\n".join(lines)
 
 
 def to_record(result: CompetitiveFidelity) -> list[dict]:
     """The comparisons as flat JSON-ready rows (NaN as None)."""
-    def number(value):
+    def number(value: Any) -> Any:
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
     return [{"figure": c.figure, "target": c.target, "value": number(c.value), "ceiling": number(c.ceiling),
              "ratio": number(c.ratio), "share": c.share, "measurable": c.measurable, "met": c.met,
              "missed_by": number(c.missed_by),
              **({"value_low": number(c.value_ci.low), "value_high": number(c.value_ci.high),
-                 "ceiling_low": number(c.ceiling_ci.low), "ceiling_high": number(c.ceiling_ci.high)}
+                 "ceiling_low": number(c.ceiling_ci.low), "ceiling_high": number(c.ceiling_ci.high)}  # type: ignore[union-attr]  # both or neither
                 if c.value_ci is not None else {})}
             for c in result.comparisons]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bench.errors import BenchError
 from bench.surrogate._scaling import UnitScaler
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Columns a dataset frame must have, besides the hyperparameters.
 REQUIRED = ("config_id", "seed", "epoch", "val_accuracy", "val_loss", "train_loss", "diverged")
@@ -17,7 +21,7 @@ ACCURACY_EPS = 1e-3
 LOSS_FLOOR = 1e-6
 
 
-def to_model_scale(accuracy, val_loss, train_loss) -> np.ndarray:
+def to_model_scale(accuracy: np.ndarray, val_loss: np.ndarray, train_loss: np.ndarray) -> np.ndarray:
     """Curves as the models see them: logit accuracy, log losses, stacked on the last-but-one axis."""
     accuracy = np.clip(accuracy, ACCURACY_EPS, 1.0 - ACCURACY_EPS)
     with np.errstate(invalid="ignore"):
@@ -75,7 +79,7 @@ class CurveSet:
         return to_model_scale(self.accuracy, self.val_loss, self.train_loss)
 
 
-def curve_set(frame, scaler: UnitScaler) -> CurveSet:
+def curve_set(frame: pd.DataFrame, scaler: UnitScaler) -> CurveSet:
     """Lay out a long dataset frame (one row per configuration, seed and epoch) as a CurveSet."""
     missing = [c for c in (*REQUIRED, *scaler.names) if c not in frame.columns]
     if missing:
@@ -107,15 +111,15 @@ def curve_set(frame, scaler: UnitScaler) -> CurveSet:
     values = config_rows[scaler.names].to_numpy(dtype=float)
     keys = {}
     for index, row in enumerate(values):
-        keys[scaler.key(dict(zip(scaler.names, row)))] = index
+        keys[scaler.key(dict(zip(scaler.names, row, strict=False)))] = index
     if len(keys) != len(first_curve):
         raise BenchError("the dataset frame has two config_ids with the same configuration")
     bounds = [*first_curve[1:], count]
-    seeds = [pairs[starts[s:e], 1].tolist() for s, e in zip(first_curve, bounds)]
+    seeds = [pairs[starts[s:e], 1].tolist() for s, e in zip(first_curve, bounds, strict=False)]
     scaled = to_model_scale(arrays["val_accuracy"], arrays["val_loss"], arrays["train_loss"])
     mean_scaled = np.full((len(first_curve), 3, max_epochs), np.nan)
     clean = np.zeros(len(first_curve), dtype=bool)
-    for index, (s, e) in enumerate(zip(first_curve, bounds)):
+    for index, (s, e) in enumerate(zip(first_curve, bounds, strict=False)):
         kept = ~diverged[s:e]
         clean[index] = kept.all()
         if kept.any():

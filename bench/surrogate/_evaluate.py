@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bench.surrogate._surrogate import fit_surrogate
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bench.surrogate._surrogate import Surrogate
+    from workloads.space import SearchSpace
 
 
 @dataclass(frozen=True)
@@ -42,23 +49,25 @@ class NestedHeldOut:
     chosen: list[str]
 
 
-def config_folds(frame, folds: int, seed: int) -> np.ndarray:
-    """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`, dealt into `folds`."""
+def config_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
+    """Each frame row's fold: configurations (all their seeds together) shuffled by `seed`,
+    dealt into `folds`."""
     config_ids = np.sort(frame["config_id"].unique())
-    fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids), np.arange(len(config_ids)) % folds))
+    fold_of = dict(zip(np.random.default_rng(seed).permutation(config_ids),
+                       np.arange(len(config_ids)) % folds, strict=False))
     return frame["config_id"].map(fold_of).to_numpy()
 
 
-def _predict(surrogate, held, max_epochs: int) -> tuple[list, list, list, list]:
+def _predict(surrogate: Surrogate, held: pd.DataFrame, max_epochs: int) -> tuple[list, list, list, list]:
     """Recorded and surrogate curves of every (configuration, seed) in the frame `held`."""
     names = surrogate.scaler.names
     rows_true, rows_predicted, row_configs, row_seeds = [], [], [], []
     for (config_id, seed), curve in held.sort_values("epoch").groupby(["config_id", "seed"]):
-        config = dict(zip(names, curve[names].iloc[0]))
+        config = dict(zip(names, curve[names].iloc[0], strict=False))
         truth = np.full(max_epochs, np.nan)
         truth[curve["epoch"].to_numpy() - 1] = curve["val_accuracy"].to_numpy()
         predicted = np.full(max_epochs, np.nan)
-        accuracy = surrogate.curve(config, int(seed)).val_accuracy
+        accuracy = surrogate.curve(config, int(seed)).val_accuracy  # type: ignore[call-overload]  # an int seed
         predicted[: len(accuracy)] = accuracy
         rows_true.append(truth)
         rows_predicted.append(predicted)
@@ -67,27 +76,34 @@ def _predict(surrogate, held, max_epochs: int) -> tuple[list, list, list, list]:
     return rows_true, rows_predicted, row_configs, row_seeds
 
 
-def cross_validate(frame, model: str, space=None, folds: int = 5, seed: int = 0) -> HeldOut:
+def cross_validate(frame: pd.DataFrame, model: str, space: SearchSpace | None = None, folds: int = 5,
+                   seed: int = 0) -> HeldOut:
     """Predict every configuration's recorded seeds from a surrogate fitted without it.
 
     Configurations (all their seeds together) are shuffled by `seed` and split into `folds`.
     """
     fold_column = config_folds(frame, folds, seed)
     max_epochs = int(frame["epoch"].max())
+    rows_true: list[Any]
+    rows_predicted: list[Any]
+    row_configs: list[Any]
+    row_seeds: list[Any]
+    fit_seconds: list[float]
     rows_true, rows_predicted, row_configs, row_seeds, fit_seconds = [], [], [], [], []
     for fold in range(folds):
         start = time.process_time()
         surrogate = fit_surrogate(frame[fold_column != fold], space, model)
         fit_seconds.append(time.process_time() - start)
         for rows, new in zip((rows_true, rows_predicted, row_configs, row_seeds),
-                             _predict(surrogate, frame[fold_column == fold], max_epochs)):
+                             _predict(surrogate, frame[fold_column == fold], max_epochs), strict=False):
             rows.extend(new)
     return HeldOut(np.array(rows_true), np.array(rows_predicted), np.array(row_configs), np.array(row_seeds),
                    float(np.mean(fit_seconds)))
 
 
-def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[str, HeldOut]], str],
-                          space=None, outer_folds: int = 5, inner_folds: int = 3, seed: int = 0,
+def nested_cross_validate(frame: pd.DataFrame, models: Sequence[str],
+                          choose: Callable[[dict[str, HeldOut]], str], space: SearchSpace | None = None,
+                          outer_folds: int = 5, inner_folds: int = 3, seed: int = 0,
                           progress: Callable[[str], None] | None = None) -> NestedHeldOut:
     """Held-out curves of a model chosen without the configurations they are scored on.
 
@@ -103,20 +119,27 @@ def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[s
     """
     fold_column = config_folds(frame, outer_folds, seed)
     max_epochs = int(frame["epoch"].max())
+    rows_true: list[Any]
+    rows_predicted: list[Any]
+    row_configs: list[Any]
+    row_seeds: list[Any]
+    fit_seconds: list[float]
+    chosen: list[str]
     rows_true, rows_predicted, row_configs, row_seeds, fit_seconds, chosen = [], [], [], [], [], []
     for fold in range(outer_folds):
         inside = frame[fold_column != fold]
         if len(models) == 1:
             name = models[0]
         else:
-            inner = {model: cross_validate(inside, model, space, inner_folds, seed + 1 + fold) for model in models}
+            inner = {model: cross_validate(inside, model, space, inner_folds, seed + 1 + fold)
+                     for model in models}
             name = choose(inner)
         chosen.append(name)
         start = time.process_time()
         surrogate = fit_surrogate(inside, space, name)
         fit_seconds.append(time.process_time() - start)
         for rows, new in zip((rows_true, rows_predicted, row_configs, row_seeds),
-                             _predict(surrogate, frame[fold_column == fold], max_epochs)):
+                             _predict(surrogate, frame[fold_column == fold], max_epochs), strict=False):
             rows.extend(new)
         if progress is not None:
             progress(f"outer fold {fold + 1}/{outer_folds}: {name}")
@@ -125,7 +148,7 @@ def nested_cross_validate(frame, models: Sequence[str], choose: Callable[[dict[s
     return NestedHeldOut(held, chosen)
 
 
-def _random_configs(space, calls: int, seed: int) -> list[dict]:
+def _random_configs(space: SearchSpace, calls: int, seed: int) -> list[dict]:
     rng = np.random.default_rng(seed)
     configs = []
     for _ in range(calls):
@@ -138,7 +161,7 @@ def _random_configs(space, calls: int, seed: int) -> list[dict]:
     return configs
 
 
-def latency_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
+def latency_cpu_s(surrogate: Surrogate, calls: int = 2000, seed: int = 0) -> float:
     """Mean CPU seconds of one `curve()` call for random unrecorded configurations of the surrogate's space.
 
     CPU time, not wall time, so that other processes on the machine do not inflate it.
@@ -151,8 +174,9 @@ def latency_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
     return (time.process_time() - start) / calls
 
 
-def forward_cpu_s(surrogate, calls: int = 2000, seed: int = 0) -> float:
-    """Mean CPU seconds of the model's one-point forward pass inside `curve()`, same configurations as latency_cpu_s.
+def forward_cpu_s(surrogate: Surrogate, calls: int = 2000, seed: int = 0) -> float:
+    """Mean CPU seconds of the model's one-point forward pass inside `curve()`,
+    same configurations as latency_cpu_s.
 
     The part of a curve() call that the choice of model changes; the rest (locating the
     configuration, the divergence vote, keyed noise, calibration, ceiling) is the same for every model.

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Epochs whose rank correlation is reported besides the final one.
 EARLY_EPOCHS = (1, 3, 9)
@@ -11,7 +16,8 @@ TARGET_MARGIN = 0.01
 
 
 def filled(curves: np.ndarray) -> np.ndarray:
-    """Curves with each NaN after a curve stops replaced by its last value (a diverged curve stays at chance)."""
+    """Curves with each NaN after a curve stops replaced by its last value
+    (a diverged curve stays at chance)."""
     curves = np.array(curves, dtype=float)
     for epoch in range(1, curves.shape[1]):
         missing = np.isnan(curves[:, epoch])
@@ -19,7 +25,7 @@ def filled(curves: np.ndarray) -> np.ndarray:
     return curves
 
 
-def target_accuracy(frame) -> float:
+def target_accuracy(frame: pd.DataFrame) -> float:
     """The best final val accuracy among the grid configurations' seed-mean curves, minus TARGET_MARGIN.
 
     A curve's final accuracy is its last epoch's (chance for a diverged curve). All
@@ -42,8 +48,9 @@ def _spearman(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 def seed_difference(final_accuracy: np.ndarray, config_ids: np.ndarray, seeds: np.ndarray) -> float:
     """Mean |final accuracy of seed 0 - seed 1| over configurations recorded with both seeds."""
-    first = {c: a for c, s, a in zip(config_ids, seeds, final_accuracy) if s == 0}
-    differences = [abs(first[c] - a) for c, s, a in zip(config_ids, seeds, final_accuracy) if s == 1 and c in first]
+    first = {c: a for c, s, a in zip(config_ids, seeds, final_accuracy, strict=False) if s == 0}
+    differences = [abs(first[c] - a) for c, s, a in zip(config_ids, seeds, final_accuracy, strict=False)
+                   if s == 1 and c in first]
     return float(np.mean(differences)) if differences else float("nan")
 
 

@@ -23,7 +23,7 @@ class NearestNeighbours:
     def __init__(self, k: int) -> None:
         self.k = k
 
-    def fit(self, points: np.ndarray, targets: np.ndarray) -> "NearestNeighbours":
+    def fit(self, points: np.ndarray, targets: np.ndarray) -> NearestNeighbours:
         self.points = np.ascontiguousarray(points, dtype=float)
         self.targets = np.ascontiguousarray(targets, dtype=float)
         self.k = min(self.k, len(points))
@@ -54,7 +54,7 @@ class ExtraTrees:
         self.trees = trees
         self.min_leaf = min_leaf
 
-    def fit(self, points: np.ndarray, targets: np.ndarray) -> "ExtraTrees":
+    def fit(self, points: np.ndarray, targets: np.ndarray) -> ExtraTrees:
         from sklearn.ensemble import ExtraTreesRegressor
 
         self.model = ExtraTreesRegressor(n_estimators=self.trees, min_samples_leaf=self.min_leaf,

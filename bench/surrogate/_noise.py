@@ -23,7 +23,8 @@ def _digest(seed: int, key: tuple) -> bytes:
 
 
 def keyed_uniforms(seed: int, key: tuple) -> np.ndarray:
-    """8 numbers uniform in [0, 1) keyed by (training seed, canonical configuration key), the same in every process.
+    """8 numbers uniform in [0, 1) keyed by (training seed, canonical configuration key),
+    the same in every process.
 
     The 64 bytes of the key's blake2b digest read as 8 unsigned 64-bit integers over 2^64: as
     random as a Generator seeded from the digest, at a fifth of the cost (seeding a numpy
@@ -34,7 +35,8 @@ def keyed_uniforms(seed: int, key: tuple) -> np.ndarray:
 
 
 def keyed_generator(seed: int, key: tuple) -> np.random.Generator:
-    """A numpy Generator seeded by the same digest as keyed_uniforms (for the rarer draws: which diverged curve)."""
+    """A numpy Generator seeded by the same digest as keyed_uniforms (for the rarer draws:
+    which diverged curve)."""
     return np.random.default_rng(int.from_bytes(_digest(seed, key), "little"))
 
 
@@ -62,6 +64,8 @@ class ResidualDonors:
         levels = curves.mean_scaled[donors, 0, -1]
         order = np.argsort(levels, kind="stable")
         self.levels = levels[order]
+        residuals: list[np.ndarray]
+        starts: list[int]
         residuals, starts = [], []
         for donor in donors[order]:
             starts.append(len(residuals))
@@ -89,7 +93,8 @@ class ResidualDonors:
             return self._pair(low, uniforms[2]) * (1.0 if uniforms[4] < 0.5 else -1.0)
         second = (first + 1 + int(uniforms[1] * (band - 1))) % band  # another donor of the band, uniformly
         angle = 2.0 * np.pi * uniforms[4]
-        return np.cos(angle) * self._pair(low + first, uniforms[2]) + np.sin(angle) * self._pair(low + second, uniforms[3])
+        return np.cos(angle) * self._pair(low + first, uniforms[2]) + np.sin(angle) * self._pair(low + second,
+                                                                                                 uniforms[3])
 
     def _pair(self, donor: int, uniform: float) -> np.ndarray:
         return self.residuals[self.pair_start[donor] + int(uniform * self.pair_count[donor])]

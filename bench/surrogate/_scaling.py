@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from workloads.space import SearchSpace
 
 #: Significant digits of the canonical key that says two configurations are the same.
 KEY_DIGITS = 10
@@ -17,7 +21,7 @@ class UnitScaler:
         space: a workloads.space.SearchSpace (hyperparameters with low, high, log, integer).
     """
 
-    def __init__(self, space) -> None:
+    def __init__(self, space: SearchSpace) -> None:
         self.space = space
         self.names = list(space.names)
         self.log = np.array([hp.log for hp in space], dtype=bool)

@@ -23,7 +23,7 @@ class NeuralNet(Standardised):
         self.penalty = penalty
         self.iterations = iterations
 
-    def fit(self, points: np.ndarray, targets: np.ndarray) -> "NeuralNet":
+    def fit(self, points: np.ndarray, targets: np.ndarray) -> NeuralNet:
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
@@ -40,7 +40,7 @@ class NeuralNet(Standardised):
 
     def predict(self, points: np.ndarray) -> np.ndarray:
         activation = np.asarray(points, dtype=float)
-        for weight, bias in zip(self.weights[:-1], self.biases[:-1]):
+        for weight, bias in zip(self.weights[:-1], self.biases[:-1], strict=False):
             activation = np.maximum(activation @ weight + bias, 0.0)
         return self._restore(activation @ self.weights[-1] + self.biases[-1])
 
@@ -56,7 +56,7 @@ class GaussianProcess(Standardised):
     Rasmussen & Williams, Gaussian Processes for Machine Learning, 2006: http://gaussianprocess.org/gpml/
     """
 
-    def fit(self, points: np.ndarray, targets: np.ndarray) -> "GaussianProcess":
+    def fit(self, points: np.ndarray, targets: np.ndarray) -> GaussianProcess:
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
@@ -64,7 +64,8 @@ class GaussianProcess(Standardised):
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
         standardised = self._standardise(targets)
-        kernel = (ConstantKernel(1.0, (1e-2, 1e2)) * Matern(np.full(points.shape[1], 0.3), (1e-2, 1e2), nu=2.5)
+        kernel = (ConstantKernel(1.0, (1e-2, 1e2))
+                  * Matern(np.full(points.shape[1], 0.3), (1e-2, 1e2), nu=2.5)
                   + WhiteKernel(0.05, (1e-5, 1.0)))
         chosen = np.random.default_rng(0).permutation(len(points))[:GP_KERNEL_FIT_POINTS]
         with warnings.catch_warnings():

@@ -1,8 +1,10 @@
-"""A surrogate of whole learning curves: recorded curves exactly, modelled curves with keyed seed noise elsewhere."""
+"""A surrogate of whole learning curves: recorded curves exactly,
+modelled curves with keyed seed noise elsewhere."""
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -14,6 +16,12 @@ from bench.surrogate._curves import CurveSet, curve_set, from_model_scale
 from bench.surrogate._models import DISTANCE_EPS
 from bench.surrogate._noise import DRAW_UNIFORMS, ResidualDonors, keyed_generator, keyed_uniforms
 from bench.surrogate._scaling import UnitScaler
+
+if TYPE_CHECKING:
+
+    import pandas as pd
+
+    from workloads.space import SearchSpace
 
 #: Recorded configurations that vote on whether an unrecorded one diverges.
 DIVERGENCE_NEIGHBOURS = 5
@@ -62,7 +70,7 @@ class Surrogate:
         calibration: an AccuracyCalibration of the model, or None for the model's means as they are.
     """
 
-    def __init__(self, curves: CurveSet, scaler: UnitScaler, model, model_name: str,
+    def __init__(self, curves: CurveSet, scaler: UnitScaler, model: Any, model_name: str,
                  calibration: AccuracyCalibration | None = None) -> None:
         self.curves = curves
         self.scaler = scaler
@@ -74,7 +82,8 @@ class Surrogate:
         self._divergence_share = np.add.reduceat(curves.diverged.astype(float), curves.first_curve) / counts
         scaled = curves.scaled_curves()
         self._donors = ResidualDonors(curves, scaled)
-        self._ceiling = AccuracyCeiling(np.nanmax(np.where(curves.diverged[:, None], np.nan, scaled[:, 0, :]), axis=0))
+        self._ceiling = AccuracyCeiling(np.nanmax(np.where(curves.diverged[:, None], np.nan, scaled[:, 0, :]),
+                                                  axis=0))
         self._not_diverged = np.zeros(self.max_epochs, dtype=bool)
         self._diverged_flags = np.zeros((len(curves.lengths), self.max_epochs), dtype=bool)
         for row in np.flatnonzero(curves.diverged):
@@ -92,26 +101,28 @@ class Surrogate:
         uniforms = keyed_uniforms(seed, key)
         if index is not None:
             if uniforms[DRAW_UNIFORMS] < self._divergence_share[index]:
-                return self._recorded(self._diverged_curve(np.array([index]), np.ones(1), keyed_generator(seed, key)))
+                return self._recorded(self._diverged_curve(np.array([index]), np.ones(1),
+                                                           keyed_generator(seed, key)))
             mean = self.curves.mean_scaled[index]
         else:
-            share, voters, weights = self._vote(point)
+            share, voters, weights = self._vote(point)  # type: ignore[arg-type]  # unrecorded: a point
             if share > DIVERGENCE_VOTE:
                 return self._recorded(self._diverged_curve(voters, weights, keyed_generator(seed, key)))
-            mean = self._modelled_mean(point)
+            mean = self._modelled_mean(point)  # type: ignore[arg-type]  # unrecorded: a point
         noisy = mean + self._donors.draw(mean[0, -1], uniforms[:DRAW_UNIFORMS])
         noisy[0] = self._ceiling.apply(noisy[0])
         accuracy, val_loss, train_loss = from_model_scale(noisy)
         return CurvePrediction(accuracy, val_loss, train_loss, self._not_diverged.copy())
 
     def mean_curve(self, config: Mapping) -> CurvePrediction:
-        """The seed-mean curve `curve` adds noise to: recorded for a recorded configuration, else calibrated model.
+        """The seed-mean curve `curve` adds noise to: recorded for a recorded configuration,
+        else calibrated model.
 
         Diverged seeds are left out of a recorded mean (NaN where every seed diverged); the
         divergence vote of an unrecorded configuration is not applied.
         """
         _, index, point = self._locate(config)
-        mean = self.curves.mean_scaled[index] if index is not None else self._modelled_mean(point)
+        mean = self.curves.mean_scaled[index] if index is not None else self._modelled_mean(point)  # type: ignore[arg-type]  # as above
         accuracy, val_loss, train_loss = from_model_scale(mean)
         return CurvePrediction(accuracy, val_loss, train_loss, self._not_diverged.copy())
 
@@ -135,7 +146,8 @@ class Surrogate:
         return key, None, self.scaler.points_of(np.array([values]))[0]
 
     def _vote(self, point: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """(distance-weighted diverged share, voters, their weights) of the nearest recorded configurations."""
+        """(distance-weighted diverged share, voters, their weights)
+        of the nearest recorded configurations."""
         difference = self.curves.points - point
         distances = np.sqrt(np.einsum("ij,ij->i", difference, difference))
         voters = np.argpartition(distances, DIVERGENCE_NEIGHBOURS - 1)[:DIVERGENCE_NEIGHBOURS] \
@@ -152,24 +164,31 @@ class Surrogate:
 
     def _recorded(self, row: int) -> CurvePrediction:
         length = self.curves.lengths[row]
-        return CurvePrediction(self.curves.accuracy[row, :length].copy(), self.curves.val_loss[row, :length].copy(),
-                               self.curves.train_loss[row, :length].copy(), self._diverged_flags[row, :length].copy())
+        return CurvePrediction(self.curves.accuracy[row, :length].copy(),
+                               self.curves.val_loss[row, :length].copy(),
+                               self.curves.train_loss[row, :length].copy(),
+                               self._diverged_flags[row, :length].copy())
 
     def _diverged_curve(self, configs: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> int:
-        """The row of one diverged curve of `configs`, drawn with probability proportional to its config's weight."""
+        """The row of one diverged curve of `configs`,
+        drawn with probability proportional to its config's weight."""
+        rows: list[int]
+        row_weights: list[float]
         rows, row_weights = [], []
-        for config, weight in zip(configs, weights):
+        for config, weight in zip(configs, weights, strict=False):
             first = int(self.curves.first_curve[config])
-            diverged = first + np.flatnonzero(self.curves.diverged[first:first + len(self.curves.seeds[config])])
+            end = first + len(self.curves.seeds[config])
+            diverged = first + np.flatnonzero(self.curves.diverged[first:end])
             if not len(diverged):
                 continue
             rows.extend(diverged.tolist())
             row_weights.extend([weight / len(diverged)] * len(diverged))
-        row_weights = np.array(row_weights)
-        return int(rows[rng.choice(len(rows), p=row_weights / row_weights.sum())])
+        shares = np.array(row_weights)
+        return int(rows[rng.choice(len(rows), p=shares / shares.sum())])
 
 
-def fit_surrogate(frame, space=None, model: str = DEFAULT_MODEL) -> Surrogate:
+def fit_surrogate(frame: pd.DataFrame, space: SearchSpace | None = None,
+                  model: str = DEFAULT_MODEL) -> Surrogate:
     """Fit a Surrogate on a dataset frame (one row per configuration, training seed and epoch).
 
     The model is fitted to the recorded seed-mean curves, then calibrated (AccuracyCalibration)

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_import_bench_stays_light():
     script = ("import sys, bench\nbench.__version__\n"
               "print(sorted(m for m in ('ray', 'torch', 'pandas', 'bench.api') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
 
 
@@ -56,7 +57,8 @@ def test_params_reach_the_strategy(tmp_path):
 
 def test_compare_then_report(tmp_path):
     lines = []
-    matrix = bench.compare(["asha", "random"], seeds=2, out=tmp_path / "compare", parallel=1, log=lines.append)
+    matrix = bench.compare(["asha", "random"], seeds=2, out=tmp_path / "compare", parallel=1,
+                           log=lines.append)
     assert isinstance(matrix, CompareResult) and not matrix.failed and len(matrix.runs) == 4
     assert sorted(matrix.summary["strategy"]) == ["asha", "grid", "random"]  # grid: the reference, = 100
     assert (matrix.summary.set_index("strategy").loc[["asha", "random"], "seeds"] == 2).all()
@@ -69,22 +71,27 @@ def test_compare_then_report(tmp_path):
     assert sorted(p.name for p in again.plots) == ["anytime.png", "budget.png", "distribution.png",
                                                    "learning_curves.png", "runtime_distribution.png"]
     assert all(path.is_file() for path in again.files) and tmp_path / "report" / "report.md" in again.files
-    assert bench.api.report(tmp_path / "compare", out=tmp_path / "r2", tolerance=2.0).report.basis.tolerance_pp == 2.0
+    again = bench.api.report(tmp_path / "compare", out=tmp_path / "r2", tolerance=2.0)
+    assert again.report.basis.tolerance_pp == 2.0
 
 
 # (API call, the CLI argv that gives the same message, a fragment of it). `o` is an output folder
 # in the test's workspace: neither must write anything there.
 BAD = [
-    (lambda o: bench.run("nosuch", replay=True, out=o), ["run", "--strategy", "nosuch", "--replay", "--out", "{o}"],
+    (lambda o: bench.run("nosuch", replay=True, out=o),
+     ["run", "--strategy", "nosuch", "--replay", "--out", "{o}"],
      "unknown strategy 'nosuch'; accepted: grid, random"),
-    (lambda o: bench.run("asha", workload="nosuch", out=o), ["run", "--strategy", "asha", "--workload", "nosuch",
+    (lambda o: bench.run("asha", workload="nosuch", out=o),
+     ["run", "--strategy", "asha", "--workload", "nosuch",
                                                              "--out", "{o}"], "nosuch"),
     (lambda o: bench.run("asha", params={"nosuch": 1}, replay=True, out=o),
-     ["run", "--strategy", "asha", "--set", "nosuch=1", "--replay", "--out", "{o}"], "unknown parameter 'nosuch'"),
+     ["run", "--strategy", "asha", "--set", "nosuch=1", "--replay", "--out", "{o}"],
+     "unknown parameter 'nosuch'"),
     (lambda o: bench.run("asha", params={"grace_period": "abc"}, replay=True, out=o),
      ["run", "--strategy", "asha", "--set", "grace_period=abc", "--replay", "--out", "{o}"], "takes an int"),
     (lambda o: bench.run("asha", budget_epochs=5, budget_seconds=5, replay=True, out=o),
-     ["run", "--strategy", "asha", "--budget-epochs", "5", "--budget-seconds", "5", "--replay", "--out", "{o}"],
+     ["run", "--strategy", "asha", "--budget-epochs", "5", "--budget-seconds", "5", "--replay", "--out",
+      "{o}"],
      "at most one budget"),
     (lambda o: bench.run("asha", target=1.5, replay=True, out=o),
      ["run", "--strategy", "asha", "--target", "1.5", "--replay", "--out", "{o}"], "(0, 1]"),
@@ -105,17 +112,20 @@ BAD = [
     (lambda o: bench.compare(["asha"], seeds=1, parallel=0, out=o),
      ["compare", "--strategies", "asha", "--seeds", "1", "--parallel", "0", "--out", "{o}"], "--parallel"),
     (lambda o: bench.compare(["asha"], seeds=1, tolerance=100.0, out=o),
-     ["compare", "--strategies", "asha", "--seeds", "1", "--tolerance", "100", "--out", "{o}"], "--tolerance"),
+     ["compare", "--strategies", "asha", "--seeds", "1", "--tolerance", "100", "--out", "{o}"],
+     "--tolerance"),
     (lambda o: bench.compare(["asha"], seeds=1, replay=o / "nosuch-table", out=o),
-     ["compare", "--strategies", "asha", "--seeds", "1", "--replay", "{o}/nosuch-table", "--out", "{o}"], "nosuch"),
-    (lambda o: bench.report([o / "nothing"], out=o / "report"), ["report", "{o}/nothing", "--out", "{o}/report"],
-     "nothing"),
+     ["compare", "--strategies", "asha", "--seeds", "1", "--replay", "{o}/nosuch-table", "--out", "{o}"],
+     "nosuch"),
+    (lambda o: bench.report([o / "nothing"], out=o / "report"),
+     ["report", "{o}/nothing", "--out", "{o}/report"], "nothing"),
     (lambda o: bench.report([o], target=2.0, out=o / "report"), ["report", "{o}", "--target", "2",
                                                                  "--out", "{o}/report"], "(0, 1]"),
 ]
 
 
-@pytest.mark.parametrize("call, argv, fragment", BAD, ids=[f"{argv[0]}: {fragment}" for _, argv, fragment in BAD])
+@pytest.mark.parametrize("call, argv, fragment", BAD,
+                         ids=[f"{argv[0]}: {fragment}" for _, argv, fragment in BAD])
 def test_bad_arguments_raise_the_cli_message_and_write_nothing(call, argv, fragment, tmp_path, capsys):
     out = tmp_path / "o"
     with pytest.raises(BenchError) as raised:
@@ -139,4 +149,5 @@ def test_live_run_through_the_api(ray_session, tmp_path):
     """One tiny live run (6 epochs of the grid, one worker): the stored rows and manifest come back."""
     run = bench.run(strategy="grid", budget_epochs=6, until="budget", workers=1, out=tmp_path)
     assert run.manifest["status"] == "complete" and not run.epochs["replay"].any()
-    assert run.epochs["run_epochs"].max() <= 6 + 1 and run.manifest["budget"] == {"unit": "epochs", "limit": 6.0}
+    assert run.epochs["run_epochs"].max() <= 6 + 1 and run.manifest["budget"] == {"unit": "epochs",
+                                                                                  "limit": 6.0}

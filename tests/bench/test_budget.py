@@ -1,4 +1,5 @@
-"""The shared budget: its unit follows the cost model, so the default is the grid's compute as the report counts it."""
+"""The shared budget: its unit follows the cost model, so the default is the grid's compute
+as the report counts it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def test_the_default_budget_is_the_grid_in_reference_seconds_where_a_cost_model_
     # The options keep their units; --budget-seconds counts the cost model's seconds where there is one.
     assert make_budget(6561, budget_epochs=100, grid_budget_seconds=500.0) == Budget("epochs", 100)
     assert make_budget(6561, budget_fraction=0.5, grid_budget_seconds=500.0) == Budget("epochs", 3280.5)
-    assert make_budget(6561, budget_seconds=60, grid_budget_seconds=500.0) == Budget("seconds", 60, REFERENCE_SECONDS)
+    assert make_budget(6561, budget_seconds=60, grid_budget_seconds=500.0) == Budget("seconds", 60,
+                                                                                     REFERENCE_SECONDS)
     assert make_budget(6561, budget_seconds=60) == Budget("seconds", 60)
 
 
@@ -69,7 +71,8 @@ def test_a_replay_with_budget_epochs_stays_in_epochs(tmp_path):
 
 
 def test_a_replay_of_a_table_without_a_cost_model_keeps_the_budget_in_epochs(tmp_path):
-    """Its epochs are charged measured seconds: the default stays the grid's epochs, not the shipped model's seconds."""
+    """Its epochs are charged measured seconds: the default stays the grid's epochs,
+    not the shipped model's seconds."""
     import sys
     from pathlib import Path
 

@@ -23,6 +23,7 @@ def test_light_commands_import_neither_ray_nor_torch(argv):
         "heavy = sorted(m for m in ('ray', 'torch', 'pandas') if m in sys.modules)\n"
         "print('HEAVY', ','.join(heavy), 'CODE', code)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "HEAVY  CODE 0"

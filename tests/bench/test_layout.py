@@ -38,17 +38,20 @@ def test_live_and_replay_never_import_each_other(package, forbidden):
 
 def test_private_ray_names_only_in_the_compat_module():
     offending = []
-    for path in [*BENCH.rglob("*.py"), *(ROOT / "strategies").rglob("*.py"), *(ROOT / "workloads").rglob("*.py")]:
+    for path in [*BENCH.rglob("*.py"), *(ROOT / "strategies").rglob("*.py"),
+                 *(ROOT / "workloads").rglob("*.py")]:
         if path == BENCH / "tune_compat.py":
             continue
         for line, module, names in imported_modules(path):
-            if module.split(".")[0] == "ray" and ("_internal" in module or any(n.startswith("_") for n in names)):
+            if module.split(".")[0] == "ray" and ("_internal" in module
+                                                  or any(n.startswith("_") for n in names)):
                 offending.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
     assert not offending, "; ".join(offending)
 
 
 def test_no_module_over_250_lines():
-    long = {str(p.relative_to(ROOT)): n for p in BENCH.rglob("*.py") if (n := len(p.read_text().splitlines())) > 250}
+    long = {str(p.relative_to(ROOT)): n for p in BENCH.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 250}
     assert not long
 
 

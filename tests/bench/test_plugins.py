@@ -78,7 +78,8 @@ def test_an_entry_point_loads_when_asked_for_and_joins_the_registry(plugins):
                 "import (ZeroDivisionError: division by zero)"),
     ("number", "workload plugin 'number' (entry point in fake-plugins 0.1 (good_plugin:NOT_A_WORKLOAD)): "
                "is a int, not a workloads.Workload"),
-    ("misnamed", "workload plugin 'misnamed' (entry point in fake-plugins 0.1 (good_plugin:NAMED_WRONG)): the "
+    ("misnamed", "workload plugin 'misnamed' (entry point in fake-plugins 0.1 "
+     "(good_plugin:NAMED_WRONG)): the "
                  "object is named 'other'; the entry point must carry the same name"),
 ])
 def test_a_broken_plugin_is_one_line_naming_it_and_its_problem(plugins, name, problem):
@@ -91,7 +92,8 @@ def test_listing_shows_every_plugin_and_a_broken_one_with_its_problem(plugins):
     listed = {item.name: item for item in plugins.listing()}
     assert set(listed) == set(ENTRIES)
     assert listed["tiny"].problem is None and listed["tiny"].entry.name == "tiny"
-    assert all(listed[n].problem and listed[n].entry is None for n in ("digits", "crashes", "number", "misnamed"))
+    assert all(listed[n].problem and listed[n].entry is None
+               for n in ("digits", "crashes", "number", "misnamed"))
 
 
 def test_an_import_path_registers_under_its_own_name_and_reaches_ray_workers(plugins):
@@ -128,7 +130,8 @@ def test_an_import_path_may_not_shadow_a_builtin(plugins, tmp_path):
 
 
 def _bench(args, tmp_path, timeout=120):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT),
+                                                       os.environ.get("PYTHONPATH", "")]))
     env.pop("RAY_ADDRESS", None)
     # The suite's own test workloads (tests/conftest.py: BENCH_WORKLOADS, among them one named 'tiny')
     # would collide with the fake plugins' names; these children see only the fake distribution's.
@@ -143,17 +146,21 @@ def test_bench_list_shows_plugins_and_survives_broken_ones_and_run_refuses_them(
     listed = _bench(["list"], tmp_path)
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
-    assert any(line.startswith("  tiny ") and "[plugin: entry point in fake-plugins 0.1 (good_plugin:TINY)]" in line
+    assert any(line.startswith("  tiny ")
+               and "[plugin: entry point in fake-plugins 0.1 (good_plugin:TINY)]" in line
                for line in lines)
-    assert any(line.startswith("  crashes ") and "BROKEN: workload plugin 'crashes'" in line for line in lines)
-    assert any(line.startswith("  digits ") and "BROKEN" in line for line in lines)  # the plugin, not the built-in
-    assert any(line.startswith("  halving      random+halving ") and "[plugin: entry point in fake-plugins 0.1 "
+    assert any(line.startswith("  crashes ") and "BROKEN: workload plugin 'crashes'" in line
+               for line in lines)
+    # the plugin, not the built-in
+    assert any(line.startswith("  digits ") and "BROKEN" in line for line in lines)
+    assert any(line.startswith("  halving      random+halving ")
+               and "[plugin: entry point in fake-plugins 0.1 "
                "(bench_test_strategies:HALVING_STRATEGY)]" in line for line in lines)
     refused = _bench(["run", "--strategy", "grid", "--workload", "crashes", "--replay"], tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
-        "error: workload plugin 'crashes' (entry point in fake-plugins 0.1 (crashing_plugin:X)) failed to import "
-        "(ZeroDivisionError: division by zero)"]
+        "error: workload plugin 'crashes' (entry point in fake-plugins 0.1 (crashing_plugin:X)) "
+        "failed to import (ZeroDivisionError: division by zero)"]
 
 
 def test_a_plugin_strategy_with_its_own_component_resolves_and_replays(tmp_path):
@@ -161,14 +168,16 @@ def test_a_plugin_strategy_with_its_own_component_resolves_and_replays(tmp_path)
 
     try:
         resolved = strategies.resolve("bench_test_strategies:HALVING_STRATEGY", {"halving_factor": "3"})
-        assert (resolved.name, resolved.searcher.name, resolved.scheduler.name) == ("halving", "random", "halving")
+        assert (resolved.name, resolved.searcher.name, resolved.scheduler.name) == ("halving", "random",
+                                                                                    "halving")
         assert resolved.params["halving_factor"] == 3
         with pytest.raises(BenchError, match="parameter 'halving_factor' takes an int in \\(1, inf\\)"):
             strategies.resolve("bench_test_strategies:HALVING_STRATEGY", {"halving_factor": "1"})
     finally:
         strategies.REGISTRY._entries.pop("halving", None)  # other tests count the built-ins
-    done = _bench(["run", "--replay", "--strategy", "bench_test_strategies:HALVING_STRATEGY", "--samples", "9",
-                   "--budget-epochs", "100", "--until", "budget", "--out", str(tmp_path / "out"), "--quiet"],
+    done = _bench(["run", "--replay", "--strategy", "bench_test_strategies:HALVING_STRATEGY", "--samples",
+                   "9", "--budget-epochs", "100", "--until", "budget", "--out", str(tmp_path / "out"),
+                   "--quiet"],
                   tmp_path)
     assert done.returncode == 0, done.stderr
     assert "run halving-digits-seed0-" in done.stdout

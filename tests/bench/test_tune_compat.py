@@ -66,7 +66,8 @@ def test_controller_facade_names_are_the_controllers():
     from ray.tune.execution.tune_controller import TuneController
     from ray.tune.schedulers import pbt
 
-    assert list(inspect.signature(TuneController._schedule_trial_save).parameters)[:3] == ["self", "trial", "result"]
+    assert list(inspect.signature(TuneController._schedule_trial_save).parameters)[:3] == ["self", "trial",
+                                                                                           "result"]
     assert list(inspect.signature(TuneController._set_trial_status).parameters) == ["self", "trial", "status"]
     assert "tune_controller._schedule_trial_save(" in inspect.getsource(pbt)
 
@@ -114,8 +115,8 @@ def test_trials_made_by_replaces_trial_creation_for_both_search_algorithms():
     from ray.tune.experiment import Experiment
     from ray.tune.search import ConcurrencyLimiter
     from ray.tune.search.basic_variant import BasicVariantGenerator
-    from ray.tune.search.search_generator import SearchGenerator
     from ray.tune.search.optuna import OptunaSearch
+    from ray.tune.search.search_generator import SearchGenerator
 
     class Bare(Experiment):
         def __init__(self, config):
@@ -135,7 +136,8 @@ def test_trials_made_by_replaces_trial_creation_for_both_search_algorithms():
             {} if isinstance(search_alg, BasicVariantGenerator) else space, experiment.public_spec)
         assert searcher_ok and scheduler_ok
         search_alg.add_configurations([experiment])
-        with tune_compat.trials_made_by(lambda spec, **kwargs: made.append(spec["config"]) or _Made(kwargs["trial_id"])):
+        with tune_compat.trials_made_by(lambda spec, **kwargs: made.append(spec["config"])
+                                        or _Made(kwargs["trial_id"])):
             assert isinstance(search_alg.next_trial(), _Made)
     assert len(made) == 2 and all(0 <= config["x"] <= 1 for config in made)
 
@@ -143,7 +145,7 @@ def test_trials_made_by_replaces_trial_creation_for_both_search_algorithms():
 def test_name_unstarted_trial_dirs(ray_session, tmp_path):
     trial = _never_started_trial(tmp_path)
     with pytest.raises(RuntimeError, match="trial_dir_name"):
-        trial.path
+        _ = trial.path
     assert tune_compat.name_unstarted_trial_dirs([trial]) == [trial.trial_id]
     assert trial.path.startswith(str(tmp_path))
 

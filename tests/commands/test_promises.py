@@ -109,7 +109,8 @@ def test_a_live_parameter_refused_against_the_workload_fails_before_ray_starts(t
         raise AssertionError("Ray was started before the parameter was checked")
 
     monkeypatch.setattr(bench.live.ray_session, "ensure_ray", no_ray)
-    out = _refused(capsys, ["run", "--strategy", "asha", "--set", "grace_period=100", "--out", str(tmp_path / "o")],
+    out = _refused(capsys, ["run", "--strategy", "asha", "--set", "grace_period=100", "--out",
+                            str(tmp_path / "o")],
                    "grace_period")
     assert "hardware:" not in out
     assert not (tmp_path / "o").exists()
@@ -124,8 +125,8 @@ def _bench(cwd: Path, *argv: str):
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
     env.pop("RAY_ADDRESS", None)
-    return subprocess.run([sys.executable, "-m", "bench", *argv], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run([sys.executable, "-m", "bench", *argv], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
 
 
 def test_a_strategy_library_warning_goes_to_the_run_log_not_the_terminal(tmp_path):
@@ -147,7 +148,8 @@ def test_strategy_library_warnings_stay_off_the_terminal_in_parallel_matrix_work
                   "--parallel", "2", "--out", "out")
     assert done.returncode == 0, done.stderr[-2000:]
     terminal = done.stdout + done.stderr
-    assert "WARNING" not in terminal and "Warning" not in terminal and "bayesopt_search" not in terminal, terminal
+    assert ("WARNING" not in terminal and "Warning" not in terminal
+            and "bayesopt_search" not in terminal), terminal
 
 
 def test_mlflow_lines_go_to_the_run_log_and_artifacts_into_the_named_folder(tmp_path):

@@ -18,8 +18,10 @@ def test_a_run_to_its_target_shows_best_accuracy_against_the_target_and_no_eta()
 
 
 def test_the_target_reached_is_said_and_before_any_epoch_the_best_is_a_dash():
-    assert render(70, 2187, "epochs", "asha", 80.0, 0.9523, 0.95).endswith("best 0.9523 / target 0.9500 reached]")
-    assert render(0, 2187, "epochs", "asha", 0.0, None, 0.95).endswith("0/2187 epochs [00:00, best - / target 0.9500]")
+    assert render(70, 2187, "epochs", "asha", 80.0, 0.9523, 0.95).endswith("best 0.9523 / target "
+                                                                           "0.9500 reached]")
+    assert render(0, 2187, "epochs", "asha", 0.0, None, 0.95).endswith("0/2187 epochs [00:00, "
+                                                                       "best - / target 0.9500]")
 
 
 def test_a_run_to_its_budget_keeps_the_eta():

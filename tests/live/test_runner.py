@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bench.budget import Budget
-from bench.store.results import load_run
 from bench.live.runner import execute
+from bench.store.results import load_run
 
 
 def test_paused_trials_resume_from_their_checkpoint(ray_session, run_spec_factory):

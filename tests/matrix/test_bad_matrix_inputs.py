@@ -31,5 +31,6 @@ def test_unreachable_address(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1, done.stderr
-    assert lines[0].startswith("error: cannot reach a Ray cluster at '127.0.0.1:9'") and "accepted:" in lines[0]
+    assert (lines[0].startswith("error: cannot reach a Ray cluster at '127.0.0.1:9'")
+            and "accepted:" in lines[0])
     assert list(tmp_path.iterdir()) == []

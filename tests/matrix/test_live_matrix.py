@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..resilience.resilience_cli import ROOT, env
 
-LIVE = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--budget-epochs", "6", "--workers", "1",
-        "--parallel", "2", "--verbose"]
+LIVE = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--budget-epochs", "6",
+        "--workers", "1", "--parallel", "2", "--verbose"]
 
 
 def compare(out):
@@ -29,14 +29,16 @@ def test_live_parallel_runs_two_drivers_at_once_and_a_rerun_skips_them(tmp_path)
     done = compare(out)
     assert done.returncode == 0, done.stderr[-3000:]
     records = [json.loads(line) for line in (out / "matrix.jsonl").read_text().splitlines()]
-    assert sorted((r["strategy"], r["status"]) for r in records) == [("asha", "complete"), ("random", "complete")]
+    assert sorted((r["strategy"], r["status"]) for r in records) == [("asha", "complete"),
+                                                                     ("random", "complete")]
     assert len({r["executed"]["pid"] for r in records}) == 2  # one driver process per run
 
     manifests = [json.loads(path.read_text()) for path in sorted(out.glob("*/manifest.json"))]
     assert len(manifests) == 2
     starts = [dt.datetime.fromisoformat(m["started_at"]) for m in manifests]
     ends = [dt.datetime.fromisoformat(m["ended_at"]) for m in manifests]
-    assert max(starts) < min(ends), "the two live runs did not overlap: --parallel 2 ran them one after another"
+    assert max(starts) < min(ends), ("the two live runs did not overlap: --parallel 2 ran them "
+                                     "one after another")
     trial_ids = []
     for manifest in manifests:
         assert manifest["status"] == "complete" and manifest["workers"] == 1

@@ -84,20 +84,21 @@ def test_resume_skips_verified_runs_and_redoes_the_others(serial_and_parallel, c
 def test_a_searcher_exception_is_a_recorded_failure_in_the_serial_matrix(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     monkeypatch.setenv("BENCH_MATRIX_FAULT", "raise:random:0")
-    assert main(["compare", "--strategies", "random", "--seeds", "2", "--budget-epochs", "100", "--out", str(out),
-                 "--parallel", "1", "--verbose"]) == 0
+    assert main(["compare", "--strategies", "random", "--seeds", "2", "--budget-epochs", "100", "--out",
+                 str(out), "--parallel", "1", "--verbose"]) == 0
     text = capsys.readouterr().out
     assert "[1/2] random seed 0: failed (RuntimeError: injected fault in matrix run random seed 0)" in text
     assert [r["status"] for r in records(out)] == ["failed", "complete"]
 
 
-def test_ray_tasks_give_the_serial_tables_and_a_lost_task_is_a_failure(ray_session, serial_and_parallel, tmp_path,
-                                                                       monkeypatch, capsys):
+def test_ray_tasks_give_the_serial_tables_and_a_lost_task_is_a_failure(ray_session, serial_and_parallel,
+                                                                       tmp_path, monkeypatch, capsys):
     serial, _ = serial_and_parallel
     out = tmp_path / "ray"
     monkeypatch.setenv("BENCH_MATRIX_FAULT", "exit:pbt:1")
     assert main([*MATRIX, "--out", str(out), "--address", "auto", "--parallel", "2", "--verbose"]) == 0
-    assert "pbt seed 1: failed (Ray task failed (WorkerCrashedError: its worker process died))" in capsys.readouterr().out
+    assert ("pbt seed 1: failed (Ray task failed (WorkerCrashedError: its "
+            "worker process died))" in capsys.readouterr().out)
     one, ray_tables = tables(serial), tables(out)
     assert len(ray_tables) == 5
     for name, frame in ray_tables.items():

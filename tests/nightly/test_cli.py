@@ -92,7 +92,8 @@ def test_unknown_suite_and_bad_baseline_exit_2(tmp_path):
     done = _nightly("--suite", "nosuch", "--history", tmp_path / "h")
     assert done.returncode == 2 and "shipped: nightly, smoke" in done.stderr
     done = _nightly("--suite", "smoke", "--history", tmp_path / "h", "--baseline", "7")
-    assert done.returncode == 2 and "no history at" in done.stderr and not (tmp_path / "h" / "history.sqlite").exists()
+    assert (done.returncode == 2 and "no history at" in done.stderr
+            and not (tmp_path / "h" / "history.sqlite").exists())
 
 
 def test_killed_run_leaves_history_unchanged(tmp_path):
@@ -102,8 +103,8 @@ def test_killed_run_leaves_history_unchanged(tmp_path):
     assert _nightly("--suite", suite, "--history", history, "--out", tmp_path / "n1").returncode == 0
     before = _rows(history)
     proc = subprocess.Popen([sys.executable, "-m", "bench", "nightly", "--suite", str(suite), "--history",
-                             str(history), "--out", str(tmp_path / "n2"), "--verbose"], cwd=ROOT, stdout=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                             str(history), "--out", str(tmp_path / "n2"), "--verbose"], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = proc.stdout.readline()
     while line and "[3/" not in line:  # killed mid-suite, after some runs finished
         line = proc.stdout.readline()

@@ -51,7 +51,8 @@ def test_other_machine_or_version_is_not_comparable():
     planted = [v * 3 for v in BASE]
     other_machine = compare_results(_frame(BASE), _frame(planted), lambda s: 1.1, same_machine=False)
     assert [r.change.category for r in other_machine] == ["not comparable"]
-    other_table = compare_results(_frame(BASE, '{"table": 1}'), _frame(planted, '{"table": 2}'), lambda s: 1.1, True)
+    other_table = compare_results(_frame(BASE, '{"table": 1}'), _frame(planted, '{"table": 2}'),
+                                  lambda s: 1.1, True)
     assert [r.change.category for r in other_table] == ["not comparable"]
     same = compare_results(_frame(BASE), _frame(planted), lambda s: 1.1, True)
     assert [r.change.category for r in same] == ["worse"]
@@ -63,4 +64,5 @@ def test_step_detection_names_the_first_run_of_a_lasting_change():
     assert step.index == 4 and 19 < step.before < 21 and 30 < step.after < 32
     assert detect_steps([20.0, 21.0, 19.5, 35.0, 20.5, 20.0], factor=1.10) is None  # a one-night blip
     assert detect_steps([20.0, 20.5, 19.8, 20.2], factor=1.10) is None
-    assert changed_versions({"ray": "2.59", "torch": "2.1"}, {"ray": "2.60", "torch": "2.1"}) == {"ray": ("2.59", "2.60")}
+    assert changed_versions({"ray": "2.59", "torch": "2.1"},
+                            {"ray": "2.60", "torch": "2.1"}) == {"ray": ("2.59", "2.60")}

@@ -12,9 +12,10 @@ def test_step_names_first_run_and_changed_versions(tmp_path):
     for night, (scale, ray) in enumerate([(1, "2.59.0")] * 3 + [(2, "2.60.0")] * 3):
         run = {"suite": "s", "started_at": f"2026-01-0{night + 1}", "machine": "m", "commit_sha": "c" * 40,
                "versions": {"ray": ray, "torch": "2.1"}, "status": "accepted"}
-        rows = [{"mode": "replay", "workload": "digits", "conditions": "{}", "strategy": "asha", "params": "{}",
-                 "seed": seed, "reached": True, "normalised": scale * (10.0 + seed + 0.1 * night),
-                 "final_accuracy": 0.9} for seed in range(5)]
+        rows = [{"mode": "replay", "workload": "digits", "conditions": "{}", "strategy": "asha",
+                 "params": "{}", "seed": seed, "reached": True,
+                 "normalised": scale * (10.0 + seed + 0.1 * night), "final_accuracy": 0.9}
+                for seed in range(5)]
         history.append(run, rows)
     trend = trend_data(history, SUITE, "m", "replay", "digits", 6)
     assert list(trend["run_id"]) == [1, 2, 3, 4, 5, 6]

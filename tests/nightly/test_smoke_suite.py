@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_shipped_smoke_suite_runs_end_to_end(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "bench", "nightly", "--suite", "smoke", "--history", str(tmp_path / "h"),
-                           "--out", str(tmp_path / "n")], cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    done = subprocess.run([sys.executable, "-m", "bench", "nightly", "--suite", "smoke", "--history",
+                           str(tmp_path / "h"), "--out", str(tmp_path / "n")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     with sqlite3.connect(tmp_path / "h" / "history.sqlite") as conn:
         runs = conn.execute("select suite, status from runs").fetchall()

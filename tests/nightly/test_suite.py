@@ -12,7 +12,8 @@ from bench.nightly.suite import load_suite, parse_suite
 def test_shipped_suites():
     smoke, nightly = load_suite("smoke"), load_suite("nightly")
     assert [s.mode for s in smoke.sections] == ["replay"]
-    assert set(smoke.sections[0].strategies) == set(strategies.REGISTRY.names()) and smoke.sections[0].seeds == 4
+    assert (set(smoke.sections[0].strategies) == set(strategies.REGISTRY.names())
+            and smoke.sections[0].seeds == 4)
     replay, live = nightly.sections
     assert replay.seeds == 20 and set(replay.strategies) == set(strategies.REGISTRY.names())
     assert live.mode == "live" and live.requires_gpu

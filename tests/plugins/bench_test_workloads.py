@@ -13,7 +13,8 @@ from workloads.space import Hyperparameter, SearchSpace
 _replaced = {
     "learning_rate": Hyperparameter("learning_rate", 1e3, 1e4, log=True, integer=False, grid=(1e3, 3e3, 1e4)),
     "momentum": Hyperparameter("momentum", 0.9, 0.95, log=False, integer=False, grid=(0.9, 0.92, 0.95)),
-    "weight_decay": Hyperparameter("weight_decay", 1e-2, 1e-1, log=True, integer=False, grid=(1e-2, 3e-2, 1e-1)),
+    "weight_decay": Hyperparameter("weight_decay", 1e-2, 1e-1, log=True, integer=False,
+                                   grid=(1e-2, 3e-2, 1e-1)),
 }
 
 EXPLODING = dataclasses.replace(
@@ -69,8 +70,8 @@ BARRIER = dataclasses.replace(
 #: `tiny`: the digits trainer on a 2-point grid (learning rate 0.1 or 1; the rest one value) for
 #: 2 epochs, so a test can record a whole grid live in seconds.
 TINY = dataclasses.replace(
-    DIGITS, name="tiny", version="test", summary="digits on a 2-point grid, 2 epochs (tests only)", max_epochs=2,
-    space=SearchSpace(tuple(
+    DIGITS, name="tiny", version="test", summary="digits on a 2-point grid, 2 epochs (tests only)",
+    max_epochs=2, space=SearchSpace(tuple(
         dataclasses.replace(hp, grid=(0.1, 1.0) if hp.name == "learning_rate" else (hp.grid[1],))
         for hp in DIGITS.space
     )),

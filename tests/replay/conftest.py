@@ -14,9 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def synthetic_table_path(tmp_path_factory) -> Path:
     """A synthetic digits table with 2 repeats (written once per session)."""
     import workloads
+
     from synthetic import write_synthetic_table
 
-    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-synthetic", workloads.get("digits"), repeats=2)
+    return write_synthetic_table(tmp_path_factory.mktemp("tables") / "digits-synthetic",
+                                 workloads.get("digits"), repeats=2)
 
 
 @pytest.fixture(scope="session")

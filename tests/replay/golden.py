@@ -34,18 +34,19 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     from bench.replay import execute_replay
     from bench.report.basis import make_basis
     from bench.report.ladder import ladder_table, make_ladder
-    from bench.report.verdict import verdict_records, verdicts
     from bench.report.metrics import per_seed_compute_to_target
     from bench.report.reference import load_reference
-    from bench.store.results import load_run
+    from bench.report.verdict import verdict_records, verdicts
     from bench.spec import RunSpec
     from bench.store.dataset import table_cost_model
+    from bench.store.results import load_run
     from bench.store.tables import default_table_path, load_table
 
     workload = workloads.get("digits")
     table = load_table(default_table_path("digits"))
     # The default budget a replay of this table gets (bench.spec.make_specs): the grid's reference-seconds.
-    budget = make_budget(workload.grid_budget_epochs, grid_budget_seconds=table_cost_model(table).grid_cost_s(workload))
+    budget = make_budget(workload.grid_budget_epochs,
+                         grid_budget_seconds=table_cost_model(table).grid_cost_s(workload))
     runs = []
     for name in STRATEGIES:
         for seed in SEEDS:
@@ -60,7 +61,8 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     rows = json.loads(frame[columns].to_json(orient="records"))
     ladder = make_ladder(basis.reference)
     table = ladder_table(runs, basis, ladder)
-    ladder_rows = json.loads(table[["strategy", "seed", "target", "status", "normalised"]].to_json(orient="records"))
+    ladder_rows = json.loads(
+        table[["strategy", "seed", "target", "status", "normalised"]].to_json(orient="records"))
     found = json.loads(json.dumps(verdict_records(verdicts(table, ladder)), default=float))
     return ([{"unit": basis.unit_label, "target": basis.target, **row} for row in rows],
             {"targets": ladder.targets, "runs": ladder_rows, "verdicts": found})

@@ -22,7 +22,8 @@ def synthetic_curves(workload, repeats: int = 1, seed: int = 0):
         rng = np.random.default_rng(seed * 1000 + repeat)
         for index, point in enumerate(workload.space.grid_points()):
             lr, momentum, wd, batch, width = (point[n] for n in names)
-            quality = 0.95 - 0.12 * abs(math.log10(lr) + 1) - 0.05 * abs(math.log10(wd) + 3) - 0.04 * (width == 4)
+            quality = (0.95 - 0.12 * abs(math.log10(lr) + 1) - 0.05 * abs(math.log10(wd) + 3)
+                       - 0.04 * (width == 4))
             speed = 0.25 + 0.4 * lr * (1 + momentum) * 16 / batch
             diverge_at = 2 + index % 3 if (lr >= 1.0 and momentum >= 0.9) else None
             epoch_s = 0.02 * width / 8 * (144 / batch) ** 0.5 * (1 + 0.05 * rng.standard_normal())
@@ -45,4 +46,5 @@ def synthetic_curves(workload, repeats: int = 1, seed: int = 0):
 
 def write_synthetic_table(folder, workload, repeats: int = 1, seed: int = 0):
     curves = synthetic_curves(workload, repeats, seed)
-    return write_table(folder, curves, workload, command=["synthetic", "tests/replay/synthetic.py"], source_runs=[])
+    return write_table(folder, curves, workload, command=["synthetic", "tests/replay/synthetic.py"],
+                       source_runs=[])

@@ -84,8 +84,10 @@ def test_strategy_replay_cannot_run_says_why(digits_table, replay_spec, tmp_path
                           build=lambda ctx, params: Built(scheduler=ResourceChangingScheduler()))
     base = strategies.resolve("random")
     spec = replay_spec(out=tmp_path / "out")
-    spec = dataclasses.replace(spec, strategy=dataclasses.replace(base, name="random+resources", scheduler=resources))
-    with pytest.raises(BenchError, match="cannot run in replay: its scheduler ResourceChangingScheduler.*resources"):
+    spec = dataclasses.replace(spec, strategy=dataclasses.replace(base, name="random+resources",
+                                                                  scheduler=resources))
+    with pytest.raises(BenchError, match="cannot run in replay: its scheduler "
+                                         "ResourceChangingScheduler.*resources"):
         execute_replay(spec, digits_table)
     assert not (tmp_path / "out").exists()
 
@@ -146,7 +148,8 @@ def test_surrogate_cache_of_another_dataset_version(capsys, digits_table, tmp_pa
     monkeypatch.setattr(curves, "_SURROGATES", {})
     monkeypatch.setattr(curves, "_BOOKS", {})
     before = path.read_bytes()
-    assert_refused(capsys, tmp_path / "out", "--replay", str(digits_table.path), mentions="delete it to refit")
+    assert_refused(capsys, tmp_path / "out", "--replay", str(digits_table.path),
+                   mentions="delete it to refit")
     assert path.read_bytes() == before
 
 
@@ -157,7 +160,8 @@ def test_table_of_another_workload_says_so(capsys, table_copy, tmp_path):
     meta["workload"].update(name="cifar10", version="1")
     meta_path.write_text(json.dumps(meta))
     assert_refused(capsys, tmp_path / "out", "--replay", str(table_copy),
-                   mentions="a table recorded for workload 'cifar10', not 'digits'; accepted: a table of digits")
+                   mentions="a table recorded for workload 'cifar10', not 'digits'; accepted: "
+                            "a table of digits")
 
 
 def test_table_metadata_missing_fields_are_named(capsys, table_copy, tmp_path):
@@ -170,5 +174,6 @@ def test_table_metadata_missing_fields_are_named(capsys, table_copy, tmp_path):
 def test_replay_of_a_file_names_what_is_accepted(capsys, tmp_path):
     path = tmp_path / "afile"
     path.write_text("x")
-    assert_refused(capsys, tmp_path / "out", "--replay", str(path), mentions="not a folder, nor a table name; known:")
+    assert_refused(capsys, tmp_path / "out", "--replay", str(path),
+                   mentions="not a folder, nor a table name; known:")
     assert path.read_text() == "x"

@@ -22,7 +22,8 @@ def test_replay_command_writes_one_run_per_seed(capsys, synthetic_table_path, tm
     assert len(folders) == 2 and all(f.name.endswith("-replay") for f in folders)
     manifests = [load_run(f).manifest for f in folders]
     assert [m["seed"] for m in manifests] == [0, 1]
-    assert all(m["replay"] and m["workers"] == 3 and m["table"]["path"] == str(synthetic_table_path) for m in manifests)
+    assert all(m["replay"] and m["workers"] == 3 and m["table"]["path"] == str(synthetic_table_path)
+               for m in manifests)
     assert printed.count("replay             digits-synthetic") == 2
 
 
@@ -34,10 +35,11 @@ def test_replay_by_name_and_no_ray_started(synthetic_table_path, tmp_path):
     shutil.copytree(synthetic_table_path, out / "mytable")
     script = (
         "import sys, ray; from bench.cli import main; "
-        f"code = main(['run', '--strategy', 'asha', '--replay', 'mytable', '--out', {str(out)!r}, '--quiet']); "
-        "print('ray initialized:', ray.is_initialized()); sys.exit(code)"
+        "code = main(['run', '--strategy', 'asha', '--replay', 'mytable', '--out', "
+        f"{str(out)!r}, '--quiet']); print('ray initialized:', ray.is_initialized()); sys.exit(code)"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     assert "ray initialized: False" in done.stdout
     assert len([f for f in out.iterdir() if f.name.endswith("-replay")]) == 1
@@ -53,7 +55,8 @@ def test_tables_lists_tables_with_their_facts(capsys, synthetic_table_path):
 
 
 def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys):
-    """A grid run covering the grid becomes a table with the very curves it ran (here: a replayed grid run)."""
+    """A grid run covering the grid becomes a table with the very curves it ran (here:
+    a replayed grid run)."""
     from bench.replay import execute_replay
     from bench.store.recording import record_tables
     from bench.store.tables import load_table
@@ -71,7 +74,8 @@ def test_a_complete_grid_run_records_its_table(digits_table, replay_spec, capsys
 
     cost = table_cost_model(digits_table)
     names = spec.workload.space.names
-    expected = [cost.epoch_cost_s(dict(zip(names, values))) for values in recorded.curves[names].itertuples(index=False)]
+    expected = [cost.epoch_cost_s(dict(zip(names, values, strict=False)))
+                for values in recorded.curves[names].itertuples(index=False)]
     assert recorded.curves["epoch_compute_s"].tolist() == expected
     assert recorded.meta["source_runs"] == [summary.run_id]
 

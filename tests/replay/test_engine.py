@@ -46,7 +46,8 @@ def test_rows_are_the_curves_the_dataset_gives_their_configuration(name, digits_
     names = spec.workload.space.names
     for row in epochs.itertuples(index=False):
         expected = book.curve_for({n: getattr(row, n) for n in names})[row.epoch - 1]
-        assert (row.val_accuracy, row.epoch_compute_s, row.diverged) == (expected[0], expected[3], expected[5])
+        assert (row.val_accuracy, row.epoch_compute_s, row.diverged) == (expected[0], expected[3],
+                                                                         expected[5])
         assert row.epoch_cost_s == row.epoch_compute_s  # replay charges the cost model, as live runs do
     # every trial's epochs are consecutive from 1: a paused trial resumes from its last checkpoint,
     # which is its last epoch unless that epoch diverged (no checkpoint, as live: it is trained again)
@@ -89,7 +90,8 @@ def test_the_surrogate_returns_recorded_sobol_curves_exactly(digits_table):
     sample = pd.read_parquet(digits_table.path / "space.parquet")
     import workloads
 
-    for seed in (0, 1, 2):  # seed 2 is not recorded for Sobol configurations: keyed noise, neither recorded curve
+    # seed 2 is not recorded for Sobol configurations: keyed noise, neither recorded curve
+    for seed in (0, 1, 2):
         book = curve_book(digits_table, workloads.get("digits").space, seed)
         for config_id in (0, 17, 1023):
             rows = sample[sample["config_id"] == config_id]
@@ -104,7 +106,8 @@ def test_the_surrogate_returns_recorded_sobol_curves_exactly(digits_table):
 
 @pytest.mark.parametrize("name", ["asha", "pbt", "bohb"])
 def test_same_seed_same_results_other_seed_other_results(name, digits_table, replay_spec):
-    first, second = (_frame(execute_replay(replay_spec(strategy=name, samples=30), digits_table)) for _ in range(2))
+    first, second = (_frame(execute_replay(replay_spec(strategy=name, samples=30), digits_table))
+                     for _ in range(2))
     assert first.drop(columns=VOLATILE).equals(second.drop(columns=VOLATILE))
     other = _frame(execute_replay(replay_spec(strategy=name, samples=30, seed=7), digits_table))
     assert not first.drop(columns=VOLATILE + ["seed"]).equals(other.drop(columns=VOLATILE + ["seed"]))
@@ -155,7 +158,8 @@ def test_grid_index_is_the_nearest_grid_point(digits_table):
     configs = [{hp.name: rng.uniform(hp.low - 1, hp.high * 1.5) for hp in space} for _ in range(2000)]
     configs += [dict(p) for p in space.grid_points()]
     # values exactly halfway between two grid values (on the scale) go to the smaller one
-    configs += [{hp.name: (hp.grid[0] * hp.grid[1]) ** 0.5 if hp.log else (hp.grid[0] + hp.grid[1]) / 2 for hp in space}]
+    configs += [{hp.name: (hp.grid[0] * hp.grid[1]) ** 0.5 if hp.log else (hp.grid[0] + hp.grid[1]) / 2
+                 for hp in space}]
     for config in configs:
         assert book.grid_index(config) == points[tuple(space.nearest_grid_point(config).values())]
 
@@ -171,11 +175,13 @@ def test_copy_shortcuts_sample_the_same_configurations(name):
     from strategies import BuildContext
 
     space = workloads.get("digits").space
-    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=space_epochs(), seed=3, samples=10)).param_space
+    spaces = [strategies.resolve(name).build(BuildContext(space=space, max_epochs=space_epochs(), seed=3,
+                                                          samples=10)).param_space
               for _ in range(2)]
     original, shared = np.random.RandomState(5), np.random.RandomState(5)
     for _ in range(30):
-        plain = [spec["config"] for _, spec in generate_variants({"config": spaces[0]}, random_state=original)]
+        plain = [spec["config"] for _, spec in generate_variants({"config": spaces[0]},
+                                                                 random_state=original)]
         fast = [dict(spec["config"]) for _, spec in generate_variants({"config": _shared_domains(spaces[1])},
                                                                      random_state=shared)]
         assert fast == plain

@@ -12,8 +12,8 @@ import strategies
 import workloads
 from bench.budget import Budget
 from bench.replay import execute_replay
-from bench.store.results import load_run
 from bench.spec import RunSpec
+from bench.store.results import load_run
 
 CASES = {  # strategy: (samples, budget in epochs, seed) - small, yet each decides something
     "grid": (243, 13, 0),
@@ -25,11 +25,12 @@ CASES = {  # strategy: (samples, budget in epochs, seed) - small, yet each decid
 
 
 def decisions(frame, names):
-    """Each reported epoch as (trial in order of first report, epoch, configuration), and each trial's outcome."""
+    """Each reported epoch as (trial in order of first report, epoch, configuration),
+    and each trial's outcome."""
     order = {trial: i for i, trial in enumerate(dict.fromkeys(frame["trial_id"]))}
     sequence = [(order[row.trial_id], row.epoch, *(getattr(row, n) for n in names))
                 for row in frame.itertuples(index=False)]
-    outcomes = {order[t]: outcome for t, outcome in zip(frame["trial_id"], frame["outcome"])}
+    outcomes = {order[t]: outcome for t, outcome in zip(frame["trial_id"], frame["outcome"], strict=False)}
     return sequence, outcomes
 
 
@@ -39,9 +40,9 @@ def test_replay_decides_like_a_real_tune_run(name, digits_table, ray_session, tm
 
     samples, budget, seed = CASES[name]
     workload = workloads.get("digits")
-    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed, budget=Budget("epochs", budget),
-                   samples=samples, workers=1, out_dir=tmp_path, progress=False,
-                   workload_options={"replay_table": str(digits_table.path)})
+    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
+                   budget=Budget("epochs", budget), samples=samples, workers=1, out_dir=tmp_path,
+                   progress=False, workload_options={"replay_table": str(digits_table.path)})
     live = load_run(execute(spec).folder).epochs
     replayed = load_run(execute_replay(spec, digits_table).folder).epochs
 

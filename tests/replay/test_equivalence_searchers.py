@@ -23,8 +23,9 @@ import strategies
 import workloads
 from bench.budget import Budget
 from bench.replay import execute_replay
-from bench.store.results import load_run
 from bench.spec import RunSpec
+from bench.store.results import load_run
+
 from test_equivalence import decisions
 
 #: strategy: (parameters, samples, budget in epochs, seed). Startup phases are cut short so each
@@ -44,8 +45,8 @@ def both_sides(name, params, samples, budget, seed, workers, table, out):
     from bench.live.runner import execute
 
     spec = RunSpec(strategy=strategies.resolve(name, params), workload=workloads.get("digits"), seed=seed,
-                   budget=Budget("epochs", budget), samples=samples, workers=workers, out_dir=out, progress=False,
-                   workload_options={"replay_table": str(table.path)})
+                   budget=Budget("epochs", budget), samples=samples, workers=workers, out_dir=out,
+                   progress=False, workload_options={"replay_table": str(table.path)})
     live = load_run(execute(spec).folder)
     replayed = load_run(execute_replay(spec, table).folder)
     return live, replayed
@@ -89,8 +90,8 @@ def test_two_workers_train_the_same_trials_as_a_real_tune_run(digits_table, ray_
 
 
 @pytest.mark.parametrize("name, samples, budget, seed", [("grid", 243, 40, 2), ("asha", 12, 100, 9)])
-def test_two_workers_agree_on_what_timing_does_not_decide(name, samples, budget, seed, digits_table, ray_session,
-                                                          tmp_path):
+def test_two_workers_agree_on_what_timing_does_not_decide(name, samples, budget, seed, digits_table,
+                                                          ray_session, tmp_path):
     """ASHA's decisions and where the budget cuts depend on which results arrived first, which is
     timing at 2 live workers: only the rest is compared (trial i's configuration and curve, rung
     stops), and a grid run's rows are checked against the dataset's Parquet files on both sides (its seed

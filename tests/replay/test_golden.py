@@ -17,7 +17,7 @@ from golden import GOLDEN, GOLDEN_LADDER, golden_figures
 def check_runs(measured: list[dict], expected: list[dict]) -> None:
     assert [(r["strategy"], r["seed"], r["reached"], r["epochs_trained"], r["trials"]) for r in measured] == \
         [(r["strategy"], r["seed"], r["reached"], r["epochs_trained"], r["trials"]) for r in expected]
-    for got, want in zip(measured, expected):
+    for got, want in zip(measured, expected, strict=False):
         assert got["unit"] == want["unit"] and got["target"] == pytest.approx(want["target"], rel=1e-12)
         for key in ("compute_to_target", "normalised", "best_final_accuracy"):
             if want[key] is None:
@@ -31,12 +31,12 @@ def check_ladder(measured: dict, expected: dict) -> None:
     assert measured["targets"] == pytest.approx(expected["targets"], rel=1e-12)
     assert [(r["strategy"], r["seed"], r["status"]) for r in measured["runs"]] == \
         [(r["strategy"], r["seed"], r["status"]) for r in expected["runs"]]
-    for got, want in zip(measured["runs"], expected["runs"]):
+    for got, want in zip(measured["runs"], expected["runs"], strict=False):
         assert (got["normalised"] is None) == (want["normalised"] is None)
         if want["normalised"] is not None:
             assert got["normalised"] == pytest.approx(want["normalised"], rel=1e-9), got
     assert [v["line"] for v in measured["verdicts"]] == [v["line"] for v in expected["verdicts"]]
-    for got, want in zip(measured["verdicts"], expected["verdicts"]):
+    for got, want in zip(measured["verdicts"], expected["verdicts"], strict=False):
         for pair_got, pair_want in zip(got["pairs"], want["pairs"], strict=True):
             for key in ("ratio", "ratio_low", "ratio_high", "p_value", "p_holm"):
                 assert pair_got[key] == pytest.approx(pair_want[key], rel=1e-9, nan_ok=True), (pair_got, key)

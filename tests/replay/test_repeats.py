@@ -13,12 +13,13 @@ def test_repeats_record_one_table_whose_repeat_r_is_the_run_of_seed_r(ray_sessio
     import pandas as pd
 
     out = tmp_path / "out"
-    assert main(["run", "--strategy", "grid", "--workload", "tiny", "--repeats", "2", "--seed", "5", "--workers", "1",
-                 "--quiet", "--out", str(out)]) == 0
+    assert main(["run", "--strategy", "grid", "--workload", "tiny", "--repeats", "2", "--seed", "5",
+                 "--workers", "1", "--quiet", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     folders = sorted(out.iterdir(), key=lambda f: json.loads((f / "manifest.json").read_text())["seed"])
     assert [json.loads((f / "manifest.json").read_text())["seed"] for f in folders] == [5, 6]
-    assert not (folders[0] / "table").exists() and f"learning-curve table (2 repeats): {folders[1] / 'table'}" in stdout
+    assert (not (folders[0] / "table").exists()
+            and f"learning-curve table (2 repeats): {folders[1] / 'table'}" in stdout)
     meta = json.loads((folders[1] / "table" / "table.json").read_text())
     assert (meta["repeats"], meta["grid_size"], meta["rows"]) == (2, 2, 2 * 2 * 2)
     assert meta["workload"]["name"] == "tiny" and len(meta["source_runs"]) == 2

@@ -13,6 +13,7 @@ import pytest
 import workloads
 from bench.cli import main
 from bench.store.tables import write_table
+
 from synthetic import synthetic_curves
 
 
@@ -40,7 +41,8 @@ def _more_rows(meta):
 
 
 CASES = {  # name: (edit of the curves, edit of table.json, what the line must say)
-    "changed search space": (None, _widen_space, "another search space than digits version 2 has now (changed: learning_rate)"),
+    "changed search space": (None, _widen_space,
+                             "another search space than digits version 2 has now (changed: learning_rate)"),
     "missing grid point": (_drop_point, None, "242 curves, expected 243 grid points x 1 repeats"),
     "missing epoch": (_drop_epoch, None, "a curve has missing epochs"),
     "row-count mismatch": (None, _more_rows, "rows, metadata says"),

@@ -11,7 +11,8 @@ from __future__ import annotations
 from threadpoolctl import threadpool_info, threadpool_limits
 
 
-def test_a_replay_decides_with_one_blas_thread_whatever_the_caller_set(digits_table, replay_spec, monkeypatch):
+def test_a_replay_decides_with_one_blas_thread_whatever_the_caller_set(digits_table, replay_spec,
+                                                                       monkeypatch):
     import bench.replay.engine as engine
 
     seen = []

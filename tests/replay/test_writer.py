@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bench.replay import execute_replay
-from bench.store.results import write_epochs_columnar
-from bench.store.results import EPOCHS, load_run, write_epochs
+from bench.store.results import EPOCHS, load_run, write_epochs, write_epochs_columnar
 
 
 def test_columnar_epochs_read_back_like_the_live_writer(digits_table, replay_spec, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 # The builders module sits beside this file; importable whether or not tests/ is a package.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report_builders import write_hand_table  # noqa: E402
+from report_builders import write_hand_table  # noqa: E402  # needs the sys.path line above
 
 
 @pytest.fixture(scope="session")

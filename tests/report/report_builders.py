@@ -51,9 +51,10 @@ def config_of(trial: int) -> dict:
     return list(_workload().space.grid_points())[trial]
 
 
-def write_run(root: Path, strategy: str, seed: int, results: list[tuple], *, budget_epochs: float = GRID_TOTAL,
-              replay: bool = True, hardware: dict | None = None, workload: str = "digits", version: str = VERSION,
-              status: str = "complete", shuffle: bool = True, approximations: list[str] | None = None,
+def write_run(root: Path, strategy: str, seed: int, results: list[tuple], *,
+              budget_epochs: float = GRID_TOTAL, replay: bool = True, hardware: dict | None = None,
+              workload: str = "digits", version: str = VERSION, status: str = "complete",
+              shuffle: bool = True, approximations: list[str] | None = None,
               params: dict | None = None) -> Path:
     """A run folder from results in arrival order: (trial, epoch, val_accuracy, compute_s).
 
@@ -66,10 +67,11 @@ def write_run(root: Path, strategy: str, seed: int, results: list[tuple], *, bud
     rows, spent, outcome = [], 0.0, "completed"
     for index, (trial, epoch, accuracy, compute_s) in enumerate(results):
         spent += compute_s
-        rows.append({"run_id": run_id, "strategy": strategy, "workload": workload, "workload_version": version,
-                     "seed": seed, "trial_id": f"t{trial}", **config_of(trial), "epoch": epoch,
-                     "val_accuracy": accuracy, "val_loss": 1.0, "train_loss": 1.0, "epoch_compute_s": compute_s,
-                     "epoch_cost_s": compute_s, "trial_compute_s": compute_s * epoch, "run_compute_s": spent, "run_epochs": index + 1,
+        rows.append({"run_id": run_id, "strategy": strategy, "workload": workload,
+                     "workload_version": version, "seed": seed, "trial_id": f"t{trial}", **config_of(trial),
+                     "epoch": epoch, "val_accuracy": accuracy, "val_loss": 1.0, "train_loss": 1.0,
+                     "epoch_compute_s": compute_s, "epoch_cost_s": compute_s,
+                     "trial_compute_s": compute_s * epoch, "run_compute_s": spent, "run_epochs": index + 1,
                      "train_flops": 1e6, "result_index": index, "timestamp": 1.0e9 + index, "node": "",
                      "diverged": False, "outcome": outcome, "replay": replay})
     stored = list(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.cli import main
+
 from report_builders import write_run
 
 
@@ -51,7 +52,8 @@ def test_target_above_anything_reached(tmp_path, capsys, shipped_reference):
     assert "above anything reached" in err and "0.9300" in err
 
 
-@pytest.mark.parametrize("argv", [["--target", "1.5"], ["--tolerance", "-1"], ["--target", "0.9", "--tolerance", "1"]])
+@pytest.mark.parametrize("argv", [["--target", "1.5"], ["--tolerance", "-1"],
+                                  ["--target", "0.9", "--tolerance", "1"]])
 def test_bad_target_options(tmp_path, capsys, shipped_reference, argv):
     write_run(tmp_path / "results", "asha", 0, [(0, 1, 0.93, 1.0)])
     _refused(capsys, tmp_path / "out", str(tmp_path / "results"), *argv)

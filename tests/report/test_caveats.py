@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.report.build import build_report
+
 from report_builders import write_run
 
 
@@ -13,7 +14,8 @@ def test_fifo_and_random_apart_is_flagged(tmp_path, shipped_reference):
         write_run(root, "random", seed, [(0, 1, 0.5, 50.0), (1, 1, 0.95, 10.0 + seed)])
     report = build_report([root])
     assert round(report.aa_p_value, 5) == round(2 / 252, 5)
-    assert any(w.startswith("fifo and random differ significantly (Mann-Whitney U p = 0.00794") for w in report.warnings)
+    assert any(w.startswith("fifo and random differ significantly (Mann-Whitney U p = 0.00794")
+               for w in report.warnings)
 
 
 def test_fifo_and_random_alike_pass(tmp_path, shipped_reference):
@@ -32,7 +34,8 @@ def test_unfinished_and_duplicate_runs_are_named(tmp_path, shipped_reference):
     write_run(root, "asha", 1, [(0, 1, 0.95, 1.0)], status="interrupted")
     report = build_report([root])
     assert len(report.runs) == 1 and report.per_seed["reached"].tolist() == [True]
-    assert any(w.startswith("skipped 1 unfinished runs: asha-digits-seed1-2 (interrupted)") for w in report.warnings)
+    assert any(w.startswith("skipped 1 unfinished runs: asha-digits-seed1-2 (interrupted)")
+               for w in report.warnings)
     assert any("ignored 1 older: asha-digits-seed0-0" in w for w in report.warnings)
 
 
@@ -52,9 +55,11 @@ def test_replayed_targets_where_the_committed_fidelity_misses_its_goals_are_warn
     warnings = replay_fidelity_warnings(replayed, record)
     assert len(warnings) == 1 and warnings[0].startswith("replay at target 0.9062")
     assert "precision 0.50 where seed-vs-seed is 0.70" in warnings[0]
-    assert replay_fidelity_warnings([SimpleNamespace(manifest={"replay": False, "target": 0.9062})], record) == []
+    assert replay_fidelity_warnings([SimpleNamespace(manifest={"replay": False, "target": 0.9062})],
+                                    record) == []
     assert replay_fidelity_warnings(replayed, tmp_path / "absent.json") == []
-    other_table = [SimpleNamespace(manifest={"replay": True, "target": 0.9062, "table": {"curves_sha256": "other"}})]
+    other_table = [SimpleNamespace(manifest={"replay": True, "target": 0.9062,
+                                             "table": {"curves_sha256": "other"}})]
     record.write_text(json.dumps({"curves_sha256": "measured", **json.loads(record.read_text())}))
     assert replay_fidelity_warnings(other_table, record) == []
     # A compare's runs have no target of their own: the report's target and ladder are checked.

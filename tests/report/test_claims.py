@@ -9,7 +9,9 @@ from bench.report.claims import Claim, load_claims, verdict
 
 
 def _row(median, low, high):
-    speed = (lambda v: None if v is None else 100.0 / v)
+    def speed(v):
+        return None if v is None else 100.0 / v
+
     return {"normalised_median": median, "normalised_low": low, "normalised_high": high,
             "speedup_median": speed(median), "speedup_low": speed(high), "speedup_high": speed(low)}
 
@@ -35,7 +37,8 @@ def test_verdicts():
 
 def test_users_file_overrides(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text('schema_version = 1\n[[claims]]\nstrategy = "tpe"\nmeasure = "speedup"\nlow = 1.5\nhigh = 3\n')
+    path.write_text('schema_version = 1\n[[claims]]\nstrategy = "tpe"\nmeasure = "speedup"\nlow = '
+                    '1.5\nhigh = 3\n')
     claims, sources = load_claims(path)
     assert claims == [Claim("tpe", "speedup", 1.5, 3.0, "")] and sources == {}
 
@@ -43,9 +46,12 @@ def test_users_file_overrides(tmp_path):
 @pytest.mark.parametrize("body, message", [
     ('schema_version = 2\n', "schema_version must be 1"),
     ('schema_version = 1\nextra = 1\n', "unknown key 'extra'"),
-    ('schema_version = 1\n[[claims]]\nstrategy = "a"\nmeasure = "speedup"\nvalue = 2\nlow = 1\n', "either value"),
-    ('schema_version = 1\n[[claims]]\nstrategy = "a"\nmeasure = "speedup"\nlow = 3\nhigh = 1\n', "low <= high"),
-    ('schema_version = 1\n[[claims]]\nstrategy = "a"\nmeasure = "speedup"\nvalue = 2\nnote = "x"\n', "unknown key 'note'"),
+    ('schema_version = 1\n[[claims]]\nstrategy = "a"\nmeasure = "speedup"\nvalue = 2\nlow = 1\n',
+     "either value"),
+    ('schema_version = 1\n[[claims]]\nstrategy = "a"\nmeasure = "speedup"\nlow = 3\nhigh = 1\n',
+     "low <= high"),
+    ('schema_version = 1\n[[claims]]\nstrategy = "a"\nmeasure = "speedup"\nvalue = 2\nnote = "x"\n',
+     "unknown key 'note'"),
     ('not toml [', "not a valid TOML"),
 ])
 def test_bad_claims_files(tmp_path, body, message):

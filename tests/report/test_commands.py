@@ -6,13 +6,14 @@ import json
 
 from bench.cli import main
 from bench.store.results import load_run, read_manifest
+
 from report_builders import GRID_TOTAL
 
 
 def test_compare_live_runs_the_matrix_and_reports(ray_session, shipped_reference, tmp_path, capsys):
     out = tmp_path / "compare"
-    argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples", "1",
-            "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2", "--verbose"]
+    argv = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--seed", "3", "--samples",
+            "1", "--budget-epochs", "2", "--workers", "2", "--out", str(out), "--target", "0.2", "--verbose"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "[2/2] asha seed 3" in printed and "compute-to-target, grid = 100;" in printed
@@ -32,7 +33,8 @@ def test_compare_refuses_unknown_strategy(tmp_path, capsys):
     assert not (tmp_path / "c").exists()
 
 
-def test_run_defaults_to_the_reference_target_and_prints_its_figure(ray_session, shipped_reference, tmp_path, capsys):
+def test_run_defaults_to_the_reference_target_and_prints_its_figure(ray_session, shipped_reference, tmp_path,
+                                                                    capsys):
     argv = ["run", "--strategy", "random", "--samples", "1", "--budget-epochs", "1", "--workers", "1",
             "--quiet", "--out", str(tmp_path / "runs")]
     assert main(argv) == 0
@@ -81,7 +83,8 @@ def test_compare_replay_reports_what_the_stored_runs_say(shipped_reference, tmp_
         reached = epochs["val_accuracy"].cummax() >= target
         expected = epochs["epoch_cost_s"].cumsum()[reached].iloc[0] if reached.any() else None
         assert row["replay"] is True and row["compute_to_target"] == expected
-        assert row["normalised"] == (None if expected is None else 100.0 * expected / doc["reference"]["total_compute"])
+        assert row["normalised"] == (None if expected is None
+                                     else 100.0 * expected / doc["reference"]["total_compute"])
     approximate = any(read_manifest(f).get("approximations") for f in out.glob("pbt-*"))
     assert approximate == any("pbt: replay is approximate" in w for w in doc["warnings"])
     assert (out / "report" / "budget.png").stat().st_size > 10_000

@@ -32,8 +32,8 @@ def _picture(path: Path) -> Path:
 
 def test_pictures_are_inlined_and_tables_rendered(tmp_path):
     _picture(tmp_path / "p.png")
-    page = render_html("# Title\n\n- at 0.9: best asha\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![p.png](p.png)\n",
-                       tmp_path, "t")
+    text = "# Title\n\n- at 0.9: best asha\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![p.png](p.png)\n"
+    page = render_html(text, tmp_path, "t")
     assert "<table>" in page and "<td>2</td>" in page and "<li>at 0.9: best asha</li>" in page
     assert page.count('src="data:image/png;base64,') == 1 and 'src="p.png"' not in page
     assert "http://" not in page and "https://" not in page  # nothing to fetch: readable offline
@@ -65,7 +65,8 @@ def test_the_answer_report_renders_in_a_browser(browser, tmp_path):
     # The verdict comes first, then the summary, ladder, warnings, plots and definitions.
     first = text.splitlines()[1:3]
     assert any(line.startswith("at 0.8962 (grid's best - 2 pp): best ") for line in first), first
-    order = [text.index(word) for word in ("Summary", "Ladder of targets", "Warnings", "Plots", "Definitions")]
+    sections = ("Summary", "Ladder of targets", "Warnings", "Plots", "Definitions")
+    order = [text.index(word) for word in sections]
     assert order == sorted(order)
     # A drawn page, not a blank one: ink on part of the screen and many colours (the tables' shading).
     assert seen["drawn_share"] > 0.02 and seen["colours"] > 20, seen

@@ -61,7 +61,8 @@ def test_default_ladder_and_statuses(ladder_runs, shipped_reference, tmp_path):
     assert summary[("random", 0.89)]["ert_normalised"] == pytest.approx(_norm(40.0 + 6.0) / 1)
     assert summary[("asha", 0.90)]["measured"] == 1 and summary[("asha", 0.90)]["hits"] == 1
     assert summary[("asha", 0.90)]["ert_normalised"] == pytest.approx(_norm(9.0))
-    # The grid, from the reference: its one repeat's best final accuracy is 0.90, so it reaches every rung at 100.
+    # The grid, from the reference: its one repeat's best final accuracy is 0.90, so it reaches every
+    # rung at 100.
     assert summary[("grid", 0.90)]["normalised_median"] == 100.0 and summary[("grid", 0.90)]["by_definition"]
     csv = pd.read_csv(out / "per_seed.csv")
     assert set(csv["at_0.9000_status"]) == {"reached", "missed", "not measured"}
@@ -110,7 +111,8 @@ def test_compare_refuses_a_verdict_it_cannot_give_before_any_run(tmp_path, capsy
     from bench.cli import main
 
     out = tmp_path / "compare"
-    assert main(["compare", "--strategies", strategies, "--seeds", seeds, "--verdict", "--out", str(out)]) == 2
+    assert main(["compare", "--strategies", strategies, "--seeds", seeds, "--verdict", "--out",
+                 str(out)]) == 2
     assert "--verdict needs" in capsys.readouterr().err
     assert not out.exists()
 

@@ -8,16 +8,22 @@ import pytest
 
 from bench.report.basis import make_basis
 from bench.report.metrics import (
-    best_final_accuracy, compute_to_target, configurations_tried, per_seed_compute_to_target, trajectory,
+    best_final_accuracy,
+    compute_to_target,
+    configurations_tried,
+    per_seed_compute_to_target,
+    trajectory,
 )
 from bench.report.reference import load_reference
 from bench.store.results import load_run
+
 from report_builders import EPOCHS, GRID_TOTAL, write_run
 
 
 def test_trajectory_follows_arrival_order_not_storage_or_epoch_order(tmp_path):
     # Two concurrent trials: t1's epoch 1 arrives between t0's epochs 1 and 2; rows are stored shuffled.
-    folder = write_run(tmp_path, "asha", 3, [(0, 1, 0.4, 1.0), (1, 1, 0.7, 2.0), (0, 2, 0.6, 3.0), (1, 2, 0.9, 4.0)])
+    folder = write_run(tmp_path, "asha", 3,
+                       [(0, 1, 0.4, 1.0), (1, 1, 0.7, 2.0), (0, 2, 0.6, 3.0), (1, 2, 0.9, 4.0)])
     path = trajectory(load_run(folder).epochs)
     assert path["result_index"].tolist() == [0, 1, 2, 3]
     assert path["trial_id"].tolist() == ["t0", "t1", "t0", "t1"]
@@ -40,7 +46,8 @@ def test_reach_within_budget_only(tmp_path):
 
 def test_best_final_is_the_best_trials_last_result(tmp_path):
     # t0 peaks at 0.95 then falls to 0.80; t1 ends at 0.85: the best final is 0.85.
-    folder = write_run(tmp_path, "pbt", 0, [(0, 1, 0.95, 1.0), (1, 1, 0.6, 1.0), (0, 2, 0.80, 1.0), (1, 2, 0.85, 1.0)])
+    folder = write_run(tmp_path, "pbt", 0,
+                       [(0, 1, 0.95, 1.0), (1, 1, 0.6, 1.0), (0, 2, 0.80, 1.0), (1, 2, 0.85, 1.0)])
     epochs = load_run(folder).epochs
     assert best_final_accuracy(epochs) == 0.85
     assert trajectory(epochs)["best_so_far"].iloc[-1] == 0.95
@@ -72,7 +79,8 @@ def test_grid_run_folder_is_a_reference(tmp_path):
             for epoch in range(1, EPOCHS + 1)]
     folder = write_run(tmp_path / "full", "grid", 0, rows, shuffle=False)
     reference = load_reference("digits", folder)
-    assert (reference.kind, reference.best_final_accuracy(), reference.total_compute("seconds")) == ("grid run", 0.9, 2.0 * GRID_TOTAL)
+    assert (reference.kind, reference.best_final_accuracy(), reference.total_compute("seconds")) == (
+        "grid run", 0.9, 2.0 * GRID_TOTAL)
     partial = write_run(tmp_path / "partial", "grid", 0, rows[:-1], shuffle=False)
     with pytest.raises(BenchError, match="not a full grid"):
         load_reference("digits", partial)

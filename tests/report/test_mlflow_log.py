@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -41,8 +40,9 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
     from bench.store.results import read_manifest
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    assert main([*REPLAY, "--seeds", "2", "--target", "0.85", "--out", str(tmp_path / "out"), "--mlflow", uri]) == 0
-    assert capsys.readouterr().out.count(f"  mlflow             run ") == 2
+    assert main([*REPLAY, "--seeds", "2", "--target", "0.85", "--out", str(tmp_path / "out"), "--mlflow",
+                 uri]) == 0
+    assert capsys.readouterr().out.count("  mlflow             run ") == 2
     client = MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("bench-digits")
     for folder in sorted(p for p in (tmp_path / "out").iterdir() if p.is_dir()):
@@ -51,7 +51,8 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
         (parent,) = client.search_runs([experiment.experiment_id],
                                        filter_string=f"tags.`bench.run_id` = '{manifest['run_id']}'")
         params, metrics = parent.data.params, parent.data.metrics
-        assert (params["strategy"], params["workload"], params["seed"], params["budget"], params["target"]) == (
+        assert (params["strategy"], params["workload"], params["seed"], params["budget"],
+                params["target"]) == (
             "asha", "digits", str(manifest["seed"]), "120.0 epochs", "0.85")
         assert metrics["compute_epochs"] == len(epochs) and metrics["target"] == 0.85
         assert metrics["best_val_accuracy"] == pytest.approx(epochs["val_accuracy"].max())
@@ -63,5 +64,6 @@ def test_each_run_is_a_parent_run_with_one_child_run_per_trial(tmp_path, capsys)
         child = children[0]
         rows = epochs[epochs["trial_id"] == child.info.run_name].sort_values("epoch")
         assert float(child.data.params["learning_rate"]) == pytest.approx(rows["learning_rate"].iloc[0])
-        history = sorted((m.step, m.value) for m in client.get_metric_history(child.info.run_id, "val_accuracy"))
-        assert history == list(zip(rows["epoch"], rows["val_accuracy"]))
+        history = sorted((m.step, m.value)
+                         for m in client.get_metric_history(child.info.run_id, "val_accuracy"))
+        assert history == list(zip(rows["epoch"], rows["val_accuracy"], strict=False))

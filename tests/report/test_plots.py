@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bench.report.build import report_from_runs
 from bench.report.outputs import text_chart, write_report
-from bench.report.reference import load_reference
 from bench.report.plots import PLOT_FILES
+from bench.report.reference import load_reference
 from bench.store.results import load_run
+
 from report_builders import write_run
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -28,8 +29,8 @@ def test_every_plot_written_and_non_empty(tmp_path, shipped_reference):
     for name in PLOT_FILES:
         data = (tmp_path / "out" / name).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000, name
-    assert {p.name for p in written} >= {"report.md", "report.html", "summary.csv", "summary.json", "per_seed.csv",
-                                         *PLOT_FILES}
+    tables = {"summary.csv", "summary.json", "per_seed.csv"}
+    assert {p.name for p in written} >= {"report.md", "report.html", *tables, *PLOT_FILES}
     page = (tmp_path / "out" / "report.html").read_text()
     # Self-contained: every plot inlined, none linked.
     assert page.count("data:image/png;base64,") == len(PLOT_FILES)
@@ -65,10 +66,12 @@ def _title_inside(fig, text) -> bool:
     fig.canvas.draw()
     box = text.get_window_extent()
     figure = fig.bbox
-    return box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1 and box.y0 >= figure.y0 - 1 and box.y1 <= figure.y1 + 1
+    return (box.x0 >= figure.x0 - 1 and box.x1 <= figure.x1 + 1 and box.y0 >= figure.y0 - 1
+            and box.y1 <= figure.y1 + 1)
 
 
-def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legend(tmp_path, shipped_reference):
+def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legend(tmp_path,
+                                                                                  shipped_reference):
     from bench.report import plotdata, plots
 
     report = _report(tmp_path)
@@ -105,17 +108,20 @@ def test_learning_curves_highlight_the_best_trials_in_the_strategy_colour_not_ou
 
     report = _report(tmp_path)
     panels = plotdata.learning_curves_data(report.runs, report.per_seed)
-    many = {"random": (0, [plotdata.TrialCurve(f"t{i}", [1, 2], [0.1, i / 100], "completed") for i in range(40)])}
+    many = {"random": (0, [plotdata.TrialCurve(f"t{i}", [1, 2], [0.1, i / 100], "completed")
+                           for i in range(40)])}
     fig = plots.learning_curves_figure({**panels, **many}, report.basis.target)
     axes = {ax.get_title().split(":")[0]: ax for ax in fig.axes if ax.get_visible() and ax.get_title()}
-    coloured = [line for line in axes["random"].get_lines() if to_hex(line.get_color()) == style.colour("random").lower()]
+    coloured = [line for line in axes["random"].get_lines()
+                if to_hex(line.get_color()) == style.colour("random").lower()]
     grey = [line for line in axes["random"].get_lines() if to_hex(line.get_color()) == "#cccccc"]
     assert len(coloured) == plots.HIGHLIGHTED_TRIALS and len(grey) == 40 - plots.HIGHLIGHTED_TRIALS
     # The highlighted ones are the best by last accuracy.
     assert sorted(line.get_ydata()[-1] for line in coloured) == [i / 100 for i in range(30, 40)]
     strategy_colours = {c.lower() for c, _ in style.STRATEGY_STYLE.values()}
     legend = fig.legends[0]
-    assert {to_hex(h.get_color()) for h in legend.legend_handles} & strategy_colours <= {style.TARGET_COLOUR.lower()}
+    assert ({to_hex(h.get_color()) for h in legend.legend_handles} & strategy_colours
+            <= {style.TARGET_COLOUR.lower()})
     assert _title_inside(fig, fig._suptitle)
 
 

@@ -70,7 +70,8 @@ def test_summary_figures_exact(scenario, shipped_reference, tmp_path):
     assert asha["compute_used_median"] == 6.0
     assert asha["compute_used_normalised_median"] == _norm(6.0)
     assert (asha["configurations_median"], asha["epochs_median"]) == (2.0, 4.0)
-    assert _norm(4.0) <= asha["normalised_low"] <= asha["normalised_median"] <= asha["normalised_high"] <= _norm(10.0)
+    assert (_norm(4.0) <= asha["normalised_low"] <= asha["normalised_median"] <= asha["normalised_high"]
+            <= _norm(10.0))
 
     random = rows["random"]
     assert (random["hits"], random["seeds"], random["reached"]) == (1, 2, False)
@@ -82,7 +83,8 @@ def test_summary_figures_exact(scenario, shipped_reference, tmp_path):
     assert tpe["best_final_median"] == 0.89
 
     hyperband = rows["hyperband"]
-    assert (hyperband["normalised_median"], hyperband["normalised_low"], hyperband["normalised_high"]) == (_norm(3.0),) * 3
+    assert (hyperband["normalised_median"], hyperband["normalised_low"],
+            hyperband["normalised_high"]) == (_norm(3.0),) * 3
 
     bohb = rows["bohb"]
     assert (bohb["hits"], bohb["normalised_median"], bohb["best_final_median"]) == (0, None, 0.55)
@@ -93,7 +95,8 @@ def test_summary_figures_exact(scenario, shipped_reference, tmp_path):
 
     grid = rows["grid"]
     assert (grid["normalised_median"], grid["speedup_median"], grid["by_definition"]) == (100.0, 1.0, True)
-    assert (grid["best_final_median"], grid["configurations_median"], grid["epochs_median"]) == (0.90, 243.0, GRID_TOTAL)
+    assert (grid["best_final_median"], grid["configurations_median"], grid["epochs_median"]) == (0.90, 243.0,
+                                                                                                 GRID_TOTAL)
     assert grid["own_order_normalised"] == _norm(GRID_OWN_REACH)
 
     order = [row["strategy"] for row in doc["strategies"]]
@@ -113,7 +116,8 @@ def test_warnings_and_claims(scenario, shipped_reference, tmp_path):
     assert "random: low hit rate, 1 of 2 seeds" in warnings
     assert "bohb: low hit rate, 0 of 2 seeds" in warnings
     assert "median: low hit rate, 2 of 3 seeds" in warnings
-    assert "unequal seed counts" in warnings and f"unequal budgets (2 epochs, {GRID_TOTAL:g} epochs)" in warnings
+    assert ("unequal seed counts" in warnings
+            and f"unequal budgets (2 epochs, {GRID_TOTAL:g} epochs)" in warnings)
     assert "asha: low hit rate" not in warnings
     verdicts = {(c["strategy"], c["measure"]): c["verdict"] for c in doc["claims"]}
     assert verdicts[("asha", "normalised")] == "outside"
@@ -143,7 +147,8 @@ def test_epochs_unit_when_hardware_differs(tmp_path, shipped_reference):
 
     root = tmp_path / "results"
     other = {"cpu_model": "Some Other CPU", "cpu_count": 64, "gpus": ["H100"]}
-    write_run(root, "asha", 0, [(0, 1, 0.5, 7.0), (1, 1, 0.7, 7.0), (0, 2, 0.9, 7.0)], hardware=other, replay=False)
+    write_run(root, "asha", 0, [(0, 1, 0.5, 7.0), (1, 1, 0.7, 7.0), (0, 2, 0.9, 7.0)], hardware=other,
+              replay=False)
     out = tmp_path / "report"
     assert main(["report", str(root), "--out", str(out)]) == 0
     doc = json.loads((out / "summary.json").read_text())

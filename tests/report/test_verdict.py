@@ -18,9 +18,10 @@ def _table(figures: dict[str, list[float | None]]) -> pd.DataFrame:
     rows = []
     for strategy, values in figures.items():
         for seed, value in enumerate(values):
-            rows.append({"strategy": strategy, "strategy_name": strategy, "seed": seed, "run_id": f"{strategy}{seed}",
-                         "target": TARGET, "status": "missed" if value is None else "reached",
-                         "compute_to_target": value, "normalised": math.nan if value is None else value,
+            rows.append({"strategy": strategy, "strategy_name": strategy, "seed": seed,
+                         "run_id": f"{strategy}{seed}", "target": TARGET,
+                         "status": "missed" if value is None else "reached", "compute_to_target": value,
+                         "normalised": math.nan if value is None else value,
                          "compute_used_normalised": 100.0})
     return pd.DataFrame(rows)
 
@@ -39,7 +40,7 @@ def test_a_strategy_three_times_slower_in_every_seed_is_worse():
 
 
 def test_a_twin_within_two_percent_is_tied():
-    twin = [v * f for v, f in zip(FAST, (1.0, 1.02, 0.99, 1.01, 1.0, 0.98, 1.01, 0.99))]
+    twin = [v * f for v, f in zip(FAST, (1.0, 1.02, 0.99, 1.01, 1.0, 0.98, 1.01, 0.99), strict=False)]
     verdict = target_verdict(_table({"fast": FAST, "twin": twin}), TARGET, "t")
     (pair,) = verdict.pairs
     assert pair.relation == "tied" and 0.8 <= pair.ratio_low <= pair.ratio_high <= 1.25
@@ -47,7 +48,7 @@ def test_a_twin_within_two_percent_is_tied():
 
 
 def test_a_noisy_pair_is_not_separated_and_says_how_many_seeds_would_tell():
-    noisy = [v * f for v, f in zip(FAST, (0.5, 2.6, 0.6, 2.4, 0.7, 2.2, 0.8, 2.5))]
+    noisy = [v * f for v, f in zip(FAST, (0.5, 2.6, 0.6, 2.4, 0.7, 2.2, 0.8, 2.5), strict=False)]
     verdict = target_verdict(_table({"fast": FAST, "noisy": noisy}), TARGET, "t")
     (pair,) = verdict.pairs
     assert pair.relation == "not separated"

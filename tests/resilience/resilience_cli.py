@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench.live.resume import ROW_KEYS, read_lines
+from bench.live.resume import ROW_KEYS
+from bench.store.jsonl import read_records
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,13 +65,14 @@ def rows(out: Path) -> list[dict]:
     """Rows recorded so far (a torn last line left out), read as strictly as a resume does."""
     if not out.exists() or not any(p.is_dir() for p in out.iterdir()):
         return []
-    return read_lines(run_folder(out) / "epochs.partial.jsonl", ROW_KEYS)[0]
+    return read_records(run_folder(out) / "epochs.partial.jsonl", ROW_KEYS, damaged_line="refuse")[0]
 
 
 def wait_for(predicate, proc: subprocess.Popen, timeout: float = 180, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
-        assert proc.poll() is None, f"bench exited ({proc.returncode}) before {what}: {proc.stderr_path.read_text()[-2000:]}"
+        assert proc.poll() is None, (f"bench exited ({proc.returncode}) before {what}: "
+                                     f"{proc.stderr_path.read_text()[-2000:]}")
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
 
@@ -126,8 +128,8 @@ def descendants(pid: int) -> list[tuple[int, str]]:
 
 def key(row) -> tuple:
     """What must match between an interrupted and an uninterrupted run of a deterministic strategy."""
-    return (row["trial_id"].rsplit("_", 1)[1], tuple(row[name] for name in HYPERPARAMETERS), int(row["epoch"]),
-            row["outcome"])
+    return (row["trial_id"].rsplit("_", 1)[1], tuple(row[name] for name in HYPERPARAMETERS),
+            int(row["epoch"]), row["outcome"])
 
 
 def signature(folder: Path) -> list[tuple]:

@@ -7,8 +7,19 @@ import signal
 
 import workloads
 
-from .resilience_cli import (GRID_ARGS, finish, rows, run, run_folder, signature, sigkill, start, wait_for,
-                             wait_next_save, wait_rows)
+from .resilience_cli import (
+    GRID_ARGS,
+    finish,
+    rows,
+    run,
+    run_folder,
+    sigkill,
+    signature,
+    start,
+    wait_for,
+    wait_next_save,
+    wait_rows,
+)
 
 #: Rows recorded before each kill (0: as soon as the run folder exists); each kill is sent as
 #: soon as that row is seen and Tune has then saved its state once more (bench's snapshot file
@@ -44,7 +55,8 @@ def test_sigkill_at_several_points_loses_and_repeats_nothing(tmp_path, uninterru
         assert [row_identity(r) for r in now[: len(kept)]] == [row_identity(r) for r in kept]
         assert len({(r["trial_id"], r["lineage"], r["epoch"]) for r in now}) == len(now)
         assert [r["run_epochs"] for r in now] == list(range(1, len(now) + 1))
-        report.append(f"kill {index + 1}: SIGKILL after {len(now)} rows; lost {len(kept) - sum(1 for a, b in zip(kept, now) if row_identity(a) == row_identity(b))}")
+        same = sum(1 for a, b in zip(kept, now, strict=False) if row_identity(a) == row_identity(b))
+        report.append(f"kill {index + 1}: SIGKILL after {len(now)} rows; lost {len(kept) - same}")
         kept = now
     code, _, stderr = run(out, *GRID_ARGS)
     assert code == 0, stderr[-2000:]
@@ -113,6 +125,7 @@ def test_resume_after_a_torn_copy_of_tunes_state_skips_no_configuration(tmp_path
     folder = run_folder(out)
     manifest = json.loads((folder / "manifest.json").read_text())
     table = signature(folder)
-    assert [trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * epochs + ["00003"] * 3
+    assert ([trial for trial, *_ in table] == ["00000"] * epochs + ["00001"] * epochs + ["00002"] * epochs
+            + ["00003"] * 3)
     assert len({config for _, config, _, _ in table}) == 4
     assert state.name in manifest["resumes"][0]["tune_state_files_put_back"]

@@ -14,8 +14,18 @@ import signal
 
 from workloads.digits import MAX_EPOCHS
 
-from .resilience_cli import (GRID_ARGS, TWO_TRIALS_ARGS, finish, run, run_folder, signature, sigkill, start, wait_for,
-                             wait_rows)
+from .resilience_cli import (
+    GRID_ARGS,
+    TWO_TRIALS_ARGS,
+    finish,
+    run,
+    run_folder,
+    sigkill,
+    signature,
+    start,
+    wait_for,
+    wait_rows,
+)
 
 FAULT = {"BENCH_INJECT_FAULT": "raise:00000:2"}
 
@@ -99,12 +109,14 @@ def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
     args = (*TWO_TRIALS_ARGS, "--samples", "3", "--max-failures", "1")  # 54 epochs after the error
     proc = start(out, *args, extra_env=FAULT)
     wait_for(lambda: out.exists() and any(out.iterdir())
-             and any(e["event"] == "errored" for e in journal(run_folder(out))), proc, what="trial 0's errored event")
+             and any(e["event"] == "errored" for e in journal(run_folder(out))), proc,
+             what="trial 0's errored event")
     # Tune's saved state must know trial 0 errored too: then the resumed run does not train it
     # again, and its error and retry can only come back from the journal.
     snapshot = run_folder(out) / "tune_state.snapshot"
     before = os.stat(snapshot).st_ino if snapshot.exists() else None
-    wait_for(lambda: snapshot.exists() and os.stat(snapshot).st_ino != before, proc, what="Tune's next saved state")
+    wait_for(lambda: snapshot.exists() and os.stat(snapshot).st_ino != before, proc,
+             what="Tune's next saved state")
     sigkill(proc)
     folder = run_folder(out)
     assert json.loads((folder / "manifest.json").read_text())["status"] == "running"

@@ -27,7 +27,7 @@ def test_a_never_started_trial_has_no_path_until_named(ray_session, tmp_path):
 
     trial = never_started_trial(tmp_path)
     with pytest.raises(RuntimeError, match="trial_dir_name"):
-        trial.path  # what ResultGrid reads: the failure of issue 14
+        _ = trial.path  # what ResultGrid reads: the failure of issue 14
     assert name_unstarted_trial_dirs([trial]) == [trial.trial_id]
     assert trial.path.startswith(str(tmp_path))
     assert name_unstarted_trial_dirs([trial]) == []  # a named trial keeps its directory

@@ -26,8 +26,8 @@ from .resilience_cli import HYPERPARAMETERS, rows, run, run_folder, sigkill, sta
 #: asha, seed 1, 16 samples at most: trial 0 trains 27 epochs, then trials stop at rung 1 on ASHA's
 #: rungs; killed after 28 rows (trial 1's rung-1 result in), the other 52 epochs are decided on
 #: restored rungs (at a 45-epoch budget the run could end before Tune's next save, 2 s later).
-ASHA_ARGS = ("--strategy", "asha", "--seed", "1", "--samples", "16", "--budget-epochs", "80", "--workers", "1",
-             "--until", "budget", "--quiet")
+ASHA_ARGS = ("--strategy", "asha", "--seed", "1", "--samples", "16", "--budget-epochs", "80", "--workers",
+             "1", "--until", "budget", "--quiet")
 #: tpe with one random start: trial 1 is TPE's proposal from trial 0's result; killed while trial
 #: 0 trains, so the proposal is made by the restored searcher.
 TPE_ARGS = ("--strategy", "tpe", "--set", "n_initial_points=1", "--samples", "2", "--budget-epochs", "54",

@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
+from bench.live.resume import RESUMABLE, ROW_KEYS
+from bench.store.jsonl import read_records
 from bench.store.results import read_manifest
-from bench.live.resume import RESUMABLE, ROW_KEYS, read_lines
 
 from .resilience_cli import GRID_ARGS, ROOT, env
 
@@ -37,20 +38,22 @@ def test_full_disk_fails_the_run_with_one_line_and_keeps_what_was_written(tmp_pa
     small, copy = tmp_path / "small", tmp_path / "copy"
     small.mkdir()
     # 200 KiB: the manifest and some epochs fit, then a checkpoint or a row does not.
-    script = (f"mount -t tmpfs -o size=200k tmpfs {small} && {{ {bench_run(small / 'out')} 2> {tmp_path / 'err'}; "
-              f"echo $? > {tmp_path / 'rc'}; cp -a {small / 'out'} {copy}; }}")
+    script = (f"mount -t tmpfs -o size=200k tmpfs {small} && {{ {bench_run(small / 'out')} 2> "
+              f"{tmp_path / 'err'}; echo $? > {tmp_path / 'rc'}; cp -a {small / 'out'} {copy}; }}")
     done = in_namespace(script)
     assert done.returncode == 0, done.stderr[-2000:]
     stderr = (tmp_path / "err").read_text().strip().splitlines()
     assert (tmp_path / "rc").read_text().strip() == "2"
-    assert stderr[-1].startswith("error: cannot write results under") and "No space left on device" in stderr[-1]
+    assert (stderr[-1].startswith("error: cannot write results under")
+            and "No space left on device" in stderr[-1])
     # Only bench's lines: Ray Tune's ERROR records, tracebacks and warnings go to the run's driver.log
     assert len(stderr) == 2 and stderr[0].startswith("hardware: "), stderr[-40:]
     assert "--resume" in stderr[-1]
     (folder,) = [p for p in copy.iterdir() if p.is_dir()]
     manifest = read_manifest(folder)  # still valid JSON with a matching checksum
     assert manifest["status"] in RESUMABLE
-    rows, _ = read_lines(folder / "epochs.partial.jsonl", ROW_KEYS)  # readable; a torn last line is left out
+    # readable; a torn last line is left out
+    rows, _ = read_records(folder / "epochs.partial.jsonl", ROW_KEYS, damaged_line="refuse")
     assert [row["run_epochs"] for row in rows] == list(range(1, len(rows) + 1))
     assert not (folder / "epochs.parquet").exists()
 
@@ -63,4 +66,5 @@ def test_read_only_output_folder_is_refused_before_anything_starts(tmp_path):
     done = in_namespace(script)
     lines = done.stderr.strip().splitlines()
     assert "rc=2" in done.stdout and done.stdout.strip().endswith("rc=2")  # and the folder is still empty
-    assert len(lines) == 1 and lines[0].startswith("error: cannot write results under") and "not a writable folder" in lines[0]
+    assert (len(lines) == 1 and lines[0].startswith("error: cannot write results under")
+            and "not a writable folder" in lines[0])

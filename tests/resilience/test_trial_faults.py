@@ -8,7 +8,17 @@ import signal
 
 from workloads.digits import MAX_EPOCHS
 
-from .resilience_cli import TWO_TRIALS_ARGS, descendants, finish, rows, run, run_folder, signature, start, wait_rows
+from .resilience_cli import (
+    TWO_TRIALS_ARGS,
+    descendants,
+    finish,
+    rows,
+    run,
+    run_folder,
+    signature,
+    start,
+    wait_rows,
+)
 
 
 def by_trial(table) -> dict[str, list[tuple[int, str]]]:

@@ -29,9 +29,11 @@ def test_a_held_lock_is_refused_naming_its_owner_and_released_on_exit(tmp_path):
 
 
 def test_the_lock_of_a_dead_driver_on_this_host_is_taken_over(tmp_path):
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True)
     dead_pid = int(gone.stdout)
-    (tmp_path / LOCK).write_text(json.dumps({"host": socket.gethostname(), "pid": dead_pid, "started_at": "x"}))
+    (tmp_path / LOCK).write_text(json.dumps({"host": socket.gethostname(), "pid": dead_pid,
+                                             "started_at": "x"}))
     assert live_owner(tmp_path) is None
     acquire(tmp_path)
     assert json.loads((tmp_path / LOCK).read_text())["pid"] == os.getpid()
@@ -54,7 +56,8 @@ def test_a_second_driver_starts_its_own_run_and_resume_of_a_running_run_is_refus
             "BENCH_TEST_BARRIER_DIR": str(barrier)}
     args = (*TWO_TRIALS_ARGS, "--workload", "barrier")
     first = start(out, *args, extra_env=gate)
-    wait_for(lambda: barrier.exists() and len(list(barrier.iterdir())) == 1, first, what="the first run's trial")
+    wait_for(lambda: barrier.exists() and len(list(barrier.iterdir())) == 1, first,
+             what="the first run's trial")
     (running,) = [p.parent for p in out.glob("*/manifest.json")]
     assert live_owner(running)["pid"] == first.pid
 

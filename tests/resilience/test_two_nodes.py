@@ -42,7 +42,8 @@ def ray_start(*args: str, log) -> subprocess.Popen:
     ray = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
     return subprocess.Popen([ray, "start", "--block", "--disable-usage-stats", f"--num-cpus={NODE_CPUS}",
                              "--object-store-memory=100000000", *args],
-                            cwd=ROOT, env=env(**AUTH, **WORKLOADS, BENCH_TEST_BARRIER_DIR=BARRIER_DIR), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                            cwd=ROOT, env=env(**AUTH, **WORKLOADS, BENCH_TEST_BARRIER_DIR=BARRIER_DIR),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_for_nodes(address: str, count: int, nodes: list[subprocess.Popen], timeout_s: float = 120) -> None:
@@ -89,7 +90,8 @@ def two_nodes(tmp_path):
                        f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={temp_dir}", log=log)]
     try:
         wait_for_nodes(address, 1, nodes)
-        nodes.append(ray_start(f"--address={address}", f"--dashboard-agent-listen-port={worker_agent}", log=log))
+        nodes.append(ray_start(f"--address={address}", f"--dashboard-agent-listen-port={worker_agent}",
+                               log=log))
         wait_for_nodes(address, 2, nodes)
         yield address
     finally:
@@ -120,8 +122,10 @@ def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
     cluster_nodes = {node_id for node_id, node in manifest["nodes"].items() if node["cpus"] == NODE_CPUS}
     assert manifest["address"] == two_nodes and len(cluster_nodes) == 2
     assert set(table["node"]) == cluster_nodes  # every epoch names the node that ran it; both nodes worked
-    assert budget <= len(table) <= budget + 2 and table["run_epochs"].tolist() == list(range(1, len(table) + 1))
+    assert budget <= len(table) <= budget + 2 and table["run_epochs"].tolist() == list(range(1,
+                                                                                             len(table) + 1))
     assert len(rows(out)) == len(table)
     trials = table.groupby("node")["trial_id"].nunique()
     epochs = Counter(table["node"])
-    print("\n" + "\n".join(f"node {node[:12]}: {int(trials[node])} trials, {epochs[node]} epochs" for node in sorted(epochs)))
+    print("\n" + "\n".join(f"node {node[:12]}: {int(trials[node])} trials, {epochs[node]} epochs"
+                           for node in sorted(epochs)))

@@ -18,8 +18,8 @@ def test_cpu_run_prints_labelled_table_and_writes_rows(tmp_path, monkeypatch):
     monkeypatch.setenv("BENCH_DATA_DIR", str(tmp_path / "no-data"))
     out = tmp_path / "throughput.json"
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--trials", "1,2", "--widths", "8", "--batch-sizes", "16", "--images", "32",
-         "--json", str(out)],
+        [sys.executable, str(SCRIPT), "--trials", "1,2", "--widths", "8", "--batch-sizes", "16", "--images",
+         "32", "--json", str(out)],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr

@@ -1,4 +1,5 @@
-"""scripts/live_vs_replay.py --from-stored recomputes the committed live-versus-replay table without training."""
+"""scripts/live_vs_replay.py --from-stored recomputes the committed
+live-versus-replay table without training."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ STORED = ROOT / "results" / "validation" / "live-vs-replay"
 def test_from_stored_recomputes_every_pair_from_the_stored_live_runs(tmp_path):
     manifest = json.loads((STORED / "manifest.json").read_text())
     done = subprocess.run([sys.executable, str(SCRIPT), "--from-stored", "--store", str(STORED),
-                           "--out", str(tmp_path / "runs")], capture_output=True, text=True, timeout=900, cwd=ROOT)
+                           "--out", str(tmp_path / "runs")], capture_output=True, text=True, timeout=900,
+                          cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if re.match(r"\| \w[\w-]* \| 0\.9", line)]
     # One row per strategy and target, each with a geometric mean.

@@ -1,4 +1,5 @@
-"""The learning-curve dataset: Sobol configurations, the recording's resume, the cost model, the shipped files."""
+"""The learning-curve dataset: Sobol configurations, the recording's resume, the cost model,
+the shipped files."""
 
 from __future__ import annotations
 
@@ -40,11 +41,13 @@ def test_cost_table_follows_batch_size_and_width_only():
 
     space = workloads.get("digits").space
     rows = []
-    for config_id, (batch, width) in enumerate([(b, w) for b in (16, 32, 64, 128, 256) for w in (4, 12, 20, 32)]):
+    for config_id, (batch, width) in enumerate([(b, w) for b in (16, 32, 64, 128, 256)
+                                                for w in (4, 12, 20, 32)]):
         seconds = 0.02 + 2.0 / batch + 0.002 * width
         for lr in (0.01, 0.5):
             rows.append({"config_id": config_id * 2 + (lr > 0.1), "seed": 0, "epoch": 1, "batch_size": batch,
-                         "width": width, "learning_rate": lr, "epoch_compute_s": seconds, "train_flops": 1e6 * width})
+                         "width": width, "learning_rate": lr, "epoch_compute_s": seconds,
+                         "train_flops": 1e6 * width})
     table = fit_cost_table(pd.DataFrame(rows), space).set_index(["batch_size", "width"])
     assert len(table) == (256 - 16 + 1) * (32 - 4 + 1)
     assert table.loc[(16, 8), "epoch_cost_s"] > table.loc[(128, 8), "epoch_cost_s"]
@@ -70,10 +73,11 @@ def test_the_cost_table_does_not_depend_on_the_order_of_recordings(digits_record
     _, frame, space = digits_recordings
     rng = np.random.default_rng(7)
     ids = frame["config_id"].unique()
-    renumbered = dict(zip(ids, rng.permutation(len(ids))))
+    renumbered = dict(zip(ids, rng.permutation(len(ids)), strict=False))
     shuffled = frame.sample(frac=1.0, random_state=11).reset_index(drop=True)
     shuffled["config_id"] = shuffled["config_id"].map(renumbered)
-    pd.testing.assert_frame_equal(fit_cost_table(frame, space), fit_cost_table(shuffled, space), check_exact=True)
+    pd.testing.assert_frame_equal(fit_cost_table(frame, space), fit_cost_table(shuffled, space),
+                                  check_exact=True)
 
 
 def test_the_shipped_cost_model_is_the_median_of_every_recording_of_a_shape(digits_recordings):
@@ -95,7 +99,8 @@ def test_the_shipped_cost_model_is_the_median_of_every_recording_of_a_shape(digi
         for width in space["width"].grid:
             recorded = [float(np.mean(s)) for b, w, s in means.values() if (b, w) == (batch, width)]
             assert len(recorded) >= 81
-            assert shipped.loc[(batch, width), "epoch_cost_s"] == pytest.approx(float(np.median(recorded)), rel=1e-12)
+            assert shipped.loc[(batch, width), "epoch_cost_s"] == pytest.approx(float(np.median(recorded)),
+                                                                                rel=1e-12)
 
 
 def test_the_drift_report_compares_early_and_later_grid_jobs(digits_recordings):
@@ -111,8 +116,8 @@ def test_the_drift_report_compares_early_and_later_grid_jobs(digits_recordings):
 def test_a_recording_resumes_where_it_stopped(tmp_path):
     """Jobs already recorded are not trained again; a line torn by a kill is trained again."""
     work = tmp_path / "work"
-    command = [sys.executable, "scripts/record_dataset.py", "--work", str(work), "--out", str(tmp_path / "out"),
-               "--sobol", "2", "--workers", "1"]
+    command = [sys.executable, "scripts/record_dataset.py", "--work", str(work), "--out",
+               str(tmp_path / "out"), "--sobol", "2", "--workers", "1"]
     first = subprocess.run([*command, "--limit", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     assert "partial: 2 of" in first.stdout

@@ -1,4 +1,5 @@
-"""Strategy parameters and seeds outside their declared range: one line naming the range, exit 2, nothing written."""
+"""Strategy parameters and seeds outside their declared range: one line naming the range, exit 2,
+nothing written."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def test_out_of_range_strategy_parameters(capsys, tmp_path, strategy, setting, a
     code = main(["run", "--strategy", strategy, "--set", setting, "--replay", "--quiet", "--out", str(out)])
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1, lines
-    assert lines[0].startswith("error: parameter ") and setting.split("=")[0] in lines[0] and accepted in lines[0]
+    assert (lines[0].startswith("error: parameter ") and setting.split("=")[0] in lines[0]
+            and accepted in lines[0])
     assert not out.exists() or not any(out.iterdir())
 
 

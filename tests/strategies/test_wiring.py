@@ -1,4 +1,5 @@
-"""Each registered strategy builds the Ray Tune classes it names, with its parameters, and stops early when it should.
+"""Each registered strategy builds the Ray Tune classes it names, with its parameters,
+and stops early when it should.
 
 The contract, engine and equivalence suites would all pass if `asha` were built with FIFO: a
 strategy's runs look the same whatever its scheduler decides. This module pins the wiring (exact
@@ -15,7 +16,11 @@ import numpy as np
 import pytest
 from optuna.samplers import TPESampler
 from ray.tune.schedulers import (
-    ASHAScheduler, HyperBandForBOHB, HyperBandScheduler, MedianStoppingRule, PopulationBasedTraining,
+    ASHAScheduler,
+    HyperBandForBOHB,
+    HyperBandScheduler,
+    MedianStoppingRule,
+    PopulationBasedTraining,
 )
 from ray.tune.schedulers.pb2 import PB2
 from ray.tune.search.basic_variant import BasicVariantGenerator
@@ -122,7 +127,8 @@ def _bohb_searcher(built, ctx, p):
 
 def _bayesopt(built, ctx, p):
     alg = built.search_alg
-    return {**_searcher_target(alg), "random_search_steps": (alg.random_search_trials, p["random_search_steps"]),
+    return {**_searcher_target(alg), "random_search_steps": (alg.random_search_trials,
+                                                             p["random_search_steps"]),
             "random_state": (alg._random_state, ctx.seed)}
 
 
@@ -159,13 +165,14 @@ def _hyperband(built, ctx, p):
     eta = p["reduction_factor"]
     # Li et al.'s most exploratory bracket: ceil(eta ** s_max) trials, s_max = log_eta(max_t) as Ray rounds it
     largest_bracket = math.ceil(eta ** round(math.log(ctx.max_epochs) / math.log(eta)))
-    return {**_scheduler_target(s), "max_t": (s._max_t_attr, ctx.max_epochs), "reduction_factor": (s._eta, eta),
-            "live_trials": (built.live_trials, largest_bracket)}
+    return {**_scheduler_target(s), "max_t": (s._max_t_attr, ctx.max_epochs),
+            "reduction_factor": (s._eta, eta), "live_trials": (built.live_trials, largest_bracket)}
 
 
 def _population(built, ctx, p):
     s = built.scheduler
-    return {**_scheduler_target(s), "perturbation_interval": (s._perturbation_interval, p["perturbation_interval"]),
+    return {**_scheduler_target(s), "perturbation_interval": (s._perturbation_interval,
+                                                              p["perturbation_interval"]),
             "quantile_fraction": (s._quantile_fraction, p["quantile_fraction"]),
             "num_samples": (built.num_samples, p["population_size"]),
             "live_trials": (built.live_trials, p["population_size"])}
@@ -173,7 +180,8 @@ def _population(built, ctx, p):
 
 def _pbt(built, ctx, p):
     s = built.scheduler
-    return {**_population(built, ctx, p), "resample_probability": (s._resample_probability, p["resample_probability"]),
+    return {**_population(built, ctx, p),
+            "resample_probability": (s._resample_probability, p["resample_probability"]),
             "mutations": (sorted(s._hyperparam_mutations), sorted(hp.name for hp in _mutable()))}
 
 
@@ -215,7 +223,8 @@ def _settings(resolved) -> tuple[dict, dict]:
     built, ctx = _build(resolved)
     searcher = SEARCHER_SETTINGS[resolved.searcher.name](built, ctx, resolved.params)
     scheduler = SCHEDULER_SETTINGS[resolved.scheduler.name](built, ctx, resolved.params)
-    pairs = {**{f"searcher {k}": v for k, v in searcher.items()}, **{f"scheduler {k}": v for k, v in scheduler.items()}}
+    pairs = {**{f"searcher {k}": v for k, v in searcher.items()},
+             **{f"scheduler {k}": v for k, v in scheduler.items()}}
     return {k: v[0] for k, v in pairs.items()}, {k: v[1] for k, v in pairs.items()}
 
 
@@ -258,7 +267,8 @@ def test_every_set_override_reaches_the_built_objects(name):
 
 @pytest.mark.parametrize("name, pairs", [
     ("asha", ["grace_period=2", "reduction_factor=2", "brackets=2"]),
-    ("pbt", ["population_size=8", "perturbation_interval=3", "quantile_fraction=0.5", "resample_probability=0.5"]),
+    ("pbt", ["population_size=8", "perturbation_interval=3", "quantile_fraction=0.5",
+             "resample_probability=0.5"]),
 ])
 def test_bench_run_set_reaches_the_built_scheduler(name, pairs, tmp_path):
     import argparse
@@ -274,7 +284,8 @@ def test_bench_run_set_reaches_the_built_scheduler(name, pairs, tmp_path):
     observed, expected = _settings(spec.strategy)
     assert observed == expected
     set_values = {k: spec.strategy.params[k] for k in (pair.split("=")[0] for pair in pairs)}
-    assert set_values == {k: type(_defaults(spec.strategy)[k])(v) for k, v in (pair.split("=") for pair in pairs)}
+    assert set_values == {k: type(_defaults(spec.strategy)[k])(v)
+                          for k, v in (pair.split("=") for pair in pairs)}
 
 
 # ---- decisions: replay on the synthetic digits table ----------------------------------------------
@@ -298,8 +309,8 @@ def _replay(name, table, out: Path, budget_epochs: float):
     """One replay of `name` on 4 simulated workers; returns the stored run and one row per trial."""
     from bench.budget import Budget
     from bench.replay import execute_replay
-    from bench.store.results import load_run
     from bench.spec import RunSpec
+    from bench.store.results import load_run
 
     spec = RunSpec(strategy=strategies.resolve(name), workload=workloads.get("digits"), seed=0,
                    budget=Budget("epochs", budget_epochs), samples=REPLAY_SAMPLES, workers=4, out_dir=out,
@@ -338,7 +349,8 @@ def test_strategy_without_early_stopping_trains_every_trial_to_the_end(name, syn
     max_epochs = workloads.get("digits").max_epochs
     # grid (243 trials) is cut by this budget; random and fifo (REPLAY_SAMPLES trials) are not
     stored, trials = _replay(name, synthetic_table, tmp_path, budget_epochs=2 * REPLAY_SAMPLES * max_epochs)
-    assert set(trials["outcome"]) <= {"completed", "diverged", "budget_cut"}, trials["outcome"].value_counts().to_dict()
+    assert set(trials["outcome"]) <= {"completed", "diverged", "budget_cut"}, (
+        trials["outcome"].value_counts().to_dict())
     assert (trials.loc[trials["outcome"] == "completed", "last_epoch"] == max_epochs).all()
     assert (trials["outcome"] == "completed").sum() >= REPLAY_SAMPLES // 2
     assert stored.manifest["simulation"]["clones"] == 0

@@ -17,7 +17,7 @@ CHANCE = 0.1
 def unit_to_config(space, unit) -> dict:
     """The configuration at a unit-cube position (log dimensions uniform in log10)."""
     config = {}
-    for u, hp in zip(unit, space):
+    for u, hp in zip(unit, space, strict=False):
         if hp.log:
             value = 10 ** (np.log10(hp.low) + u * (np.log10(hp.high) - np.log10(hp.low)))
         else:
@@ -68,7 +68,7 @@ def synthetic_frame(space, configs: int = 40, seed: int = 0) -> pd.DataFrame:
             for row in synthetic_curve_rows(unit, training_seed, rng):
                 rows.append({"config_id": config_id, "source": source, "seed": training_seed, **config,
                              **dict(zip(["epoch", "val_accuracy", "val_loss", "train_loss", "epoch_compute_s",
-                                         "train_flops", "diverged"], row))})
+                                         "train_flops", "diverged"], row, strict=False))})
     return pd.DataFrame(rows)
 
 
@@ -103,7 +103,8 @@ def shipped_frame(space) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def shipped_surrogate(shipped_frame, space):
-    """The default surrogate fitted on the shipped dataset (about 12 s), shared by the noise and tail tests."""
+    """The default surrogate fitted on the shipped dataset (about 12 s),
+    shared by the noise and tail tests."""
     from bench.surrogate import fit_surrogate
 
     return fit_surrogate(shipped_frame, space)

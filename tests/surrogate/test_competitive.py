@@ -1,4 +1,5 @@
-"""Fidelity where strategies compete, on small arrays whose answer is known, and once on the shipped dataset."""
+"""Fidelity where strategies compete, on small arrays whose answer is known,
+and once on the shipped dataset."""
 
 from __future__ import annotations
 
@@ -7,10 +8,21 @@ import math
 import numpy as np
 import pytest
 
-from bench.surrogate import (choose_competitive, choose_model, competitive_fidelity, competitive_table,
-                             nested_cross_validate)
-from bench.surrogate._competitive import (REACH_SHARE, SPEARMAN_SHARE, competitive_configs, seed_pair_rows, to_record,
-                                          wilson)
+from bench.surrogate import (
+    choose_competitive,
+    choose_model,
+    competitive_fidelity,
+    competitive_table,
+    nested_cross_validate,
+)
+from bench.surrogate._competitive import (
+    REACH_SHARE,
+    SPEARMAN_SHARE,
+    competitive_configs,
+    seed_pair_rows,
+    to_record,
+    wilson,
+)
 from bench.surrogate._evaluate import config_folds
 
 EPOCHS = 27
@@ -18,7 +30,8 @@ TARGETS = (0.90, 0.92)
 
 
 def two_seeds(configs: int = 80, seed: int = 0, noise: float = 0.01):
-    """Seeds 0 and 1 of `configs` rising curves, final accuracies spread over [0.80, 0.95] (a third below 0.85)."""
+    """Seeds 0 and 1 of `configs` rising curves, final accuracies spread over [0.80, 0.95]
+    (a third below 0.85)."""
     rng = np.random.default_rng(seed)
     final = np.linspace(0.80, 0.95, configs)
     shape = 1.0 - np.exp(-np.arange(1, EPOCHS + 1) / 4.0)
@@ -74,7 +87,7 @@ def test_a_noisy_predictor_is_scored_against_the_share_of_its_ceiling():
     assert not all(c.met for c in result.comparisons)
 
 
-def test_competitive_configurations_are_chosen_by_the_recorded_seed_mean_with_a_diverged_curve_at_its_last_value():
+def test_competitive_configurations_are_chosen_by_the_recorded_seed_mean_with_a_diverged_curve_at_its_last_value():  # noqa: E501  # the test's name is its claim
     truth = np.full((4, 3), np.nan)
     truth[0] = [0.5, 0.8, 0.9]     # config 10, seed 0
     truth[1] = [0.5, 0.8, 0.84]    # config 10, seed 1: mean 0.87
@@ -116,19 +129,21 @@ def test_the_latency_budget_bounds_the_forward_pass_and_competitive_choice_ranks
     assert choose_model({"a": {**figures, "forward_s": 1e-4, "latency_s": 1.0}}) == "a"
 
 
-def test_nested_cross_validation_holds_every_configuration_out_once_and_chooses_without_it(small_frame, space):
+def test_nested_cross_validation_holds_every_configuration_out_once_and_chooses_without_it(small_frame,
+                                                                                           space):
     seen = []
 
     def choose(inner):
         seen.append({name: set(held.config_ids) for name, held in inner.items()})
         return "knn-3"
 
-    nested = nested_cross_validate(small_frame, ["knn-3", "knn-5"], choose, space, outer_folds=2, inner_folds=2)
+    nested = nested_cross_validate(small_frame, ["knn-3", "knn-5"], choose, space, outer_folds=2,
+                                   inner_folds=2)
     held = nested.held_out
     assert nested.chosen == ["knn-3", "knn-3"]
     assert sorted(set(held.config_ids)) == sorted(small_frame["config_id"].unique())
     assert len(held.config_ids) == small_frame.groupby(["config_id", "seed"]).ngroups
-    folds = dict(zip(small_frame["config_id"], config_folds(small_frame, 2, 0)))
+    folds = dict(zip(small_frame["config_id"], config_folds(small_frame, 2, 0), strict=False))
     for fold, inner in enumerate(seen):
         for configs in inner.values():
             assert all(folds[c] != fold for c in configs)  # the outer fold's configurations never select

@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from bench.errors import BenchError
-from bench.surrogate import (CANDIDATES, SURROGATE_VERSION, cache_path, cross_validate, fidelity, fit_surrogate,
-                             load_surrogate, target_accuracy)
+from bench.surrogate import (
+    CANDIDATES,
+    SURROGATE_VERSION,
+    cache_path,
+    cross_validate,
+    fidelity,
+    fit_surrogate,
+    load_surrogate,
+    target_accuracy,
+)
 from bench.surrogate._fidelity import filled
 from tests.surrogate.conftest import MAX_EPOCHS, diverges, unit_to_config
 
@@ -24,7 +32,8 @@ def test_recorded_configurations_return_their_recorded_curves_exactly(small_fram
     for (config_id, seed), rows in small_frame.groupby(["config_id", "seed"]):
         curve = small_surrogate.curve(dict(rows.iloc[0]), int(seed))
         for name in ("val_accuracy", "val_loss", "train_loss", "diverged"):
-            np.testing.assert_array_equal(getattr(curve, name), rows[name].to_numpy(), err_msg=f"{config_id} {name}")
+            np.testing.assert_array_equal(getattr(curve, name), rows[name].to_numpy(),
+                                          err_msg=f"{config_id} {name}")
 
 
 def test_an_unrecorded_seed_of_a_recorded_configuration_is_keyed_noise_around_its_recorded_mean(
@@ -117,8 +126,10 @@ def test_a_cache_fitted_on_other_data_or_version_is_refused(small_frame, space, 
                                                     model="knn-5"))
     assert "c" * 16 + "1" in message and "c" * 16 + "2" in message and "delete it to refit" in message
     path = cache_path(tmp_path, "d" * 16, "knn-5")
-    path.write_bytes(pickle.dumps({"version": "0", "checksum": "d" * 16, "model": "knn-5", "surrogate": None}))
-    message = one_line_error(lambda: load_surrogate(small_frame, "d" * 16, tmp_path, space=space, model="knn-5"))
+    path.write_bytes(pickle.dumps({"version": "0", "checksum": "d" * 16, "model": "knn-5",
+                                   "surrogate": None}))
+    message = one_line_error(lambda: load_surrogate(small_frame, "d" * 16, tmp_path, space=space,
+                                                    model="knn-5"))
     assert str(path) in message and f"version {SURROGATE_VERSION}" in message
 
 

@@ -28,7 +28,8 @@ def _write(path: Path, entry: dict) -> None:
 
 
 def write_cifar(root: Path, per_batch: int = 40, test: int = 100, seed: int = 0) -> Path:
-    """`root/cifar-10-batches-py` with data_batch_1..5 (`per_batch` images each), test_batch and batches.meta."""
+    """`root/cifar-10-batches-py` with data_batch_1..5 (`per_batch` images each),
+    test_batch and batches.meta."""
     rng = np.random.default_rng(seed)
     folder = Path(root) / "cifar-10-batches-py"
     folder.mkdir(parents=True, exist_ok=True)
@@ -43,7 +44,8 @@ def write_cifar(root: Path, per_batch: int = 40, test: int = 100, seed: int = 0)
         "batch_label": "testing batch 1 of 1", "labels": labels.tolist(), "data": _images(labels, rng),
         "filenames": [f"test_{i}.png" for i in range(test)],
     })
-    _write(folder / "batches.meta", {"num_cases_per_batch": per_batch, "label_names": CLASS_NAMES, "num_vis": 3072})
+    _write(folder / "batches.meta", {"num_cases_per_batch": per_batch, "label_names": CLASS_NAMES,
+                                     "num_vis": 3072})
     return folder
 
 

@@ -101,7 +101,8 @@ def test_missing_data_exits_2_with_one_line_and_writes_nothing(tmp_path, offline
 
 
 def test_data_dir_is_refused_for_a_workload_without_data(tmp_path, capsys):
-    assert cli.main(["run", "--strategy", "asha", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert cli.main(["run", "--strategy", "asha", "--data-dir", str(tmp_path), "--out",
+                     str(tmp_path / "r")]) == 2
     assert "reads no data files" in capsys.readouterr().err
     assert CIFAR10.check_ready is not Workload.check_ready
 
@@ -116,7 +117,8 @@ def test_crop_and_flip_is_a_seeded_batched_crop_of_the_padded_images():
     flipped = 0
     for i in range(len(x)):  # every output is one of the 81 crops of its padded image, maybe mirrored
         crops = {(top, left, flip) for top in range(9) for left in range(9) for flip in (False, True)
-                 if torch.equal(out[i], (lambda c: c.flip(-1) if flip else c)(padded[i, :, top:top + 32, left:left + 32]))}
+                 if torch.equal(out[i], (lambda c: c.flip(-1) if flip else c)(padded[i, :, top:top + 32,
+                                                                                     left:left + 32]))}
         assert crops, f"image {i} is not a crop of its padded input"
         flipped += all(flip for _, _, flip in crops)
     assert 0 < flipped < len(x)
@@ -140,7 +142,8 @@ def test_two_epochs_report_finite_metrics_and_resume_exactly(cifar_root):
     assert resumed == straight_metrics
 
 
-def test_cli_run_on_written_files_reports_every_field_within_budget(ray_session, cifar_root, tmp_path, capsys):
+def test_cli_run_on_written_files_reports_every_field_within_budget(ray_session, cifar_root, tmp_path,
+                                                                    capsys):
     from bench.store.results import BASE_COLUMNS, OUTCOMES, load_run
 
     out = tmp_path / "results"
@@ -162,7 +165,8 @@ def test_cli_run_on_written_files_reports_every_field_within_budget(ray_session,
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(),
-                    reason="needs CUDA (bf16 autocast and channels-last; scripts/gpu_throughput.py covers them)")
+                    reason="needs CUDA (bf16 autocast and channels-last; "
+                           "scripts/gpu_throughput.py covers them)")
 def test_cuda_epoch_uses_bf16_autocast_and_channels_last(cifar_root):
     trainer = CIFAR10.make_trainer(SMALL_CONFIG, TrainerContext(device="cuda", seed=0,
                                                                options={"data_dir": str(cifar_root)}))
@@ -172,4 +176,5 @@ def test_cuda_epoch_uses_bf16_autocast_and_channels_last(cifar_root):
     conv = trainer.model.stem[0].weight
     assert conv.is_contiguous(memory_format=torch.channels_last)
     with trainer._autocast():
-        assert trainer.model(trainer.val_x[:4].contiguous(memory_format=torch.channels_last)).dtype == torch.bfloat16
+        batch = trainer.val_x[:4].contiguous(memory_format=torch.channels_last)
+        assert trainer.model(batch).dtype == torch.bfloat16

@@ -12,7 +12,6 @@ import torch
 
 from workloads import get
 from workloads.base import EpochMetrics, TrainerContext
-from workloads.digits import DIGITS
 from workloads.resnet import ResNet
 
 DIGITS = get("digits")
@@ -92,7 +91,8 @@ def test_absurd_learning_rate_gives_non_finite_loss_without_raising():
 
 def test_apply_hyperparameters_updates_the_optimizer():
     trainer = DIGITS.make_trainer(CHEAP_CONFIG, CTX)
-    new_config = {**CHEAP_CONFIG, "learning_rate": 0.02, "momentum": 0.5, "weight_decay": 1e-4, "batch_size": 16}
+    new_config = {**CHEAP_CONFIG, "learning_rate": 0.02, "momentum": 0.5, "weight_decay": 1e-4,
+                  "batch_size": 16}
     trainer.apply_hyperparameters(new_config)
     group = trainer.optimizer.param_groups[0]
     assert group["lr"] == pytest.approx(0.02)  # the cosine factor is 1 at epoch 0

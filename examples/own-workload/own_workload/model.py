@@ -66,7 +66,8 @@ class MLPTrainer(EpochTrainer):
         )
 
     def state_dict(self):
-        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(), "epoch": self.epoch}
+        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "epoch": self.epoch}
 
     def load_state_dict(self, state):
         self.model.load_state_dict(state["model"])
