@@ -1,27 +1,41 @@
 """bench: compare hyperparameter-search strategies on one workload under one compute budget.
 
-`bench.run`, `bench.compare` and `bench.report` are the Python API (bench.api); they are
-imported on first use, so `import bench` and `python -m bench list` stay light.
+The Python API (defined in bench.api, documented in docs/api.md):
+
+    bench.run(strategy="asha", replay=True)      # one run: a StoredRun
+    bench.compare(["asha", "random"], seeds=5)   # a matrix of runs and its report: a CompareResult
+    bench.report(["results"])                    # a report over stored runs: a ReportResult
+
+Bad arguments raise BenchError. The names are imported on first use, so `import bench` and
+`python -m bench list` stay light; the report's building blocks are in bench.reporting.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what the lazy loader below returns, for type checkers and editors
+    from bench.api import CompareResult, ReportResult, compare, report, run
+    from bench.errors import BenchError
+    from bench.store.results import StoredRun
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "compare", "report", "BenchError", "StoredRun", "__version__"]
+__all__ = ["run", "compare", "report", "BenchError", "StoredRun", "CompareResult", "ReportResult",
+           "__version__"]
 
-_API = ("run", "compare", "BenchError", "StoredRun", "CompareResult", "ReportResult")
+_API = frozenset(__all__) - {"__version__"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
         import bench.api
 
-        return getattr(bench.api, name)
-    if name == "report":  # the report package, callable as bench.api.report (see bench/report/__init__.py)
-        import importlib
-
-        return importlib.import_module("bench.report")
+        value = getattr(bench.api, name)
+        globals()[name] = value  # later lookups skip this function
+        return value
     raise AttributeError(f"module 'bench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

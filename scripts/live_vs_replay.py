@@ -14,7 +14,7 @@ without training: it replays the same seeds (cheap) against the stored live resu
 Printed per strategy and target: hits live and replayed, and the geometric mean of the per-seed
 replay/live ratios of epochs-to-target with its 95% interval (Student t on the log ratios, scipy;
 seeds where either missed are counted apart). Goal: every interval inside [0.75, 1.33]. Then the
-verdict (bench.report.verdict) at each target, live and replayed, and the seeds a paired interval
+verdict (bench.reporting.verdict) at each target, live and replayed, and the seeds a paired interval
 that narrow would need (from these seeds' spread: a pilot's power calculation).
 
 What would show replay does not track live: an interval outside [0.75, 1.33] (replay systematically
@@ -39,7 +39,7 @@ COLUMNS = ("strategy", "seed", "result_index", "trial_id", "epoch", "val_accurac
 
 def epochs_to_target(epochs, target: float, budget: dict | None) -> float | None:
     """Epochs trained (all trials) when the best-so-far first reaches `target`; None for a miss."""
-    from bench.report.metrics import compute_to_target, trajectory
+    from bench.reporting.metrics import compute_to_target, trajectory
 
     return compute_to_target(trajectory(epochs), target, "epochs", budget)
 
@@ -119,7 +119,7 @@ def verdict_lines(figures: dict[str, dict[int, list[float | None]]], names: list
     """bench's verdict at each target from per-seed epochs-to-target (misses count as in a report)."""
     import pandas as pd
 
-    from bench.report.verdict import target_verdict
+    from bench.reporting.verdict import target_verdict
 
     lines = []
     for index, target in enumerate(TARGETS):

@@ -56,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     from scipy.stats import wilcoxon
 
     import workloads
-    from bench.report.basis import make_basis
-    from bench.report.metrics import run_figures
-    from bench.report.reference import load_reference
+    from bench.reporting.basis import make_basis
+    from bench.reporting.metrics import run_figures
+    from bench.reporting.reference import load_reference
     from bench.spec import make_specs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     import workloads
-    from bench.report.reference import load_reference
+    from bench.reporting.reference import load_reference
     from bench.store.cost_fit import cost_drift, refit_cost_model
     from bench.store.dataset import dataset_frame
     from bench.store.tables import default_table_path, load_table

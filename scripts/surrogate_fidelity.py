@@ -5,7 +5,7 @@
                                          [--floor 0.85] [--write]
 
 Without --data: the shipped digits dataset (every grid point and Sobol configuration); the ladder
-of targets (bench.report.ladder.make_ladder) comes from the shipped reference.
+of targets (bench.reporting.ladder.make_ladder) comes from the shipped reference.
 
 1. Each candidate is fitted on the whole frame once for its CPU seconds: fit, one curve() call
    for an unrecorded configuration, and the model's forward pass inside it (the part the latency
@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Where --write stores the competitive figures (bench/report/caveats.py reads it).
+#: Where --write stores the competitive figures (bench/reporting/caveats.py reads it).
 FIDELITY_RECORD = ROOT / "results" / "validation" / "fidelity.json"
 SCHEMA_VERSION = 1
 
@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import pandas as pd
 
-    from bench.report.ladder import make_ladder
-    from bench.report.reference import DEFAULT_TOLERANCE_PP, load_reference
+    from bench.reporting.ladder import make_ladder
+    from bench.reporting.reference import DEFAULT_TOLERANCE_PP, load_reference
     from bench.surrogate import (
         LATENCY_BUDGET_S,
         SURROGATE_VERSION,

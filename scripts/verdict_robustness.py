@@ -52,8 +52,8 @@ def relations(result) -> dict[float, tuple[str | None, dict[str, str]]]:
 
 def main(argv: list[str] | None = None) -> int:
     import bench
-    from bench.report.ladder import make_ladder
-    from bench.report.reference import load_reference
+    from bench.reporting.ladder import make_ladder
+    from bench.reporting.reference import load_reference
     from bench.store.tables import default_table_path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)

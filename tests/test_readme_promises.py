@@ -200,8 +200,8 @@ def test_the_target_is_defined_one_way_in_the_readme_and_the_report():
     that are something else (one seed's best, the best seed-averaged point) say what they are."""
     import re
 
-    from bench.report.basis import resolve_target
-    from bench.report.reference import load_reference
+    from bench.reporting.basis import resolve_target
+    from bench.reporting.reference import load_reference
 
     texts = _docs()
     reference = load_reference("digits")

@@ -7,7 +7,7 @@
     result = bench.report(["results"])                        # .summary, .per_seed, .plots, .files
 
 Bad arguments raise `BenchError` with the line the CLI prints, before anything is written.
-(`bench.report` is also the report package; calling it calls `bench.api.report`.)
+(The report's building blocks, for notebooks that go further, are the package bench.reporting.)
 """
 
 from bench.api._compare import CompareResult, compare

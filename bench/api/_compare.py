@@ -112,8 +112,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     workload_name = workloads.get(workload).name
     check_writable(out)
     check_report_options(target, tolerance, claims, reference, workload_name)
-    from bench.report.ladder import check_ladder_targets
-    from bench.report.verdict import GRID, check_verdict_request
+    from bench.reporting.ladder import check_ladder_targets
+    from bench.reporting.verdict import GRID, check_verdict_request
 
     check_ladder_targets(targets)
     names = strategy_names(text)
@@ -144,8 +144,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         # Without a reference given, the replayed table is the grid these runs are measured against.
         reference = reference if reference is not None else table.path
     if targets is not None:  # a ladder target no recording reached is refused before any run
-        from bench.report.ladder import make_ladder
-        from bench.report.reference import load_reference
+        from bench.reporting.ladder import make_ladder
+        from bench.reporting.reference import load_reference
 
         make_ladder(load_reference(workload_name, reference), targets)
     result = run_matrix(specs, mode, table,

@@ -12,16 +12,16 @@ from bench.errors import BenchError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bench.report.build import Report
+    from bench.reporting.build import Report
 
 
 @dataclass(frozen=True)
 class ReportResult:
     """A written report: its figures as data and the paths of its files."""
 
-    summary: pd.DataFrame  # one row per strategy (bench.report.summary.SUMMARY_COLUMNS)
-    per_seed: pd.DataFrame  # one row per run (bench.report.metrics.PER_SEED_COLUMNS)
-    plots: list[Path]  # the PNGs (bench.report.plots.PLOT_FILES)
+    summary: pd.DataFrame  # one row per strategy (bench.reporting.summary.SUMMARY_COLUMNS)
+    per_seed: pd.DataFrame  # one row per run (bench.reporting.metrics.PER_SEED_COLUMNS)
+    plots: list[Path]  # the PNGs (bench.reporting.plots.PLOT_FILES)
     files: list[Path]  # every file written, plots included (report.md, summary.csv, summary.json, ...)
     folder: Path
     report: Report  # basis (reference, target, unit), runs, warnings, claims
@@ -31,9 +31,9 @@ def check_report_options(target: float | None = None, tolerance: float | None = 
                          claims: str | Path | None = None, reference: str | Path | None = None,
                          workload: str | None = None) -> None:
     """Refuse a bad target, tolerance, claims file or reference before anything runs or is written."""
-    from bench.report.basis import check_target_options
-    from bench.report.claims import load_claims
-    from bench.report.reference import load_reference
+    from bench.reporting.basis import check_target_options
+    from bench.reporting.claims import load_claims
+    from bench.reporting.reference import load_reference
 
     check_target_options(target, tolerance)
     if claims is not None:
@@ -50,7 +50,7 @@ def check_replay_target(target: float | None, table: str | Path, workload: str) 
     """
     if target is None:
         return  # a tolerance gives at most the grid's best final accuracy, which the table holds
-    from bench.report.reference import load_reference
+    from bench.reporting.reference import load_reference
 
     best = load_reference(workload, Path(table)).best_recorded_accuracy()
     if target > best + 1e-9:
@@ -65,12 +65,12 @@ def write_report_from(results: Iterable[str | Path], out: str | Path, *, workloa
                       targets: Sequence[float] | None = None, verdict: bool = False) -> ReportResult:
     """Build the report of the runs under `results` and write it under `out`; what `bench report` does
     before it prints."""
-    from bench.report.build import build_report
-    from bench.report.outputs import write_report
+    from bench.reporting.build import build_report
+    from bench.reporting.outputs import write_report
     from bench.spec import check_writable
 
     out = Path(out)
-    from bench.report.ladder import check_ladder_targets
+    from bench.reporting.ladder import check_ladder_targets
 
     check_report_options(target, tolerance, claims, None, None)
     check_ladder_targets(targets)

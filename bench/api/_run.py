@@ -84,7 +84,7 @@ def mlflow_uri(text: str | None) -> str | None:
     """The tracking URI of `--mlflow`, checked (MLflow installed, a usable location) before anything runs."""
     if text is None:
         return None
-    from bench.report import mlflow_log
+    from bench.reporting import mlflow_log
 
     mlflow_log.check_available()
     return mlflow_log.tracking_uri(text)
@@ -94,7 +94,7 @@ def log_to_mlflow(folders: list, uri: str | None) -> int:
     """Log finished runs (complete ones: an interrupted run is logged when it is resumed to its end)."""
     if uri is None:
         return 0
-    from bench.report import mlflow_log
+    from bench.reporting import mlflow_log
     from bench.store.results import read_manifest
 
     complete = [f for f in folders if read_manifest(Path(f)).get("status") == "complete"]

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from bench.api import compare
     from bench.commands.report import print_report
-    from bench.report.ladder import parse_targets
+    from bench.reporting.ladder import parse_targets
 
     replay = False if args.live else (args.replay or True)  # --replay without TABLE: the shipped table
     targets = None if args.targets is None else parse_targets(args.targets)

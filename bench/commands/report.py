@@ -46,8 +46,8 @@ def add_report_options(parser: argparse.ArgumentParser) -> None:
 
 def print_report(result: ReportResult) -> None:
     """The report's basis, its text budget chart and warnings, and where it was written."""
-    from bench.report.markdown import verdict_lines
-    from bench.report.outputs import text_chart
+    from bench.reporting.markdown import verdict_lines
+    from bench.reporting.outputs import text_chart
 
     report, basis = result.report, result.report.basis
     for line in verdict_lines(report):
@@ -64,7 +64,7 @@ def print_report(result: ReportResult) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from bench.api import report
-    from bench.report.ladder import parse_targets
+    from bench.reporting.ladder import parse_targets
 
     targets = None if args.targets is None else parse_targets(args.targets)
     print_report(report(args.results, out=args.out, workload=args.workload, target=args.target,

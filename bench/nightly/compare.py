@@ -61,7 +61,7 @@ def _new(change: Change, group: pd.DataFrame) -> Change:
     """A not-comparable verdict that still carries the current median and hits."""
     import dataclasses
 
-    from bench.report.stats import summarise
+    from bench.reporting.stats import summarise
 
     summary = summarise(_values(group))
     return dataclasses.replace(change, median=summary.median, hits=summary.hits, seeds=summary.seeds)

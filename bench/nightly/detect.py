@@ -54,7 +54,7 @@ def hit_drop_p(base_hits: int, base_seeds: int, hits: int, seeds: int) -> float:
 def classify(base: Sequence[float | None], current: Sequence[float | None], factor: float,
              alpha: float = ALPHA) -> Change:
     """Compare one strategy's per-seed normalised compute-to-target (None/NaN = miss) with its baseline."""
-    from bench.report.stats import as_array, mann_whitney_p, median_with_misses
+    from bench.reporting.stats import as_array, mann_whitney_p, median_with_misses
 
     a, b = as_array(base), as_array(current)
     bm, cm = median_with_misses(a), median_with_misses(b)

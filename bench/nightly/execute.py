@@ -82,9 +82,9 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     """
     import workloads
     from bench.matrix import MatrixOptions, run_matrix
-    from bench.report.basis import make_basis
-    from bench.report.metrics import per_seed_compute_to_target
-    from bench.report.reference import load_reference
+    from bench.reporting.basis import make_basis
+    from bench.reporting.metrics import per_seed_compute_to_target
+    from bench.reporting.reference import load_reference
     from bench.store.results import load_run
     from bench.store.tables import default_table_path, load_table
 

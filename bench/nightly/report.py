@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bench.nightly.compare import Row
 from bench.nightly.detect import ALPHA, changed_versions, detect_steps
-from bench.report.html import write_html
+from bench.reporting.html import write_html
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,7 +30,7 @@ def trend_data(history: History, suite: Suite, machine: str, mode: str, workload
     """Per run and strategy: median and 95% interval of normalised compute over comparable runs."""
     import pandas as pd
 
-    from bench.report.stats import summarise
+    from bench.reporting.stats import summarise
 
     current = history.results(current_id)
     conditions = set(current[(current["mode"] == mode) & (current["workload"] == workload)]["conditions"])
@@ -80,7 +80,7 @@ def plot_trends(trend: pd.DataFrame, flagged: set[str], baseline_id: int | None,
     import matplotlib.ticker
     import numpy as np
 
-    from bench.report.style import TARGET_COLOUR, colour, marker
+    from bench.reporting.style import TARGET_COLOUR, colour, marker
 
     names = sorted(trend["strategy"].unique())
     columns = max(1, min(4, len(names)))  # no empty columns: the canvas holds only panels

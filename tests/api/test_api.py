@@ -137,12 +137,30 @@ def test_bad_arguments_raise_the_cli_message_and_write_nothing(call, argv, fragm
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bench_report_is_the_package_and_the_function():
-    import bench.report.build  # noqa: F401  (importing a submodule must not hide the function)
+def test_bench_report_is_the_api_function_and_no_module_swaps_its_class():
+    import inspect
+    from pathlib import Path
 
-    assert callable(bench.report) and bench.report.build_report is bench.report.build.build_report
+    import bench.api
+    import bench.reporting.build  # noqa: F401  (importing the report package must not hide the function)
+
+    assert bench.report is bench.api.report and inspect.isfunction(bench.report)
+    assert {"run", "compare", "report", "BenchError"} <= set(dir(bench)) and "run" in bench.__all__
     with pytest.raises(BenchError, match="give --target or --tolerance, not both"):
         bench.report(["results"], target=0.5, tolerance=1.0)
+    package = Path(bench.__file__).parent
+    swapped = [str(p) for p in package.rglob("*.py") if ".__class__ =" in p.read_text()]
+    assert swapped == []
+
+
+def test_help_on_bench_lists_the_api():
+    import pydoc
+
+    import bench
+
+    text = pydoc.render_doc(bench, renderer=pydoc.plaintext)
+    functions = text[text.index("\nFUNCTIONS\n"):]  # the signatures, loaded through the lazy loader
+    assert all(f"\n    {name}(" in functions for name in ("run", "compare", "report")), functions[:300]
 
 
 def test_live_run_through_the_api(ray_session, tmp_path):

@@ -35,7 +35,7 @@ def test_a_budget_reads_back_from_old_and_new_manifests():
 
 
 def test_the_grid_cost_in_reference_seconds_is_the_reference_total():
-    from bench.report.reference import load_reference
+    from bench.reporting.reference import load_reference
     from bench.store.dataset import workload_cost_model
 
     digits = workloads.get("digits")
@@ -47,7 +47,7 @@ def test_a_replay_with_the_default_budget_uses_at_most_the_grids_compute(tmp_pat
     """In reference-seconds, as the report counts them; the ledger stops after the result that reaches the
     budget, so a run may pass it by that one epoch's cost and no more."""
     import bench
-    from bench.report.reference import load_reference
+    from bench.reporting.reference import load_reference
     from bench.spec import spec_from_manifest
 
     grid_total = load_reference("digits").total_compute("seconds")

@@ -38,7 +38,7 @@ def test_compare_refuses_a_target_no_replay_can_reach_before_any_run(tmp_path, c
 def test_compare_accepts_a_reachable_target_above_the_grid_final_in_replay(tmp_path, monkeypatch):
     """Beyond the grid's best final accuracy but within the dataset's best: replays can reach it."""
     from bench.api import _compare
-    from bench.report.reference import load_reference
+    from bench.reporting.reference import load_reference
 
     best = load_reference("digits").best_recorded_accuracy()
 

@@ -32,11 +32,11 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     import workloads
     from bench.budget import make_budget
     from bench.replay import execute_replay
-    from bench.report.basis import make_basis
-    from bench.report.ladder import ladder_table, make_ladder
-    from bench.report.metrics import per_seed_compute_to_target
-    from bench.report.reference import load_reference
-    from bench.report.verdict import verdict_records, verdicts
+    from bench.reporting.basis import make_basis
+    from bench.reporting.ladder import ladder_table, make_ladder
+    from bench.reporting.metrics import per_seed_compute_to_target
+    from bench.reporting.reference import load_reference
+    from bench.reporting.verdict import verdict_records, verdicts
     from bench.spec import RunSpec
     from bench.store.dataset import table_cost_model
     from bench.store.results import load_run

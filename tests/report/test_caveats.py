@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.report.build import build_report
+from bench.reporting.build import build_report
 
 from report_builders import write_run
 
@@ -43,7 +43,7 @@ def test_replayed_targets_where_the_committed_fidelity_misses_its_goals_are_warn
     import json
     from types import SimpleNamespace
 
-    from bench.report.caveats import replay_fidelity_warnings
+    from bench.reporting.caveats import replay_fidelity_warnings
 
     record = tmp_path / "fidelity.json"
     record.write_text(json.dumps({"comparisons": [

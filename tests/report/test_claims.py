@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.errors import BenchError
-from bench.report.claims import Claim, load_claims, verdict
+from bench.reporting.claims import Claim, load_claims, verdict
 
 
 def _row(median, low, high):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bench.errors import BenchError
-from bench.report.html import render_html, write_html
-from bench.report.plots import PLOT_FILES
+from bench.reporting.html import render_html, write_html
+from bench.reporting.plots import PLOT_FILES
 from tests.browser import open_page
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,15 +6,15 @@ import math
 
 import pytest
 
-from bench.report.basis import make_basis
-from bench.report.metrics import (
+from bench.reporting.basis import make_basis
+from bench.reporting.metrics import (
     best_final_accuracy,
     compute_to_target,
     configurations_tried,
     per_seed_compute_to_target,
     trajectory,
 )
-from bench.report.reference import load_reference
+from bench.reporting.reference import load_reference
 from bench.store.results import load_run
 
 from report_builders import EPOCHS, GRID_TOTAL, write_run

@@ -8,7 +8,7 @@ import pytest
 
 from bench.cli import main
 from bench.errors import BenchError
-from bench.report.mlflow_log import tracking_uri
+from bench.reporting.mlflow_log import tracking_uri
 
 REPLAY = ["run", "--replay", "--strategy", "asha", "--samples", "12", "--budget-epochs", "120", "--quiet"]
 

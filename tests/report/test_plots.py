@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bench.report.build import report_from_runs
-from bench.report.outputs import text_chart, write_report
-from bench.report.plots import PLOT_FILES
-from bench.report.reference import load_reference
+from bench.reporting.build import report_from_runs
+from bench.reporting.outputs import text_chart, write_report
+from bench.reporting.plots import PLOT_FILES
+from bench.reporting.reference import load_reference
 from bench.store.results import load_run
 
 from report_builders import write_run
@@ -48,7 +48,7 @@ def test_text_bars_scale_with_the_median(tmp_path, shipped_reference):
 
 def test_every_registered_strategy_has_its_own_colour_and_marker():
     import strategies
-    from bench.report import style
+    from bench.reporting import style
 
     names = strategies.REGISTRY.names()
     assert set(names) <= set(style.STRATEGY_STYLE)
@@ -72,7 +72,7 @@ def _title_inside(fig, text) -> bool:
 
 def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legend(tmp_path,
                                                                                   shipped_reference):
-    from bench.report import plotdata, plots
+    from bench.reporting import plotdata, plots
 
     report = _report(tmp_path)
     budget = plots.budget_figure(plotdata.budget_chart_data(report.summary))
@@ -91,7 +91,7 @@ def test_budget_and_spread_charts_use_a_log_axis_with_the_grid_line_in_the_legen
 
 
 def test_anytime_plot_has_the_grid_curve_and_a_labelled_target(tmp_path, shipped_reference):
-    from bench.report import plotdata, plots
+    from bench.reporting import plotdata, plots
 
     report = _report(tmp_path)
     fig = plots.anytime_figure(plotdata.anytime_data(report.runs, report.basis), report.basis.target)
@@ -104,7 +104,7 @@ def test_learning_curves_highlight_the_best_trials_in_the_strategy_colour_not_ou
                                                                                            shipped_reference):
     from matplotlib.colors import to_hex
 
-    from bench.report import plotdata, plots, style
+    from bench.reporting import plotdata, plots, style
 
     report = _report(tmp_path)
     panels = plotdata.learning_curves_data(report.runs, report.per_seed)
@@ -126,8 +126,8 @@ def test_learning_curves_highlight_the_best_trials_in_the_strategy_colour_not_ou
 
 
 def test_runtime_distribution_is_a_log_axis_ecdf_with_counts_in_the_legend(tmp_path, shipped_reference):
-    from bench.report import plots
-    from bench.report.ladder import runtime_distribution_data
+    from bench.reporting import plots
+    from bench.reporting.ladder import runtime_distribution_data
 
     report = _report(tmp_path)
     fig = plots.runtime_distribution_figure(runtime_distribution_data(report.ladder_table), report.ladder)

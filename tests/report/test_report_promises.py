@@ -51,7 +51,7 @@ def test_without_grid_runs_the_grid_row_says_it_is_the_reference(shipped_referen
 def test_one_unit_name_everywhere_and_no_unit_on_a_normalised_axis(shipped_reference, tmp_path, capsys,
                                                                     monkeypatch):
     """The hand-built runs were timed on the reference's hardware: device-seconds, in every output."""
-    import bench.report.plots as plots
+    import bench.reporting.plots as plots
 
     labels = []
     save = plots._save

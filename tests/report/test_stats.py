@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from bench.report.stats import bootstrap_interval, mann_whitney_p, median_with_misses, summarise
+from bench.reporting.stats import bootstrap_interval, mann_whitney_p, median_with_misses, summarise
 
 INF = math.inf
 

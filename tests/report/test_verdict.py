@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from bench.report.ladder import Ladder, Rung
-from bench.report.verdict import target_verdict, verdict_line, verdict_possible, verdicts
+from bench.reporting.ladder import Ladder, Rung
+from bench.reporting.verdict import target_verdict, verdict_line, verdict_possible, verdicts
 
 TARGET = 0.9
 

@@ -45,7 +45,7 @@ def test_trials_running_when_the_budget_is_spent_are_budget_cut():
 
 
 def test_every_outcome_has_a_colour_and_old_folders_still_say_budget_cut():
-    from bench.report.style import OUTCOME_LINESTYLES
+    from bench.reporting.style import OUTCOME_LINESTYLES
 
     assert "stopped_at_target" in OUTCOMES and "budget_cut" in OUTCOMES
     assert set(OUTCOMES) <= set(OUTCOME_LINESTYLES)

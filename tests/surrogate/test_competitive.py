@@ -151,8 +151,8 @@ def test_nested_cross_validation_holds_every_configuration_out_once_and_chooses_
 
 def test_competitive_fidelity_of_one_fold_of_the_shipped_dataset(shipped_frame, space):
     """One outer fold (a fifth of the configurations) predicted by knn-5 fitted on the rest: a few seconds."""
-    from bench.report.ladder import make_ladder
-    from bench.report.reference import load_reference
+    from bench.reporting.ladder import make_ladder
+    from bench.reporting.reference import load_reference
     from bench.surrogate import fit_surrogate
     from bench.surrogate._evaluate import _predict
 

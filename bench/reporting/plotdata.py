@@ -1,4 +1,4 @@
-"""Data for each plot, built from stored figures only; drawing lives in bench.report.plots."""
+"""Data for each plot, built from stored figures only; drawing lives in bench.reporting.plots."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bench.report.basis import Basis
-from bench.report.metrics import cumulative_column, trajectory
-from bench.report.summary import records
+from bench.reporting.basis import Basis
+from bench.reporting.metrics import cumulative_column, trajectory
+from bench.reporting.summary import records
 from bench.store.results import StoredRun
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class AnytimeCurve:
 
 
 def _runs_by_strategy(runs: Sequence[StoredRun]) -> dict[str, list[StoredRun]]:
-    from bench.report.metrics import strategy_label
+    from bench.reporting.metrics import strategy_label
 
     grouped: dict[str, list[StoredRun]] = {}
     for run in runs:

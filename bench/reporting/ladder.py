@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.report.basis import REACH_EPSILON, Basis
+from bench.reporting.basis import REACH_EPSILON, Basis
 from bench.store.results import StoredRun
 
 if TYPE_CHECKING:
-    from bench.report.reference import Reference
+    from bench.reporting.reference import Reference
 
 #: Default rungs below the grid's best final accuracy, in percentage points.
 DEFAULT_RUNGS_PP = (2.0, 1.0, 0.0)
@@ -131,7 +131,7 @@ def _run_target(run: StoredRun) -> float | None:
 
 def run_ladder_rows(run: StoredRun, basis: Basis, ladder: Ladder) -> list[dict]:
     """One run's status and compute at every rung (one trajectory for all of them)."""
-    from bench.report.metrics import compute_to_target, cumulative_column, strategy_label, trajectory
+    from bench.reporting.metrics import compute_to_target, cumulative_column, strategy_label, trajectory
 
     path = trajectory(run.epochs)
     budget = run.manifest.get("budget") or None
@@ -209,7 +209,7 @@ def ladder_summary(table: Any, basis: Basis, ladder: Ladder) -> Any:
     """
     import pandas as pd
 
-    from bench.report.stats import summarise
+    from bench.reporting.stats import summarise
 
     rows = []
     for target in ladder.targets:

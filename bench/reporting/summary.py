@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from bench.report.basis import Basis
-from bench.report.stats import summarise
+from bench.reporting.basis import Basis
+from bench.reporting.stats import summarise
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -115,7 +115,7 @@ def summarise_strategies(per_seed: pd.DataFrame, basis: Basis, grid_own_order: f
 def grid_own_order(per_seed: pd.DataFrame, basis: Basis) -> tuple[float | None, str]:
     """The one figure a report gives for where the grid first reached the target in its own order, and
     whose it is: the median over the report's grid runs when it has some, else the reference's."""
-    from bench.report.metrics import grid_first_reach_normalised
+    from bench.reporting.metrics import grid_first_reach_normalised
 
     runs = per_seed[per_seed["strategy"] == GRID]
     if len(runs):
@@ -129,7 +129,7 @@ def grid_own_order(per_seed: pd.DataFrame, basis: Basis) -> tuple[float | None, 
 
 def _grid_runs_own_order(seeds: pd.DataFrame, fallback: float | None) -> float | None:
     """Median over stored grid runs of where they first reached the target, else the reference's."""
-    from bench.report.stats import median_with_misses
+    from bench.reporting.stats import median_with_misses
 
     return _finite(median_with_misses(seeds["normalised"].tolist())) if len(seeds) else fallback
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.report.plotdata import Bar
+from bench.reporting.plotdata import Bar
 
 #: Characters a bar of 100 (the grid) spans.
 BAR_WIDTH_100 = 30

@@ -1,4 +1,4 @@
-"""Drawing the report's PNG plots from the data bench.report.plotdata and bench.report.ladder build."""
+"""Drawing the report's PNG plots from the data bench.reporting.plotdata and bench.reporting.ladder build."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.report import style
-from bench.report.ladder import Ladder, RuntimeDistribution
-from bench.report.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
+from bench.reporting import style
+from bench.reporting.ladder import Ladder, RuntimeDistribution
+from bench.reporting.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

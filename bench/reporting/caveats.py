@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.report.stats import SIGNIFICANCE, mann_whitney_p
+from bench.reporting.stats import SIGNIFICANCE, mann_whitney_p
 from bench.store.results import StoredRun
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bench.report.reference import Reference
+    from bench.reporting.reference import Reference
 
 #: A strategy whose share of seeds reaching the target is below this gets a warning.
 LOW_HIT_RATE = 0.8

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.report.ladder import NOT_MEASURED, REACHED, Ladder
+from bench.reporting.ladder import NOT_MEASURED, REACHED, Ladder
 
 if TYPE_CHECKING:
     import pandas as pd

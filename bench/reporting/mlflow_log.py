@@ -62,7 +62,7 @@ def run_figures(run: StoredRun) -> dict[str, float]:
     Against the workload's shipped reference when there is one (the report's figures,
     normalised so the grid is 100), else against the run's own target in raw compute.
     """
-    from bench.report.metrics import compute_to_target, trajectory
+    from bench.reporting.metrics import compute_to_target, trajectory
 
     path = trajectory(run.epochs)
     manifest = run.manifest
@@ -74,9 +74,9 @@ def run_figures(run: StoredRun) -> dict[str, float]:
     }
     target = manifest.get("target")
     try:
-        from bench.report.basis import make_basis
-        from bench.report.metrics import run_figures as report_figures
-        from bench.report.reference import load_reference
+        from bench.reporting.basis import make_basis
+        from bench.reporting.metrics import run_figures as report_figures
+        from bench.reporting.reference import load_reference
         from bench.store.tables import default_table_path
 
         if default_table_path(manifest["workload"]["name"]) is not None:

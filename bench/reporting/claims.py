@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.errors import BenchError
-from bench.report.summary import records
+from bench.reporting.summary import records
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import environment
-from bench.report import html, markdown, plotdata, plots
-from bench.report.ladder import runtime_distribution_data
-from bench.report.text import text_bars
-from bench.report.verdict import verdict_records
+from bench.reporting import html, markdown, plotdata, plots
+from bench.reporting.ladder import runtime_distribution_data
+from bench.reporting.text import text_bars
+from bench.reporting.verdict import verdict_records
 from bench.store.results import atomic_write_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bench.report.build import Report
+    from bench.reporting.build import Report
 
 SUMMARY_SCHEMA_VERSION = 2  # 2: the ladder of targets and the verdicts
 
@@ -68,7 +68,7 @@ def summary_document(report: Report) -> dict:
 
 
 def _ladder_document(report: Report) -> dict | None:
-    from bench.report.summary import records
+    from bench.reporting.summary import records
 
     if report.ladder is None:
         return None
@@ -111,7 +111,7 @@ def text_chart(report: Report) -> str:
 
 
 def write_plots(report: Report, out: Path) -> list[Path]:
-    """The PNGs, each drawn from data built by bench.report.plotdata or bench.report.ladder."""
+    """The PNGs, each drawn from data built by bench.reporting.plotdata or bench.reporting.ladder."""
     budget, anytime, curves, spread, runtimes = (out / name for name in plots.PLOT_FILES)
     return [
         plots.draw_budget_chart(plotdata.budget_chart_data(report.summary), report.basis.unit, budget),

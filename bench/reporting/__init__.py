@@ -10,14 +10,10 @@ The figures are pure functions over stored runs, for reports, nightly checks and
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
-from bench.report.basis import Basis, make_basis
-from bench.report.build import Report, build_report, report_from_runs
-from bench.report.collect import collect_runs
-from bench.report.metrics import (
+from bench.reporting.basis import Basis, make_basis
+from bench.reporting.build import Report, build_report, report_from_runs
+from bench.reporting.collect import collect_runs
+from bench.reporting.metrics import (
     best_final_accuracy,
     compute_to_target,
     grid_first_reach_normalised,
@@ -26,9 +22,15 @@ from bench.report.metrics import (
     strategy_label,
     trajectory,
 )
-from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, load_reference
-from bench.report.stats import SeedSummary, bootstrap_interval, mann_whitney_p, median_with_misses, summarise
-from bench.report.summary import summarise_strategies
+from bench.reporting.reference import DEFAULT_TOLERANCE_PP, Reference, load_reference
+from bench.reporting.stats import (
+    SeedSummary,
+    bootstrap_interval,
+    mann_whitney_p,
+    median_with_misses,
+    summarise,
+)
+from bench.reporting.summary import summarise_strategies
 
 __all__ = [
     "Basis", "make_basis", "Report", "build_report", "report_from_runs", "collect_runs", "trajectory",
@@ -37,16 +39,3 @@ __all__ = [
     "SeedSummary", "summarise", "median_with_misses", "bootstrap_interval", "mann_whitney_p",
     "summarise_strategies",
 ]
-
-
-class _CallablePackage(types.ModuleType):
-    """This package, callable: `bench.report(results, ...)` is `bench.api.report` (the API's name for
-    making a report is this package's name, and a package attribute cannot be both)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from bench.api import report
-
-        return report(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage

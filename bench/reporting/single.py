@@ -19,8 +19,8 @@ def default_stop(until: str | None, target: float | None, workload: str) -> tupl
     if until is None:
         until = "target" if (target is not None or has_reference) else "budget"
     if until == "target" and target is None and has_reference:
-        from bench.report.basis import resolve_target
-        from bench.report.reference import load_reference
+        from bench.reporting.basis import resolve_target
+        from bench.reporting.reference import load_reference
 
         target = resolve_target(load_reference(workload))[0]
     return until, target
@@ -28,9 +28,9 @@ def default_stop(until: str | None, target: float | None, workload: str) -> tupl
 
 def normalised_line(folder: Path | str) -> str | None:
     """One line with a finished run's normalised compute-to-target (None without a reference)."""
-    from bench.report.basis import make_basis
-    from bench.report.metrics import run_figures
-    from bench.report.reference import load_reference
+    from bench.reporting.basis import make_basis
+    from bench.reporting.metrics import run_figures
+    from bench.reporting.reference import load_reference
     from bench.store.results import load_run
     from bench.store.tables import default_table_path
 

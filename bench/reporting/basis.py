@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.errors import BenchError
-from bench.report.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint
+from bench.reporting.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint
 from bench.store.results import StoredRun
 
 #: Accuracies within this of the target count as reaching it (a target is often a float sum).

@@ -62,7 +62,7 @@ def _check_one_workload(runs: list[StoredRun], workload: str | None) -> str:
 
 def _latest_per_seed(runs: list[StoredRun]) -> tuple[list[StoredRun], list[str]]:
     """Keep the latest run of each strategy, parameters, seed and replay flag."""
-    from bench.report.metrics import strategy_label
+    from bench.reporting.metrics import strategy_label
 
     latest: dict[tuple, StoredRun] = {}
     dropped = []

@@ -7,15 +7,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.report.basis import Basis, make_basis
-from bench.report.caveats import collect_warnings
-from bench.report.claims import compare_claims, load_claims
-from bench.report.collect import collect_runs
-from bench.report.ladder import Ladder, ladder_summary, ladder_table, make_ladder
-from bench.report.metrics import per_seed_compute_to_target
-from bench.report.reference import Reference, load_reference
-from bench.report.summary import grid_own_order, summarise_strategies
-from bench.report.verdict import TargetVerdict, check_verdict_request, contenders, verdict_possible, verdicts
+from bench.reporting.basis import Basis, make_basis
+from bench.reporting.caveats import collect_warnings
+from bench.reporting.claims import compare_claims, load_claims
+from bench.reporting.collect import collect_runs
+from bench.reporting.ladder import Ladder, ladder_summary, ladder_table, make_ladder
+from bench.reporting.metrics import per_seed_compute_to_target
+from bench.reporting.reference import Reference, load_reference
+from bench.reporting.summary import grid_own_order, summarise_strategies
+from bench.reporting.verdict import (
+    TargetVerdict,
+    check_verdict_request,
+    contenders,
+    verdict_possible,
+    verdicts,
+)
 from bench.store.results import StoredRun
 
 if TYPE_CHECKING:
@@ -24,7 +30,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Report:
-    """Every figure of one report; writing it is bench.report.outputs' job."""
+    """Every figure of one report; writing it is bench.reporting.outputs' job."""
 
     workload: str
     basis: Basis

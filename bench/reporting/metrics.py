@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bench.report.basis import REACH_EPSILON, Basis
+from bench.reporting.basis import REACH_EPSILON, Basis
 from bench.store.manifest import strategy_label as label_from
 from bench.store.results import BASE_COLUMNS, StoredRun
 

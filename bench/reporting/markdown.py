@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from bench.report.caveats import LOW_HIT_RATE
-from bench.report.reference import DEFAULT_TOLERANCE_PP
-from bench.report.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
-from bench.report.summary import records
-from bench.report.verdict import ALPHA, MISS_PENALTY, TIE_HIGH, TIE_LOW
+from bench.reporting.caveats import LOW_HIT_RATE
+from bench.reporting.reference import DEFAULT_TOLERANCE_PP
+from bench.reporting.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED
+from bench.reporting.summary import records
+from bench.reporting.verdict import ALPHA, MISS_PENALTY, TIE_HIGH, TIE_LOW
 
 if TYPE_CHECKING:
 
-    from bench.report.build import Report
+    from bench.reporting.build import Report
 
 DEFINITIONS = f"""\
 - **Reference**: the grid's recorded results of the same workload and version (a learning-curve
