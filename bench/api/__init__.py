@@ -10,9 +10,9 @@ Bad arguments raise `BenchError` with the line the CLI prints, before anything i
 (The report's building blocks, for notebooks that go further, are the package bench.reporting.)
 """
 
-from bench.api._compare import CompareResult, compare
-from bench.api._report import ReportResult, report
-from bench.api._run import run
+from bench.api.compare_call import CompareResult, compare
+from bench.api.report_call import ReportResult, report
+from bench.api.run_call import run
 from bench.errors import BenchError
 from bench.store.results import StoredRun
 

@@ -10,7 +10,7 @@ from bench.errors import path_option
 if TYPE_CHECKING:
     import argparse
 
-    from bench.api._report import ReportResult
+    from bench.api.report_call import ReportResult
 
 HELP = "report compute-to-target per strategy, normalised so that grid search = 100"
 

@@ -12,7 +12,7 @@ from bench.spec import MAX_FAILURES
 if TYPE_CHECKING:
     import argparse
 
-    from bench.api._request import RunRequest
+    from bench.api.run_request import RunRequest
     from bench.budget import Budget
     from bench.store.manifest import RunSummary
 
@@ -76,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def request(args: argparse.Namespace) -> RunRequest:
     """The command's options as the plain values `bench.api` runs (a RunRequest)."""
-    from bench.api._request import RunRequest
+    from bench.api.run_request import RunRequest
 
     return RunRequest(
         strategy=args.strategy, workload=args.workload, seed=args.seed, seeds=args.seeds,
@@ -90,7 +90,7 @@ def request(args: argparse.Namespace) -> RunRequest:
 
 def build_specs(args: argparse.Namespace) -> list:
     """Validate every option and return one RunSpec per seed; nothing is written here."""
-    from bench.api._request import plan
+    from bench.api.run_request import plan
 
     return plan(request(args))
 
@@ -126,7 +126,7 @@ def print_run(summary: RunSummary, budget: Budget, replay_line: str | None) -> N
 
 
 def main(args: argparse.Namespace) -> int:
-    from bench.api._run import execute, log_to_mlflow, mlflow_uri
+    from bench.api.run_call import execute, log_to_mlflow, mlflow_uri
 
     uri = mlflow_uri(args.mlflow)  # checked before anything runs
     summaries = execute(request(args), on_run=print_run,

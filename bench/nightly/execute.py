@@ -49,7 +49,7 @@ def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
     """Everything a suite's runs need, checked before the first runs: every section's workloads, tables,
     strategy parameters and, in replay, a target some replay can reach (live runs may beat the grid)."""
     import workloads
-    from bench.api._report import check_replay_target
+    from bench.api.report_call import check_replay_target
     from bench.spec import check_buildable
     from bench.store.tables import default_table_path, load_table
 

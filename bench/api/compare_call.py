@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.api._report import ReportResult, check_replay_target, check_report_options, write_report_from
-from bench.api._run import call_command, path_value, replay_option
+from bench.api.report_call import ReportResult, check_replay_target, check_report_options, write_report_from
+from bench.api.run_call import call_command, path_value, replay_option
 from bench.errors import BenchError, check_seeds
 
 if TYPE_CHECKING:

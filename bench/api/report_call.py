@@ -120,7 +120,7 @@ def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: st
         BenchError: bad arguments or unusable results, with the message `bench report` prints; nothing is
             written then.
     """
-    from bench.api._request import path_value
+    from bench.api.run_request import path_value
 
     if isinstance(results, (str, Path)):
         results = [results]

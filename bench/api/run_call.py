@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.api._request import RunRequest, call_command, path_value, plan, replay_option
+from bench.api.run_request import RunRequest, call_command, path_value, plan, replay_option
 from bench.errors import BenchError
 from bench.spec import MAX_FAILURES
 from bench.store.results import StoredRun, load_run
