@@ -37,7 +37,7 @@ def test_compare_refuses_a_target_no_replay_can_reach_before_any_run(tmp_path, c
 
 def test_compare_accepts_a_reachable_target_above_the_grid_final_in_replay(tmp_path, monkeypatch):
     """Beyond the grid's best final accuracy but within the dataset's best: replays can reach it."""
-    from bench.api import _compare
+    from bench.api import compare_call
     from bench.reporting.reference import load_reference
 
     best = load_reference("digits").best_recorded_accuracy()
@@ -50,7 +50,7 @@ def test_compare_accepts_a_reachable_target_above_the_grid_final_in_replay(tmp_p
 
     monkeypatch.setattr("bench.matrix.run_matrix", started)
     with pytest.raises(Started):
-        _compare.compare("asha", seeds=1, target=best, out=tmp_path / "o", log=lambda line: None)
+        compare_call.compare("asha", seeds=1, target=best, out=tmp_path / "o", log=lambda line: None)
 
 
 def test_compare_live_holds_a_target_to_the_accuracy_range_only(tmp_path, capsys, monkeypatch):
