@@ -206,4 +206,5 @@ def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any) -> RunSpe
                    samples=int(manifest["samples"]), workers=int(manifest["workers"]),
                    out_dir=Path(folder).parent, target=manifest.get("target"),
                    workload_options=dict(manifest["workload"].get("options", {})), resume=Path(folder),
-                   max_failures=int(manifest.get("max_failures", MAX_FAILURES)), **overrides)
+                   max_failures=int(manifest.get("max_failures", MAX_FAILURES)),
+                   **{"trials_per_gpu": int(manifest.get("trials_per_gpu", 1)), **overrides})

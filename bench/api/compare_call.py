@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from bench.api.report_call import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api.run_call import call_command, path_value, replay_option
+from bench.api.run_request import check_run_options, workload_options
 from bench.errors import BenchError, check_seeds
+from bench.spec import MAX_FAILURES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +72,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
             target: float | None = None, tolerance: float | None = None, reference: str | Path | None = None,
             claims: str | Path | None = None, parallel: int | None = None, address: str | None = None,
             verbose: bool = False, targets: Sequence[float] | None = None, verdict: bool = False,
+            trials_per_gpu: int | None = None, max_failures: int = MAX_FAILURES,
+            data_dir: str | Path | None = None,
             log: Callable[[str], None] = print, command: Sequence[str] | None = None) -> CompareResult:
     """Run every strategy x seed under the full grid budget, then report them, as `bench compare` does.
 
@@ -83,6 +87,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
         target, tolerance, reference, claims, targets, verdict: as for `report`; every run goes on to
             its budget, so every target of the ladder is measured.
         parallel: runs executed at once (default: the CPUs for replay, 1 live).
+        trials_per_gpu, max_failures, data_dir: as `bench run`'s options of those names, carried to
+            every run of the matrix (each run's manifest records them).
         log: where the matrix's progress lines go.
         command: what each manifest records as the command (default: this call, written out).
 
@@ -109,7 +115,10 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     check_positive("--seeds", seeds)
     check_seeds(seed, seeds)
     check_positive("--workers", workers)
-    workload_name = workloads.get(workload).name
+    workload_object = workloads.get(workload)
+    workload_name = workload_object.name
+    check_run_options(trials_per_gpu, max_failures)
+    options = workload_options(data_dir, workload_object, live=replay is False)
     check_writable(out)
     check_report_options(target, tolerance, claims, reference, workload_name)
     from bench.reporting.ladder import check_ladder_targets
@@ -125,14 +134,15 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     # The epochs are charged by the replayed table's cost model, or live by the workload's shipped one.
     specs = make_specs([(name, {}) for name in names], workload_name, seed=seed, seeds=seeds,
                        out_dir=out, samples=samples, workers=workers, budget_epochs=budget_epochs,
-                       command=tuple(command), progress=False,
+                       command=tuple(command), progress=False, workload_options=options,
+                       trials_per_gpu=trials_per_gpu or 1, max_failures=max_failures,
                        **({} if table is None else {"cost_model": table_cost_model(table)}))  # type: ignore[arg-type]  # cost_model only
     if table is None:  # no table option
         from bench.matrix.live import live_workers
 
         mode, table = "live", None
         check_buildable(specs)  # before Ray starts; live runs may beat the grid, so --target keeps (0, 1]
-        live = live_workers(workers, parallel, address)
+        live = live_workers(workers, parallel, address, trials_per_gpu or 1)
         specs = [dataclasses.replace(spec, workers=live, address=address) for spec in specs]
     else:
         from bench.replay import DEFAULT_WORKERS, check_specs

@@ -90,7 +90,7 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     """
     import workloads
     from bench.reporting.single import default_stop
-    from bench.spec import check_buildable, check_positive, check_writable, make_specs, raise_if_bad_target
+    from bench.spec import check_buildable, check_writable, make_specs, raise_if_bad_target
     from bench.store.recording import repeat_seeds
 
     if request.strategy is None:
@@ -104,20 +104,19 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     raise_if_bad_target(target)
     if until == "target" and target is None:
         raise BenchError("--until target needs --target ACCURACY")
-    check_positive("--trials-per-gpu", request.trials_per_gpu)
-    if request.max_failures < 0:
-        raise BenchError(f"--max-failures must be 0 or more, not {request.max_failures}")
+    check_run_options(request.trials_per_gpu, request.max_failures)
     if request.address is not None:
         from bench.live.ray_session import parse_address
 
         parse_address(request.address)  # the syntax now; whether a cluster answers when Ray starts
+    options = workload_options(request.data_dir, workload, live=request.replay is None)
     check_writable(request.out)
     specs = make_specs(
         [(request.strategy, params)], workload.name, seed=request.seed, seeds=seeds, out_dir=request.out,
         samples=request.samples, workers=request.workers, budget_epochs=request.budget_epochs,
         budget_seconds=request.budget_seconds, budget_fraction=request.budget_fraction, cost_model=cost_model,
         target=target if until == "target" else None, address=request.address,
-        trials_per_gpu=request.trials_per_gpu or 1, workload_options=_workload_options(request, workload),
+        trials_per_gpu=request.trials_per_gpu or 1, workload_options=options,
         command=request.command, progress=request.progress, max_failures=request.max_failures,
     )
     if request.replay is not None:
@@ -132,18 +131,27 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     return [with_unfinished_run(spec) for spec in specs]
 
 
-def _workload_options(request: RunRequest, workload: Workload) -> dict:
-    """--data-dir as a workload option; the workload checks its data before anything is written."""
+def check_run_options(trials_per_gpu: int | None, max_failures: int) -> None:
+    """`--trials-per-gpu` and `--max-failures`, as `run` and `compare` take them."""
+    from bench.spec import check_positive
+
+    check_positive("--trials-per-gpu", trials_per_gpu)
+    if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 0:
+        raise BenchError(f"--max-failures must be 0 or more, not {max_failures}")
+
+
+def workload_options(data_dir: str | Path | None, workload: Workload, live: bool) -> dict:
+    """--data-dir as a workload option; a live run's workload checks its data before anything is written."""
     from workloads import Workload
 
-    if request.data_dir is None:
+    if data_dir is None:
         options = {}
     elif workload.check_ready is Workload.check_ready:  # the base's no-op: the workload reads no data
         raise BenchError(f"--data-dir: workload {workload.name} reads no data files; "
                          "workloads that do: cifar10")
     else:
-        options = {"data_dir": str(Path(request.data_dir).expanduser().absolute())}
-    if request.replay is None:
+        options = {"data_dir": str(Path(data_dir).expanduser().absolute())}
+    if live:
         workload.check_ready(options)  # data missing: one line, exit 2
     return options
 

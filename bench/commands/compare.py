@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bench.errors import path_option
+from bench.spec import MAX_FAILURES
 
 if TYPE_CHECKING:
     import argparse
@@ -40,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address", default=None,
                         help="a Ray cluster (auto, host:port, ray://host:port): "
                              "replays run as Ray tasks on it, live runs join it")
+    parser.add_argument("--trials-per-gpu", type=int, default=None,
+                        help="live: trials packed onto each GPU, each charged its share (as for bench run)")
+    parser.add_argument("--max-failures", type=int, default=MAX_FAILURES,
+                        help="live: retries of a failed trial before it counts as errored "
+                             f"(default: {MAX_FAILURES})")
+    parser.add_argument("--data-dir", type=path_option, default=None,
+                        help="data folder of workloads that read data (cifar10), for every run")
     parser.set_defaults(workload="digits")
 
 
@@ -54,6 +62,7 @@ def main(args: argparse.Namespace) -> int:
                      workers=args.workers, samples=args.samples, budget_epochs=args.budget_epochs,
                      out=args.out, target=args.target, tolerance=args.tolerance, reference=args.reference,
                      claims=args.claims, parallel=args.parallel, address=args.address, verbose=args.verbose,
-                     targets=targets, verdict=args.verdict, command=tuple(args.argv))
+                     targets=targets, verdict=args.verdict, trials_per_gpu=args.trials_per_gpu,
+                     max_failures=args.max_failures, data_dir=args.data_dir, command=tuple(args.argv))
     print_report(result.report)
     return 0

@@ -77,6 +77,7 @@ def execute(spec: RunSpec) -> RunSummary:
                 torch_cpu_threads_per_trial=spec.workload.cpu_threads(resources["cpu"]),
             )
             manifest["max_failures"] = spec.max_failures
+            manifest["trials_per_gpu"] = spec.trials_per_gpu
             if injected_fault:
                 manifest["injected_fault"] = injected_fault
         manifest["tune_settings"] = tune_settings

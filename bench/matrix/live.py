@@ -30,15 +30,17 @@ if TYPE_CHECKING:
     from bench.store.manifest import RunSummary
 
 
-def live_workers(requested: int | None, parallel: int | None, address: str | None) -> int:
-    """Trials per live run: `--workers`, else the cluster's default split over `parallel` runs."""
+def live_workers(requested: int | None, parallel: int | None, address: str | None,
+                 trials_per_gpu: int = 1) -> int:
+    """Trials per live run: `--workers`, else the cluster's default (GPUs x trials per GPU, or the
+    CPUs) split over `parallel` runs."""
     from bench.live.cluster import default_workers
     from bench.live.ray_session import ensure_ray
 
     cluster = ensure_ray(address)
     if requested:
         return requested
-    return max(1, default_workers(cluster, 1) // (parallel or 1))
+    return max(1, default_workers(cluster, trials_per_gpu) // (parallel or 1))
 
 
 def _outcome_of(recipe: RunRecipe, summary: RunSummary | None, error: str | None, wall_s: float) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.budget import Budget
-from bench.spec import RunSpec
+from bench.spec import MAX_FAILURES, RunSpec
 
 if TYPE_CHECKING:
     from bench.store.tables import Table
@@ -41,6 +41,10 @@ class RunRecipe:
         params: the strategy's resolved parameters as text (as `--set` takes them), sorted.
         table_path: the learning-curve table a replay reads (None for a live run).
         table_sha256: that table's curves checksum, part of the run's key.
+        workload_options: the workload's options as text (as `--data-dir` gives them), sorted.
+
+    Every RunSpec field a run's results or resources depend on is carried (a test checks that each
+    field survives `of` and `spec`); `progress` and `resume` are the matrix's own.
     """
 
     mode: str
@@ -58,6 +62,9 @@ class RunRecipe:
     table_sha256: str | None = None
     address: str | None = None
     command: tuple[str, ...] = ()
+    workload_options: tuple[tuple[str, str], ...] = ()
+    trials_per_gpu: int = 1
+    max_failures: int = MAX_FAILURES
     index: int = field(default=0, compare=False)  # position in the matrix's serial order
 
     @classmethod
@@ -70,7 +77,9 @@ class RunRecipe:
             budget=spec.budget, samples=spec.samples, workers=spec.workers, out_dir=str(spec.out_dir),
             target=spec.target, table_path=None if table is None else str(table.path),
             table_sha256=None if table is None else table.meta.get("curves_sha256"),
-            address=address, command=tuple(spec.command), index=index,
+            address=address, command=tuple(spec.command),
+            workload_options=tuple(sorted((k, str(v)) for k, v in spec.workload_options.items())),
+            trials_per_gpu=spec.trials_per_gpu, max_failures=spec.max_failures, index=index,
         )
 
     @property
@@ -82,6 +91,8 @@ class RunRecipe:
             "budget": self.budget.as_dict(), "samples": self.samples, "workers": self.workers,
             "target": self.target, "table_sha256": self.table_sha256,
         }
+        if self.workload_options:  # only when given, so the runs of earlier matrices keep their names
+            identity["workload_options"] = list(self.workload_options)
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
 
     @property
@@ -112,7 +123,8 @@ class RunRecipe:
             workload=workloads.get(self.workload), seed=self.seed, budget=self.budget, samples=self.samples,
             workers=self.workers, out_dir=Path(out_dir) if out_dir is not None else Path(self.out_dir),
             target=self.target, address=self.address, command=self.command, progress=False,
-            run_name=self.run_name,
+            workload_options=dict(self.workload_options), trials_per_gpu=self.trials_per_gpu,
+            max_failures=self.max_failures, run_name=self.run_name,
         )
 
 

@@ -399,6 +399,11 @@ CASES = [
     # `bench compare`: every option checked before any run or file is written
     Case("compare: --target 2", lambda ws, run: _compare(ws, "--target", "2"), "(0, 1]"),
     Case("compare: --tolerance -1", lambda ws, run: _compare(ws, "--tolerance", "-1"), "[0, 100)"),
+    Case("compare: --max-failures -1", lambda ws, run: _compare(ws, "--max-failures", "-1"), "0 or more"),
+    Case("compare: --trials-per-gpu 0", lambda ws, run: _compare(ws, "--trials-per-gpu", "0"),
+         "positive integer"),
+    Case("compare: --data-dir for a workload without data",
+         lambda ws, run: _compare(ws, "--data-dir", str(ws)), "workloads that do: cifar10"),
     Case("compare: --tolerance nan", lambda ws, run: _compare(ws, "--tolerance", "nan"), "[0, 100)"),
     Case("compare: garbage --reference", lambda ws, run: _compare(ws, "--reference", str(_file(ws))),
          "neither a learning-curve table nor a grid run"),

@@ -16,7 +16,7 @@ import pandas as pd
 from ..resilience.resilience_cli import ROOT, env
 
 LIVE = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--budget-epochs", "6",
-        "--workers", "1", "--parallel", "2", "--verbose"]
+        "--workers", "1", "--parallel", "2", "--verbose", "--trials-per-gpu", "4", "--max-failures", "5"]
 
 
 def compare(out):
@@ -42,6 +42,8 @@ def test_live_parallel_runs_two_drivers_at_once_and_a_rerun_skips_them(tmp_path)
     trial_ids = []
     for manifest in manifests:
         assert manifest["status"] == "complete" and manifest["workers"] == 1
+        # compare's run options reach every run of the matrix (through its recipes, in other processes)
+        assert manifest["trials_per_gpu"] == 4 and manifest["max_failures"] == 5
         assert manifest["rows"] == 6  # each run's budget is its own trials' epochs, not the pair's
         epochs = pd.read_parquet(out / manifest["run_id"] / "epochs.parquet")
         assert len(epochs) == 6 and epochs["run_epochs"].tolist() == list(range(1, 7))
