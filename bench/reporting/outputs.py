@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,28 +83,31 @@ def _at(target: float) -> str:
     return f"at_{target:.4f}"
 
 
+def _with_ladder_columns(frame: pd.DataFrame, ladder_frame: pd.DataFrame | None, targets: Sequence[float],
+                         key: str, columns: Sequence[str]) -> pd.DataFrame:
+    """`frame` with, per ladder target, `columns` of `ladder_frame` joined on `key` as `at_T_column`."""
+    frame = frame.copy()
+    if ladder_frame is None:
+        return frame
+    for target in targets:
+        rows = ladder_frame[ladder_frame["target"] == target].set_index(key)
+        for column in columns:
+            frame[f"{_at(target)}_{column}"] = frame[key].map(rows[column])
+    return frame
+
+
 def summary_csv_frame(report: Report) -> pd.DataFrame:
     """summary.csv: the default target's columns, then per ladder target its hits, median and ERT."""
-    frame = report.summary.copy()
-    if report.ladder_summary is None:
-        return frame
-    for target in report.ladder.targets:  # type: ignore[union-attr]  # a ladder summary has its ladder
-        rows = report.ladder_summary[report.ladder_summary["target"] == target].set_index("strategy")
-        for column in ("hits", "measured", "normalised_median", "ert_normalised"):
-            frame[f"{_at(target)}_{column}"] = frame["strategy"].map(rows[column])
-    return frame
+    targets = report.ladder.targets if report.ladder is not None else ()
+    return _with_ladder_columns(report.summary, report.ladder_summary, targets, "strategy",
+                                ("hits", "measured", "normalised_median", "ert_normalised"))
 
 
 def per_seed_csv_frame(report: Report) -> pd.DataFrame:
     """per_seed.csv: one row per run; per ladder target its status and normalised compute-to-target."""
-    frame = report.per_seed.copy()
-    if report.ladder_table is None:
-        return frame
-    for target in report.ladder.targets:  # type: ignore[union-attr]  # a ladder summary has its ladder
-        rows = report.ladder_table[report.ladder_table["target"] == target].set_index("run_id")
-        frame[f"{_at(target)}_status"] = frame["run_id"].map(rows["status"])
-        frame[f"{_at(target)}_normalised"] = frame["run_id"].map(rows["normalised"])
-    return frame
+    targets = report.ladder.targets if report.ladder is not None else ()
+    return _with_ladder_columns(report.per_seed, report.ladder_table, targets, "run_id",
+                                ("status", "normalised"))
 
 
 def text_chart(report: Report) -> str:
