@@ -11,8 +11,9 @@ from bench.reporting.ladder import Ladder, RuntimeDistribution
 from bench.reporting.plotdata import AnytimeCurve, Bar, Spread, TrialCurve
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 PLOT_FILES = ("budget.png", "anytime.png", "learning_curves.png", "distribution.png",
@@ -39,6 +40,21 @@ def _log_limits(values: Iterable[float | None], floor: float = 0.1) -> tuple[flo
     return max(low / 2.0, floor * low), high * 2.5
 
 
+
+def _strategy_rows_on_log_axis(ax: Axes, strategies: Sequence[str], limits: tuple[float, float], xlabel: str,
+                               title: str, handles: list) -> None:
+    """One row per strategy over a log axis of normalised compute, the grid's 100 as a dashed line,
+    and the legend below the axes (the layout the budget and distribution charts share)."""
+    ax.axvline(100, color="black", lw=0.9, ls="--")
+    ax.set_yticks(range(len(strategies)), list(strategies))
+    ax.set_ylim(len(strategies) - 0.4, -0.7)
+    ax.set_xscale("log")
+    ax.set_xlim(*limits)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(handles=handles, fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(strategies) + 2)), ncol=len(handles), frameon=False)
+
 def budget_figure(bars: list[Bar]) -> Figure:
     """Median normalised compute-to-target per strategy with its 95% interval, on a log axis."""
     plt = _pyplot()
@@ -60,19 +76,14 @@ def budget_figure(bars: list[Bar]) -> Figure:
         ax.plot([bar.median], [y], marker=style.marker(bar.strategy), color=colour, ms=8, ls="none")
         text = "100 by definition" if bar.by_definition else f"{bar.median:.3g}  (hit {bar.hits}/{bar.seeds})"
         ax.annotate(text, (bar.median, y), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8)
-    ax.axvline(100, color="black", lw=0.9, ls="--")
-    ax.set_yticks(range(len(bars)), [b.strategy for b in bars])
-    ax.set_ylim(len(bars) - 0.4, -0.7)
-    ax.set_xscale("log")
-    ax.set_xlim(left, right)
-    ax.set_xlabel("compute to reach the target, grid = 100 (log scale): median and 95% interval over seeds")
-    ax.set_title("Compute-to-target per strategy (lower is better)")
-    handles = [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="median over seeds"),
-               plt.Line2D([], [], color="#555555", lw=2.2, alpha=0.6, label="95% interval"),
-               plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
-               plt.Line2D([], [], color="#555555", marker="x", ls="none", label="median seed missed")]
-    ax.legend(handles=handles, fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(bars) + 2)), ncol=4, frameon=False)
+    _strategy_rows_on_log_axis(
+        ax, [b.strategy for b in bars], (left, right),
+        "compute to reach the target, grid = 100 (log scale): median and 95% interval over seeds",
+        "Compute-to-target per strategy (lower is better)",
+        [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="median over seeds"),
+         plt.Line2D([], [], color="#555555", lw=2.2, alpha=0.6, label="95% interval"),
+         plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
+         plt.Line2D([], [], color="#555555", marker="x", ls="none", label="median seed missed")])
     ax.grid(alpha=0.3, axis="x", which="both")
     return fig
 
@@ -180,19 +191,14 @@ def distribution_figure(spreads: list[Spread]) -> Figure:
         if spread.misses:
             ax.scatter([miss_x], [y], marker="x", color=colour, s=40, zorder=3)
             ax.text(miss_x * 1.08, y, f"{spread.misses}", va="center", fontsize=8)
-    ax.axvline(100, color="black", lw=0.9, ls="--")
     ax.axvline(miss_x / 1.2, color="grey", lw=0.8)
-    ax.set_yticks(range(len(spreads)), [s.strategy for s in spreads])
-    ax.set_ylim(len(spreads) - 0.4, -0.7)
-    ax.set_xscale("log")
-    ax.set_xlim(left, right)
-    ax.set_xlabel("compute to reach the target per seed, grid = 100 (log scale)")
-    ax.set_title("Spread over seeds of compute-to-target")
-    handles = [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="one seed"),
-               plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
-               plt.Line2D([], [], color="#555555", marker="x", ls="none", label="seeds that missed (count)")]
-    ax.legend(handles=handles, fontsize=8, loc="upper center",
-              bbox_to_anchor=(0.5, -0.16 - 0.6 / (len(spreads) + 2)), ncol=3, frameon=False)
+    _strategy_rows_on_log_axis(
+        ax, [s.strategy for s in spreads], (left, right),
+        "compute to reach the target per seed, grid = 100 (log scale)",
+        "Spread over seeds of compute-to-target",
+        [plt.Line2D([], [], color="#555555", marker="o", ls="none", label="one seed"),
+         plt.Line2D([], [], color="black", lw=0.9, ls="--", label="grid = 100"),
+         plt.Line2D([], [], color="#555555", marker="x", ls="none", label="seeds that missed (count)")])
     ax.grid(alpha=0.3, axis="x", which="both")
     return fig
 
