@@ -15,13 +15,15 @@ if TYPE_CHECKING:
     from workloads.base import Workload
 
 
-def _specs(section: Section, workload: Workload, out: Path, command: tuple[str, ...]) -> list:
+def run_specs(section: Section, workload: Workload, out: Path, command: tuple[str, ...]) -> list:
+    """One RunSpec per strategy and seed of `section` on `workload`, with the section's run options."""
     from bench.spec import make_specs
 
     return make_specs([(name, section.params.get(name, {})) for name in section.strategies], workload.name,
                       seed=section.root_seed, seeds=section.seeds, out_dir=out, samples=section.samples,
                       workers=section.workers, budget_fraction=section.budget_fraction, command=command,
-                      progress=False)
+                      progress=False, trials_per_gpu=section.trials_per_gpu,
+                      max_failures=section.max_failures)
 
 
 def _with_workers(section: Section, specs: list, options: MatrixOptions) -> list:
@@ -32,7 +34,7 @@ def _with_workers(section: Section, specs: list, options: MatrixOptions) -> list
         return [dataclasses.replace(spec, workers=spec.workers or DEFAULT_WORKERS) for spec in specs]
     from bench.matrix.live import live_workers
 
-    workers = live_workers(section.workers, options.parallel, options.address)
+    workers = live_workers(section.workers, options.parallel, options.address, section.trials_per_gpu)
     return [dataclasses.replace(spec, workers=workers, address=options.address) for spec in specs]
 
 
@@ -63,7 +65,7 @@ def check_suite(suite: Suite, out: Path, command: tuple[str, ...]) -> None:
                 raise BenchError(f"suite {suite.name}: no shipped learning-curve table for workload "
                                  f"{workload.name!r} to "
                                  f"{'replay' if section.mode == 'replay' else 'measure against'}")
-            specs = _specs(section, workload, out, command)
+            specs = run_specs(section, workload, out, command)
             if section.mode == "replay":
                 from bench.replay import check_specs
 
@@ -97,7 +99,7 @@ def run_workload(suite: Suite, section: Section, name: str, out: Path, command: 
     table = load_table(table_path) if section.mode == "replay" else None
     folder = out / "runs" / f"{section.mode}-{name}"
     options = options or MatrixOptions(parallel=1, verbose=True, bar=False)
-    specs = _with_workers(section, _specs(section, workload, folder, command), options)
+    specs = _with_workers(section, run_specs(section, workload, folder, command), options)
     # --- the matrix (issue 11): parallel, resumable; a failed run is a recorded miss ---
     result = run_matrix(specs, section.mode, table, options, log)
     stored, failed = [], []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import MAX_SEED, BenchError
+from bench.spec import MAX_FAILURES
 
 SCHEMA = 1
 SUITES_DIR = Path(__file__).parent / "suites"
@@ -21,6 +22,8 @@ _SECTION = {"workloads": "a list of workload names", "strategies": '"all" or a l
             "seeds": "a positive integer", "root_seed": f"an integer in [0, {MAX_SEED}]",
             "samples": "a positive integer", "budget_fraction": "a fraction of the grid's cost in (0, 10]",
             "workers": "a positive integer", "requires_gpu": "true or false",
+            "trials_per_gpu": "a positive integer (live: trials packed onto each GPU)",
+            "max_failures": "an integer >= 0 (live: retries of a failed trial)",
             "params": "a table of strategy = {param = value}"}
 _REGRESSION = {"factor": "a number > 1", "factors": "a table of strategy = number > 1"}
 
@@ -39,6 +42,8 @@ class Section:
     workers: int | None = None
     requires_gpu: bool = False
     params: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    trials_per_gpu: int = 1
+    max_failures: int = MAX_FAILURES
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,13 @@ def _section(source: str, mode: str, table: Mapping) -> Section:
     root = table.get("root_seed", 0)
     if isinstance(root, bool) or not isinstance(root, int) or not 0 <= root <= MAX_SEED - (seeds - 1):
         raise _bad(source, f"{mode}.root_seed", _SECTION["root_seed"] + " (root_seed + seeds - 1 too)", root)
-    optional = {k: _positive_int(source, f"{mode}.{k}", table[k]) for k in ("samples", "workers")
-                if k in table}
+    optional: dict[str, int] = {k: _positive_int(source, f"{mode}.{k}", table[k])
+                                for k in ("samples", "workers", "trials_per_gpu") if k in table}
+    if "max_failures" in table:
+        retries = table["max_failures"]
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise _bad(source, f"{mode}.max_failures", _SECTION["max_failures"], retries)
+        optional["max_failures"] = retries
     fraction = table.get("budget_fraction")
     return Section(
         mode=mode, workloads=tuple(names), strategies=tuple(chosen),

@@ -34,7 +34,24 @@ def test_strict_values():
         ({**good, "replay": {"workloads": ["nope"]}}, "nope"),
         ({**good, "replay": {"strategies": ["asha"], "params": {"tpe": {"gamma": 0.5}}}}, "not among"),
         ({"schema": 1, "name": "x"}, "needs a [replay] or a [live] table"),
+        ({**good, "live": {"strategies": ["asha"], "max_failures": -1}},
+         "live.max_failures must be an integer >= 0"),
+        ({**good, "live": {"strategies": ["asha"], "trials_per_gpu": 0}},
+         "live.trials_per_gpu must be a positive"),
     ]:
         with pytest.raises(BenchError, match=None) as caught:
             parse_suite(bad, "x.toml")
         assert message in str(caught.value) and str(caught.value).startswith("x.toml")
+
+
+def test_a_sections_run_options_reach_its_runs(tmp_path):
+    import workloads
+    from bench.nightly.execute import run_specs
+
+    suite = {"schema": 1, "name": "x", "live": {"strategies": ["asha"], "seeds": 2, "trials_per_gpu": 4,
+                                                "max_failures": 0}}
+    (section,) = parse_suite(suite, "x.toml").sections
+    assert (section.trials_per_gpu, section.max_failures) == (4, 0)
+
+    specs = run_specs(section, workloads.get("digits"), tmp_path, ("bench", "nightly"))
+    assert [(s.seed, s.trials_per_gpu, s.max_failures) for s in specs] == [(0, 4, 0), (1, 4, 0)]
