@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -81,8 +81,8 @@ def make_budget(
     """
     given = [
         name for name, value in
-        (("--budget-epochs", budget_epochs), ("--budget-seconds", budget_seconds),
-         ("--budget-fraction", budget_fraction))
+        ((option("budget_epochs"), budget_epochs), (option("budget_seconds"), budget_seconds),
+         (option("budget_fraction"), budget_fraction))
         if value is not None
     ]
     if len(given) > 1:
@@ -92,7 +92,7 @@ def make_budget(
         return Budget("seconds", budget_seconds, label)
     if budget_fraction is not None:
         if not (0 < budget_fraction <= 1000):
-            raise BenchError(f"--budget-fraction must be in (0, 1000], not {budget_fraction}")
+            raise BenchError(f"{option('budget_fraction')} must be in (0, 1000], not {budget_fraction}")
         return Budget("epochs", budget_fraction * grid_budget_epochs)
     if budget_epochs is not None:
         return Budget("epochs", budget_epochs)

@@ -7,7 +7,7 @@ import importlib
 import sys
 from typing import NoReturn
 
-from bench.errors import BenchError
+from bench.errors import BenchError, command_line_names
 
 # Order is the order `bench --help` lists them in.
 COMMANDS = ("run", "list", "report", "compare", "tables", "nightly")
@@ -34,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        args = build_parser().parse_args(argv)
-        args.argv = ["bench", *argv]
-        return int(args.handler(args) or 0)
+        with command_line_names():  # messages name the flags the user typed
+            args = build_parser().parse_args(argv)
+            args.argv = ["bench", *argv]
+            return int(args.handler(args) or 0)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

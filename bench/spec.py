@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.budget import Budget, make_budget
-from bench.errors import BenchError, check_seeds
+from bench.errors import BenchError, check_seeds, option
 
 if TYPE_CHECKING:
     from strategies.base import Built, ResolvedStrategy
@@ -88,13 +88,13 @@ def resolve_samples(samples: int | None, workload: Workload) -> int:
     if samples is None:
         return workload.space.grid_size()
     if samples < 1:
-        raise BenchError(f"--samples must be a positive integer, not {samples}")
+        raise BenchError(f"{option('samples')} must be a positive integer, not {samples}")
     return samples
 
 
 def raise_if_bad_target(target: float | None) -> None:
     if target is not None and not (0.0 < target <= 1.0):
-        raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
+        raise BenchError(f"{option('target')} is a validation accuracy in (0, 1], not {target}")
 
 
 def check_writable(out_dir: Path, what: str = "results") -> None:
@@ -147,7 +147,7 @@ def _name_max(folder: Path) -> int:
 def check_positive(name: str, value: int | None) -> None:
     """Refuse a count option below 1 (None: left to its default)."""
     if value is not None and value < 1:
-        raise BenchError(f"{name} must be a positive integer, not {value}")
+        raise BenchError(f"{option(name)} must be a positive integer, not {value}")
 
 
 def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workload_name: str, *, seed: int,
@@ -167,9 +167,9 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
     import strategies
     import workloads
 
-    check_positive("--seeds", seeds)
+    check_positive("seeds", seeds)
     check_seeds(seed, seeds)
-    check_positive("--workers", workers)
+    check_positive("workers", workers)
     resolved = [strategies.resolve(name, dict(params)) for name, params in strategy_params]
     workload = workloads.get(workload_name)
     if cost_model is SHIPPED_COST_MODEL:

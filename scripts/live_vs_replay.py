@@ -8,8 +8,11 @@ A live run and a replayed run of the same strategy and seed draw the same config
 are compared seed by seed. Every run uses the same strategy, workers and budget, and stops at the
 harder of the two TARGETS (or its budget), so both targets are measured. Live runs train for real
 through Ray Tune; their tables (one Parquet file, a row per reported result) and a manifest
-(seeds, targets, versions, hardware, command) are stored, so `--from-stored` recomputes the table
-without training: it replays the same seeds (cheap) against the stored live results.
+(seeds, targets, versions, hardware, commands) are stored after every live run, so `--from-stored`
+recomputes the table without training: it replays the same seeds (cheap) against the stored live
+results, over the seeds every strategy has. A later command with more seeds trains only the live runs
+the store lacks, seed by seed (every strategy of a seed before the next seed): a measurement stopped
+part way keeps what it finished and goes on where it stopped.
 
 Printed per strategy and target: hits live and replayed, and the geometric mean of the per-seed
 replay/live ratios of epochs-to-target with its 95% interval (Student t on the log ratios, scipy;
@@ -83,36 +86,62 @@ def seeds_for_goal(ratios: list[float]) -> int | None:
     return None
 
 
-def store_live(runs: dict, folder: Path, args, command: list[str]) -> None:
-    """The live runs' results as one Parquet table and a manifest."""
+def store_live(frames: dict, budgets: dict, folder: Path, args, command: list[str]) -> None:
+    """The live runs' results as one Parquet table and a manifest, written after every live run.
+
+    `frames` holds every stored run, keyed (strategy, seed): earlier commands' and this one's, so a
+    long measurement is kept run by run and goes on where it stopped."""
     import pandas as pd
 
     from bench import environment
 
     folder.mkdir(parents=True, exist_ok=True)
-    frames = []
-    budgets = {}
-    for (name, seed), run in runs.items():
-        frame = run.epochs.assign(strategy=name, seed=seed)[list(COLUMNS)]
-        frame["trial_id"] = frame["trial_id"].astype(str)
-        frames.append(frame)
-        budgets[f"{name}:{seed}"] = run.manifest.get("budget")
-    pd.concat(frames, ignore_index=True).to_parquet(folder / TABLE, index=False)
-    manifest = {"targets": list(TARGETS), "strategies": args.strategies.split(","), "seeds": args.seeds,
-                "seed": args.seed, "workers": args.workers, "budgets": budgets, "command": command,
+    table = pd.concat([frame.assign(strategy=name, seed=seed)[list(COLUMNS)]
+                       for (name, seed), frame in sorted(frames.items())], ignore_index=True)
+    table["trial_id"] = table["trial_id"].astype(str)
+    previous = json.loads((folder / MANIFEST).read_text()) if (folder / MANIFEST).exists() else {}
+    commands = previous.get("commands", [previous["command"]] if "command" in previous else [])
+    if command not in commands:
+        commands.append(command)
+    present = {name for name, _ in frames}
+    order = [*previous.get("strategies", []), *args.strategies.split(",")]
+    strategies = [name for name in dict.fromkeys(order) if name in present]
+    manifest = {"targets": list(TARGETS), "strategies": strategies,
+                "seeds": sorted({seed for _, seed in frames}), "workers": args.workers,
+                "runs": [f"{name}:{seed}" for name, seed in sorted(frames)],
+                "budgets": {f"{name}:{seed}": budgets[(name, seed)] for name, seed in sorted(frames)},
+                "commands": commands,
                 "versions": environment.library_versions(), "hardware": environment.hardware()}
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str) + "\n")
+    for name, text in ((TABLE, None), (MANIFEST, json.dumps(manifest, indent=1, default=str) + "\n")):
+        partial = folder / (name + ".partial")
+        if text is None:
+            table.to_parquet(partial, index=False)
+        else:
+            partial.write_text(text)
+        partial.replace(folder / name)
 
 
-def load_live(folder: Path) -> tuple[dict, dict]:
-    """The stored live results, per (strategy, seed), and the manifest."""
+def load_live(folder: Path) -> tuple[dict, dict, dict]:
+    """The stored live results and budgets, per (strategy, seed), and the manifest; empty if none."""
     import pandas as pd
 
+    if not (folder / MANIFEST).exists():
+        return {}, {}, {}
     manifest = json.loads((folder / MANIFEST).read_text())
+    if tuple(manifest["targets"]) != TARGETS:
+        raise SystemExit(f"{folder} holds live runs to targets {manifest['targets']}, not {list(TARGETS)}: "
+                         "use another --store")
     table = pd.read_parquet(folder / TABLE)
     runs = {(name, int(seed)): group.drop(columns=["strategy", "seed"]).reset_index(drop=True)
             for (name, seed), group in table.groupby(["strategy", "seed"])}
-    return runs, manifest
+    budgets = {(key.split(":")[0], int(key.split(":")[1])): value
+               for key, value in manifest["budgets"].items()}
+    return runs, budgets, manifest
+
+
+def complete_seeds(runs: dict, names: list[str]) -> list[int]:
+    """The stored seeds that every strategy has run."""
+    return sorted(seed for seed in {seed for _, seed in runs} if all((name, seed) in runs for name in names))
 
 
 def verdict_lines(figures: dict[str, dict[int, list[float | None]]], names: list[str]) -> list[str]:
@@ -160,15 +189,22 @@ def main(argv: list[str] | None = None) -> int:
 
     workload = workloads.get("digits")
     table = resolve_table("", workload.name)
+    stored, budgets, manifest = load_live(args.store)
     if args.from_stored:
-        stored, manifest = load_live(args.store)
-        args.strategies, args.seeds = ",".join(manifest["strategies"]), manifest["seeds"]
-        args.seed, args.workers = manifest["seed"], manifest["workers"]
-    names = args.strategies.split(",")
-    seeds = range(args.seed, args.seed + args.seeds)
+        if not stored:
+            raise SystemExit(f"no live runs stored in {args.store}")
+        names, args.workers = manifest["strategies"], manifest["workers"]
+        seeds = complete_seeds(stored, names)
+    else:
+        names = args.strategies.split(",")
+        if stored and manifest["workers"] != args.workers:
+            raise SystemExit(f"{args.store} holds live runs at {manifest['workers']} workers, not "
+                             f"{args.workers}: use another --store")
+        seeds = list(range(args.seed, args.seed + args.seeds))
+    kept = sum((name, seed) in stored for name in names for seed in seeds)
     print(f"dataset {table.name}; targets {', '.join(f'{t:g}' for t in TARGETS)} (runs stop at "
-          f"{max(TARGETS):g}); {args.workers} workers; seeds {seeds.start}..{seeds.stop - 1}"
-          f"{'; live runs from ' + str(args.store) if args.from_stored else ''}", flush=True)
+          f"{max(TARGETS):g}); {args.workers} workers; seeds {', '.join(map(str, seeds))}; "
+          f"{kept} of {len(names) * len(seeds)} live runs from {args.store}", flush=True)
 
     def spec(name: str, seed: int):
         (one,) = make_specs([(name, {})], workload.name, seed=seed, seeds=1, out_dir=args.out,
@@ -178,23 +214,20 @@ def main(argv: list[str] | None = None) -> int:
 
     live: dict[str, dict[int, list]] = {name: {} for name in names}
     replayed: dict[str, dict[int, list]] = {name: {} for name in names}
-    live_runs = {}
-    for name in names:
-        for seed in seeds:
+    # Seed by seed, every strategy: a measurement stopped part way holds whole seeds.
+    for seed in seeds:
+        for name in names:
             run = load_run(execute_replay(spec(name, seed), table).folder)
             replayed[name][seed] = [epochs_to_target(run.epochs, t, run.manifest.get("budget"))
                                     for t in TARGETS]
-            if args.from_stored:
-                epochs = stored[(name, seed)]
-                budget = manifest["budgets"].get(f"{name}:{seed}")
-            else:
-                live_runs[(name, seed)] = load_run(execute(spec(name, seed)).folder)
-                epochs, budget = (live_runs[(name, seed)].epochs,
-                                  live_runs[(name, seed)].manifest.get("budget"))
-            live[name][seed] = [epochs_to_target(epochs, t, budget) for t in TARGETS]
+            if (name, seed) not in stored:
+                trained = load_run(execute(spec(name, seed)).folder)
+                stored[(name, seed)] = trained.epochs
+                budgets[(name, seed)] = trained.manifest.get("budget")
+                store_live(stored, budgets, args.store, args, list(sys.argv))
+            live[name][seed] = [epochs_to_target(stored[(name, seed)], t, budgets[(name, seed)])
+                                for t in TARGETS]
             print(f"  {name} seed {seed}: live {live[name][seed]}, replay {replayed[name][seed]}", flush=True)
-    if not args.from_stored:
-        store_live(live_runs, args.store, args, list(sys.argv))
     print("\n| strategy | target | hits live | hits replay | replay / live, geometric mean [95% CI] | "
           "seeds apart (a miss) | seeds for the goal |")
     print("|---|---|---|---|---|---|---|")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bench.api.report_call import ReportResult, check_replay_target, check_report_options, write_report_from
 from bench.api.run_call import call_command, path_value, replay_option
 from bench.api.run_request import check_run_options, workload_options
-from bench.errors import BenchError, check_seeds
+from bench.errors import BenchError, check_seeds, live_option, option
 from bench.spec import MAX_FAILURES
 
 if TYPE_CHECKING:
@@ -45,12 +45,12 @@ def strategy_names(text: str) -> list[str]:
         return strategies.REGISTRY.names()
     names = [n.strip() for n in text.split(",")]
     if not text.strip() or "" in names:
-        raise BenchError(f"--strategies takes all or a comma-separated list of strategy names with no empty "
-                         f"item, not {text!r}")
+        raise BenchError(f"{option('strategies')} takes all or a comma-separated list of strategy names "
+                         f"with no empty item, not {text!r}")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise BenchError(f"--strategies names {', '.join(repeated)} twice; accepted: each strategy once "
-                         f"(--seeds sets the runs per strategy)")
+        raise BenchError(f"{option('strategies')} names {', '.join(repeated)} twice; accepted: each "
+                         f"strategy once ({option('seeds')} sets the runs per strategy)")
     for name in names:
         strategies.resolve(name)  # raises, listing the accepted names
     return names
@@ -62,7 +62,8 @@ def _table(replay: str, workload: str) -> Table:
     path = Path(replay) if replay else default_table_path(workload)
     if path is None:
         raise BenchError(f"no learning-curve table for workload {workload!r} to replay; record one "
-                         f"(docs/replay.md, Tables) and pass it with --replay TABLE, or run live with --live")
+                         f"(docs/replay.md, Tables) and pass it with {option('replay')} TABLE, or run live "
+                         f"with {live_option()}")
     return load_table(path, workload)
 
 
@@ -101,7 +102,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     from bench.store.dataset import table_cost_model
 
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
-        raise BenchError("bench compare: argument --parallel: takes a positive integer, "
+        raise BenchError(f"{option('parallel')} takes a positive integer, "
                          "the runs executed at once (1 = one after another, in order), not "
                          f"{str(parallel)!r}")
     if command is None:
@@ -110,11 +111,11 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
                                budget_epochs=budget_epochs, out=out)
     text = strategies if isinstance(strategies, str) else ",".join(strategies)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = (path_value("--out", out, "bench compare") if out is not None
+    out = (path_value("out", out) if out is not None
            else Path("results") / f"compare-{stamp}")
-    check_positive("--seeds", seeds)
+    check_positive("seeds", seeds)
     check_seeds(seed, seeds)
-    check_positive("--workers", workers)
+    check_positive("workers", workers)
     workload_object = workloads.get(workload)
     workload_name = workload_object.name
     check_run_options(trials_per_gpu, max_failures)
@@ -128,7 +129,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
     names = strategy_names(text)
     if verdict:
         check_verdict_request(len([n for n in names if n != GRID]), seeds)
-    table_option = replay_option(replay, "bench compare")
+    table_option = replay_option(replay)
     # module:attribute: its name
     table = None if table_option is None else _table(table_option, workload_name)
     # The epochs are charged by the replayed table's cost model, or live by the workload's shipped one.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.errors import BenchError
+from bench.errors import BenchError, live_option, option
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,9 +54,9 @@ def check_replay_target(target: float | None, table: str | Path, workload: str) 
 
     best = load_reference(workload, Path(table)).best_recorded_accuracy()
     if target > best + 1e-9:
-        raise BenchError(f"--target {target:.4f} is above anything a replay of {Path(table).name} can reach "
-                         f"(its best recorded accuracy, grid and dataset, any epoch: {best:.4f}); "
-                         f"accepted: a target in (0, {best:.4f}] in replay, or --live")
+        raise BenchError(f"{option('target')} {target:.4f} is above anything a replay of {Path(table).name} "
+                         f"can reach (its best recorded accuracy, grid and dataset, any epoch: {best:.4f}); "
+                         f"accepted: a target in (0, {best:.4f}] in replay, or {live_option()}")
 
 
 def write_report_from(results: Iterable[str | Path], out: str | Path, *, workload: str | None = None,
@@ -87,7 +87,7 @@ def write_report_from(results: Iterable[str | Path], out: str | Path, *, workloa
         written = write_report(built, out)
     except OSError as exc:  # the folder became unwritable, or the disk filled, while writing
         raise BenchError(f"cannot write the report under {out}: {exc.strerror or exc}; accepted: a writable "
-                         f"folder for --out") from None
+                         f"folder for {option('out')}") from None
     return ReportResult(summary=built.summary, per_seed=built.per_seed,
                         plots=[p for p in written if p.suffix == ".png"], files=list(written), folder=out,
                         report=built)
@@ -124,6 +124,6 @@ def report(results: Sequence[str | Path] | str | Path = ("results",), *, out: st
 
     if isinstance(results, (str, Path)):
         results = [results]
-    out = Path("results") / "report" if out is None else path_value("--out", out, "bench report")
+    out = Path("results") / "report" if out is None else path_value("out", out)
     return write_report_from(results, out, workload=workload, target=target, tolerance=tolerance,
                              reference=reference, claims=claims, targets=targets, verdict=verdict)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.api.run_request import RunRequest, call_command, path_value, plan, replay_option
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 from bench.spec import MAX_FAILURES
 from bench.store.results import StoredRun, load_run
 
@@ -17,11 +17,14 @@ from bench.store.results import StoredRun, load_run
 def _check_replay_request(request: RunRequest) -> None:
     """Values that have no meaning in replay are refused rather than ignored."""
     if request.address is not None:
-        raise BenchError("--replay runs without Ray, so --address is not accepted with it")
+        raise BenchError(f"{option('replay')} runs without Ray, so {option('address')} is not accepted "
+                         "with it")
     if request.resume is not None:
-        raise BenchError("--replay runs finish in seconds and are not resumed; drop --resume")
+        raise BenchError(f"{option('replay')} runs finish in seconds and are not resumed; "
+                         f"drop {option('resume')}")
     if request.repeats is not None:
-        raise BenchError("--repeats records a table by training; it cannot be combined with --replay")
+        raise BenchError(f"{option('repeats')} records a table by training; it cannot be combined with "
+                         f"{option('replay')}")
 
 
 #: Called after each run with its summary, its budget and, for a replay, the line naming the table.
@@ -146,14 +149,13 @@ def run(strategy: str, workload: str = "digits", *, seed: int = 0, budget_epochs
                                params=params or None, samples=samples, workers=workers, replay=replay or None,
                                out=out)
     if until not in (None, "budget", "target"):
-        raise BenchError(f"bench run: argument --until: invalid choice: {until!r} "
-                         "(choose from 'budget', 'target')")
+        raise BenchError(f"{option('until')} takes 'budget' or 'target', not {until!r}")
     request = RunRequest(
         strategy=strategy, workload=workload, seed=seed, workers=workers, samples=samples,
         budget_epochs=budget_epochs, budget_seconds=budget_seconds, budget_fraction=budget_fraction,
         until=until, target=target, params={str(k): str(v) for k, v in (params or {}).items()},
-        out=path_value("--out", out), address=address, trials_per_gpu=trials_per_gpu,
-        data_dir=None if data_dir is None else path_value("--data-dir", data_dir), progress=progress,
+        out=path_value("out", out), address=address, trials_per_gpu=trials_per_gpu,
+        data_dir=None if data_dir is None else path_value("data_dir", data_dir), progress=progress,
         max_failures=max_failures, replay=replay_option(replay), command=tuple(command))
     uri = mlflow_uri(mlflow)
     (summary,) = execute(request)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError
+from bench.errors import BenchError, on_command_line, option, option_value
 from bench.spec import MAX_FAILURES, SHIPPED_COST_MODEL
 
 if TYPE_CHECKING:
@@ -52,19 +52,18 @@ def call_command(function: str, **arguments: Any) -> tuple[str, ...]:
     return (f"{function}({given})",)
 
 
-def path_value(option: str, value: str | Path, command: str = "bench run") -> Path:
+def path_value(name: str, value: str | Path) -> Path:
     """A path argument; an empty string is refused (Path('') would mean '.'), as the CLI refuses it."""
     if not str(value).strip():
-        raise BenchError(f"{command}: argument {option}: takes a path, not an empty string "
-                         f"(use . for the current folder)")
+        raise BenchError(f"{option(name)} takes a path, not an empty string (use . for the current folder)")
     return Path(value)
 
 
-def replay_option(replay: bool | str | Path, command: str = "bench run") -> str | None:
+def replay_option(replay: bool | str | Path) -> str | None:
     """`replay` as `--replay`'s value: None (train live), "" (the shipped table) or a table."""
     if replay is False or replay is None:
         return None
-    return "" if replay is True else str(path_value("--replay", replay, command))
+    return "" if replay is True else str(path_value("replay", replay))
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -73,9 +72,9 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise BenchError(f"--set takes KEY=VALUE, not {pair!r}")
+            raise BenchError(f"{option('params')} takes KEY=VALUE, not {pair!r}")
         if key.strip() in params:
-            raise BenchError(f"--set {key.strip()} given twice ({params[key.strip()]!r} and "
+            raise BenchError(f"{option('params')} {key.strip()} given twice ({params[key.strip()]!r} and "
                              f"{value.strip()!r}); accepted: each parameter once")
         params[key.strip()] = value.strip()
     return params
@@ -96,14 +95,16 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     if request.strategy is None:
         if request.resume is not None:
             return [_resume_spec(request, None)]
-        raise BenchError("bench run: --strategy is required (or --resume RUN to continue a run)")
+        raise BenchError(f"bench run: {option('strategy')} is required (or {option('resume')} RUN to "
+                         "continue a run)")
     seeds = repeat_seeds(request.repeats, request.strategy, request.seeds, request.replay is not None)
     params = {**request.params, **parse_params(request.set_pairs)}
     workload = workloads.get(request.workload)
     until, target = default_stop(request.until, request.target, workload.name)
     raise_if_bad_target(target)
     if until == "target" and target is None:
-        raise BenchError("--until target needs --target ACCURACY")
+        raise BenchError(f"{option_value('until', 'target')} needs {option('target')}"
+                         f"{' ACCURACY' if on_command_line() else ''}")
     check_run_options(request.trials_per_gpu, request.max_failures)
     if request.address is not None:
         from bench.live.ray_session import parse_address
@@ -124,7 +125,7 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
     check_buildable(specs)  # a parameter refused against the workload fails here, before Ray starts
     if request.resume is not None:
         if seeds != 1:
-            raise BenchError("--resume continues one run; drop --seeds")
+            raise BenchError(f"{option('resume')} continues one run; drop {option('seeds')}")
         return [_resume_spec(request, specs[0])]
     from bench.live.unfinished import with_unfinished_run
 
@@ -135,9 +136,9 @@ def check_run_options(trials_per_gpu: int | None, max_failures: int) -> None:
     """`--trials-per-gpu` and `--max-failures`, as `run` and `compare` take them."""
     from bench.spec import check_positive
 
-    check_positive("--trials-per-gpu", trials_per_gpu)
+    check_positive("trials_per_gpu", trials_per_gpu)
     if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 0:
-        raise BenchError(f"--max-failures must be 0 or more, not {max_failures}")
+        raise BenchError(f"{option('max_failures')} must be 0 or more, not {max_failures}")
 
 
 def workload_options(data_dir: str | Path | None, workload: Workload, live: bool) -> dict:
@@ -147,7 +148,7 @@ def workload_options(data_dir: str | Path | None, workload: Workload, live: bool
     if data_dir is None:
         options = {}
     elif workload.check_ready is Workload.check_ready:  # the base's no-op: the workload reads no data
-        raise BenchError(f"--data-dir: workload {workload.name} reads no data files; "
+        raise BenchError(f"{option('data_dir')}: workload {workload.name} reads no data files; "
                          "workloads that do: cifar10")
     else:
         options = {"data_dir": str(Path(data_dir).expanduser().absolute())}

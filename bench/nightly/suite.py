@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.errors import MAX_SEED, BenchError
+from bench.errors import MAX_SEED, BenchError, option
 from bench.spec import MAX_FAILURES
 
 SCHEMA = 1
@@ -185,7 +185,7 @@ def shipped_suites() -> list[str]:
 def load_suite(name_or_path: str) -> Suite:
     """A shipped suite by name, or a suite file by path."""
     if not name_or_path.strip():
-        raise BenchError(f"--suite takes a shipped suite ({', '.join(shipped_suites())}) "
+        raise BenchError(f"{option('suite')} takes a shipped suite ({', '.join(shipped_suites())}) "
                          f"or a .toml path, not an empty string")
     path = Path(name_or_path)
     if not path.suffix and not path.exists():

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 from bench.reporting.reference import DEFAULT_TOLERANCE_PP, Reference, cost_checksum, hardware_fingerprint
 from bench.store.results import StoredRun
 
@@ -47,11 +47,11 @@ class Basis:
 def check_target_options(target: float | None = None, tolerance_pp: float | None = None) -> None:
     """Refuse a target or tolerance out of range; needs no reference, so callers check before any work."""
     if target is not None and tolerance_pp is not None:
-        raise BenchError("give --target or --tolerance, not both")
+        raise BenchError(f"give {option('target')} or {option('tolerance')}, not both")
     if target is not None and not (math.isfinite(target) and 0.0 < target <= 1.0):
-        raise BenchError(f"--target is a validation accuracy in (0, 1], not {target}")
+        raise BenchError(f"{option('target')} is a validation accuracy in (0, 1], not {target}")
     if tolerance_pp is not None and not (math.isfinite(tolerance_pp) and 0.0 <= tolerance_pp < 100.0):
-        raise BenchError(f"--tolerance is in percentage points, in [0, 100), not {tolerance_pp}")
+        raise BenchError(f"{option('tolerance')} is in percentage points, in [0, 100), not {tolerance_pp}")
 
 
 def resolve_target(reference: Reference, target: float | None = None,
@@ -127,7 +127,7 @@ def make_basis(
     if value > reached + REACH_EPSILON:
         raise BenchError(
             f"target {value:.4f} is above anything reached (best {reached:.4f} in the reference and runs); "
-            f"lower --target or raise --tolerance"
+            f"lower {option('target')} or raise {option('tolerance')}"
         )
     unit, reason, label = choose_unit(reference, runs)
     return Basis(reference=reference, target=value, target_rule=rule, tolerance_pp=tolerance, unit=unit,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 from bench.store.results import MANIFEST, StoredRun, load_run, read_manifest
 
 #: How deep below a given folder run folders are looked for.
@@ -56,7 +56,7 @@ def _check_one_workload(runs: list[StoredRun], workload: str | None) -> str:
     if len(kinds) > 1:
         found = ", ".join(f"{n} v{v}" for n, v in kinds)
         raise BenchError(f"the results mix workloads or workload versions ({found}); "
-                         f"report one at a time with --workload or separate folders")
+                         f"report one at a time with {option('workload')} or separate folders")
     return kinds[0][0]
 
 

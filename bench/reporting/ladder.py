@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 from bench.reporting.basis import REACH_EPSILON, Basis
 from bench.store.results import StoredRun
 
@@ -71,11 +71,11 @@ def check_ladder_targets(targets: Sequence[float] | None) -> None:
     if targets is None:
         return
     if len(targets) == 0:
-        raise BenchError("--targets takes one or more validation accuracies in (0, 1], comma-separated; "
+        raise BenchError(f"{option('targets')} takes one or more validation accuracies in (0, 1]; "
                          "it was empty")
     for value in targets:
         if not (isinstance(value, (int, float)) and math.isfinite(value) and 0.0 < value <= 1.0):
-            raise BenchError("--targets takes validation accuracies in (0, 1], "
+            raise BenchError(f"{option('targets')} takes validation accuracies in (0, 1], "
                              f"comma-separated, not {value!r}")
 
 
@@ -83,12 +83,12 @@ def parse_targets(text: str) -> list[float]:
     """`--targets 0.9,0.91,0.92` as floats; a bad item is one clear line."""
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or "" in items:
-        raise BenchError(f"--targets takes one or more validation accuracies in (0, 1], comma-separated, "
-                         f"not {text!r}")
+        raise BenchError(f"{option('targets')} takes one or more validation accuracies in (0, 1], "
+                         f"comma-separated, not {text!r}")
     try:
         values = [float(item) for item in items]
     except ValueError:
-        raise BenchError("--targets takes validation accuracies in (0, 1], "
+        raise BenchError(f"{option('targets')} takes validation accuracies in (0, 1], "
                          f"comma-separated, not {text!r}") from None
     check_ladder_targets(values)
     return values
@@ -107,7 +107,7 @@ def make_ladder(reference: Reference, targets: Sequence[float] | None = None) ->
         check_ladder_targets(targets)
         above = [t for t in targets if t > best_recorded + REACH_EPSILON]
         if above:
-            raise BenchError(f"--targets {', '.join(f'{t:g}' for t in above)} above the best "
+            raise BenchError(f"{option('targets')} {', '.join(f'{t:g}' for t in above)} above the best "
                              f"accuracy recorded in {reference.source} ({best_recorded:.4f}); accepted: "
                              f"targets in (0, {best_recorded:.4f}]")
         values = sorted({round(float(t), 12) for t in targets})

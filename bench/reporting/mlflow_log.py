@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option, option_value
 
 if TYPE_CHECKING:
     from bench.store.results import StoredRun
@@ -30,7 +30,7 @@ def check_available() -> None:
     try:
         import mlflow  # noqa: F401  # imported only to see whether it is installed
     except ImportError:
-        raise BenchError(f"--mlflow needs MLflow, which is not installed: {INSTALL_HINT}") from None
+        raise BenchError(f"{option('mlflow')} needs MLflow, which is not installed: {INSTALL_HINT}") from None
 
 
 def tracking_uri(text: str) -> str:
@@ -40,7 +40,7 @@ def tracking_uri(text: str) -> str:
         return text
     folder = Path(text).expanduser().absolute()
     if folder.exists() and not folder.is_dir():
-        raise BenchError(f"--mlflow {text}: not a folder nor a tracking URI (sqlite:///PATH, "
+        raise BenchError(f"{option_value('mlflow', text)}: not a folder nor a tracking URI (sqlite:///PATH, "
                          "http://HOST:PORT)")
     return f"sqlite:///{folder / 'mlflow.db'}"  # the folder is made when the first run is logged
 

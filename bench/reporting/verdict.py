@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 from bench.reporting.ladder import NOT_MEASURED, REACHED, Ladder
 
 if TYPE_CHECKING:
@@ -100,9 +100,9 @@ def verdict_possible(table: pd.DataFrame) -> str | None:
 def check_verdict_request(strategies: int, seeds: int) -> None:
     """Refuse, before any run, a verdict asked of too few strategies (grid not counted) or seeds."""
     if strategies < MIN_STRATEGIES or seeds < MIN_SEEDS:
-        raise BenchError(f"--verdict needs at least {MIN_STRATEGIES} strategies besides grid and "
+        raise BenchError(f"{option('verdict')} needs at least {MIN_STRATEGIES} strategies besides grid and "
                          f"{MIN_SEEDS} seeds each, not {strategies} and {seeds}; accepted: more of both, "
-                         "or no --verdict")
+                         f"or no {option('verdict')}")
 
 
 def _penalised(at: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.errors import BenchError
+from bench.errors import BenchError, option
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,14 +22,15 @@ def repeat_seeds(repeats: int | None, strategy_name: str, seeds: int, replay: bo
     if repeats is None:
         return seeds
     if repeats < 1:
-        raise BenchError(f"--repeats must be a positive integer, not {repeats}")
+        raise BenchError(f"{option('repeats')} must be a positive integer, not {repeats}")
     if strategy_name != "grid":
-        raise BenchError(f"--repeats records a learning-curve table, which only a grid run covers; "
-                         f"use --strategy grid, not {strategy_name!r}")
+        raise BenchError(f"{option('repeats')} records a learning-curve table, which only a grid run covers; "
+                         f"use {option('strategy')} grid, not {strategy_name!r}")
     if seeds != 1:
-        raise BenchError("--repeats R runs seeds seed..seed+R-1 itself; drop --seeds")
+        raise BenchError(f"{option('repeats')} R runs seeds seed..seed+R-1 itself; drop {option('seeds')}")
     if replay:
-        raise BenchError("--repeats records a table by training; it cannot be combined with --replay")
+        raise BenchError(f"{option('repeats')} records a table by training; it cannot be combined with "
+                         f"{option('replay')}")
     return repeats
 
 

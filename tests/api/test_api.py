@@ -3,6 +3,7 @@ live run, no mocks; bad arguments raise BenchError with the line the CLI prints,
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,65 +76,81 @@ def test_compare_then_report(tmp_path):
     assert again.report.basis.tolerance_pp == 2.0
 
 
-# (API call, the CLI argv that gives the same message, a fragment of it). `o` is an output folder
-# in the test's workspace: neither must write anything there.
+# (API call, the CLI argv that refuses the same value, what the API's message says, what the CLI's
+# says). The API names parameters (`samples`), the CLI its flags (`--samples`), from the one check.
+# `o` is an output folder in the test's workspace: neither must write anything there.
 BAD = [
     (lambda o: bench.run("nosuch", replay=True, out=o),
      ["run", "--strategy", "nosuch", "--replay", "--out", "{o}"],
+     "unknown strategy 'nosuch'; accepted: grid, random",
      "unknown strategy 'nosuch'; accepted: grid, random"),
     (lambda o: bench.run("asha", workload="nosuch", out=o),
-     ["run", "--strategy", "asha", "--workload", "nosuch",
-                                                             "--out", "{o}"], "nosuch"),
+     ["run", "--strategy", "asha", "--workload", "nosuch", "--out", "{o}"], "nosuch", "nosuch"),
     (lambda o: bench.run("asha", params={"nosuch": 1}, replay=True, out=o),
      ["run", "--strategy", "asha", "--set", "nosuch=1", "--replay", "--out", "{o}"],
-     "unknown parameter 'nosuch'"),
+     "unknown parameter 'nosuch'", "unknown parameter 'nosuch'"),
     (lambda o: bench.run("asha", params={"grace_period": "abc"}, replay=True, out=o),
-     ["run", "--strategy", "asha", "--set", "grace_period=abc", "--replay", "--out", "{o}"], "takes an int"),
+     ["run", "--strategy", "asha", "--set", "grace_period=abc", "--replay", "--out", "{o}"], "takes an int",
+     "takes an int"),
     (lambda o: bench.run("asha", budget_epochs=5, budget_seconds=5, replay=True, out=o),
      ["run", "--strategy", "asha", "--budget-epochs", "5", "--budget-seconds", "5", "--replay", "--out",
       "{o}"],
-     "at most one budget"),
+     "at most one budget option, not budget_epochs and budget_seconds",
+     "at most one budget option, not --budget-epochs and --budget-seconds"),
     (lambda o: bench.run("asha", target=1.5, replay=True, out=o),
-     ["run", "--strategy", "asha", "--target", "1.5", "--replay", "--out", "{o}"], "(0, 1]"),
+     ["run", "--strategy", "asha", "--target", "1.5", "--replay", "--out", "{o}"],
+     "target is a validation accuracy in (0, 1], not 1.5", "--target is a validation accuracy in (0, 1]"),
     (lambda o: bench.run("asha", seed=-1, replay=True, out=o),
-     ["run", "--strategy", "asha", "--seed", "-1", "--replay", "--out", "{o}"], "--seed"),
+     ["run", "--strategy", "asha", "--seed", "-1", "--replay", "--out", "{o}"],
+     "seed takes an integer in [0,", "--seed takes an integer in [0,"),
     (lambda o: bench.run("asha", until="forever", out=o),
-     ["run", "--strategy", "asha", "--until", "forever", "--out", "{o}"], "invalid choice"),
+     ["run", "--strategy", "asha", "--until", "forever", "--out", "{o}"],
+     "until takes 'budget' or 'target', not 'forever'", "argument --until: invalid choice: 'forever'"),
     (lambda o: bench.run("asha", replay=True, address="auto", out=o),
-     ["run", "--strategy", "asha", "--replay", "--address", "auto", "--out", "{o}"], "--address"),
+     ["run", "--strategy", "asha", "--replay", "--address", "auto", "--out", "{o}"],
+     "replay runs without Ray, so address is not accepted", "--replay runs without Ray, so --address"),
     (lambda o: bench.run("asha", replay=True, out=""), ["run", "--strategy", "asha", "--replay", "--out", ""],
-     "empty string"),
+     "out takes a path, not an empty string", "argument --out: takes a path, not an empty string"),
     (lambda o: bench.compare(["asha", "asha"], seeds=1, out=o),
-     ["compare", "--strategies", "asha,asha", "--seeds", "1", "--out", "{o}"], "asha twice"),
+     ["compare", "--strategies", "asha,asha", "--seeds", "1", "--out", "{o}"],
+     "strategies names asha twice; accepted: each strategy once (seeds sets the runs per strategy)",
+     "--strategies names asha twice; accepted: each strategy once (--seeds sets the runs per strategy)"),
     (lambda o: bench.compare("asha,nosuch", seeds=1, out=o),
-     ["compare", "--strategies", "asha,nosuch", "--seeds", "1", "--out", "{o}"], "unknown strategy 'nosuch'"),
+     ["compare", "--strategies", "asha,nosuch", "--seeds", "1", "--out", "{o}"], "unknown strategy 'nosuch'",
+     "unknown strategy 'nosuch'"),
     (lambda o: bench.compare(["asha"], seeds=0, out=o),
-     ["compare", "--strategies", "asha", "--seeds", "0", "--out", "{o}"], "--seeds"),
+     ["compare", "--strategies", "asha", "--seeds", "0", "--out", "{o}"], "seeds must be a positive integer",
+     "--seeds must be a positive integer"),
     (lambda o: bench.compare(["asha"], seeds=1, parallel=0, out=o),
-     ["compare", "--strategies", "asha", "--seeds", "1", "--parallel", "0", "--out", "{o}"], "--parallel"),
+     ["compare", "--strategies", "asha", "--seeds", "1", "--parallel", "0", "--out", "{o}"],
+     "parallel takes a positive integer", "argument --parallel: takes a positive integer"),
     (lambda o: bench.compare(["asha"], seeds=1, tolerance=100.0, out=o),
      ["compare", "--strategies", "asha", "--seeds", "1", "--tolerance", "100", "--out", "{o}"],
-     "--tolerance"),
+     "tolerance is in percentage points", "--tolerance is in percentage points"),
     (lambda o: bench.compare(["asha"], seeds=1, replay=o / "nosuch-table", out=o),
      ["compare", "--strategies", "asha", "--seeds", "1", "--replay", "{o}/nosuch-table", "--out", "{o}"],
-     "nosuch"),
+     "nosuch", "nosuch"),
     (lambda o: bench.report([o / "nothing"], out=o / "report"),
-     ["report", "{o}/nothing", "--out", "{o}/report"], "nothing"),
-    (lambda o: bench.report([o], target=2.0, out=o / "report"), ["report", "{o}", "--target", "2",
-                                                                 "--out", "{o}/report"], "(0, 1]"),
+     ["report", "{o}/nothing", "--out", "{o}/report"], "nothing", "nothing"),
+    (lambda o: bench.report([o], target=2.0, out=o / "report"),
+     ["report", "{o}", "--target", "2", "--out", "{o}/report"],
+     "target is a validation accuracy in (0, 1], not 2", "--target is a validation accuracy in (0, 1]"),
 ]
+FLAG = re.compile(r"(?<![\w-])--[a-z]")
 
 
-@pytest.mark.parametrize("call, argv, fragment", BAD,
-                         ids=[f"{argv[0]}: {fragment}" for _, argv, fragment in BAD])
-def test_bad_arguments_raise_the_cli_message_and_write_nothing(call, argv, fragment, tmp_path, capsys):
+@pytest.mark.parametrize("call, argv, api_says, cli_says", BAD,
+                         ids=[f"{argv[0]}: {api_says}" for _, argv, api_says, _ in BAD])
+def test_bad_arguments_raise_one_line_naming_the_parameter_and_write_nothing(call, argv, api_says, cli_says,
+                                                                            tmp_path, capsys):
     out = tmp_path / "o"
     with pytest.raises(BenchError) as raised:
         call(out)
     message = str(raised.value)
-    assert fragment in message
+    assert api_says in message and not FLAG.search(message), message  # parameters, not flags
     assert main([part.replace("{o}", str(out)) for part in argv]) == 2
-    assert capsys.readouterr().err == f"error: {message}\n"
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and cli_says in err, err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -146,7 +163,7 @@ def test_bench_report_is_the_api_function_and_no_module_swaps_its_class():
 
     assert bench.report is bench.api.report and inspect.isfunction(bench.report)
     assert {"run", "compare", "report", "BenchError"} <= set(dir(bench)) and "run" in bench.__all__
-    with pytest.raises(BenchError, match="give --target or --tolerance, not both"):
+    with pytest.raises(BenchError, match="give target or tolerance, not both"):
         bench.report(["results"], target=0.5, tolerance=1.0)
     package = Path(bench.__file__).parent
     swapped = [str(p) for p in package.rglob("*.py") if ".__class__ =" in p.read_text()]
