@@ -139,7 +139,7 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
                        trials_per_gpu=trials_per_gpu or 1, max_failures=max_failures,
                        **({} if table is None else {"cost_model": table_cost_model(table)}))  # type: ignore[arg-type]  # cost_model only
     if table is None:  # no table option
-        from bench.matrix.live import live_workers
+        from bench.matrix.live_drivers import live_workers
 
         mode, table = "live", None
         check_buildable(specs)  # before Ray starts; live runs may beat the grid, so --target keeps (0, 1]

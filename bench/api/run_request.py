@@ -88,7 +88,7 @@ def plan(request: RunRequest, cost_model: Any = SHIPPED_COST_MODEL) -> list:
             which sets the default budget's unit; by default the workload's shipped one, as live runs use.
     """
     import workloads
-    from bench.reporting.single import default_stop
+    from bench.reporting.basis import default_stop
     from bench.spec import check_buildable, check_writable, make_specs, raise_if_bad_target
     from bench.store.recording import repeat_seeds
 

@@ -111,7 +111,7 @@ def print_summary(summary: RunSummary, budget: Budget) -> None:
 
 
 def print_normalised(summary: RunSummary) -> None:
-    from bench.reporting.single import normalised_line
+    from bench.reporting.basis import normalised_line
 
     line = normalised_line(summary.folder)
     if line is not None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ray import tune
 
 from bench import tune_compat
-from bench.live import faults, tune_snapshot
+from bench.live import experiment_snapshot, faults
 from bench.store.ledger import RunLedger
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class JournalCallback(LedgerCallback):
         if staging and log is not None:
             # None: nothing to keep
             state = tune_compat.scheduler_state(getattr(self.ledger, "scheduler", None))
-            tune_snapshot.capture(staging, log.path.parent, state)
+            experiment_snapshot.capture(staging, log.path.parent, state)
         return None
 
     def on_trial_recover(self, iteration: int, trials: list[Trial], trial: Trial, **info: Any) -> None:

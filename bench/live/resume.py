@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench import environment, tune_compat
 from bench.errors import BenchError
-from bench.live import tune_snapshot
+from bench.live import experiment_snapshot
 from bench.store.journal import JOURNAL_SCHEMA_VERSION, TRIALS_JOURNAL
 from bench.store.jsonl import read_records
 from bench.store.results import MANIFEST, PARTIAL, read_manifest
@@ -87,7 +87,7 @@ def load_unfinished(folder: Path) -> tuple[dict, list[dict], list[dict], dict]:
         if event["schema_version"] != JOURNAL_SCHEMA_VERSION:
             raise BenchError(f"{folder / TRIALS_JOURNAL}: line {number} has schema version "
                              f"{event['schema_version']!r}, not {JOURNAL_SCHEMA_VERSION}")
-    snapshot = tune_snapshot.load(folder) or {}
+    snapshot = experiment_snapshot.load(folder) or {}
     states = tune_states(folder)
     if states and states[-1].name not in snapshot:
         check_tune_state(states[-1])  # the one Tune restores: the newest by name
@@ -105,8 +105,8 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
 
     folder = Path(folder).resolve()
     manifest, rows, events, torn = load_unfinished(folder)
-    # Tune's experiment and searcher states as one save left them (see bench.live.tune_snapshot).
-    put_back = tune_snapshot.put_back(folder, tune_path(folder))
+    # Tune's experiment and searcher states as one save left them (see bench.live.experiment_snapshot).
+    put_back = experiment_snapshot.put_back(folder, tune_path(folder))
     # Tune writes tuner.pkl first and its experiment state at the end of its first step; a
     # driver killed in between left nothing to restore.
     tune_state = tune.Tuner.can_restore(str(tune_path(folder))) and bool(tune_states(folder))
@@ -129,7 +129,7 @@ def reopen(folder: Path, command: tuple[str, ...]) -> Reopened:
     }
     manifest.setdefault("resumes", []).append(record)
     manifest["status"] = "running"
-    scheduler_state = tune_snapshot.load_scheduler_state(folder) if tune_state else None
+    scheduler_state = experiment_snapshot.load_scheduler_state(folder) if tune_state else None
     return Reopened(folder, manifest, rows, events, torn, tune_state, record, scheduler_state)
 
 

@@ -39,8 +39,8 @@ def execute(spec: RunSpec) -> RunSummary:
     from bench import tune_compat
     from bench.live import faults, interrupt, ray_log, resume
     from bench.live.cluster import hide_stale_checkpoint_errors, trial_resources
+    from bench.live.experiment import make_trainable, make_tuner
     from bench.live.ray_session import ensure_ray
-    from bench.live.tuner import make_trainable, make_tuner
     from bench.store import run_lock
     from bench.store.dataset import workload_cost_model
     from bench.store.journal import DurableLedger, TrialJournal

@@ -8,7 +8,7 @@
   folder appears in `--out` whole or not at all.
 - Live: N `bench` driver subprocesses, each running one live run with its own `--workers`
   trials and 1/N of the cluster's CPUs and GPUs, all joined to one Ray cluster
-  (`bench.matrix.live`).
+  (`bench.matrix.live_drivers`).
 - Resume: a run's folder is named by a hash of what decides its results
   (`bench.matrix.plan.RunRecipe.run_name`), so the same matrix into the same `--out` finds it;
   a folder whose manifest says complete and whose `epochs.parquet` matches the manifest's

@@ -118,7 +118,7 @@ def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
     start = time.perf_counter()
     try:
         if mode == "live":
-            from bench.matrix.live import run_live
+            from bench.matrix.live_drivers import run_live
 
             run_live(todo, parallel, cluster, on_done)
         elif parallel == 1 and options.address is None:

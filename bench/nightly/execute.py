@@ -32,7 +32,7 @@ def _with_workers(section: Section, specs: list, options: MatrixOptions) -> list
         from bench.replay import DEFAULT_WORKERS
 
         return [dataclasses.replace(spec, workers=spec.workers or DEFAULT_WORKERS) for spec in specs]
-    from bench.matrix.live import live_workers
+    from bench.matrix.live_drivers import live_workers
 
     workers = live_workers(section.workers, options.parallel, options.address, section.trials_per_gpu)
     return [dataclasses.replace(spec, workers=workers, address=options.address) for spec in specs]

@@ -1,30 +1,145 @@
-"""The TuneController that Ray Tune's schedulers and searchers talk to, on simulated workers.
+"""The replay's stand-in for Tune's controller: the TuneController that Ray Tune's schedulers and
+searchers talk to, on simulated workers.
 
-It follows `ray.tune.execution.tune_controller.TuneController` step by step: ask the
-searcher for trials until the pending queue is full, let the scheduler choose a trial to
-run, fill free workers, process one result, act on the scheduler's decision (CONTINUE,
-PAUSE, STOP, NOOP) and notify searcher, scheduler and the run ledger in the same order.
-Trials checkpoint every epoch (as bench's trainable does), so a paused trial resumes where
-it stopped; a PBT exploit restores another trial's checkpoint under a new configuration.
+`ControllerSurface` is what they call on it: `ray.tune.execution.tune_controller.TuneController`
+hands schedulers a wrapper exposing `search_alg`, `get_trials`, `get_live_trials`, the status
+change, `pause_trial`, `stop_trial` and the trial save (private names, mapped by
+bench.tune_compat.ControllerFacade); it provides those, with the same order of notifications.
+
+`SimController` follows TuneController's loop step by step: ask the searcher for trials until the
+pending queue is full, let the scheduler choose a trial to run, fill free workers, process one
+result, act on the scheduler's decision (CONTINUE, PAUSE, STOP, NOOP) and notify searcher,
+scheduler and the run ledger in the same order. Trials checkpoint every epoch (as bench's
+trainable does), so a paused trial resumes where it stopped; a PBT exploit restores another
+trial's checkpoint under a new configuration.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from ray.tune.schedulers import FIFOScheduler, TrialScheduler
 
-from bench.replay.clock import RESULT, RETURNED, SAVED
+from bench.replay.clock import RESULT, RETURNED, SAVED, WorkerClock
 from bench.replay.trials import ERROR, PAUSED, PENDING, RUNNING, TERMINATED, SimTrial
-from bench.replay.tune_interface import TuneInterface
-from bench.tune_compat import clear_restored_checkpoint, take_restored_checkpoint
+from bench.tune_compat import (
+    ControllerFacade,
+    clear_restored_checkpoint,
+    saved_result,
+    take_restored_checkpoint,
+)
+
+if TYPE_CHECKING:
+    from ray.tune.search import SearchAlgorithm
+
+    from bench.store.curves import CurveBook, ModelBook
+    from bench.store.ledger import RunLedger
 
 CONTINUE, PAUSE, STOP, NOOP = (TrialScheduler.CONTINUE, TrialScheduler.PAUSE, TrialScheduler.STOP,
                                TrialScheduler.NOOP)
 
 
-class SimController(TuneInterface):
-    """TuneController's loop steps on simulated workers (arguments: see TuneInterface)."""
+
+def flatten(result: dict) -> dict:
+    """`ray.tune.utils.flatten_dict` for a result whose only nested value is its config."""
+    flat = {k: v for k, v in result.items() if k != "config"}
+    for key, value in result.get("config", {}).items():
+        flat[f"config/{key}"] = value
+    return flat
+
+
+class ControllerSurface(ControllerFacade):
+    """Trials, their statuses and the calls Ray's strategy objects make on Tune's controller.
+
+    Args:
+        search_alg, scheduler: the strategy's objects, prepared as `tune.run` would.
+        clock: the simulated workers.
+        book: the recorded curves (CurveBook).
+        ledger: the run's RunLedger (rows, budget, target, outcomes).
+        max_pending: Tune's cap on PENDING trials.
+        max_epochs: the workload's epochs; a trainable returns after its last one.
+        trial_path: folder given to trials as their experiment path (PBT logs its policy there).
+        start_wall_s: the replay's real start time; row timestamps are it plus simulated time.
+    """
+
+    def __init__(self, search_alg: SearchAlgorithm, scheduler: TrialScheduler, clock: WorkerClock,
+                 book: CurveBook | ModelBook, ledger: RunLedger, max_pending: int, max_epochs: int,
+                 trial_path: str, start_wall_s: float) -> None:
+        self._search_alg = search_alg
+        self._scheduler_alg = scheduler
+        self.clock = clock
+        self.book = book
+        self.ledger = ledger
+        self.max_pending = max_pending
+        self.max_epochs = max_epochs
+        self.trial_path = trial_path
+        self.start_wall_s = start_wall_s
+        self._trials: list[SimTrial] = []
+        self._live_trials: set[SimTrial] = set()
+        self._pending: deque[SimTrial] = deque()
+        self._n_pending = 0
+        self._n_paused = 0
+        self.clones = 0
+
+    # --- what schedulers and searchers call -------------------------------------------------
+    @property
+    def search_alg(self) -> SearchAlgorithm:
+        return self._search_alg
+
+    def get_trials(self) -> list[SimTrial]:
+        return self._trials
+
+    def get_live_trials(self) -> set[SimTrial]:
+        return self._live_trials
+
+    def set_trial_status(self, trial: SimTrial, status: str) -> None:
+        old = trial.status
+        if old == status:
+            return
+        if old == RUNNING:
+            self.clock.release(trial)
+            trial.decision = None
+        elif old == PENDING:
+            self._n_pending -= 1
+        elif old == PAUSED:
+            self._n_paused -= 1
+        if status == RUNNING:
+            self.clock.start(trial)
+        elif status == PENDING:
+            self._n_pending += 1
+            self._pending.append(trial)
+        elif status == PAUSED:
+            self._n_paused += 1
+        trial.status = status
+
+    def pause_trial(self, trial: SimTrial, should_checkpoint: bool = True) -> None:
+        if trial.status in (RUNNING, PENDING):
+            self.set_trial_status(trial, PAUSED)
+
+    def stop_trial(self, trial: SimTrial) -> None:
+        """`TuneController.stop_trial`: notify scheduler, searcher and ledger, then terminate."""
+        status = trial.status
+        if status == ERROR or status == TERMINATED:
+            return
+        if status == PENDING or status == PAUSED:
+            self._scheduler_alg.on_trial_remove(self, trial)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
+            self._search_alg.on_trial_complete(trial.trial_id)
+        elif status == RUNNING:
+            last = flatten(trial.last_result)
+            self._scheduler_alg.on_trial_complete(self, trial, last)  # type: ignore[arg-type]  # replay's controller and SimTrial stand in for Tune's
+            self._search_alg.on_trial_complete(trial.trial_id, result=last)
+        self.ledger.trial_finished(trial.label)
+        self.set_trial_status(trial, TERMINATED)
+        self._live_trials.discard(trial)
+
+    def schedule_trial_save(self, trial: SimTrial, result: dict | None = None) -> Any:
+        metrics = result if result is not None else trial.last_result
+        return saved_result(trial.snapshot(), metrics)
+
+
+class SimController(ControllerSurface):
+    """TuneController's loop steps on simulated workers (arguments: see ControllerSurface)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from bench.errors import BenchError
 from bench.replay import writer
 from bench.replay.clock import RESULT, WorkerClock
 from bench.replay.controller import SimController
-from bench.replay.tune_glue import check_replayable, max_pending_trials, prepare
+from bench.replay.strategy_setup import check_replayable, max_pending_trials, prepare
 from bench.spec import build_strategy, seed_generators
 from bench.store.curves import curve_book
 from bench.store.dataset import table_cost_model

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from bench import environment
 from bench.reporting import html, markdown, plotdata, plots
 from bench.reporting.ladder import runtime_distribution_data
-from bench.reporting.text import text_bars
 from bench.reporting.verdict import verdict_records
 from bench.store.results import atomic_write_bytes
 
@@ -111,7 +110,7 @@ def per_seed_csv_frame(report: Report) -> pd.DataFrame:
 
 
 def text_chart(report: Report) -> str:
-    return text_bars(plotdata.budget_chart_data(report.summary), report.basis.unit)
+    return plots.text_bars(plotdata.budget_chart_data(report.summary), report.basis.unit)
 
 
 def write_plots(report: Report, out: Path) -> list[Path]:

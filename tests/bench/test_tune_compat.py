@@ -37,7 +37,7 @@ def test_state_file_names():
 
 
 def test_callbacks_get_state_runs_after_the_experiment_and_searcher_states_are_staged():
-    """bench's callback copies the staging folder from get_state (bench.live.tune_snapshot)."""
+    """bench's callback copies the staging folder from get_state (bench.live.experiment_snapshot)."""
     from ray.tune.callback import CallbackList
     from ray.tune.execution.tune_controller import TuneController
 

@@ -171,7 +171,7 @@ def test_copy_shortcuts_sample_the_same_configurations(name):
     from ray.tune.search.variant_generator import generate_variants
 
     import workloads
-    from bench.replay.tune_glue import _shared_domains
+    from bench.replay.strategy_setup import _shared_domains
     from strategies import BuildContext
 
     space = workloads.get("digits").space

@@ -60,7 +60,7 @@ def test_run_without_reference_keeps_budget_default(tmp_path, monkeypatch):
     run.add_arguments(parser)
     args = parser.parse_args(["--strategy", "asha", "--out", str(tmp_path / "runs")])
     args.argv = ["bench", "run"]
-    from bench.reporting.single import default_stop
+    from bench.reporting.basis import default_stop
 
     (spec,) = run.build_specs(args)
     # build_specs no longer writes the resolved --until back into args (commands never change them).

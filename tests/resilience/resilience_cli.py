@@ -82,9 +82,9 @@ def wait_rows(proc: subprocess.Popen, out: Path, count: int, timeout: float = 18
 
 
 def snapshot_id(out: Path) -> tuple | None:
-    """Identity of the run's atomically replaced copy of Tune's state (bench.live.tune_snapshot): a new
+    """Identity of the run's atomically replaced copy of Tune's state (bench.live.experiment_snapshot): a new
     inode each time Tune saves; None before the first save."""
-    from bench.live.tune_snapshot import SNAPSHOT
+    from bench.live.experiment_snapshot import SNAPSHOT
 
     folders = [p for p in out.iterdir() if p.is_dir()] if out.exists() else []
     try:

@@ -82,7 +82,7 @@ class _Child:
                                                                  [project, os.environ.get("PYTHONPATH")])))
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bench.matrix.live", str(task), str(self.result), repr(share)],
+                [sys.executable, "-m", "bench.matrix.live_drivers", str(task), str(self.result), repr(share)],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
 
     def outcome(self) -> dict:
@@ -148,7 +148,7 @@ def _share_cluster(share: float) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """A child driver: `python -m bench.matrix.live TASK.pickle RESULT.json SHARE`."""
+    """A child driver: `python -m bench.matrix.live_drivers TASK.pickle RESULT.json SHARE`."""
     task, result, share = Path(argv[0]), Path(argv[1]), float(argv[2])
     recipe = pickle.loads(task.read_bytes())
     _share_cluster(share)
