@@ -1,9 +1,11 @@
 """examples/own-workload end to end: installed as a user installs it, listed, recorded, compared, in a suite.
 
-The package goes into a throwaway virtual environment that sees this one's packages
-(`--system-site-packages`, no pip of its own: this pip installs into it with `--python`),
-so the test needs no network, takes seconds, and leaves the environment the other tests run
-in unchanged. The import-path form (`--workload own_workload:BLOBS`) runs from the package's
+The package goes into a throwaway virtual environment that sees the packages of the interpreter
+running the tests (a `.pth` file adds its site folders: `--system-site-packages` would see the base
+interpreter's instead, which inside a virtualenv lacks bench's dependencies and has an old setuptools),
+with no pip of its own (this pip installs into it with `--python`). So the test needs no network,
+takes seconds, works from a virtualenv as from a system interpreter, and leaves the environment the
+other tests run in unchanged. The import-path form (`--workload own_workload:BLOBS`) runs from the package's
 folder without any install, as a user's first try would.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -37,9 +40,14 @@ def example(tmp_path_factory):
     source = shutil.copytree(EXAMPLE, root / "own-workload",
                              ignore=shutil.ignore_patterns("build", "*.egg-info"))
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    outer = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    # addsitedir, not a bare path: the outer folders' own .pth files (editable installs) count too.
+    (Path(purelib) / "outer_site.pth").write_text(
+        "".join(f"import site; site.addsitedir({folder!r})\n" for folder in outer))
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
                     "--no-build-isolation", "--disable-pip-version-check", str(source)], check=True)
     return source, python, root
