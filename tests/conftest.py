@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,18 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PLUGINS, os.environ.ge
 sys.path.insert(0, _PLUGINS)
 
 from tests.browser import browser  # noqa: E402,F401  (the headless chromium fixture)
+
+#: Test folders whose every test starts Ray or trains a model (driver subprocesses, kills, clusters).
+SLOW_FOLDERS = ("resilience", "live")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `slow` each test that starts Ray or trains a model: one in SLOW_FOLDERS, one using the
+    shared Ray session, and those marked by hand (subprocess runs). `pytest -m "not slow"` is the
+    quick pass; CI runs everything."""
+    for item in items:
+        if "ray_session" in item.fixturenames or Path(str(item.fspath)).parent.name in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,7 @@ def test_staging_dir_is_the_trials_local_experiment_path(ray_session, tmp_path):
     assert tune_compat.staging_dir(trial) == trial.local_experiment_path
 
 
-def test_max_pending_trials(monkeypatch):
+def test_max_pending_trials(monkeypatch, ray_session):  # reads the cluster's CPUs
     from ray.tune.search.basic_variant import BasicVariantGenerator
 
     monkeypatch.setenv("TUNE_MAX_PENDING_TRIALS_PG", "auto")

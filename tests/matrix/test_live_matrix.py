@@ -12,8 +12,11 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from ..resilience.resilience_cli import ROOT, env
+
+pytestmark = pytest.mark.slow  # starts Ray and trains (tests/conftest.py: slow)
 
 LIVE = ["compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--budget-epochs", "6",
         "--workers", "1", "--parallel", "2", "--verbose", "--trials-per-gpu", "4", "--max-failures", "5"]

@@ -13,6 +13,7 @@ import torch
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gpu_throughput.py"
 
 
+@pytest.mark.slow  # trains a model
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the CPU path; on CUDA the script itself is the check")
 def test_cpu_run_prints_labelled_table_and_writes_rows(tmp_path, monkeypatch):
     monkeypatch.setenv("BENCH_DATA_DIR", str(tmp_path / "no-data"))

@@ -113,6 +113,7 @@ def test_the_drift_report_compares_early_and_later_grid_jobs(digits_recordings):
     assert (drift["early_over_later"] > 1.1).all()
 
 
+@pytest.mark.slow  # trains a model
 def test_a_recording_resumes_where_it_stopped(tmp_path):
     """Jobs already recorded are not trained again; a line torn by a kill is trained again."""
     work = tmp_path / "work"

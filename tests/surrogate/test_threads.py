@@ -5,9 +5,11 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pytest
 from threadpoolctl import threadpool_limits
 
 
+@pytest.mark.slow  # trains a model
 def test_the_surrogate_fit_is_the_same_at_one_and_two_blas_threads(space):
     """On the shipped dataset (about 4 s a fit): the synthetic frame's small network shows no difference."""
     from bench.store.dataset import dataset_frame

@@ -124,6 +124,7 @@ def test_crop_and_flip_is_a_seeded_batched_crop_of_the_padded_images():
     assert 0 < flipped < len(x)
 
 
+@pytest.mark.slow  # trains a model
 def test_two_epochs_report_finite_metrics_and_resume_exactly(cifar_root):
     straight = CIFAR10.make_trainer(SMALL_CONFIG, _context(cifar_root))
     straight_metrics = [straight.train_epoch() for _ in range(2)]
