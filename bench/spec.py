@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -184,27 +184,109 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
             for strategy in resolved for i in range(seeds)]
 
 
-def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any) -> RunSpec:
-    """A RunSpec that continues the run described by `manifest`."""
+def spec_record(spec: RunSpec) -> dict[str, Any]:
+    """Every RunSpec field as names, numbers and text (JSON): what a matrix worker or Ray task
+    receives and what a run's manifest stores under `spec`. `spec_from_record` reads it back.
+
+    Strategies and workloads travel as their names (and the strategy's resolved parameters, the
+    workload's version), and are looked up again from their registries where the run executes.
+    """
+    return {f.name: _TO_RECORD.get(f.name, _plain)(getattr(spec, f.name)) for f in fields(RunSpec)}
+
+
+def spec_from_record(record: Mapping[str, Any], spec_type: type[RunSpec] | None = None,
+                     **overrides: Any) -> RunSpec:
+    """The RunSpec `record` (from `spec_record`) describes, with `overrides` for some fields.
+
+    Raises:
+        BenchError: a field this version of bench does not know, or a workload whose version is
+            not the one recorded (a cluster node with another install, a run recorded before an
+            upgrade).
+    """
+    known = {f.name for f in fields(RunSpec)}
+    unknown = sorted(set(record) - known)
+    if unknown:
+        raise BenchError(f"a run description with fields this bench does not know: {', '.join(unknown)}")
+    values = {name: _FROM_RECORD.get(name, _plain)(value) for name, value in record.items()}
+    return (spec_type or RunSpec)(**{**values, **overrides})
+
+
+def _plain(value: Any) -> Any:
+    return value
+
+
+def _strategy_record(strategy: ResolvedStrategy) -> dict[str, Any]:
+    return {"name": strategy.name, "params": {k: str(v) for k, v in sorted(strategy.params.items())}}
+
+
+def _strategy_from_record(record: Mapping[str, Any]) -> ResolvedStrategy:
     import strategies
+
+    return strategies.resolve(record["name"], dict(record["params"]))
+
+
+def _workload_from_record(record: Mapping[str, Any]) -> Workload:
     import workloads
+
+    workload = workloads.get(record["name"])
+    if str(workload.version) != str(record["version"]):
+        raise BenchError(f"the run was described with {workload.name} version {record['version']}, but the "
+                         f"workload here is version {workload.version}")
+    return workload
+
+
+_TO_RECORD: dict[str, Any] = {
+    "strategy": _strategy_record,
+    "workload": lambda workload: {"name": workload.name, "version": str(workload.version)},
+    "budget": lambda budget: budget.as_dict(),
+    "out_dir": str,
+    "resume": lambda folder: None if folder is None else str(folder),
+    "workload_options": lambda options: {k: str(v) for k, v in sorted(options.items())},
+    "command": list,
+}
+_FROM_RECORD: dict[str, Any] = {
+    "strategy": _strategy_from_record,
+    "workload": _workload_from_record,
+    "budget": lambda record: Budget.from_dict(record),
+    "out_dir": Path,
+    "resume": lambda folder: None if folder is None else Path(folder),
+    "workload_options": dict,
+    "command": tuple,
+}
+
+
+def spec_from_manifest(manifest: dict, folder: Path, **overrides: Any) -> RunSpec:
+    """A RunSpec that continues the run described by `manifest` (its folder may have moved).
+
+    Manifests store the run's `spec_record` under `spec`; runs recorded before it existed are
+    read from the manifest's own keys.
+    """
     from bench.store.results import MANIFEST
 
-    strategy = manifest["strategy"]
+    continuing = {"out_dir": Path(folder).parent, "resume": Path(folder)}
     try:
-        resolved = strategies.resolve(strategy["name"],
-                                      {k: str(v) for k, v in strategy.get("params", {}).items()})
-        workload = workloads.get(manifest["workload"]["name"])
-        budget = Budget.from_dict(manifest["budget"])
-    except (KeyError, TypeError) as exc:
+        if "spec" in manifest:
+            # the worker count the run resolved (a default depends on the machine it started on)
+            return spec_from_record(manifest["spec"], workers=int(manifest["workers"]),
+                                    **{**continuing, **overrides})
+        return _spec_from_older_manifest(manifest, folder, **{**continuing, **overrides})
+    except (KeyError, TypeError, ValueError) as exc:
         raise BenchError(f"{Path(folder) / MANIFEST}: missing or malformed {exc}; cannot resume") from None
-    if manifest["workload"].get("version") != workload.version:
-        raise BenchError(f"{folder}: recorded with {workload.name} version "
-                         f"{manifest['workload'].get('version')}, but the workload is now version "
-                         f"{workload.version}; it cannot be resumed")
-    return RunSpec(strategy=resolved, workload=workload, seed=int(manifest["seed"]), budget=budget,
-                   samples=int(manifest["samples"]), workers=int(manifest["workers"]),
-                   out_dir=Path(folder).parent, target=manifest.get("target"),
-                   workload_options=dict(manifest["workload"].get("options", {})), resume=Path(folder),
-                   max_failures=int(manifest.get("max_failures", MAX_FAILURES)),
-                   **{"trials_per_gpu": int(manifest.get("trials_per_gpu", 1)), **overrides})
+    except BenchError as exc:
+        raise BenchError(f"{folder}: {exc}; it cannot be resumed") from None
+
+
+def _spec_from_older_manifest(manifest: dict, folder: Path, **overrides: Any) -> RunSpec:
+    """A RunSpec from a manifest written before manifests held the run's `spec` record."""
+    strategy, workload = manifest["strategy"], manifest["workload"]
+    record = {
+        "strategy": {"name": strategy["name"],
+                     "params": {k: str(v) for k, v in strategy.get("params", {}).items()}},
+        "workload": {"name": workload["name"], "version": workload.get("version")},
+        "seed": int(manifest["seed"]), "budget": manifest["budget"], "samples": int(manifest["samples"]),
+        "workers": int(manifest["workers"]), "target": manifest.get("target"),
+        "workload_options": dict(workload.get("options", {})),
+        "max_failures": int(manifest.get("max_failures", MAX_FAILURES)),
+        "trials_per_gpu": int(manifest.get("trials_per_gpu", 1)),
+    }
+    return spec_from_record(record, **overrides)

@@ -76,7 +76,7 @@ class _Child:
         self.result = scratch / f"{recipe.run_name}.json"
         self.log = scratch / f"{recipe.run_name}.log"
         task = scratch / f"{recipe.run_name}.pickle"
-        task.write_bytes(pickle.dumps(_with_address(recipe, address)))
+        task.write_bytes(pickle.dumps(recipe.with_address(address)))
         project = str(Path(__file__).resolve().parents[2])  # this copy of bench, first, as in the parent
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None,
                                                                  [project, os.environ.get("PYTHONPATH")])))
@@ -96,12 +96,6 @@ class _Child:
                            f"driver process died (exit code {self.process.returncode})"
                            + (f": {tail[0]}" if tail else ""),
                            executed={"host": None, "pid": self.process.pid, "node_id": None})
-
-
-def _with_address(recipe: RunRecipe, address: str) -> RunRecipe:
-    import dataclasses
-
-    return dataclasses.replace(recipe, address=address)
 
 
 def run_live(recipes: list[RunRecipe], parallel: int, cluster: dict | None,

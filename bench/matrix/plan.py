@@ -1,8 +1,8 @@
 """A matrix run as a picklable recipe, and its deterministic folder name.
 
-A worker process or Ray task rebuilds its RunSpec from a `RunRecipe` (names, numbers and
-paths only): strategies and workloads are looked up again from their registries there, so
-nothing heavy or unpicklable crosses a process boundary.
+A worker process or Ray task rebuilds its RunSpec from a `RunRecipe` (the run's
+`bench.spec.spec_record`: names, numbers and paths only): strategies and workloads are looked up
+again from their registries there, so nothing heavy or unpicklable crosses a process boundary.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bench.budget import Budget
-from bench.spec import MAX_FAILURES, RunSpec
+from bench.spec import RunSpec, spec_from_record, spec_record
 
 if TYPE_CHECKING:
     from bench.store.tables import Table
@@ -38,61 +38,73 @@ class RunRecipe:
     """Everything needed to rebuild one run of the matrix in another process.
 
     Args:
-        params: the strategy's resolved parameters as text (as `--set` takes them), sorted.
+        mode: "replay" or "live".
+        run: the run's RunSpec as `bench.spec.spec_record` gives it, as JSON text (so the recipe
+            stays immutable and hashable); `progress` and `resume` are the matrix's own (off, none),
+            and `address` the matrix's cluster.
         table_path: the learning-curve table a replay reads (None for a live run).
         table_sha256: that table's curves checksum, part of the run's key.
-        workload_options: the workload's options as text (as `--data-dir` gives them), sorted.
+        index: the run's position in the matrix's serial order.
 
-    Every RunSpec field a run's results or resources depend on is carried (a test checks that each
-    field survives `of` and `spec`); `progress` and `resume` are the matrix's own.
+    A RunSpec field added later travels without a change here: the record lists every field.
     """
 
     mode: str
-    strategy: str
-    params: tuple[tuple[str, str], ...]
-    workload: str
-    workload_version: str
-    seed: int
-    budget: Budget
-    samples: int
-    workers: int
-    out_dir: str
-    target: float | None = None
+    run: str
     table_path: str | None = None
     table_sha256: str | None = None
-    address: str | None = None
-    command: tuple[str, ...] = ()
-    workload_options: tuple[tuple[str, str], ...] = ()
-    trials_per_gpu: int = 1
-    max_failures: int = MAX_FAILURES
-    index: int = field(default=0, compare=False)  # position in the matrix's serial order
+    index: int = field(default=0, compare=False)
 
     @classmethod
     def of(cls, spec: RunSpec, mode: str, index: int, table: Table | None = None,
            address: str | None = None) -> RunRecipe:
-        return cls(
-            mode=mode, strategy=spec.strategy.name,
-            params=tuple(sorted((k, str(v)) for k, v in spec.strategy.params.items())),
-            workload=spec.workload.name, workload_version=str(spec.workload.version), seed=spec.seed,
-            budget=spec.budget, samples=spec.samples, workers=spec.workers, out_dir=str(spec.out_dir),
-            target=spec.target, table_path=None if table is None else str(table.path),
-            table_sha256=None if table is None else table.meta.get("curves_sha256"),
-            address=address, command=tuple(spec.command),
-            workload_options=tuple(sorted((k, str(v)) for k, v in spec.workload_options.items())),
-            trials_per_gpu=spec.trials_per_gpu, max_failures=spec.max_failures, index=index,
-        )
+        record = {**spec_record(spec), "address": address, "progress": False, "resume": None}
+        return cls(mode=mode, run=json.dumps(record, sort_keys=True),
+                   table_path=None if table is None else str(table.path),
+                   table_sha256=None if table is None else table.meta.get("curves_sha256"), index=index)
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        return json.loads(self.run)
+
+    @property
+    def strategy(self) -> str:
+        return str(self.record["strategy"]["name"])
+
+    @property
+    def workload(self) -> str:
+        return str(self.record["workload"]["name"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.record["seed"])
+
+    @property
+    def address(self) -> str | None:
+        return self.record["address"]
+
+    @property
+    def out_dir(self) -> str:
+        return str(self.record["out_dir"])
+
+    def with_address(self, address: str) -> RunRecipe:
+        """The same run, joining the Ray cluster at `address` (which does not change its key)."""
+        run = json.dumps({**self.record, "address": address}, sort_keys=True)
+        return RunRecipe(mode=self.mode, run=run, table_path=self.table_path, table_sha256=self.table_sha256,
+                         index=self.index)
 
     @property
     def key(self) -> str:
         """12 hex digits of a hash of what decides the run's results (not the command or --parallel)."""
+        run = self.record
         identity = {
-            "mode": self.mode, "strategy": self.strategy, "params": list(self.params),
-            "workload": self.workload, "workload_version": self.workload_version, "seed": self.seed,
-            "budget": self.budget.as_dict(), "samples": self.samples, "workers": self.workers,
-            "target": self.target, "table_sha256": self.table_sha256,
+            "mode": self.mode, "strategy": self.strategy, "params": sorted(run["strategy"]["params"].items()),
+            "workload": self.workload, "workload_version": run["workload"]["version"], "seed": self.seed,
+            "budget": run["budget"], "samples": run["samples"], "workers": run["workers"],
+            "target": run["target"], "table_sha256": self.table_sha256,
         }
-        if self.workload_options:  # only when given, so the runs of earlier matrices keep their names
-            identity["workload_options"] = list(self.workload_options)
+        if run["workload_options"]:  # only when given, so the runs of earlier matrices keep their names
+            identity["workload_options"] = sorted(run["workload_options"].items())
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
 
     @property
@@ -113,19 +125,10 @@ class RunRecipe:
     def label(self) -> str:
         return f"{self.strategy} seed {self.seed}"
 
-    def spec(self, out_dir: Path | None = None) -> MatrixRunSpec:
+    def spec(self, out_dir: Path | None = None) -> RunSpec:
         """The RunSpec this recipe stands for (into `out_dir` instead of the matrix's folder if given)."""
-        import strategies
-        import workloads
-
-        return MatrixRunSpec(
-            strategy=strategies.resolve(self.strategy, dict(self.params)),
-            workload=workloads.get(self.workload), seed=self.seed, budget=self.budget, samples=self.samples,
-            workers=self.workers, out_dir=Path(out_dir) if out_dir is not None else Path(self.out_dir),
-            target=self.target, address=self.address, command=self.command, progress=False,
-            workload_options=dict(self.workload_options), trials_per_gpu=self.trials_per_gpu,
-            max_failures=self.max_failures, run_name=self.run_name,
-        )
+        moved = {} if out_dir is None else {"out_dir": Path(out_dir)}
+        return spec_from_record(self.record, MatrixRunSpec, run_name=self.run_name, **moved)
 
 
 def recipes(specs: list[RunSpec], mode: str, table: Table | None = None,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import environment
+from bench.spec import spec_record
 from bench.store.results import SCHEMA_VERSION
 from strategies import METRIC, MODE
 
@@ -109,6 +110,7 @@ def run_manifest(spec: RunSpec, run_id: str, status: str, started_at: str, *, re
         "metric": METRIC, "mode": MODE, "compute_unit": compute_unit(cost_model),
         "versions": env["versions"], "hardware": env["hardware"],
         "command": list(spec.command), "started_at": started_at,
+        "spec": spec_record(spec),  # the whole run description; bench.spec.spec_from_manifest reads it back
     }
 
 

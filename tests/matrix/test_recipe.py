@@ -1,16 +1,21 @@
-"""A matrix run crosses a process boundary as a RunRecipe: every RunSpec field must survive the trip."""
+"""One run description: every RunSpec field survives its record (bench.spec.spec_record and
+spec_from_record), a RunRecipe pickled to a matrix worker, and a run's manifest read back on resume."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import pickle
 from pathlib import Path
+
+import pytest
 
 import strategies
 import workloads
 from bench.budget import Budget
+from bench.errors import BenchError
 from bench.matrix.plan import RunRecipe
-from bench.spec import RunSpec
+from bench.spec import RunSpec, spec_from_record, spec_record
 
 #: RunSpec fields the matrix sets itself: a matrix run shows no progress bar of its own and is
 #: resumed by the matrix (from its folder name), never through `resume`.
@@ -32,20 +37,53 @@ def _spec_with_every_field_changed() -> RunSpec:
     return RunSpec(**values)
 
 
+def _assert_same_run(given: RunSpec, back: RunSpec, own: dict) -> None:
+    for field in dataclasses.fields(RunSpec):
+        expected, value = getattr(given, field.name), getattr(back, field.name)
+        if field.name in own:
+            assert value == own[field.name], field.name
+        elif field.name == "strategy":
+            assert value.describe() == expected.describe()
+        elif field.name == "workload":
+            assert (value.name, value.version) == (expected.name, expected.version)
+        else:
+            assert value == expected, field.name
+
+
+def test_every_runspec_field_survives_its_record_as_json():
+    spec = _spec_with_every_field_changed()
+    record = json.loads(json.dumps(spec_record(spec)))
+    assert set(record) == {f.name for f in dataclasses.fields(RunSpec)}
+    _assert_same_run(spec, spec_from_record(record), {})
+
+
 def test_every_runspec_field_survives_a_recipe_pickled_to_another_process():
     spec = _spec_with_every_field_changed()
     recipe = RunRecipe.of(spec, "live", 0, address=spec.address)
     rebuilt = pickle.loads(pickle.dumps(recipe)).spec()  # what a matrix worker or Ray task does
-    for field in dataclasses.fields(RunSpec):
-        given, back = getattr(spec, field.name), getattr(rebuilt, field.name)
-        if field.name in MATRIX_OWN:
-            assert back == MATRIX_OWN[field.name], field.name
-        elif field.name == "strategy":
-            assert back.describe() == given.describe()
-        elif field.name == "workload":
-            assert (back.name, back.version) == (given.name, given.version)
-        else:
-            assert back == given, field.name
+    _assert_same_run(spec, rebuilt, MATRIX_OWN)
+
+
+def test_every_runspec_field_survives_the_manifest_a_resume_reads(tmp_path):
+    from bench.spec import spec_from_manifest
+    from bench.store.manifest import run_manifest
+
+    spec = _spec_with_every_field_changed()
+    manifest = json.loads(json.dumps(run_manifest(
+        spec, "run-1", "running", "2026-12-06T00:00:00", replay=False, workers=spec.workers,
+        trial_resources={"CPU": 1}, address=spec.address, cost_model=None)))
+    folder = tmp_path / "moved" / "run-1"  # a run folder moved since: it continues where it is now
+    back = spec_from_manifest(manifest, folder)
+    _assert_same_run(spec, back, {"out_dir": folder.parent, "resume": folder})
+
+
+def test_a_record_from_another_bench_or_workload_version_is_refused():
+    spec = _spec_with_every_field_changed()
+    with pytest.raises(BenchError, match="fields this bench does not know: colour"):
+        spec_from_record({**spec_record(spec), "colour": "red"})
+    older = {**spec_record(spec), "workload": {"name": "digits", "version": "0"}}
+    with pytest.raises(BenchError, match="described with digits version 0, but the workload here is version"):
+        spec_from_record(older)
 
 
 def test_workload_options_name_the_run_only_when_given():
