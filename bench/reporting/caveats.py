@@ -35,6 +35,33 @@ def approximation_warnings(runs: Sequence[StoredRun]) -> list[str]:
             for name, notes in sorted(found.items())]
 
 
+#: What a grid table's replay records as its configuration mapping (bench.store.curves.CurveBook.mapping).
+SNAPPED = "nearest grid point"
+
+
+def grid_table_warnings(runs: Sequence[StoredRun]) -> list[str]:
+    """Replayed runs of sampling strategies whose table held the grid only: every configuration they
+    sampled trained as its nearest grid point, so their figures are approximate."""
+    import math
+
+    snapped: dict[str, int] = {}
+    for run in runs:
+        table = run.manifest.get("table") or {}
+        if not run.manifest.get("replay") or SNAPPED not in str(table.get("config_mapping", "")):
+            continue
+        if run.manifest["strategy"]["name"] == "grid":
+            continue  # the grid samples the grid points themselves: exact
+        space = run.manifest.get("workload", {}).get("space") or []
+        snapped[run.manifest["strategy"]["name"]] = math.prod(len(hp.get("grid") or [1]) for hp in space)
+    if not snapped:
+        return []
+    points = sorted(set(snapped.values()))
+    return [f"{', '.join(sorted(snapped))}: replayed from the grid points of their table only (a grid "
+            f"table, or a dataset without a cost model), so every configuration they sampled trained as its "
+            f"nearest of the {'/'.join(map(str, points))} grid points: their figures are approximate "
+            "(record a dataset with `bench record` to replay any configuration)"]
+
+
 def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD,
                              report_targets: Sequence[float] = ()) -> list[str]:
     """Targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md), among the
@@ -142,7 +169,8 @@ def collect_warnings(runs: Sequence[StoredRun], per_seed: pd.DataFrame, summary:
     """
     aa, p = aa_warning(per_seed)
     notes = [
-        *approximation_warnings(runs), *replay_fidelity_warnings(runs, report_targets=targets),
+        *approximation_warnings(runs), *grid_table_warnings(runs),
+        *replay_fidelity_warnings(runs, report_targets=targets),
         *other_table_warnings(runs, reference), *hit_rate_warnings(summary), *seed_count_warnings(per_seed),
         *budget_warnings(per_seed), *aa, *mixed_replay_warnings(summary),
     ]

@@ -152,9 +152,10 @@ def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | Model
     if book is None:
         if len(_BOOKS) >= 8:
             _BOOKS.clear()
-        if is_dataset(table):
-            book = ModelBook(_surrogate(table, space), table_cost_model(table), space, seed)  # type: ignore[arg-type]  # a dataset has one
-        else:
+        cost = table_cost_model(table) if is_dataset(table) else None
+        if cost is not None:
+            book = ModelBook(_surrogate(table, space), cost, space, seed)
+        else:  # a grid table, or a dataset without a cost model (a workload without its cost axes)
             book = CurveBook(table, space, repeat_for_seed(seed, int(table.meta["repeats"])))
         _BOOKS[key] = book
     return book

@@ -1,6 +1,6 @@
 """Writing a learning-curve dataset: Sobol configurations beyond the grid, and the fitted cost model.
 
-The training itself is bench.live.epochs.train_curve, driven by scripts/record_dataset.py;
+The training itself is bench.live.epochs.train_curve, driven by bench.recording (`bench record`);
 bench.store.dataset reads what is written here.
 """
 
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from workloads.space import SearchSpace
 
 __all__ = ["fit_cost_table", "records_frame", "sobol_configs", "write_dataset"]
+
+#: The hyperparameters the cost model is a function of (bench.store.cost_fit); a workload without
+#: both gets a dataset without a cost model (making its axes generic is the record issue's item 4).
+COST_AXES = frozenset({"batch_size", "width"})
 
 
 def sobol_configs(space: SearchSpace, count: int, seed: int) -> list[dict[str, Any]]:
@@ -89,8 +93,11 @@ def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict
     sample = frame[frame["source"] == "sobol"].drop(columns="source").reset_index(drop=True)
     sample["config_id"] -= workload.space.grid_size()
     sample.to_parquet(folder / SPACE_SAMPLE, index=False)
-    fit_cost_table(frame, workload.space).to_parquet(folder / COST, index=False)
     meta = json.loads((folder / META).read_text())
+    if COST_AXES <= set(names):
+        fit_cost_table(frame, workload.space).to_parquet(folder / COST, index=False)
+        meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
+    # Without batch size and width (the axes the cost model knows), replay charges measured seconds.
     meta["space_sample"] = {
         "file": SPACE_SAMPLE, "sha256": file_sha256(folder / SPACE_SAMPLE), "rows": len(sample),
         "configs": int(sample["config_id"].nunique()),
@@ -98,7 +105,6 @@ def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict
         "method": f"scrambled Sobol sequence (scipy.stats.qmc.Sobol, seed {plan['scramble_seed']}) on each "
                   f"dimension's search scale",
     }
-    meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     meta["recording"] = {**plan, "wall_s": wall_s,
                          "how": "each (configuration, seed) trained in its own process through "
                          "the workload's "

@@ -177,7 +177,8 @@ def test_help_on_bench_lists_the_api():
 
     text = pydoc.render_doc(bench, renderer=pydoc.plaintext)
     functions = text[text.index("\nFUNCTIONS\n"):]  # the signatures, loaded through the lazy loader
-    assert all(f"\n    {name}(" in functions for name in ("run", "compare", "report")), functions[:300]
+    names = ("run", "compare", "report", "record")
+    assert all(f"\n    {name}(" in functions for name in names), functions[:300]
 
 
 def test_live_run_through_the_api(ray_session, tmp_path):

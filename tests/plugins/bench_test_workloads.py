@@ -76,3 +76,11 @@ TINY = dataclasses.replace(
         for hp in DIGITS.space
     )),
 )
+
+
+#: `nogrid`: tiny with no grid values for momentum (a workload `bench record` must refuse).
+NOGRID = dataclasses.replace(
+    TINY, name="nogrid", summary="tiny without momentum grid values (tests only)",
+    space=SearchSpace(tuple(dataclasses.replace(hp, grid=()) if hp.name == "momentum" else hp
+                            for hp in TINY.space)),
+)

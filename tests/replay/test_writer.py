@@ -20,3 +20,21 @@ def test_columnar_epochs_read_back_like_the_live_writer(digits_table, replay_spe
     assert list(replay.columns) == list(live.columns)
     assert replay.dtypes.equals(live.dtypes)
     assert replay.equals(live)
+
+
+def test_a_grid_table_replay_is_flagged_approximate_and_a_dataset_replay_is_not(tmp_path,
+                                                                                 synthetic_table_path):
+    """Sampling strategies replayed from a grid table train every sample as its nearest grid point:
+    the report says so (naming them and the grid's size); the grid itself, and any dataset replay, not."""
+    import bench
+    import workloads
+    from bench.reporting.caveats import grid_table_warnings
+
+    runs = [bench.run(name, replay=synthetic_table_path, samples=8, budget_fraction=0.05,
+                      out=tmp_path / "grid") for name in ("asha", "random", "grid")]
+    (warning,) = grid_table_warnings(runs)
+    size = workloads.get("digits").space.grid_size()
+    assert warning.startswith("asha, random: replayed from the grid points of their table only")
+    assert f"nearest of the {size} grid points" in warning
+    shipped = [bench.run("asha", replay=True, samples=8, budget_fraction=0.05, out=tmp_path / "dataset")]
+    assert grid_table_warnings(shipped) == []

@@ -1,0 +1,90 @@
+"""`bench.record`: record a learning-curve dataset for a workload (what `bench record` runs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.api.run_request import call_command, path_value
+from bench.recording.plan import DEFAULT_CONFIGS, DEFAULT_SEEDS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from bench.recording.execute import RecordResult
+
+
+@dataclass(frozen=True)
+class RecordEstimate:
+    """What `dry_run=True` returns: the plan, and a rough cost from a few epochs timed here."""
+
+    folder: Path
+    plan: dict[str, Any]
+    epochs: float
+    seconds_per_epoch: float
+    wall_s: float
+    workers: int
+
+
+def default_out(workload_name: str) -> Path:
+    """results/recording-WORKLOAD-vVERSION (named apart from the shipped tables' names)."""
+    import workloads
+    from bench.store.tables import table_name
+
+    workload = workloads.get(workload_name)
+    return Path("results") / f"recording-{table_name(workload.name, str(workload.version))}"
+
+
+def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: int = DEFAULT_SEEDS,
+           workers: int | None = None, address: str | None = None, out: str | Path | None = None,
+           limit: int | None = None, dry_run: bool = False, progress: bool = False,
+           log: Callable[[str], None] = print,
+           command: Sequence[str] | None = None) -> RecordResult | RecordEstimate:
+    """Record a dense learning-curve dataset for `workload`: its grid and a Sobol sample of its space.
+
+    Args:
+        workload: a name from `bench list`, or "module:attribute" naming a workloads.Workload.
+        configs: Sobol configurations, a power of two (default 1,024, as digits v2).
+        seeds: training seeds per Sobol configuration (default 2); grid points get one more.
+        workers: trainings at once (default: the Ray cluster's CPUs).
+        address: a Ray cluster to record on (auto, host:port, ray://host:port); default a local Ray.
+        out: the dataset's folder (default results/recording-WORKLOAD-vVERSION); the same call again
+            continues a recording stopped part way.
+        limit: train at most this many trainings in this call (a partial recording).
+        dry_run: print the plan and a rough cost (a few epochs timed here) and train nothing.
+
+    Returns:
+        a RecordResult (`complete` says whether the dataset was written), or with `dry_run` a
+        RecordEstimate. Nothing is written before every argument is checked.
+    """
+    import workloads
+    from bench.recording.execute import check_out, estimate
+    from bench.recording.execute import record as execute_record
+    from bench.recording.plan import make_plan
+    from bench.spec import check_positive, check_writable
+
+    if command is None:
+        command = call_command("bench.record", workload=workload, configs=configs, seeds=seeds,
+                               workers=workers, address=address, out=out, limit=limit)
+    workload_object = workloads.get(workload)
+    plan = make_plan(workload_object, configs, seeds)
+    check_positive("workers", workers)
+    check_positive("limit", limit)
+    if address is not None:
+        from bench.live.ray_session import parse_address
+
+        parse_address(address)
+    folder = default_out(workload_object.name) if out is None else path_value("out", out)
+    check_writable(folder, "the recording")
+    check_out(folder, plan)
+    if dry_run:
+        import os
+
+        slots = workers or os.cpu_count() or 1
+        cost = estimate(plan, workload_object, slots)
+        return RecordEstimate(folder=folder, plan=plan.as_dict(), epochs=cost["epochs"],
+                              seconds_per_epoch=cost["seconds_per_epoch"], wall_s=cost["wall_s"],
+                              workers=slots)
+    return execute_record(plan, workload_object, folder, workers=workers, address=address, limit=limit,
+                          progress=progress, command=command, log=log)

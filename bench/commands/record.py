@@ -1,0 +1,69 @@
+"""`bench record`: record a learning-curve dataset (grid + Sobol sample) for a workload, resumably."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bench.errors import path_option
+from bench.recording.plan import DEFAULT_CONFIGS, DEFAULT_SEEDS
+
+if TYPE_CHECKING:
+    import argparse
+
+HELP = "record a workload's learning-curve dataset (its grid and a Sobol sample) as Ray tasks"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workload", default="digits",
+                        help="a workload from `bench list`, or module:attribute (default: digits)")
+    parser.add_argument("--configs", type=int, default=DEFAULT_CONFIGS,
+                        help=f"Sobol configurations, a power of two (default: {DEFAULT_CONFIGS})")
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                        help=f"training seeds per Sobol configuration; grid points get one more "
+                             f"(default: {DEFAULT_SEEDS})")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="trainings at once (default: the Ray cluster's CPUs)")
+    parser.add_argument("--address", default=None,
+                        help="a Ray cluster to record on (auto, host:port, ray://host:port)")
+    parser.add_argument("--out", type=path_option, default=None,
+                        help="the dataset's folder (default: results/recording-WORKLOAD-vVERSION); "
+                             "the same command again continues it")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="train at most this many trainings now (a partial recording)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the plan and a rough cost from a few timed epochs; train nothing")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def main(args: argparse.Namespace) -> int:
+    from bench.api.record_call import RecordEstimate, record
+
+    result = record(args.workload, configs=args.configs, seeds=args.seeds, workers=args.workers,
+                    address=args.address, out=args.out, limit=args.limit, dry_run=args.dry_run,
+                    progress=not args.quiet, command=args.argv)
+    if isinstance(result, RecordEstimate):
+        plan = result.plan
+        print(f"plan      {plan['workload']} v{plan['version']}: {plan['jobs']} trainings "
+              f"(grid x {len(plan['grid_seeds'])} seeds, {plan['sobol']} Sobol configurations x "
+              f"{len(plan['sobol_seeds'])} seeds), up to {plan['max_epochs']} epochs each")
+        print(f"estimate  about {_duration(result.wall_s)} at {result.workers} at once "
+              f"({result.epochs:.0f} epochs at most, {result.seconds_per_epoch:.3g} s per epoch timed here "
+              f"on one thread; epochs differ by configuration, so this is an order of magnitude)")
+        print(f"out       {result.folder} (nothing written)")
+        return 0
+    if result.complete:
+        print(f"dataset   {result.folder}: {result.total} trainings ({result.trained} trained now); "
+              f"`bench tables` lists it, `--replay {result.folder}` replays it")
+    else:
+        print(f"partial   {result.folder}: {result.recorded} of {result.total} trainings recorded; "
+              f"run the same command to continue")
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    """A rough duration in the unit a person plans in."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.2g} h"

@@ -1,0 +1,207 @@
+"""Train a recording's plan as Ray tasks, append each training as it ends, and write the dataset.
+
+Each (configuration, training seed) is one Ray task (one CPU, one torch thread) through the
+workload's own trainer (bench.live.epochs.train_curve, the one live trials use), locally or on
+a Ray cluster (`address`). Tasks return their rows and the driver writes them, so the cluster
+needs no shared file system. Progress goes to OUT/recording/progress.jsonl, one line per
+training, flushed and synced as it ends: the same command after a kill, a lost node or Ctrl-C
+trains only what is missing (at most the trainings in flight are trained again), and a command
+with another plan is refused. When every training is recorded, the dataset is written into OUT
+(bench.store.dataset_recording.write_dataset: grid table, space sample, cost model, table.json).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.errors import BenchError, option
+from bench.recording.plan import RecordPlan, plan_jobs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from workloads.base import Workload
+
+WORK = "recording"
+PLAN = "plan.json"
+PROGRESS = "progress.jsonl"
+
+
+@dataclass
+class RecordResult:
+    """What a `record` call did: the folder, whether the dataset is complete, and the counts."""
+
+    folder: Path
+    complete: bool
+    total: int
+    recorded: int
+    trained: int
+    wall_s: float
+    nodes: dict[str, int] = field(default_factory=dict)  # trainings this call ran, per node
+
+
+@functools.cache
+def _node() -> tuple[str, str]:
+    """This process's host name and hardware fingerprint (read once per Ray worker)."""
+    from bench import environment
+
+    info = environment.hardware()
+    return str(info["hostname"]), environment.hardware_fingerprint(info)
+
+
+def train_job(workload_name: str, job: dict[str, Any]) -> dict[str, Any]:
+    """One training, in a Ray worker: its rows, and the node and hardware that timed them."""
+    import workloads
+    from bench.live.epochs import train_curve
+
+    os.environ["OMP_NUM_THREADS"] = "1"
+    rows = train_curve(workloads.get(workload_name), job["config"], job["seed"])
+    host, fingerprint = _node()
+    return {"config_id": job["config_id"], "seed": job["seed"], "rows": rows, "node": host,
+            "hardware_fingerprint": fingerprint}
+
+
+def read_progress(path: Path) -> dict[tuple[int, int], dict]:
+    """Trainings already recorded; a line torn by a kill is dropped (that training runs again)."""
+    from bench.store.jsonl import read_records
+
+    records, _ = read_records(path, ("config_id", "seed", "rows"), damaged_line="skip")
+    return {(int(record["config_id"]), int(record["seed"])): record for record in records}
+
+
+def check_out(out: Path, plan: RecordPlan) -> None:
+    """Refuse an output folder that holds another recording (another workload, or another plan)."""
+    from bench.store.tables import META
+
+    plan_path = out / WORK / PLAN
+    if plan_path.exists():
+        try:
+            recorded = json.loads(plan_path.read_text())
+        except (OSError, ValueError) as exc:
+            raise BenchError(f"{plan_path}: not a readable recording plan ({exc}); accepted: an --out of "
+                             "this recording, or a new folder") from None
+        wanted = plan.as_dict()
+        if recorded != wanted:
+            changed = sorted(k for k in {*recorded, *wanted} if recorded.get(k) != wanted.get(k))
+            raise BenchError(f"{out} holds a recording of {recorded.get('workload')} with another plan "
+                             f"({', '.join(changed)} differ); accepted: the same options to continue it, or "
+                             f"another {option('out')}")
+    elif (out / META).exists() or (out.exists() and any(out.iterdir())):
+        raise BenchError(f"{out} already holds files that are not a recording of this plan; accepted: an "
+                         f"empty or new folder for {option('out')}")
+
+
+def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | None = None,
+           address: str | None = None, limit: int | None = None, progress: bool = True,
+           command: Sequence[str] = (), log: Callable[[str], None] = print) -> RecordResult:
+    """Train what `plan` lacks under `out`, then write the dataset when nothing is missing."""
+    from bench.store.jsonl import cut_torn_tail
+
+    started = time.perf_counter()
+    out = Path(out)
+    check_out(out, plan)
+    jobs = plan_jobs(plan, workload)
+    work = out / WORK
+    progress_path = work / PROGRESS
+    done = read_progress(progress_path) if progress_path.exists() else {}
+    pending = [job for job in jobs if (job["config_id"], job["seed"]) not in done]
+    if limit is not None:
+        pending = pending[:limit]
+    slots = 0
+    if pending:  # Ray first: an unreachable cluster is refused before anything is written
+        from bench.live.ray_session import ensure_ray
+
+        resources = ensure_ray(address)
+        slots = workers or max(1, int(resources.get("CPU", 1)))
+    work.mkdir(parents=True, exist_ok=True)
+    if not (work / PLAN).exists():
+        (work / PLAN).write_text(json.dumps(plan.as_dict(), indent=1) + "\n")
+    cut_torn_tail(progress_path)
+    nodes: Counter[str] = Counter()
+    if pending:
+        nodes = _train(pending, workload, progress_path, len(jobs), len(done), slots=slots, progress=progress,
+                       log=log)
+        done = read_progress(progress_path)
+    complete = len(done) == len(jobs)
+    if complete and not (out / "table.json").exists():
+        from bench.store.dataset_recording import write_dataset
+
+        write_dataset(out, workload, jobs, done, plan=plan.as_dict(), command=list(command),
+                      wall_s=time.perf_counter() - started)
+    return RecordResult(folder=out, complete=complete, total=len(jobs), recorded=len(done),
+                        trained=sum(nodes.values()), wall_s=time.perf_counter() - started, nodes=dict(nodes))
+
+
+def _train(pending: list[dict], workload: Workload, progress_path: Path, total: int, already: int, *,
+           slots: int, progress: bool, log: Callable[[str], None]) -> Counter[str]:
+    """Run `pending` as Ray tasks, `slots` at a time, appending each result as it arrives."""
+    import ray
+
+    remote = ray.remote(num_cpus=1, max_retries=3)(train_job)
+    log(f"recording {workload.name}: {total} trainings, {already} recorded, {len(pending)} to train as Ray "
+        f"tasks, {slots} at a time")
+    queue = list(reversed(pending))
+    in_flight: dict[Any, dict] = {}
+    nodes: Counter[str] = Counter()
+    bar = _bar(total, already, progress)
+    epochs = 0
+    try:
+        with progress_path.open("a") as handle:
+            while queue or in_flight:
+                while queue and len(in_flight) < slots:
+                    job = queue.pop()
+                    in_flight[remote.remote(workload.name, job)] = job
+                ready, _ = ray.wait(list(in_flight), num_returns=1)
+                in_flight.pop(ready[0])
+                result = ray.get(ready[0])
+                handle.write(json.dumps(result) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+                nodes[result["node"]] += 1
+                epochs += len(result["rows"])
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"{epochs} epochs", refresh=False)
+    finally:
+        if bar is not None:
+            bar.close()
+    for node, count in sorted(nodes.items()):
+        log(f"  node {node}: {count} trainings")
+    return nodes
+
+
+def _bar(total: int, already: int, progress: bool) -> Any:
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=already, unit="training", desc="record", file=sys.stderr,
+                dynamic_ncols=True)
+
+
+def estimate(plan: RecordPlan, workload: Workload, workers: int, timed: int = 2) -> dict[str, float]:
+    """A rough cost of `plan` from `timed` epochs trained here (of the first Sobol configurations).
+
+    Epochs differ by configuration (width, batch size), so this is an order of magnitude, said as such.
+    """
+    from bench.live.epochs import measure_epoch
+    from bench.store.dataset_recording import sobol_configs
+    from workloads import TrainerContext
+
+    seconds = []
+    for config in sobol_configs(workload.space, max(2, timed), plan.scramble_seed)[:timed]:
+        trainer = workload.make_trainer(workload.space.normalise(config),
+                                        TrainerContext(device="cpu", cpu_threads=1, seed=0))
+        seconds.append(measure_epoch(trainer, "cpu")[1])
+    per_epoch = sum(seconds) / len(seconds)
+    epochs = plan.job_count * plan.max_epochs
+    return {"epochs": float(epochs), "seconds_per_epoch": per_epoch,
+            "wall_s": epochs * per_epoch / max(1, workers)}
