@@ -50,11 +50,14 @@ class RecordResult:
 
 @functools.cache
 def _node() -> tuple[str, str]:
-    """This process's host name and hardware fingerprint (read once per Ray worker)."""
+    """This process's node (host name and Ray node id) and hardware fingerprint, read once per worker."""
+    import ray
+
     from bench import environment
 
     info = environment.hardware()
-    return str(info["hostname"]), environment.hardware_fingerprint(info)
+    node = f"{info['hostname']} ({ray.get_runtime_context().get_node_id()[:8]})"
+    return node, environment.hardware_fingerprint(info)
 
 
 def train_job(workload_name: str, job: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""A real two-node Ray cluster on this machine: `bench run --address` uses both nodes.
+"""A real two-node Ray cluster on this machine: `bench run --address` uses both nodes, `bench compare
+--live --address` carries every run option to its runs, and `bench record --address` spreads its
+trainings over both nodes into the dataset a single-node recording makes.
 
 Which node Ray places a trial on, and whether the second node's first worker has started before
 the first node has trained the whole budget, is timing (the README's own runs split 40/5 and
@@ -33,7 +35,8 @@ AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
 
 
 #: The nodes' workers and the driver know the `barrier` workload; its trials meet in BARRIER_DIR.
-WORKLOADS = {"BENCH_WORKLOADS": "bench_test_workloads:EXPLODING,bench_test_workloads:BARRIER"}
+WORKLOADS = {"BENCH_WORKLOADS": "bench_test_workloads:EXPLODING,bench_test_workloads:BARRIER,"
+                                  "bench_test_workloads:TINY"}
 BARRIER_DIR = os.path.join(tempfile.gettempdir(), f"bench-barrier-{os.getpid()}")  # made by the first trial
 
 
@@ -129,3 +132,42 @@ def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
     epochs = Counter(table["node"])
     print("\n" + "\n".join(f"node {node[:12]}: {int(trials[node])} trials, {epochs[node]} epochs"
                            for node in sorted(epochs)))
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=ROOT, env=env(**AUTH, **WORKLOADS),
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_compare_live_on_the_cluster_carries_every_run_option_to_its_runs(tmp_path, two_nodes):
+    out = tmp_path / "live"
+    done = _bench("compare", "--live", "--strategies", "random,asha", "--seeds", "1", "--budget-epochs", "6",
+                  "--workers", "1", "--parallel", "2", "--trials-per-gpu", "4", "--max-failures", "5",
+                  "--address", two_nodes, "--out", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    manifests = [json.loads(path.read_text()) for path in sorted(out.glob("*/manifest.json"))]
+    assert len(manifests) == 2
+    for manifest in manifests:
+        assert manifest["status"] == "complete" and manifest["address"] == two_nodes
+        assert manifest["trials_per_gpu"] == 4 and manifest["max_failures"] == 5
+        # the run's whole description, as the driver process that ran it received it
+        assert {k: manifest["spec"][k] for k in ("address", "trials_per_gpu", "max_failures", "workers")} == {
+            "address": two_nodes, "trials_per_gpu": 4, "max_failures": 5, "workers": 1}
+
+
+def test_a_recording_spreads_over_both_nodes_and_matches_a_single_node_recording(tmp_path, two_nodes):
+    import pandas as pd
+
+    tiny = ("record", "--workload", "tiny", "--configs", "4", "--seeds", "1", "--workers", "2", "--quiet")
+    cluster = _bench(*tiny, "--address", two_nodes, "--out", str(tmp_path / "cluster"))
+    assert cluster.returncode == 0, cluster.stderr[-3000:]
+    records = [json.loads(line) for line in
+               (tmp_path / "cluster" / "recording" / "progress.jsonl").read_text().splitlines()]
+    assert len(records) == 8 and len({record["node"] for record in records}) == 2  # both nodes trained
+    assert cluster.stdout.count("  node ") == 2
+    local = _bench(*tiny, "--address", "local", "--out", str(tmp_path / "local"))
+    assert local.returncode == 0, local.stderr[-3000:]
+    for name in ("curves.parquet", "space.parquet"):  # the same curves; only the timings differ
+        frames = [pd.read_parquet(tmp_path / where / name).drop(columns="epoch_compute_s")
+                  for where in ("cluster", "local")]
+        pd.testing.assert_frame_equal(*frames)
