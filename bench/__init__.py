@@ -6,6 +6,7 @@ The Python API (defined in bench.api, documented in docs/api.md):
     bench.compare(["asha", "random"], seeds=5)   # a matrix of runs and its report: a CompareResult
     bench.report(["results"])                    # a report over stored runs: a ReportResult
     bench.record("digits", configs=64)           # a learning-curve dataset, trained as Ray tasks
+    bench.check("results/recording-digits-v2")   # where that dataset's replay can be trusted
 
 Bad arguments raise BenchError. The names are imported on first use, so `import bench` and
 `python -m bench list` stay light; the report's building blocks are in bench.reporting.
@@ -16,13 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the lazy loader below returns, for type checkers and editors
-    from bench.api import CompareResult, RecordEstimate, ReportResult, compare, record, report, run
+    from bench.api import CompareResult, RecordEstimate, ReportResult, check, compare, record, report, run
     from bench.errors import BenchError
     from bench.store.results import StoredRun
 
 __version__ = "0.1.0"
 
-__all__ = ["run", "compare", "report", "record", "BenchError", "StoredRun", "CompareResult", "ReportResult",
+__all__ = ["run", "compare", "report", "record", "check", "BenchError", "StoredRun", "CompareResult",
+           "ReportResult",
            "RecordEstimate", "__version__"]
 
 _API = frozenset(__all__) - {"__version__"}

@@ -10,7 +10,7 @@ from typing import NoReturn
 from bench.errors import BenchError, command_line_names
 
 # Order is the order `bench --help` lists them in.
-COMMANDS = ("run", "list", "report", "compare", "record", "tables", "nightly")
+COMMANDS = ("run", "list", "report", "compare", "record", "check", "tables", "nightly")
 
 
 class StrictParser(argparse.ArgumentParser):

@@ -11,6 +11,7 @@ Bad arguments raise `BenchError` with the line the CLI prints, before anything i
 (The report's building blocks, for notebooks that go further, are the package bench.reporting.)
 """
 
+from bench.api.check_call import check
 from bench.api.compare_call import CompareResult, compare
 from bench.api.record_call import RecordEstimate, record
 from bench.api.report_call import ReportResult, report
@@ -18,5 +19,6 @@ from bench.api.run_call import run
 from bench.errors import BenchError
 from bench.store.results import StoredRun
 
-__all__ = ["run", "compare", "report", "record", "BenchError", "StoredRun", "CompareResult", "ReportResult",
+__all__ = ["run", "compare", "report", "record", "check", "BenchError", "StoredRun", "CompareResult",
+           "ReportResult",
            "RecordEstimate"]

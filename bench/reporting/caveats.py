@@ -64,24 +64,42 @@ def grid_table_warnings(runs: Sequence[StoredRun]) -> list[str]:
 
 def replay_fidelity_warnings(runs: Sequence[StoredRun], record_path: Path = FIDELITY_RECORD,
                              report_targets: Sequence[float] = ()) -> list[str]:
-    """Targets at which the committed surrogate fidelity misses its goals (docs/fidelity.md), among the
-    replayed runs' own targets and the report's (`report_targets`: its target and ladder).
+    """Targets at which a replayed dataset's surrogate fidelity misses its goals (docs/fidelity.md),
+    among the replayed runs' own targets and the report's (`report_targets`: its target and ladder).
 
-    Only runs that replayed the table the figures were measured on (same curves checksum) count.
+    The figures come from the committed record for the dataset it was measured on (same curves
+    checksum), else from the `bench check` beside the replayed dataset (fidelity.json); a replayed
+    dataset with neither was never checked, and the report says so.
     """
-    if not Path(record_path).is_file():
-        return []
-    record = json.loads(Path(record_path).read_text())
+    from bench.surrogate import read_check
 
-    def same_table(run: StoredRun) -> bool:
+    committed = json.loads(Path(record_path).read_text()) if Path(record_path).is_file() else None
+    tables: dict[tuple[str, str | None], list[StoredRun]] = {}
+    for run in runs:
         table = run.manifest.get("table")
-        return not isinstance(table, dict) or table.get("curves_sha256") in (None,
-                                                                             record.get("curves_sha256"))
+        if run.manifest.get("replay") and isinstance(table, dict):
+            tables.setdefault((str(table.get("path")), table.get("curves_sha256")), []).append(run)
+        elif run.manifest.get("replay") and committed is not None:  # a run recorded before tables were named
+            tables.setdefault(("", committed.get("curves_sha256")), []).append(run)
+    notes = []
+    for (path, checksum), replayed in sorted(tables.items(), key=lambda item: item[0][0]):
+        if committed is not None and checksum in (None, committed.get("curves_sha256")):
+            record = committed
+        else:
+            record = read_check(path, checksum) if path else None
+            if record is None:
+                mapping = str((replayed[0].manifest.get("table") or {}).get("config_mapping", ""))
+                if "surrogate" in mapping:  # a dataset's replay; grid tables get grid_table_warnings
+                    notes.append(f"replay of {Path(path).name} was never checked: `python -m bench check "
+                                 f"{path}` says at which targets its replay can be trusted")
+                continue
+        targets = sorted({float(run.manifest["target"]) for run in replayed
+                          if run.manifest.get("target") is not None} | {float(t) for t in report_targets})
+        notes += _missed_goal_notes(record, targets)
+    return notes
 
-    replayed = [run for run in runs if run.manifest.get("replay") and same_table(run)]
-    targets = sorted({float(run.manifest["target"]) for run in replayed
-                      if run.manifest.get("target") is not None}
-                     | ({float(t) for t in report_targets} if replayed else set()))
+
+def _missed_goal_notes(record: dict, targets: Sequence[float]) -> list[str]:
     rows = record["comparisons"]
     notes = []
     for target in targets:

@@ -142,12 +142,14 @@ def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | Model
     A dataset (a table with a space sample) replays its surrogate; a grid-only table replays the
     nearest grid point's curve of repeat `seed % repeats`.
     """
-    from bench.store.dataset import cache_dir, is_dataset, table_cost_model
+    from bench.store.dataset import cache_dir, dataset_model, is_dataset, table_cost_model
 
+    model = None
     if is_dataset(table):
         # a bad $BENCH_CACHE_DIR is refused on every replay, not only when the surrogate is fitted
         cache_dir()
-    key = (str(table.path), table.meta.get("curves_sha256"), seed)
+        model = dataset_model(table)  # a `bench check` since the last replay may have chosen another
+    key = (str(table.path), table.meta.get("curves_sha256"), seed, model)
     book = _BOOKS.get(key)
     if book is None:
         if len(_BOOKS) >= 8:
@@ -166,9 +168,9 @@ _SURROGATES: dict[tuple, Surrogate] = {}
 
 def _surrogate(table: Table, space: SearchSpace) -> Surrogate:
     """One surrogate per dataset and process (loading one takes about a second)."""
-    from bench.store.dataset import dataset_surrogate
+    from bench.store.dataset import dataset_model, dataset_surrogate
 
-    key = (str(table.path), table.meta.get("curves_sha256"))
+    key = (str(table.path), table.meta.get("curves_sha256"), dataset_model(table))
     if key not in _SURROGATES:
         _SURROGATES[key] = dataset_surrogate(table, space)
     return _SURROGATES[key]

@@ -119,7 +119,7 @@ def read_space_sample(folder: Path, meta: Mapping[str, Any], space: SearchSpace)
     entry = meta.get("space_sample") or {}
     if not entry:
         raise BenchError(f"{folder}: a grid table without a space sample; record a dataset with "
-                         f"`python scripts/record_dataset.py`")
+                         f"`python -m bench record`")
     path = _vouched(folder, SPACE_SAMPLE, entry, "the dataset's configurations beyond the grid")
     frame = pd.read_parquet(path)
     expected = ["config_id", "seed", *space.names, *CURVE_FIELDS]
@@ -188,7 +188,20 @@ def cache_dir() -> Path:
 
 
 def dataset_surrogate(table: Table, space: SearchSpace) -> Surrogate:
-    """The dataset's surrogate: fitted on first use (under a minute), then loaded from the cache."""
+    """The dataset's surrogate: fitted on first use (under a minute), then loaded from the cache.
+
+    Its model is the one `bench check` chose on this dataset (fidelity.json beside it, for these
+    curves), else the default.
+    """
     from bench.surrogate import load_surrogate
 
-    return load_surrogate(dataset_frame(table, space), dataset_checksum(table), cache_dir(), space=space)
+    return load_surrogate(dataset_frame(table, space), dataset_checksum(table), cache_dir(), space=space,
+                          model=dataset_model(table))
+
+
+def dataset_model(table: Table) -> str:
+    """The surrogate model of a dataset: the one `bench check` chose on these curves, else the default."""
+    from bench.surrogate import DEFAULT_MODEL, read_check
+
+    check = read_check(table.path, table.meta.get("curves_sha256"))
+    return str(check["chosen"]) if check and check.get("chosen") else DEFAULT_MODEL

@@ -9,6 +9,7 @@ and scripts/replay_noise.py.
 
 from bench.surrogate._cache import SURROGATE_VERSION, cache_path, load_surrogate
 from bench.surrogate._candidates import CANDIDATES, DEFAULT_MODEL
+from bench.surrogate._check import CHECK_FILE, DatasetCheck, check_dataset, read_check
 from bench.surrogate._competitive import CompetitiveFidelity, competitive_fidelity, competitive_table
 from bench.surrogate._evaluate import (
     HeldOut,
@@ -31,6 +32,10 @@ from bench.surrogate._surrogate import CurvePrediction, Surrogate, fit_surrogate
 
 __all__ = [
     "CANDIDATES",
+    "CHECK_FILE",
+    "DatasetCheck",
+    "check_dataset",
+    "read_check",
     "CompetitiveFidelity",
     "DEFAULT_MODEL",
     "GOALS",
