@@ -75,6 +75,9 @@ class Workload:
         reference_table: the folder of the learning-curve table this workload ships (a plugin's
             own; None: results/reference/NAME-vVERSION in bench), the default for replay, the
             report's reference and `--until target`.
+        cost_axes: the hyperparameters an epoch's compute depends on (batch size, width, ...):
+            a recorded dataset's cost model is a function of these (bench.store.cost_fit). Empty:
+            no cost model; replay of its dataset then charges recorded seconds at grid points.
     """
 
     name: str
@@ -88,6 +91,7 @@ class Workload:
     check_ready: Callable[[Mapping[str, Any]], None] = lambda options: None
     max_cpu_threads: int | None = None
     reference_table: str | None = None
+    cost_axes: tuple[str, ...] = ()
 
     def cpu_threads(self, cpus_held: float) -> int:
         """Torch threads for a trial holding `cpus_held` CPUs: at least one."""

@@ -146,6 +146,7 @@ CIFAR10 = Workload(
     max_epochs=MAX_EPOCHS,
     num_classes=data.NUM_CLASSES,
     make_trainer=make_trainer,
+    cost_axes=("batch_size", "width"),  # what the work of an epoch depends on
     prefers_gpu=True,
     check_ready=check_ready,
 )

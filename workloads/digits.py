@@ -92,6 +92,7 @@ DIGITS = Workload(
     max_epochs=MAX_EPOCHS,
     num_classes=10,
     make_trainer=make_trainer,
+    cost_axes=("batch_size", "width"),  # what the work of an epoch depends on
     prefers_gpu=False,
     # Its layers are too small for torch's intra-op threads: measured on 2 cores, an epoch at
     # batch 16 took 0.115 s with 1 thread and 0.128 s with 2, and with one core busy elsewhere

@@ -44,12 +44,19 @@ def check(dataset: str | Path, *, workload: str | None = None, models: Sequence[
     if path.is_dir() and not (path / META).exists():
         raise BenchError(f"{path}: not a dataset (no {META}); accepted: the folder `bench record` wrote, "
                          "or a name from `bench tables`")
+    given = workload
     if workload is None:
         try:
             workload = json.loads((path / META).read_text())["workload"]["name"] if path.is_dir() else None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BenchError(f"{path / META}: not readable ({exc}); the dataset is damaged") from None
-    workload_object = workloads.get(workload or "digits")
+    try:
+        workload_object = workloads.get(workload or "digits")
+    except BenchError:
+        if given is not None or workload is None:
+            raise
+        raise BenchError(f"{path} is a dataset of workload {workload!r}, which is not known here; accepted: "
+                         f"{option('workload')} with a name from `bench list` or module:attribute") from None
     for name, value in (("folds", folds), ("inner_folds", inner_folds)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             raise BenchError(f"{option(name)} takes 2 or more, not {value!r}")

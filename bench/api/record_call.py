@@ -72,9 +72,10 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
     check_positive("workers", workers)
     check_positive("limit", limit)
     if address is not None:
-        from bench.live.ray_session import parse_address
+        from bench.live.ray_session import check_reachable, parse_address
 
-        parse_address(address)
+        if parse_address(address) is not None:
+            check_reachable(address)  # now, even where this process already runs a Ray session
     folder = default_out(workload_object.name) if out is None else path_value("out", out)
     check_writable(folder, "the recording")
     check_out(folder, plan)

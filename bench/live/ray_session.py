@@ -26,7 +26,7 @@ def parse_address(address: str) -> tuple[str, int] | None:
     return host, int(port)
 
 
-def _check_reachable(address: str, timeout_s: float = 3.0) -> None:
+def check_reachable(address: str, timeout_s: float = 3.0) -> None:
     """Fail fast on an address nothing listens on (ray.init would retry for minutes)."""
     import socket
 
@@ -56,7 +56,7 @@ def ensure_ray(address: str | None = None, num_cpus: int | None = None) -> dict:
         if address is None:
             kwargs["num_cpus"] = num_cpus
         if address not in (None, "auto", "local"):
-            _check_reachable(address)
+            check_reachable(address)
         try:
             ray.init(address=address, **kwargs)
         except (ConnectionError, RuntimeError, ValueError, TimeoutError) as exc:

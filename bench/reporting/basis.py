@@ -93,8 +93,8 @@ def choose_unit(reference: Reference, runs: Sequence[StoredRun]) -> tuple[str, s
     if reference.cost_sha256 is not None and models == {reference.cost_sha256}:
         return "seconds", (f"every run and the reference charged each epoch from the cost model of "
                            f"{Path(reference.source).name} (the idle recording machine's seconds "
-                           "for an epoch of that batch size and width), so machine load does not "
-                           "move the figures"), "reference-seconds"
+                           "for an epoch of that shape: batch size and width, or the workload's own cost "
+                           "axes), so machine load does not move the figures"), "reference-seconds"
     if models != {None} or reference.cost_sha256 is not None:
         return "epochs", "the runs and the reference charged compute with different cost models", "epochs"
     others = sorted({fp for fp in (compute_fingerprint(r.manifest) for r in runs)

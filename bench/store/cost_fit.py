@@ -171,3 +171,76 @@ def refit_cost_model(folder: Path, workload: Workload) -> dict:
     meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
     return meta["cost_model"]
+
+
+#: What table.json says about a cost model fitted as a function of a workload's cost axes.
+COST_FUNCTION_METHOD = ("per recorded shape (the workload's cost axes): the median over every recorded "
+                        "(configuration, seed) of that shape of its mean seconds and FLOPs per epoch; any "
+                        "other shape: exp of a least-squares polynomial of total degree 3 in the axes, each "
+                        "on its search scale scaled to [0, 1] over the space's range, fitted to the log of "
+                        "the per-shape medians, one point per shape")
+COST_DEGREE = 3
+
+
+def axis_scales(space: SearchSpace, axes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each cost axis's range and scale, as table.json records them (what scales a shape to [0, 1])."""
+    return [{"name": name, "low": float(space[name].low), "high": float(space[name].high),
+             "log": bool(space[name].log)} for name in axes]
+
+
+def scaled_axes(values: np.ndarray, scales: list[dict[str, Any]]) -> np.ndarray:
+    """Shapes (one row each, a column per axis) on each axis's search scale, scaled to [0, 1]."""
+    import numpy as np
+
+    columns = []
+    for column, scale in zip(np.asarray(values, dtype=float).T, scales, strict=True):
+        if scale["log"]:
+            columns.append((np.log(column) - math.log(scale["low"]))
+                           / (math.log(scale["high"]) - math.log(scale["low"])))
+        else:
+            columns.append((column - scale["low"]) / (scale["high"] - scale["low"]))
+    return np.column_stack(columns)
+
+
+def polynomial_terms(points: np.ndarray, degree: int = COST_DEGREE) -> np.ndarray:
+    """Every monomial of total degree at most `degree` of the points' columns (1 first)."""
+    import itertools
+
+    import numpy as np
+
+    points = np.atleast_2d(points)
+    terms = [np.ones(len(points))]
+    for order in range(1, degree + 1):
+        for combination in itertools.combinations_with_replacement(range(points.shape[1]), order):
+            terms.append(np.prod(points[:, list(combination)], axis=1))
+    return np.column_stack(terms)
+
+
+def fit_cost_function(frame: pd.DataFrame, space: SearchSpace,
+                      axes: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The cost of one epoch as a function of `axes`: the recorded shapes' medians, and the fit.
+
+    Depends only on the set of recordings, not on their order (medians per shape, one point per
+    shape, shapes sorted).
+
+    Returns:
+        (a DataFrame of the recorded shapes: the axes, epoch_cost_s, epoch_train_flops and
+        recordings; the function's description for table.json: axes with their scales, degree and
+        the coefficients for log seconds and log FLOPs).
+    """
+    import numpy as np
+
+    ordered = frame.sort_values(["config_id", "seed", "epoch"], kind="stable")
+    per_recording = ordered.groupby(["config_id", "seed"], sort=True).agg(
+        **{name: (name, "first") for name in axes}, seconds=("epoch_compute_s", "mean"),
+        flops=("train_flops", "mean")).reset_index()
+    shapes = per_recording.groupby(list(axes), sort=True).agg(
+        epoch_cost_s=("seconds", "median"), epoch_train_flops=("flops", "median"),
+        recordings=("seconds", "size")).reset_index()
+    scales = axis_scales(space, axes)
+    terms = polynomial_terms(scaled_axes(shapes[list(axes)].to_numpy(), scales))
+    coefficients = {}
+    for key, column in (("seconds", "epoch_cost_s"), ("flops", "epoch_train_flops")):
+        values = np.log(np.maximum(shapes[column].to_numpy(dtype=float), 1e-300))
+        coefficients[key] = np.linalg.lstsq(terms, values, rcond=None)[0].tolist()
+    return shapes, {"form": "function", "axes": scales, "degree": COST_DEGREE, "coefficients": coefficients}

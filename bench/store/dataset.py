@@ -10,8 +10,9 @@ bench.store.dataset_recording writes them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,25 +37,52 @@ CURVE_FIELDS = ("epoch", "val_accuracy", "val_loss", "train_loss", "epoch_comput
 
 @dataclass(frozen=True)
 class CostModel:
-    """Charges an epoch the idle recording machine's seconds for its batch size and width.
+    """Charges an epoch the idle recording machine's seconds for its shape (its cost axes' values).
 
     Args:
         source: the dataset it comes from (its folder name).
         sha256: checksum of its cost.parquet, recorded in every run that used it.
-        seconds: (batch_size, width) -> seconds per epoch.
-        flops: (batch_size, width) -> training FLOPs per epoch.
+        seconds: shape -> seconds per epoch (every shape of the space for digits v2's table; the
+            recorded shapes for a cost function).
+        flops: shape -> training FLOPs per epoch.
+        axes: the hyperparameters that make a shape (the workload's cost axes).
+        function: for a shape not in `seconds`, its fitted value (bench.store.cost_fit); None when
+            `seconds` holds every shape.
     """
 
     source: str
     sha256: str
-    seconds: Mapping[tuple[int, int], float]
-    flops: Mapping[tuple[int, int], float]
+    seconds: Mapping[tuple, float]
+    flops: Mapping[tuple, float]
+    axes: tuple[str, ...] = ("batch_size", "width")
+    function: Mapping[str, Any] | None = None
+    _fitted: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _shape(self, hyperparameters: Mapping[str, Any]) -> tuple:
+        if self.function is None:
+            return tuple(int(hyperparameters[name]) for name in self.axes)
+        return tuple(float(hyperparameters[name]) for name in self.axes)
+
+    def _value(self, kind: str, table: Mapping[tuple, float], hyperparameters: Mapping[str, Any]) -> float:
+        shape = self._shape(hyperparameters)
+        if shape in table or self.function is None:
+            return table[shape]
+        key = (kind, shape)
+        if key not in self._fitted:
+            from bench.store.cost_fit import polynomial_terms, scaled_axes
+
+            scales, degree = self.function["axes"], int(self.function["degree"])
+            import numpy as np
+
+            terms = polynomial_terms(scaled_axes(np.asarray([shape]), scales), degree)[0]
+            self._fitted[key] = math.exp(float(terms @ self.function["coefficients"][kind]))
+        return float(self._fitted[key])
 
     def epoch_cost_s(self, hyperparameters: Mapping[str, Any]) -> float:
-        return self.seconds[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
+        return self._value("seconds", self.seconds, hyperparameters)
 
     def epoch_flops(self, hyperparameters: Mapping[str, Any]) -> float:
-        return self.flops[(int(hyperparameters["batch_size"]), int(hyperparameters["width"]))]
+        return self._value("flops", self.flops, hyperparameters)
 
     def grid_cost_s(self, workload: Workload) -> float:
         """What exhaustive grid search of `workload` costs in this model's seconds:
@@ -68,8 +96,9 @@ class CostModel:
 
     def record(self) -> dict:
         """What a manifest says about the unit its rows' epoch_cost_s are in."""
+        shape = " and ".join(name.replace("_", " ") for name in self.axes)
         return {"name": "reference-seconds", "source": self.source, "cost_sha256": self.sha256,
-                "meaning": "each epoch is charged the seconds an epoch of its batch size and width took "
+                "meaning": f"each epoch is charged the seconds an epoch of its {shape} took "
                            "on the idle recording machine, whatever the load of the machine that ran it"}
 
 
@@ -103,12 +132,22 @@ def read_cost_model(folder: Path, meta: Mapping[str, Any]) -> CostModel:
     key = (str(path.resolve()), path.stat().st_mtime_ns, entry["sha256"])
     if key not in _COST_MODELS:
         frame = pd.read_parquet(path)
-        keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int), strict=False))
+        if entry.get("form") == "function":  # a function of the workload's cost axes (bench record)
+            import numpy as np
+
+            coefficients = {k: np.asarray(v, dtype=float) for k, v in entry["coefficients"].items()}
+            function = {"axes": entry["axes"], "degree": entry["degree"], "coefficients": coefficients}
+            axes = tuple(axis["name"] for axis in entry["axes"])
+            keys = [tuple(float(v) for v in row) for row in frame[list(axes)].itertuples(index=False)]
+        else:  # digits v2: every (batch_size, width) of the space enumerated
+            function, axes = None, ("batch_size", "width")
+            keys = list(zip(frame["batch_size"].astype(int), frame["width"].astype(int), strict=False))
         _COST_MODELS[key] = CostModel(source=Path(folder).name, sha256=entry["sha256"],
                                       seconds=dict(zip(keys, frame["epoch_cost_s"].astype(float),
                                                        strict=False)),
                                       flops=dict(zip(keys, frame["epoch_train_flops"].astype(float),
-                                                     strict=False)))
+                                                     strict=False)),
+                                      axes=axes, function=function)
     return _COST_MODELS[key]
 
 

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.store.cost_fit import COST_METHOD, fit_cost_table
+from bench.store.cost_fit import COST_FUNCTION_METHOD, fit_cost_function, fit_cost_table
 from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
 
 if TYPE_CHECKING:
@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["fit_cost_table", "records_frame", "sobol_configs", "write_dataset"]
 
-#: The hyperparameters the cost model is a function of (bench.store.cost_fit); a workload without
-#: both gets a dataset without a cost model (making its axes generic is the record issue's item 4).
-COST_AXES = frozenset({"batch_size", "width"})
+
 
 
 def sobol_configs(space: SearchSpace, count: int, seed: int) -> list[dict[str, Any]]:
@@ -94,10 +92,13 @@ def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict
     sample["config_id"] -= workload.space.grid_size()
     sample.to_parquet(folder / SPACE_SAMPLE, index=False)
     meta = json.loads((folder / META).read_text())
-    if COST_AXES <= set(names):
-        fit_cost_table(frame, workload.space).to_parquet(folder / COST, index=False)
-        meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST), "method": COST_METHOD}
-    # Without batch size and width (the axes the cost model knows), replay charges measured seconds.
+    axes = tuple(workload.cost_axes)
+    if axes and set(axes) <= set(names):
+        shapes, function = fit_cost_function(frame, workload.space, axes)
+        shapes.to_parquet(folder / COST, index=False)
+        meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST),
+                              "method": COST_FUNCTION_METHOD, **function}
+    # Without cost axes, no cost model: replay of the dataset charges recorded seconds at grid points.
     meta["space_sample"] = {
         "file": SPACE_SAMPLE, "sha256": file_sha256(folder / SPACE_SAMPLE), "rows": len(sample),
         "configs": int(sample["config_id"].nunique()),

@@ -33,6 +33,7 @@ BLOBS = Workload(
     num_classes=3,
     make_trainer=make_trainer,
     max_cpu_threads=1,
+    cost_axes=("batch_size", "hidden_units"),  # what an epoch's compute depends on (for `bench record`)
     # The grid's learning curves, recorded with `bench run --strategy grid --workload blobs
     # --until budget` and copied here: replay, the report's reference and --until target use it.
     reference_table=str(Path(__file__).parent / "reference" / "blobs-v1"),
