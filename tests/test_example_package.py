@@ -93,3 +93,32 @@ def test_installed_example_is_listed_recorded_and_compared_and_runs_by_import_pa
                           "--workload", "own_workload:BLOBS", "--out", str(root / "by-path"), "--quiet"],
                   cwd=source)
     assert "run hyperband-blobs-seed0-" in single
+
+
+def test_the_installed_example_is_recorded_checked_and_replayed_from_its_dataset(example):
+    """The README's own-model path: `bench record` (grid x 3 seeds + 16 Sobol configurations x 2, as
+    Ray tasks), `bench check` (the surrogate chosen and cross-validated on it), then `bench compare
+    --replay` on the dataset, which replays through the chosen surrogate and its cost function."""
+    import json
+
+    _, python, root = example
+    dataset = root / "blobs-dataset"
+    recorded = _run(python, ["-m", "bench", "record", "--workload", "blobs", "--configs", "16", "--out",
+                             str(dataset), "--quiet"], cwd=root)
+    assert "dataset   " in recorded and "56 trainings" in recorded
+    meta = json.loads((dataset / "table.json").read_text())
+    assert meta["cost_model"]["form"] == "function"
+    assert [axis["name"] for axis in meta["cost_model"]["axes"]] == ["batch_size", "hidden_units"]
+
+    checked = _run(python, ["-m", "bench", "check", str(dataset), "--models", "knn-5,neural-net", "--folds",
+                            "3", "--inner-folds", "2"], cwd=root)
+    assert checked.count("verdict   ") >= 4 and (dataset / "fidelity.json").exists()
+    chosen = json.loads((dataset / "fidelity.json").read_text())["chosen"]
+
+    compared = _run(python, ["-m", "bench", "compare", "--replay", str(dataset), "--workload", "blobs",
+                             "--strategies", "grid,random,asha", "--seeds", "2", "--out",
+                             str(root / "compare-dataset")], cwd=root)
+    assert "blobs: 6 runs against table" in compared and "was never checked" not in compared
+    manifest = json.loads(next((root / "compare-dataset").glob("asha-*/manifest.json")).read_text())
+    assert f"surrogate's ({chosen})" in manifest["table"]["config_mapping"]
+    assert manifest["compute_unit"]["name"] == "reference-seconds"
