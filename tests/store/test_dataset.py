@@ -115,14 +115,15 @@ def test_the_drift_report_compares_early_and_later_grid_jobs(digits_recordings):
 
 @pytest.mark.slow  # trains a model
 def test_a_recording_resumes_where_it_stopped(tmp_path):
-    """Jobs already recorded are not trained again; a line torn by a kill is trained again."""
-    work = tmp_path / "work"
-    command = [sys.executable, "scripts/record_dataset.py", "--work", str(work), "--out",
-               str(tmp_path / "out"), "--sobol", "2", "--workers", "1"]
+    """Through scripts/record_dataset.py (a caller of `bench record`): trainings already recorded are
+    not trained again; a line torn by a kill is trained again."""
+    out = tmp_path / "out"
+    command = [sys.executable, "scripts/record_dataset.py", "--out", str(out), "--sobol", "2", "--workers",
+               "1"]
     first = subprocess.run([*command, "--limit", "2"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
-    assert "partial: 2 of" in first.stdout
-    progress = work / "progress.jsonl"
+    assert "partial   " in first.stdout and "2 of 733 trainings recorded" in first.stdout
+    progress = out / "recording" / "progress.jsonl"
     lines = progress.read_text().splitlines()
     records = [json.loads(line) for line in lines]
     assert {(r["config_id"], r["seed"]) for r in records} == {(0, 0), (1, 0)}
@@ -136,10 +137,10 @@ def test_a_recording_resumes_where_it_stopped(tmp_path):
 
 
 def test_a_recording_with_another_plan_is_refused(tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "plan.json").write_text(json.dumps({"workload": "digits", "version": "0"}))
-    done = subprocess.run([sys.executable, "scripts/record_dataset.py", "--work", str(work), "--limit", "0"],
+    out = tmp_path / "out"
+    (out / "recording").mkdir(parents=True)
+    (out / "recording" / "plan.json").write_text(json.dumps({"workload": "digits", "version": "0"}))
+    done = subprocess.run([sys.executable, "scripts/record_dataset.py", "--out", str(out), "--limit", "1"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "another plan" in done.stderr
-    assert not (work / "progress.jsonl").exists()
+    assert not (out / "recording" / "progress.jsonl").exists()
