@@ -54,6 +54,10 @@ def main(args: argparse.Namespace) -> int:
     if result.complete:
         print(f"dataset   {result.folder}: {result.total} trainings ({result.trained} trained now); "
               f"`bench tables` lists it, `--replay {result.folder}` replays it")
+        mixed = _mixed_hardware(result.folder)
+        if mixed:
+            print(f"warning: the trainings ran on different hardware ({'; '.join(mixed)}): the dataset has "
+                  "no cost model, so its replay charges recorded seconds at grid points only")
     else:
         print(f"partial   {result.folder}: {result.recorded} of {result.total} trainings recorded; "
               f"run the same command to continue")
@@ -67,3 +71,11 @@ def _duration(seconds: float) -> str:
     if seconds < 90 * 60:
         return f"{round(seconds / 60)} min"
     return f"{seconds / 3600:.2g} h"
+
+
+def _mixed_hardware(folder: object) -> list[str]:
+    import json
+    from pathlib import Path
+
+    meta = json.loads((Path(str(folder)) / "table.json").read_text())
+    return list((meta.get("mixed_hardware") or {}).get("fingerprints", []))

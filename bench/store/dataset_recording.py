@@ -93,7 +93,14 @@ def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict
     sample.to_parquet(folder / SPACE_SAMPLE, index=False)
     meta = json.loads((folder / META).read_text())
     axes = tuple(workload.cost_axes)
-    if axes and set(axes) <= set(names):
+    fingerprints = sorted({str(r["hardware_fingerprint"]) for r in done.values()
+                           if r.get("hardware_fingerprint")})
+    if len(fingerprints) > 1:
+        # Seconds from different machines do not make one unit: no cost model, and the dataset says why.
+        meta["mixed_hardware"] = {"fingerprints": fingerprints,
+                                  "cost_model": "none: the trainings ran on different hardware, whose "
+                                                "seconds are not one unit; record on one kind of node"}
+    elif axes and set(axes) <= set(names):
         shapes, function = fit_cost_function(frame, workload.space, axes)
         shapes.to_parquet(folder / COST, index=False)
         meta["cost_model"] = {"file": COST, "sha256": file_sha256(folder / COST),

@@ -94,3 +94,21 @@ def test_a_recorded_dataset_of_a_workload_with_cost_axes_holds_a_cost_function(t
     point = next(iter(workload.space.grid_points()))
     assert model.epoch_cost_s(point) == pytest.approx(_seconds(point["batch_size"], point["width"]))
     assert "batch size and width" in model.record()["meaning"]
+
+
+def test_a_recording_on_mixed_hardware_gets_no_cost_model_and_says_why(tmp_path):
+    import json
+
+    from bench.recording.plan import make_plan, plan_jobs
+    from bench.store.dataset_recording import write_dataset
+
+    workload = workloads.get("digits")
+    plan = make_plan(workload, 2, 1)
+    jobs = plan_jobs(plan, workload)
+    done = {(job["config_id"], job["seed"]): {
+        "rows": [[e, 0.5, 1.0, 1.0, 0.1, 1e6, False] for e in range(1, workload.max_epochs + 1)],
+        "hardware_fingerprint": "cpu A" if index % 2 else "cpu B"} for index, job in enumerate(jobs)}
+    folder = write_dataset(tmp_path / "d", workload, jobs, done, plan=plan.as_dict(), command=["test"],
+                           wall_s=0.0)
+    meta = json.loads((folder / "table.json").read_text())
+    assert "cost_model" not in meta and meta["mixed_hardware"]["fingerprints"] == ["cpu A", "cpu B"]
