@@ -24,6 +24,7 @@ def benchmarks(session):
     at --parallel 1 and 2 and on two nodes."""
     for script in ("scripts/bench_replay.py", "scripts/matrix_speed.py"):
         session.run("python", script, *session.posargs)
+    session.run("python", "scripts/record_throughput.py")
 
 
 @nox.session
