@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.api.run_request import call_command, path_value
+from bench.api.run_request import call_command, path_value, workload_options
 from bench.recording.plan import DEFAULT_CONFIGS, DEFAULT_SEEDS
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ def default_out(workload_name: str) -> Path:
 def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: int = DEFAULT_SEEDS,
            workers: int | None = None, address: str | None = None, out: str | Path | None = None,
            limit: int | None = None, dry_run: bool = False, progress: bool = False,
+           data_dir: str | Path | None = None,
            log: Callable[[str], None] = print,
            command: Sequence[str] | None = None) -> RecordResult | RecordEstimate:
     """Record a dense learning-curve dataset for `workload`: its grid and a Sobol sample of its space.
@@ -53,6 +54,8 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
             continues a recording stopped part way.
         limit: train at most this many trainings in this call (a partial recording).
         dry_run: print the plan and a rough cost (a few epochs timed here) and train nothing.
+        data_dir: the data folder of a workload that reads data (cifar10), on every node; each
+            node is checked for it before anything is trained or written.
 
     Returns:
         a RecordResult (`complete` says whether the dataset was written), or with `dry_run` a
@@ -76,6 +79,9 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
 
         if parse_address(address) is not None:
             check_reachable(address)  # now, even where this process already runs a Ray session
+    # the data is checked on every node when Ray starts, not only here
+    given_data = None if data_dir is None else path_value("data_dir", data_dir)
+    options = workload_options(given_data, workload_object, live=False)
     folder = default_out(workload_object.name) if out is None else path_value("out", out)
     check_writable(folder, "the recording")
     check_out(folder, plan)
@@ -88,4 +94,4 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
                               seconds_per_epoch=cost["seconds_per_epoch"], wall_s=cost["wall_s"],
                               workers=slots)
     return execute_record(plan, workload_object, folder, workers=workers, address=address, limit=limit,
-                          progress=progress, command=command, log=log)
+                          progress=progress, options=options, command=command, log=log)

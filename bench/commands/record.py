@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train at most this many trainings now (a partial recording)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the plan and a rough cost from a few timed epochs; train nothing")
+    parser.add_argument("--data-dir", type=path_option, default=None,
+                        help="data folder of workloads that read data (cifar10), the same on every node")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -40,7 +42,7 @@ def main(args: argparse.Namespace) -> int:
 
     result = record(args.workload, configs=args.configs, seeds=args.seeds, workers=args.workers,
                     address=args.address, out=args.out, limit=args.limit, dry_run=args.dry_run,
-                    progress=not args.quiet, command=args.argv)
+                    progress=not args.quiet, data_dir=args.data_dir, command=args.argv)
     if isinstance(result, RecordEstimate):
         plan = result.plan
         print(f"plan      {plan['workload']} v{plan['version']}: {plan['jobs']} trainings "

@@ -7,6 +7,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from workloads.base import EpochMetrics, EpochTrainer, Workload
 
 
@@ -29,10 +31,11 @@ def measure_epoch(trainer: EpochTrainer, device: str) -> tuple[EpochMetrics, flo
     return metrics, time.perf_counter() - start
 
 
-def train_curve(workload: Workload, config: dict[str, Any], seed: int) -> list[list[float]]:
+def train_curve(workload: Workload, config: dict[str, Any], seed: int,
+                options: Mapping[str, Any] | None = None) -> list[list[float]]:
     """Train `config` with training seed `seed` to max_epochs (or divergence), as a live trial does.
 
-    Used by the dataset recording (scripts/record_dataset.py).
+    Used by the dataset recording (bench.recording); `options` are the workload's (`data_dir`).
 
     Returns:
         one [epoch, val_accuracy, val_loss, train_loss, epoch_compute_s, train_flops, diverged] per epoch.
@@ -40,7 +43,8 @@ def train_curve(workload: Workload, config: dict[str, Any], seed: int) -> list[l
     from workloads import TrainerContext
 
     trainer = workload.make_trainer(workload.space.normalise(config),
-                                    TrainerContext(device="cpu", cpu_threads=1, seed=seed))
+                                    TrainerContext(device="cpu", cpu_threads=1, seed=seed,
+                                                   options=dict(options or {})))
     rows = []
     for epoch in range(1, workload.max_epochs + 1):
         metrics, seconds = measure_epoch(trainer, "cpu")

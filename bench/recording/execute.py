@@ -60,13 +60,13 @@ def _node() -> tuple[str, str]:
     return node, environment.hardware_fingerprint(info)
 
 
-def train_job(workload_name: str, job: dict[str, Any]) -> dict[str, Any]:
+def train_job(workload_name: str, job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """One training, in a Ray worker: its rows, and the node and hardware that timed them."""
     import workloads
     from bench.live.epochs import train_curve
 
     os.environ["OMP_NUM_THREADS"] = "1"
-    rows = train_curve(workloads.get(workload_name), job["config"], job["seed"])
+    rows = train_curve(workloads.get(workload_name), job["config"], job["seed"], options)
     host, fingerprint = _node()
     return {"config_id": job["config_id"], "seed": job["seed"], "rows": rows, "node": host,
             "hardware_fingerprint": fingerprint}
@@ -104,7 +104,8 @@ def check_out(out: Path, plan: RecordPlan) -> None:
 
 def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | None = None,
            address: str | None = None, limit: int | None = None, progress: bool = True,
-           command: Sequence[str] = (), log: Callable[[str], None] = print) -> RecordResult:
+           options: dict[str, Any] | None = None, command: Sequence[str] = (),
+           log: Callable[[str], None] = print) -> RecordResult:
     """Train what `plan` lacks under `out`, then write the dataset when nothing is missing."""
     from bench.store.jsonl import cut_torn_tail
 
@@ -124,14 +125,15 @@ def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | No
 
         resources = ensure_ray(address)
         slots = workers or max(1, int(resources.get("CPU", 1)))
+        check_nodes(workload, dict(options or {}))  # the data on every node, before anything is written
     work.mkdir(parents=True, exist_ok=True)
     if not (work / PLAN).exists():
         (work / PLAN).write_text(json.dumps(plan.as_dict(), indent=1) + "\n")
     cut_torn_tail(progress_path)
     nodes: Counter[str] = Counter()
     if pending:
-        nodes = _train(pending, workload, progress_path, len(jobs), len(done), slots=slots, progress=progress,
-                       log=log)
+        nodes = _train(pending, workload, progress_path, len(jobs), len(done), slots=slots,
+                       options=dict(options or {}), progress=progress, log=log)
         done = read_progress(progress_path)
     complete = len(done) == len(jobs)
     if complete and not (out / "table.json").exists():
@@ -144,7 +146,7 @@ def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | No
 
 
 def _train(pending: list[dict], workload: Workload, progress_path: Path, total: int, already: int, *,
-           slots: int, progress: bool, log: Callable[[str], None]) -> Counter[str]:
+           slots: int, options: dict[str, Any], progress: bool, log: Callable[[str], None]) -> Counter[str]:
     """Run `pending` as Ray tasks, `slots` at a time, appending each result as it arrives."""
     import ray
 
@@ -161,7 +163,7 @@ def _train(pending: list[dict], workload: Workload, progress_path: Path, total: 
             while queue or in_flight:
                 while queue and len(in_flight) < slots:
                     job = queue.pop()
-                    in_flight[remote.remote(workload.name, job)] = job
+                    in_flight[remote.remote(workload.name, job, options)] = job
                 ready, _ = ray.wait(list(in_flight), num_returns=1)
                 in_flight.pop(ready[0])
                 result = ray.get(ready[0])
@@ -179,6 +181,39 @@ def _train(pending: list[dict], workload: Workload, progress_path: Path, total: 
     for node, count in sorted(nodes.items()):
         log(f"  node {node}: {count} trainings")
     return nodes
+
+
+def check_node(workload_name: str, options: dict[str, Any]) -> str | None:
+    """In a task on one node: why the workload cannot train there (its data missing), or None."""
+    import workloads
+
+    try:
+        workloads.get(workload_name).check_ready(options)
+    except BenchError as exc:
+        return str(exc)
+    except Exception as exc:  # any failure of the workload's own check is the answer
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def check_nodes(workload: Workload, options: dict[str, Any]) -> None:
+    """Run the workload's check_ready on every alive node of the cluster; refuse naming the first
+    node where it fails (a node without the data would fail every training it got)."""
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    nodes = [node for node in ray.nodes()
+             if node.get("Alive") and node.get("Resources", {}).get("CPU", 0) >= 1]
+    probe = ray.remote(num_cpus=1, max_retries=0)(check_node)
+    answers = ray.get([probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"],
+                                                                                        soft=False))
+                       .remote(workload.name, options) for node in nodes])
+    for node, problem in zip(nodes, answers, strict=True):
+        if problem:
+            host = node.get("NodeManagerHostname")
+            raise BenchError(f"workload {workload.name} cannot train on node {host} ({node['NodeID'][:8]}): "
+                             f"{problem}; accepted: its data on every node of the cluster (or "
+                             f"{option('data_dir')} where it is)")
 
 
 def _bar(total: int, already: int, progress: bool) -> Any:

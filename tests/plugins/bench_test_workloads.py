@@ -84,3 +84,18 @@ NOGRID = dataclasses.replace(
     space=SearchSpace(tuple(dataclasses.replace(hp, grid=()) if hp.name == "momentum" else hp
                             for hp in TINY.space)),
 )
+
+
+def _needs_data(options):
+    from pathlib import Path
+
+    from bench.errors import BenchError
+
+    folder = options.get("data_dir")
+    if not folder or not (Path(folder) / "ready").exists():
+        raise BenchError(f"no data in {folder} (tests only: a file named ready)")
+
+
+#: `needsdata`: tiny whose data must be in --data-dir (a file `ready`) on every node that trains it.
+NEEDSDATA = dataclasses.replace(TINY, name="needsdata", summary="tiny that needs a data folder (tests only)",
+                                check_ready=_needs_data)

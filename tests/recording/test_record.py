@@ -157,3 +157,15 @@ def test_a_recording_killed_three_times_ends_with_every_training_exactly_once(tm
         make_plan(workloads.get("tiny"), 4, 1), workloads.get("tiny")))
     assert len(pairs) == len(set(pairs)) == 8  # each recorded exactly once
     assert load_table(out, "tiny").meta["recording"]["jobs"] == 8
+
+
+@pytest.mark.slow  # starts Ray
+def test_a_workload_whose_data_is_missing_on_a_node_is_refused_naming_it(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(BenchError) as raised:
+        bench.record("bench_test_workloads:NEEDSDATA", configs=4, seeds=1, out=out,
+                     data_dir=tmp_path / "data")
+    message = str(raised.value)
+    assert "workload needsdata cannot train on node " in message and "no data in" in message
+    assert "data_dir where it is" in message
+    assert list(tmp_path.iterdir()) == []
