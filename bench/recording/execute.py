@@ -60,13 +60,16 @@ def _node() -> tuple[str, str]:
     return node, environment.hardware_fingerprint(info)
 
 
-def train_job(workload_name: str, job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
-    """One training, in a Ray worker: its rows, and the node and hardware that timed them."""
-    import workloads
+def train_job(workload: Workload, job: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """One training, in a Ray worker: its rows, and the node and hardware that timed them.
+
+    The workload travels as the object (its functions by reference), not its name: a worker of a
+    Ray session started before a `module:attribute` workload was registered would not know it.
+    """
     from bench.live.epochs import train_curve
 
     os.environ["OMP_NUM_THREADS"] = "1"
-    rows = train_curve(workloads.get(workload_name), job["config"], job["seed"], options)
+    rows = train_curve(workload, job["config"], job["seed"], options)
     host, fingerprint = _node()
     return {"config_id": job["config_id"], "seed": job["seed"], "rows": rows, "node": host,
             "hardware_fingerprint": fingerprint}
@@ -163,7 +166,7 @@ def _train(pending: list[dict], workload: Workload, progress_path: Path, total: 
             while queue or in_flight:
                 while queue and len(in_flight) < slots:
                     job = queue.pop()
-                    in_flight[remote.remote(workload.name, job, options)] = job
+                    in_flight[remote.remote(workload, job, options)] = job
                 ready, _ = ray.wait(list(in_flight), num_returns=1)
                 in_flight.pop(ready[0])
                 result = ray.get(ready[0])
@@ -183,12 +186,10 @@ def _train(pending: list[dict], workload: Workload, progress_path: Path, total: 
     return nodes
 
 
-def check_node(workload_name: str, options: dict[str, Any]) -> str | None:
+def check_node(workload: Workload, options: dict[str, Any]) -> str | None:
     """In a task on one node: why the workload cannot train there (its data missing), or None."""
-    import workloads
-
     try:
-        workloads.get(workload_name).check_ready(options)
+        workload.check_ready(options)
     except BenchError as exc:
         return str(exc)
     except Exception as exc:  # any failure of the workload's own check is the answer
@@ -207,7 +208,7 @@ def check_nodes(workload: Workload, options: dict[str, Any]) -> None:
     probe = ray.remote(num_cpus=1, max_retries=0)(check_node)
     answers = ray.get([probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"],
                                                                                         soft=False))
-                       .remote(workload.name, options) for node in nodes])
+                       .remote(workload, options) for node in nodes])
     for node, problem in zip(nodes, answers, strict=True):
         if problem:
             host = node.get("NodeManagerHostname")
