@@ -37,7 +37,8 @@ def default_out(workload_name: str) -> Path:
 
 
 def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: int = DEFAULT_SEEDS,
-           workers: int | None = None, address: str | None = None, out: str | Path | None = None,
+           workers: int | None = None, address: str | None = None, trials_per_gpu: int | None = None,
+           out: str | Path | None = None,
            limit: int | None = None, dry_run: bool = False, progress: bool = False,
            data_dir: str | Path | None = None,
            log: Callable[[str], None] = print,
@@ -50,6 +51,10 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
         seeds: training seeds per Sobol configuration (default 2); grid points get one more.
         workers: trainings at once (default: the Ray cluster's CPUs).
         address: a Ray cluster to record on (auto, host:port, ray://host:port); default a local Ray.
+        trials_per_gpu: on a cluster with GPUs, trainings packed onto each GPU, each task taking
+            1/trials_per_gpu of one (default: as many as fit in GPU memory, as live runs choose);
+            an epoch is charged its measured seconds times that share, as a packed live trial is.
+            Without GPUs it is ignored.
         out: the dataset's folder (default results/recording-WORKLOAD-vVERSION); the same call again
             continues a recording stopped part way.
         limit: train at most this many trainings in this call (a partial recording).
@@ -69,10 +74,12 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
 
     if command is None:
         command = call_command("bench.record", workload=workload, configs=configs, seeds=seeds,
-                               workers=workers, address=address, out=out, limit=limit)
+                               workers=workers, address=address, trials_per_gpu=trials_per_gpu, out=out,
+                               limit=limit)
     workload_object = workloads.get(workload)
     plan = make_plan(workload_object, configs, seeds)
     check_positive("workers", workers)
+    check_positive("trials_per_gpu", trials_per_gpu)
     check_positive("limit", limit)
     if address is not None:
         from bench.live.ray_session import check_reachable, parse_address
@@ -93,5 +100,6 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
         return RecordEstimate(folder=folder, plan=plan.as_dict(), epochs=cost["epochs"],
                               seconds_per_epoch=cost["seconds_per_epoch"], wall_s=cost["wall_s"],
                               workers=slots)
-    return execute_record(plan, workload_object, folder, workers=workers, address=address, limit=limit,
+    return execute_record(plan, workload_object, folder, workers=workers, address=address,
+                          trials_per_gpu=trials_per_gpu, limit=limit,
                           progress=progress, options=options, command=command, log=log)

@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="trainings at once (default: the Ray cluster's CPUs)")
     parser.add_argument("--address", default=None,
                         help="a Ray cluster to record on (auto, host:port, ray://host:port)")
+    parser.add_argument("--trials-per-gpu", type=int, default=None,
+                        help="on a cluster with GPUs: trainings packed onto each GPU, as live runs pack "
+                             "trials (default: as many as fit in GPU memory); ignored without GPUs")
     parser.add_argument("--out", type=path_option, default=None,
                         help="the dataset's folder (default: results/recording-WORKLOAD-vVERSION); "
                              "the same command again continues it")
@@ -41,8 +44,8 @@ def main(args: argparse.Namespace) -> int:
     from bench.api.record_call import RecordEstimate, record
 
     result = record(args.workload, configs=args.configs, seeds=args.seeds, workers=args.workers,
-                    address=args.address, out=args.out, limit=args.limit, dry_run=args.dry_run,
-                    progress=not args.quiet, data_dir=args.data_dir, command=args.argv)
+                    address=args.address, trials_per_gpu=args.trials_per_gpu, out=args.out, limit=args.limit,
+                    dry_run=args.dry_run, progress=not args.quiet, data_dir=args.data_dir, command=args.argv)
     if isinstance(result, RecordEstimate):
         plan = result.plan
         print(f"plan      {plan['workload']} v{plan['version']}: {plan['jobs']} trainings "

@@ -32,10 +32,13 @@ def measure_epoch(trainer: EpochTrainer, device: str) -> tuple[EpochMetrics, flo
 
 
 def train_curve(workload: Workload, config: dict[str, Any], seed: int,
-                options: Mapping[str, Any] | None = None) -> list[list[float]]:
+                options: Mapping[str, Any] | None = None, device: str = "cpu",
+                device_share: float = 1.0) -> list[list[float]]:
     """Train `config` with training seed `seed` to max_epochs (or divergence), as a live trial does.
 
-    Used by the dataset recording (bench.recording); `options` are the workload's (`data_dir`).
+    Used by the dataset recording (bench.recording); `options` are the workload's (`data_dir`). On
+    a GPU shared by `1 / device_share` trainings, an epoch is charged its measured seconds times
+    `device_share`, as a live trial packed the same way is (bench.live.trainable.TorchTrial).
 
     Returns:
         one [epoch, val_accuracy, val_loss, train_loss, epoch_compute_s, train_flops, diverged] per epoch.
@@ -43,11 +46,13 @@ def train_curve(workload: Workload, config: dict[str, Any], seed: int,
     from workloads import TrainerContext
 
     trainer = workload.make_trainer(workload.space.normalise(config),
-                                    TrainerContext(device="cpu", cpu_threads=1, seed=seed,
+                                    TrainerContext(device=device, cpu_threads=1, seed=seed,
                                                    options=dict(options or {})))
+    share = device_share if device == "cuda" else 1.0
     rows = []
     for epoch in range(1, workload.max_epochs + 1):
-        metrics, seconds = measure_epoch(trainer, "cpu")
+        metrics, measured = measure_epoch(trainer, device)
+        seconds = measured * share
         diverged, accuracy = scored_accuracy(workload, metrics)
         rows.append([epoch, accuracy, float(metrics.val_loss), float(metrics.train_loss), seconds,
                      float(metrics.train_flops), diverged])

@@ -1,13 +1,16 @@
 """Train a recording's plan as Ray tasks, append each training as it ends, and write the dataset.
 
-Each (configuration, training seed) is one Ray task (one CPU, one torch thread) through the
-workload's own trainer (bench.live.epochs.train_curve, the one live trials use), locally or on
-a Ray cluster (`address`). Tasks return their rows and the driver writes them, so the cluster
-needs no shared file system. Progress goes to OUT/recording/progress.jsonl, one line per
-training, flushed and synced as it ends: the same command after a kill, a lost node or Ctrl-C
-trains only what is missing (at most the trainings in flight are trained again), and a command
-with another plan is refused. When every training is recorded, the dataset is written into OUT
-(bench.store.dataset_recording.write_dataset: grid table, space sample, cost model, table.json).
+Each (configuration, training seed) is one Ray task (one CPU, one torch thread; on a cluster with
+GPUs also 1/trials-per-GPU of a GPU, packed as live trials are) through the workload's own trainer
+(bench.live.epochs.train_curve, the one live trials use), locally or on a Ray cluster (`address`).
+A packed training's epochs are charged as a live trial packed the same way is (measured seconds
+times its GPU share), and each training records its device and share beside its rows. Tasks return
+their rows and the driver writes them, so the cluster needs no shared file system. Progress goes to
+OUT/recording/progress.jsonl, one line per training, flushed and synced as it ends: the same command
+after a kill, a lost node or Ctrl-C trains only what is missing (at most the trainings in flight are
+trained again), and a command with another plan is refused. When every training is recorded, the
+dataset is written into OUT (bench.store.dataset_recording.write_dataset: grid table, space sample,
+cost model, table.json).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bench.recording.plan import RecordPlan, plan_jobs
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from bench.live.packing import Packing
     from workloads.base import Workload
 
 WORK = "recording"
@@ -46,6 +50,7 @@ class RecordResult:
     trained: int
     wall_s: float
     nodes: dict[str, int] = field(default_factory=dict)  # trainings this call ran, per node
+    packing: str = ""  # how the trainings of this call shared the hardware (one line)
 
 
 @functools.cache
@@ -66,13 +71,18 @@ def train_job(workload: Workload, job: dict[str, Any], options: dict[str, Any]) 
     The workload travels as the object (its functions by reference), not its name: a worker of a
     Ray session started before a `module:attribute` workload was registered would not know it.
     """
+    import ray
+    import torch
+
     from bench.live.epochs import train_curve
 
     os.environ["OMP_NUM_THREADS"] = "1"
-    rows = train_curve(workload, job["config"], job["seed"], options)
+    share = float(ray.get_runtime_context().get_assigned_resources().get("GPU", 0.0))
+    device = "cuda" if share > 0 and torch.cuda.is_available() and options.get("device") != "cpu" else "cpu"
+    rows = train_curve(workload, job["config"], job["seed"], options, device=device, device_share=share)
     host, fingerprint = _node()
     return {"config_id": job["config_id"], "seed": job["seed"], "rows": rows, "node": host,
-            "hardware_fingerprint": fingerprint}
+            "hardware_fingerprint": fingerprint, "device": device, "gpu_share": share}
 
 
 def read_progress(path: Path) -> dict[tuple[int, int], dict]:
@@ -106,7 +116,8 @@ def check_out(out: Path, plan: RecordPlan) -> None:
 
 
 def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | None = None,
-           address: str | None = None, limit: int | None = None, progress: bool = True,
+           address: str | None = None, trials_per_gpu: int | None = None, limit: int | None = None,
+           progress: bool = True,
            options: dict[str, Any] | None = None, command: Sequence[str] = (),
            log: Callable[[str], None] = print) -> RecordResult:
     """Train what `plan` lacks under `out`, then write the dataset when nothing is missing."""
@@ -122,20 +133,22 @@ def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | No
     pending = [job for job in jobs if (job["config_id"], job["seed"]) not in done]
     if limit is not None:
         pending = pending[:limit]
-    slots = 0
+    chosen = None
     if pending:  # Ray first: an unreachable cluster is refused before anything is written
+        from bench.live import packing
         from bench.live.ray_session import ensure_ray
 
         resources = ensure_ray(address)
-        slots = workers or max(1, int(resources.get("CPU", 1)))
+        # as live runs pack trials: trials per GPU from GPU memory unless given, GPUs x that at once
+        chosen = packing.choose(resources, workers, trials_per_gpu, packing.local_gpu_memory_gib())
         check_nodes(workload, dict(options or {}))  # the data on every node, before anything is written
     work.mkdir(parents=True, exist_ok=True)
     if not (work / PLAN).exists():
         (work / PLAN).write_text(json.dumps(plan.as_dict(), indent=1) + "\n")
     cut_torn_tail(progress_path)
     nodes: Counter[str] = Counter()
-    if pending:
-        nodes = _train(pending, workload, progress_path, len(jobs), len(done), slots=slots,
+    if chosen is not None:
+        nodes = _train(pending, workload, progress_path, len(jobs), len(done), chosen=chosen,
                        options=dict(options or {}), progress=progress, log=log)
         done = read_progress(progress_path)
     complete = len(done) == len(jobs)
@@ -145,17 +158,28 @@ def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | No
         write_dataset(out, workload, jobs, done, plan=plan.as_dict(), command=list(command),
                       wall_s=time.perf_counter() - started)
     return RecordResult(folder=out, complete=complete, total=len(jobs), recorded=len(done),
-                        trained=sum(nodes.values()), wall_s=time.perf_counter() - started, nodes=dict(nodes))
+                        trained=sum(nodes.values()), wall_s=time.perf_counter() - started, nodes=dict(nodes),
+                        packing="" if chosen is None else packing_line(chosen))
+
+
+def packing_line(chosen: Packing) -> str:
+    """How a recording's trainings share the hardware, in one line."""
+    share = f" and 1/{chosen.trials_per_gpu} GPU ({chosen.trials_per_gpu} per GPU, {chosen.chosen})" \
+        if chosen.gpus else " (no GPU)"
+    return f"{chosen.workers} trainings at once, each 1 CPU{share}"
 
 
 def _train(pending: list[dict], workload: Workload, progress_path: Path, total: int, already: int, *,
-           slots: int, options: dict[str, Any], progress: bool, log: Callable[[str], None]) -> Counter[str]:
-    """Run `pending` as Ray tasks, `slots` at a time, appending each result as it arrives."""
+           chosen: Packing, options: dict[str, Any], progress: bool,
+           log: Callable[[str], None]) -> Counter[str]:
+    """Run `pending` as Ray tasks, `chosen.workers` at a time, appending each result as it arrives."""
     import ray
 
-    remote = ray.remote(num_cpus=1, max_retries=3)(train_job)
+    gpu_share = 1.0 / chosen.trials_per_gpu if chosen.gpus else 0.0
+    remote = ray.remote(num_cpus=1, num_gpus=gpu_share, max_retries=3)(train_job)
+    slots = chosen.workers
     log(f"recording {workload.name}: {total} trainings, {already} recorded, {len(pending)} to train as Ray "
-        f"tasks, {slots} at a time")
+        f"tasks, {packing_line(chosen)}")
     queue = list(reversed(pending))
     in_flight: dict[Any, dict] = {}
     nodes: Counter[str] = Counter()

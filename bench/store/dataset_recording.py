@@ -14,12 +14,14 @@ from bench.store.cost_fit import COST_FUNCTION_METHOD, fit_cost_function, fit_co
 from bench.store.dataset import COST, CURVE_FIELDS, SPACE_SAMPLE
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
     from workloads.base import Workload
     from workloads.space import SearchSpace
 
-__all__ = ["fit_cost_table", "records_frame", "sobol_configs", "write_dataset"]
+__all__ = ["fit_cost_table", "recorded_packing", "records_frame", "sobol_configs", "write_dataset"]
 
 
 
@@ -70,6 +72,18 @@ def records_frame(jobs: list[dict], done: dict, space: SearchSpace) -> pd.DataFr
     return frame
 
 
+def recorded_packing(records: Iterable[dict]) -> list[dict[str, Any]]:
+    """How many trainings ran on each (device, GPU share): the packing each epoch's cost was timed under.
+
+    Recordings made before packing was recorded count as CPU with no GPU share.
+    """
+    from collections import Counter
+
+    counts = Counter((str(r.get("device", "cpu")), float(r.get("gpu_share", 0.0))) for r in records)
+    return [{"device": device, "gpu_share": share, "trainings": count}
+            for (device, share), count in sorted(counts.items())]
+
+
 def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict, plan: dict,
                   command: list[str], wall_s: float) -> Path:
     """Write a recording as a dataset: the grid table, the space sample and the cost model."""
@@ -113,9 +127,10 @@ def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict
         "method": f"scrambled Sobol sequence (scipy.stats.qmc.Sobol, seed {plan['scramble_seed']}) on each "
                   f"dimension's search scale",
     }
-    meta["recording"] = {**plan, "wall_s": wall_s,
-                         "how": "each (configuration, seed) trained in its own process through "
-                         "the workload's "
-                                "trainer, one torch thread, epochs timed as live trials time them"}
+    meta["recording"] = {**plan, "wall_s": wall_s, "packing": recorded_packing(done.values()),
+                         "how": "each (configuration, seed) trained in its own Ray task through the "
+                                "workload's trainer, one torch thread, epochs timed as live trials time "
+                                "them (on a shared GPU: measured seconds times the GPU share, as a live "
+                                "trial packed alike is charged)"}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
     return folder

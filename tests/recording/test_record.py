@@ -51,6 +51,8 @@ BAD = [
     ({"configs": 6}, ["--configs", "6"], "a Sobol sequence is balanced only at those sizes", "not 6"),
     ({"seeds": 0}, ["--seeds", "0"], "seeds takes a positive integer", "--seeds takes a positive integer"),
     ({"workers": 0}, ["--workers", "0"], "workers must be a positive integer", "--workers must be"),
+    ({"trials_per_gpu": 0}, ["--trials-per-gpu", "0"], "trials_per_gpu must be a positive integer",
+     "--trials-per-gpu must be"),
     ({"address": "nowhere"}, ["--address", "nowhere"], "bad Ray address", "bad Ray address"),
     ({"address": "127.0.0.1:1"}, ["--address", "127.0.0.1:1"], "cannot reach a Ray cluster",
      "cannot reach a Ray cluster"),

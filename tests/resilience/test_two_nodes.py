@@ -1,6 +1,7 @@
 """A real two-node Ray cluster on this machine: `bench run --address` uses both nodes, `bench compare
 --live --address` carries every run option to its runs, and `bench record --address` spreads its
-trainings over both nodes into the dataset a single-node recording makes.
+trainings over both nodes into the dataset a single-node recording makes; and on a node that declares
+a GPU, `bench record --trials-per-gpu` packs its trainings on GPU shares.
 
 Which node Ray places a trial on, and whether the second node's first worker has started before
 the first node has trained the whole budget, is timing (the README's own runs split 40/5 and
@@ -10,6 +11,7 @@ for each other (a file each), and two trials of 1 CPU on nodes of 1 CPU must be 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -40,10 +42,10 @@ WORKLOADS = {"BENCH_WORKLOADS": "bench_test_workloads:EXPLODING,bench_test_workl
 BARRIER_DIR = os.path.join(tempfile.gettempdir(), f"bench-barrier-{os.getpid()}")  # made by the first trial
 
 
-def ray_start(*args: str, log) -> subprocess.Popen:
+def ray_start(*args: str, log, cpus: int = NODE_CPUS) -> subprocess.Popen:
     """`ray start --block`: the node lives as long as this process, and stops with it (SIGTERM)."""
     ray = shutil.which("ray") or os.path.join(os.path.dirname(sys.executable), "ray")
-    return subprocess.Popen([ray, "start", "--block", "--disable-usage-stats", f"--num-cpus={NODE_CPUS}",
+    return subprocess.Popen([ray, "start", "--block", "--disable-usage-stats", f"--num-cpus={cpus}",
                              "--object-store-memory=100000000", *args],
                             cwd=ROOT, env=env(**AUTH, **WORKLOADS, BENCH_TEST_BARRIER_DIR=BARRIER_DIR),
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -83,24 +85,41 @@ def stop(nodes: list[subprocess.Popen]) -> None:
             pass
 
 
-@pytest.fixture
-def two_nodes(tmp_path):
+@contextlib.contextmanager
+def cluster(tmp_path, *, second_node: bool, head_args: tuple[str, ...] = (), head_cpus: int = NODE_CPUS):
+    """A head node (and a second node) started with `ray start` on this machine; yields its address."""
     gcs, head_agent, worker_agent = free_ports(3)
     address = f"127.0.0.1:{gcs}"
     log = open(tmp_path / "ray-nodes.log", "w")
     temp_dir = tempfile.mkdtemp(prefix="rb", dir="/tmp")  # Ray's socket paths must stay under 108 bytes
     nodes = [ray_start("--head", f"--port={gcs}", "--include-dashboard=false",
-                       f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={temp_dir}", log=log)]
+                       f"--dashboard-agent-listen-port={head_agent}", f"--temp-dir={temp_dir}", *head_args,
+                       log=log, cpus=head_cpus)]
     try:
         wait_for_nodes(address, 1, nodes)
-        nodes.append(ray_start(f"--address={address}", f"--dashboard-agent-listen-port={worker_agent}",
-                               log=log))
-        wait_for_nodes(address, 2, nodes)
+        if second_node:
+            nodes.append(ray_start(f"--address={address}", f"--dashboard-agent-listen-port={worker_agent}",
+                                   log=log))
+            wait_for_nodes(address, 2, nodes)
         yield address
     finally:
         stop(nodes)
         log.close()
         shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def two_nodes(tmp_path):
+    with cluster(tmp_path, second_node=True) as address:
+        yield address
+
+
+@pytest.fixture
+def gpu_node(tmp_path):
+    """One node of 2 CPUs that declares 1 GPU to Ray (this machine has no CUDA: tasks are scheduled on
+    GPU shares as on a GPU node, and train on the CPU)."""
+    with cluster(tmp_path, second_node=False, head_args=("--num-gpus=1",), head_cpus=2) as address:
+        yield address
 
 
 def test_trials_run_on_both_nodes_and_results_come_back(tmp_path, two_nodes):
@@ -171,3 +190,18 @@ def test_a_recording_spreads_over_both_nodes_and_matches_a_single_node_recording
         frames = [pd.read_parquet(tmp_path / where / name).drop(columns="epoch_compute_s")
                   for where in ("cluster", "local")]
         pd.testing.assert_frame_equal(*frames)
+
+
+def test_a_recording_on_a_gpu_node_packs_its_trainings_and_records_their_share(tmp_path, gpu_node):
+    """`--trials-per-gpu 2`: each training's task holds half of the GPU, as a packed live trial does,
+    and the share each training ran under is recorded beside its rows and in table.json."""
+    out = tmp_path / "gpu"
+    done = _bench("record", "--workload", "tiny", "--configs", "4", "--seeds", "1", "--trials-per-gpu", "2",
+                  "--quiet", "--address", gpu_node, "--out", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2 trainings at once, each 1 CPU and 1/2 GPU (2 per GPU, given)" in done.stdout, done.stdout
+    records = [json.loads(line) for line in (out / "recording" / "progress.jsonl").read_text().splitlines()]
+    assert len(records) == 8
+    assert {(record["device"], record["gpu_share"]) for record in records} == {("cpu", 0.5)}  # no CUDA here
+    packing = json.loads((out / "table.json").read_text())["recording"]["packing"]
+    assert packing == [{"device": "cpu", "gpu_share": 0.5, "trainings": 8}]
