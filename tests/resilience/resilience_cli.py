@@ -34,13 +34,17 @@ def env(**extra: str) -> dict:
     return base
 
 
-def start(out: Path, *args: str, extra_env: dict | None = None) -> subprocess.Popen:
-    """Start `bench run` writing to `out`; its output goes to files beside `out`."""
+def start(out: Path, *args: str, extra_env: dict | None = None,
+          launcher: tuple[str, ...] = ("-m", "bench")) -> subprocess.Popen:
+    """Start `bench run` writing to `out`; its output goes to files beside `out`.
+
+    `launcher`: what runs `bench` (a test's own launcher script that wraps `bench.cli.main`).
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     count = len(list(out.parent.glob(f"{out.name}.*.stderr")))
     stdout = open(out.parent / f"{out.name}.{count}.stdout", "w")
     stderr = open(out.parent / f"{out.name}.{count}.stderr", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "bench", "run", *args, "--out", str(out)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, *launcher, "run", *args, "--out", str(out)], cwd=ROOT,
                             env=env(**(extra_env or {})), stdout=stdout, stderr=stderr)
     proc.stdout_path, proc.stderr_path = Path(stdout.name), Path(stderr.name)
     return proc

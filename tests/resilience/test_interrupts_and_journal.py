@@ -1,4 +1,5 @@
-"""A second Ctrl-C stops at once; errors and retries come back from `trials.partial.jsonl` on resume.
+"""A second Ctrl-C stops at once; errors and retries come back from `trials.partial.jsonl` on resume;
+a driver killed while Tune copies a trial's pickled error resumes to exit 0.
 
 The kill waits for observable events only: the errored event in the trial journal, then a rename
 of `tune_state.snapshot`. A real driver's graceful stop after one Ctrl-C takes well under a second
@@ -10,7 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
+from pathlib import Path
+
+import pytest
 
 from workloads.digits import MAX_EPOCHS
 
@@ -28,6 +33,8 @@ from .resilience_cli import (
 )
 
 FAULT = {"BENCH_INJECT_FAULT": "raise:00000:2"}
+#: Runs `bench` and kills it once Tune's sync has copied a trial's error.pkl, cut short (see the file).
+KILL_WHILE_SYNCING_ERROR = (str(Path(__file__).with_name("kill_while_syncing_error.py")),)
 
 
 def test_a_second_ctrl_c_stops_at_once():
@@ -136,3 +143,34 @@ def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
             (epoch, "completed") for epoch in range(1, MAX_EPOCHS + 1)]
     # the resumed driver saw no new error: what the manifest lists came from the journal
     assert sum(e["event"] == "errored" for e in journal(folder)) == 1
+
+
+def test_a_driver_killed_while_tune_copies_a_trials_error_resumes_and_ends_with_exit_0(tmp_path):
+    """The moment of #21's bug, made deterministic: trial 0 errors for good, Tune's next sync copies
+    its experiment state (the trial errored) and its error.pkl into the run folder, and the driver
+    dies while the pickle is half copied. Tune, restored, unpickles every errored trial's error for
+    its results: without bench dropping the damaged pickle on resume, the resumed run trains to
+    its end and dies in EOFError (exit 1)."""
+    out = tmp_path / "out"
+    args = (*TWO_TRIALS_ARGS, "--max-failures", "0")
+    code, _, stderr = finish(start(out, *args, extra_env=FAULT, launcher=KILL_WHILE_SYNCING_ERROR))
+    assert code == -signal.SIGKILL, stderr[-2000:]
+    folder = run_folder(out)
+    [damaged] = list(folder.rglob("error.pkl"))
+    with pytest.raises((EOFError, pickle.UnpicklingError)):
+        pickle.loads(damaged.read_bytes())
+    assert [e["trial_id"][-5:] for e in journal(folder) if e["event"] == "errored"] == ["00000"]
+
+    code, _, stderr = run(out, *args)  # the same command; no fault now, and no kill
+    assert code == 0, stderr[-3000:]
+    assert "resuming unfinished run" in stderr and "Traceback" not in stderr, stderr[-3000:]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    [resume] = manifest["resumes"]
+    assert [Path(p).name for p in resume["damaged_error_files_dropped"]] == ["error.pkl"]
+    assert [e["trial_id"][-5:] for e in manifest["errors"]] == ["00000"]  # kept by bench's journal
+    assert manifest["errors"][0]["error"].startswith("RuntimeError: injected fault in trial")
+    table = signature(folder)
+    assert [(epoch, outcome) for trial, _, epoch, outcome in table if trial == "00000"] == [(1, "errored")]
+    assert [(epoch, outcome) for trial, _, epoch, outcome in table if trial == "00001"] == [
+        (epoch, "completed") for epoch in range(1, MAX_EPOCHS + 1)]

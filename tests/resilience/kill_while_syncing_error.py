@@ -1,0 +1,45 @@
+"""`python tests/resilience/kill_while_syncing_error.py run ...`: `bench run`, killed with SIGKILL at the
+moment Tune's sync has copied a trial's pickled error into the run folder, with that copy cut short.
+
+Tune writes a trial's `error.pkl` in its driver staging folder and copies the folder (experiment
+state first, the trial folders after) into the run folder on its next sync, in a thread. A driver
+killed during that copy leaves an experiment state that says the trial errored beside an empty
+or partial `error.pkl`. This launcher makes that moment deterministic: after the first copy that
+brought an `error.pkl` into the run folder, it cuts the copied pickle to half its bytes and kills
+its own process, as the kill would have. Nothing else in the run is changed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+
+def _kill_after_copying_an_error_pickle() -> None:
+    import ray.train._internal.storage as storage
+
+    from bench import tune_compat
+
+    copy = storage._pyarrow_fs_copy_files
+    name = tune_compat.error_pickle_file()
+
+    def copy_then_kill(source, destination, *args, **kwargs):
+        result = copy(source, destination, *args, **kwargs)
+        target = Path(destination)
+        copied = [target] if target.name == name else sorted(target.rglob(name)) if target.is_dir() else []
+        for pickled in copied:
+            data = pickled.read_bytes()
+            pickled.write_bytes(data[: len(data) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    storage._pyarrow_fs_copy_files = copy_then_kill
+
+
+if __name__ == "__main__":
+    _kill_after_copying_an_error_pickle()
+    from bench.cli import main
+
+    sys.exit(main(sys.argv[1:]))
