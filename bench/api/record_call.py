@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from bench.recording.execute import RecordResult
+    from bench.store.tables import Table
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ def default_out(workload_name: str) -> Path:
 
 
 def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: int = DEFAULT_SEEDS,
-           workers: int | None = None, address: str | None = None, trials_per_gpu: int | None = None,
-           out: str | Path | None = None,
+           grid: bool = True, grid_table: str | Path | None = None, workers: int | None = None,
+           address: str | None = None, trials_per_gpu: int | None = None, out: str | Path | None = None,
            limit: int | None = None, dry_run: bool = False, progress: bool = False,
            data_dir: str | Path | None = None,
            log: Callable[[str], None] = print,
@@ -49,6 +50,10 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
         workload: a name from `bench list`, or "module:attribute" naming a workloads.Workload.
         configs: Sobol configurations, a power of two (default 1,024, as digits v2).
         seeds: training seeds per Sobol configuration (default 2); grid points get one more.
+        grid: train the grid too (default). With False, only the Sobol configurations are trained,
+            and the dataset takes its grid from `grid_table`.
+        grid_table: with grid=False, a grid table of this workload recorded before (a folder, or a
+            name from `bench tables`: by `bench record`, or `bench run --strategy grid --repeats N`).
         workers: trainings at once (default: the Ray cluster's CPUs).
         address: a Ray cluster to record on (auto, host:port, ray://host:port); default a local Ray.
         trials_per_gpu: on a cluster with GPUs, trainings packed onto each GPU, each task taking
@@ -73,11 +78,12 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
     from bench.spec import check_positive, check_writable
 
     if command is None:
-        command = call_command("bench.record", workload=workload, configs=configs, seeds=seeds,
-                               workers=workers, address=address, trials_per_gpu=trials_per_gpu, out=out,
-                               limit=limit)
+        command = call_command("bench.record", workload=workload, configs=configs, seeds=seeds, grid=grid,
+                               grid_table=grid_table, workers=workers, address=address,
+                               trials_per_gpu=trials_per_gpu, out=out, limit=limit)
     workload_object = workloads.get(workload)
-    plan = make_plan(workload_object, configs, seeds)
+    table = _grid_table(grid, grid_table, workload_object.name)
+    plan = make_plan(workload_object, configs, seeds, table)
     check_positive("workers", workers)
     check_positive("trials_per_gpu", trials_per_gpu)
     check_positive("limit", limit)
@@ -101,5 +107,25 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
                               seconds_per_epoch=cost["seconds_per_epoch"], wall_s=cost["wall_s"],
                               workers=slots)
     return execute_record(plan, workload_object, folder, workers=workers, address=address,
-                          trials_per_gpu=trials_per_gpu, limit=limit,
+                          trials_per_gpu=trials_per_gpu, limit=limit, grid_table=table,
                           progress=progress, options=options, command=command, log=log)
+
+
+def _grid_table(grid: bool, grid_table: str | Path | None, workload: str) -> Table | None:
+    """The grid table a recording without the grid takes its grid from; refuse a lone half of the pair."""
+    from bench.errors import BenchError, option
+    from bench.recording.plan import no_grid_option
+    from bench.store.tables import resolve_table
+
+    if not isinstance(grid, bool):
+        raise BenchError(f"grid takes True or False, not {grid!r}")
+    if grid:
+        if grid_table is not None:
+            raise BenchError(f"{option('grid_table')} is read only with {no_grid_option()} (the grid is "
+                             "trained otherwise); accepted: both, or neither")
+        return None
+    if grid_table is None:
+        raise BenchError(f"{no_grid_option()} trains the Sobol configurations only and needs the grid from "
+                         f"{option('grid_table')}: a grid table of {workload} (`bench tables`) recorded by "
+                         "`bench record` or `bench run --strategy grid --repeats N`")
+    return resolve_table(str(path_value("grid_table", grid_table)), workload)

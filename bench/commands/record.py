@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import argparse
 
 from bench.errors import path_option
 from bench.recording.plan import DEFAULT_CONFIGS, DEFAULT_SEEDS
-
-if TYPE_CHECKING:
-    import argparse
 
 HELP = "record a workload's learning-curve dataset (its grid and a Sobol sample) as Ray tasks"
 
@@ -21,6 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
                         help=f"training seeds per Sobol configuration; grid points get one more "
                              f"(default: {DEFAULT_SEEDS})")
+    parser.add_argument("--grid", action=argparse.BooleanOptionalAction, default=True,
+                        help="train the grid too (default); --no-grid trains the Sobol configurations only "
+                             "and takes the grid from --grid-table")
+    parser.add_argument("--grid-table", default=None,
+                        help="with --no-grid: a grid table of the workload recorded before (a folder, or a "
+                             "name from `bench tables`)")
     parser.add_argument("--workers", type=int, default=None,
                         help="trainings at once (default: the Ray cluster's CPUs)")
     parser.add_argument("--address", default=None,
@@ -43,13 +46,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from bench.api.record_call import RecordEstimate, record
 
-    result = record(args.workload, configs=args.configs, seeds=args.seeds, workers=args.workers,
+    result = record(args.workload, configs=args.configs, seeds=args.seeds, grid=args.grid,
+                    grid_table=args.grid_table, workers=args.workers,
                     address=args.address, trials_per_gpu=args.trials_per_gpu, out=args.out, limit=args.limit,
                     dry_run=args.dry_run, progress=not args.quiet, data_dir=args.data_dir, command=args.argv)
     if isinstance(result, RecordEstimate):
         plan = result.plan
+        grid = (f"grid x {len(plan['grid_seeds'])} seeds" if plan["grid_seeds"]
+                else "the grid taken from --grid-table")
         print(f"plan      {plan['workload']} v{plan['version']}: {plan['jobs']} trainings "
-              f"(grid x {len(plan['grid_seeds'])} seeds, {plan['sobol']} Sobol configurations x "
+              f"({grid}, {plan['sobol']} Sobol configurations x "
               f"{len(plan['sobol_seeds'])} seeds), up to {plan['max_epochs']} epochs each")
         print(f"estimate  about {_duration(result.wall_s)} at {result.workers} at once "
               f"({result.epochs:.0f} epochs at most, {result.seconds_per_epoch:.3g} s per epoch timed here "

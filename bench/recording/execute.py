@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from bench.live.packing import Packing
+    from bench.store.tables import Table
     from workloads.base import Workload
 
 WORK = "recording"
@@ -117,10 +118,13 @@ def check_out(out: Path, plan: RecordPlan) -> None:
 
 def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | None = None,
            address: str | None = None, trials_per_gpu: int | None = None, limit: int | None = None,
-           progress: bool = True,
+           grid_table: Table | None = None, progress: bool = True,
            options: dict[str, Any] | None = None, command: Sequence[str] = (),
            log: Callable[[str], None] = print) -> RecordResult:
-    """Train what `plan` lacks under `out`, then write the dataset when nothing is missing."""
+    """Train what `plan` lacks under `out`, then write the dataset when nothing is missing.
+
+    `grid_table`: the grid table a plan without the grid (`--no-grid`) takes its grid from.
+    """
     from bench.store.jsonl import cut_torn_tail
 
     started = time.perf_counter()
@@ -156,7 +160,7 @@ def record(plan: RecordPlan, workload: Workload, out: Path, *, workers: int | No
         from bench.store.dataset_recording import write_dataset
 
         write_dataset(out, workload, jobs, done, plan=plan.as_dict(), command=list(command),
-                      wall_s=time.perf_counter() - started)
+                      wall_s=time.perf_counter() - started, grid_table=grid_table)
     return RecordResult(folder=out, complete=complete, total=len(jobs), recorded=len(done),
                         trained=sum(nodes.values()), wall_s=time.perf_counter() - started, nodes=dict(nodes),
                         packing="" if chosen is None else packing_line(chosen))

@@ -3,6 +3,9 @@
 The plan depends on the workload (its grid, space, version and epochs) and the options alone, so
 the same command makes the same plan anywhere, and a resumed recording can check it is
 continuing the same one. digits v2 was recorded with the defaults (1,024 configurations, 2 seeds).
+With `--no-grid` the plan trains the Sobol configurations only, and the dataset takes its grid
+(the reference every figure is normalised by) from a grid table recorded before (`--grid-table`),
+named in the plan by its checksum.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bench.errors import BenchError, option
+from bench.errors import BenchError, on_command_line, option
 
 if TYPE_CHECKING:
+    from bench.store.tables import Table
     from workloads.base import Workload
 
 #: The scrambled Sobol sequence's seed (digits v2's), so every recording of a workload samples alike.
@@ -32,10 +36,16 @@ class RecordPlan:
     seeds: int
     grid_size: int
     scramble_seed: int = SOBOL_SCRAMBLE_SEED
+    #: The checksum of the grid table taken instead of training the grid (`--no-grid`); None: trained.
+    grid_table_sha256: str | None = None
+
+    @property
+    def trains_grid(self) -> bool:
+        return self.grid_table_sha256 is None
 
     @property
     def grid_seeds(self) -> tuple[int, ...]:
-        return tuple(range(self.seeds + 1))
+        return tuple(range(self.seeds + 1)) if self.trains_grid else ()
 
     @property
     def sobol_seeds(self) -> tuple[int, ...]:
@@ -46,15 +56,24 @@ class RecordPlan:
         return self.grid_size * len(self.grid_seeds) + self.configs * len(self.sobol_seeds)
 
     def as_dict(self) -> dict[str, Any]:
-        """The plan as recorded in plan.json and in the dataset's table.json (the keys digits v2 has)."""
-        return {"workload": self.workload, "version": self.version, "max_epochs": self.max_epochs,
+        """The plan as recorded in plan.json and in the dataset's table.json (the keys digits v2 has,
+        and with `--no-grid` the grid table's checksum)."""
+        plan = {"workload": self.workload, "version": self.version, "max_epochs": self.max_epochs,
                 "sobol": self.configs, "grid_seeds": list(self.grid_seeds),
                 "sobol_seeds": list(self.sobol_seeds), "scramble_seed": self.scramble_seed,
                 "jobs": self.job_count}
+        if not self.trains_grid:
+            plan["grid_table_sha256"] = self.grid_table_sha256
+        return plan
 
 
-def make_plan(workload: Workload, configs: int = DEFAULT_CONFIGS, seeds: int = DEFAULT_SEEDS) -> RecordPlan:
-    """The plan for `workload`; bad counts and a workload without grid values are refused in one line."""
+def make_plan(workload: Workload, configs: int = DEFAULT_CONFIGS, seeds: int = DEFAULT_SEEDS,
+              grid_table: Table | None = None) -> RecordPlan:
+    """The plan for `workload`; bad counts and a workload without grid values are refused in one line.
+
+    `grid_table`: a grid table of `workload` (loaded) whose grid the dataset takes instead of
+    training it (`--no-grid`); it must be of this workload's version and grid.
+    """
     if isinstance(configs, bool) or not isinstance(configs, int) or configs < 1 or configs & (configs - 1):
         raise BenchError(f"{option('configs')} takes a power of two (1, 2, 4, ... 1024: a Sobol sequence is "
                          f"balanced only at those sizes), not {configs!r}")
@@ -66,8 +85,32 @@ def make_plan(workload: Workload, configs: int = DEFAULT_CONFIGS, seeds: int = D
         raise BenchError(f"workload {workload.name} has no grid values for {', '.join(empty)}: a recording "
                          "trains the grid (the reference every figure is normalised by); accepted: a "
                          "workload whose every hyperparameter has grid values")
+    if grid_table is not None:
+        check_grid_table(grid_table, workload)
     return RecordPlan(workload=workload.name, version=str(workload.version), max_epochs=workload.max_epochs,
-                      configs=configs, seeds=seeds, grid_size=workload.space.grid_size())
+                      configs=configs, seeds=seeds, grid_size=workload.space.grid_size(),
+                      grid_table_sha256=None if grid_table is None else str(grid_table.meta["curves_sha256"]))
+
+
+def no_grid_option() -> str:
+    """How the user asked for a recording without the grid: `--no-grid`, or `grid=False` in the API."""
+    return "--no-grid" if on_command_line() else "grid=False"
+
+
+def check_grid_table(table: Table, workload: Workload) -> None:
+    """Refuse a grid table another version or grid of the workload recorded, or one without every point."""
+    recorded = table.meta["workload"]
+    accepted = (f"accepted: a grid table of {workload.name} v{workload.version} (`bench tables`), recorded "
+                f"by `bench record` or `bench run --strategy grid --repeats N`")
+    same_version = str(recorded.get("version")) == str(workload.version)
+    if not same_version or recorded.get("max_epochs") != workload.max_epochs:
+        raise BenchError(f"{table.path}: a grid table of {workload.name} v{recorded.get('version')} "
+                         f"({recorded.get('max_epochs')} epochs), not v{workload.version} "
+                         f"({workload.max_epochs} epochs); {accepted}")
+    points = int(table.curves["grid_index"].nunique())
+    if recorded.get("space") != workload.space.as_dict() or points != workload.space.grid_size():
+        raise BenchError(f"{table.path}: its grid ({points} points) is not {workload.name}'s grid of "
+                         f"{workload.space.grid_size()} points; {accepted}")
 
 
 def plan_jobs(plan: RecordPlan, workload: Workload) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from bench.store.tables import Table
     from workloads.base import Workload
     from workloads.space import SearchSpace
 
@@ -85,27 +86,42 @@ def recorded_packing(records: Iterable[dict]) -> list[dict[str, Any]]:
 
 
 def write_dataset(folder: Path, workload: Workload, jobs: list[dict], done: dict, plan: dict,
-                  command: list[str], wall_s: float) -> Path:
-    """Write a recording as a dataset: the grid table, the space sample and the cost model."""
+                  command: list[str], wall_s: float, grid_table: Table | None = None) -> Path:
+    """Write a recording as a dataset: the grid table, the space sample and the cost model.
+
+    `grid_table`: where a recording without the grid (`--no-grid`) takes its grid from; its curves
+    are copied as they are, and table.json names it under `grid_from`.
+    """
     import json
 
     from bench.store.results import atomic_write_bytes, file_sha256
     from bench.store.tables import CURVE_COLUMNS, META, write_table
 
     frame = records_frame(jobs, done, workload.space)
-    grid = frame[frame["source"] == "grid"]
-    curves = grid.rename(columns={"config_id": "grid_index", "seed": "repeat"}).copy()
-    # The order a one-worker grid sweep reports: grid point by grid point, epoch by epoch.
-    curves["result_index"] = curves["grid_index"] * workload.max_epochs + curves["epoch"] - 1
     names = workload.space.names
-    curves = curves[list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])].sort_values(
-        ["grid_index", "repeat", "epoch"], kind="stable").reset_index(drop=True)
+    columns = list(CURVE_COLUMNS[:2]) + names + list(CURVE_COLUMNS[2:])
+    if grid_table is None:
+        grid = frame[frame["source"] == "grid"]
+        curves = grid.rename(columns={"config_id": "grid_index", "seed": "repeat"}).copy()
+        # The order a one-worker grid sweep reports: grid point by grid point, epoch by epoch.
+        curves["result_index"] = curves["grid_index"] * workload.max_epochs + curves["epoch"] - 1
+    else:
+        curves = grid_table.curves.copy()
+    curves = curves[columns].sort_values(["grid_index", "repeat", "epoch"], kind="stable")
+    curves = curves.reset_index(drop=True)
     folder = Path(folder)
     write_table(folder, curves, workload, command=command, source_runs=[])
     sample = frame[frame["source"] == "sobol"].drop(columns="source").reset_index(drop=True)
     sample["config_id"] -= workload.space.grid_size()
     sample.to_parquet(folder / SPACE_SAMPLE, index=False)
     meta = json.loads((folder / META).read_text())
+    if grid_table is not None:
+        source = grid_table.meta
+        meta["grid_from"] = {"table": str(grid_table.path), "curves_sha256": source["curves_sha256"],
+                             "hardware_fingerprint": source.get("hardware_fingerprint"),
+                             "command": source.get("command"), "created_at": source.get("created_at"),
+                             "note": "the grid was not trained by this recording: its curves are this "
+                                     "table's, and the cost model is fitted on this recording's trainings"}
     axes = tuple(workload.cost_axes)
     fingerprints = sorted({str(r["hardware_fingerprint"]) for r in done.values()
                            if r.get("hardware_fingerprint")})

@@ -44,6 +44,25 @@ def test_the_default_plan_is_digits_v2s_recording():
     assert sum(job["source"] == "grid" for job in jobs) == 3 * digits.space.grid_size()
 
 
+def test_a_plan_without_the_grid_names_its_grid_table_and_refuses_another_version_or_grid():
+    import copy
+    import dataclasses
+
+    digits = workloads.get("digits")
+    table = load_table(REFERENCE_DIR / "digits-v2", "digits")
+    plan = make_plan(digits, 4, 1, table)
+    assert plan.as_dict()["grid_table_sha256"] == table.meta["curves_sha256"]
+    assert plan.job_count == 4 and all(job["source"] == "sobol" for job in plan_jobs(plan, digits))
+    assert "grid_table_sha256" not in make_plan(digits, 4, 1).as_dict()  # digits v2's plan keys
+    older = dataclasses.replace(table, meta=copy.deepcopy(table.meta))
+    older.meta["workload"]["version"] = "1"
+    with pytest.raises(BenchError, match="a grid table of digits v1 .* not v2"):
+        make_plan(digits, 4, 1, older)
+    fewer = dataclasses.replace(table, curves=table.curves[table.curves["grid_index"] > 0])
+    with pytest.raises(BenchError, match=r"its grid \(242 points\) is not digits's grid of 243 points"):
+        make_plan(digits, 4, 1, fewer)
+
+
 # (API keyword arguments, CLI argv, what the API's message says, what the CLI's says)
 BAD = [
     ({"configs": 0}, ["--configs", "0"], "configs takes a power of two", "--configs takes a power of two"),
@@ -51,6 +70,12 @@ BAD = [
     ({"configs": 6}, ["--configs", "6"], "a Sobol sequence is balanced only at those sizes", "not 6"),
     ({"seeds": 0}, ["--seeds", "0"], "seeds takes a positive integer", "--seeds takes a positive integer"),
     ({"workers": 0}, ["--workers", "0"], "workers must be a positive integer", "--workers must be"),
+    ({"grid": False}, ["--no-grid"], "grid=False trains the Sobol configurations only and needs the grid "
+     "from grid_table", "--no-grid trains the Sobol configurations only and needs the grid from --grid-table"),
+    ({"grid_table": "digits-v2"}, ["--grid-table", "digits-v2"], "grid_table is read only with grid=False",
+     "--grid-table is read only with --no-grid"),
+    ({"grid": False, "grid_table": "digits-v2"}, ["--no-grid", "--grid-table", "digits-v2"],
+     "a table recorded for workload 'digits', not 'tiny'", "not 'tiny'"),
     ({"trials_per_gpu": 0}, ["--trials-per-gpu", "0"], "trials_per_gpu must be a positive integer",
      "--trials-per-gpu must be"),
     ({"address": "nowhere"}, ["--address", "nowhere"], "bad Ray address", "bad Ray address"),
@@ -121,7 +146,7 @@ def _env() -> dict:
 
 
 @pytest.mark.slow  # trains, as Ray tasks
-def test_a_partial_recording_continues_and_the_dataset_replays(tmp_path):
+def test_a_partial_recording_continues_and_a_sample_without_the_grid_takes_it_and_replays(tmp_path):
     out = tmp_path / "tiny"
     first = subprocess.run(_command(out, "--limit", "3"), cwd=ROOT, env=_env(), capture_output=True,
                            text=True, timeout=300)
@@ -139,7 +164,19 @@ def test_a_partial_recording_continues_and_the_dataset_replays(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "bench", "tables", "--dir", str(tmp_path)], cwd=ROOT,
                             env=_env(), capture_output=True, text=True, timeout=120)
     assert "tiny  " in listed.stdout and "4 sampled configurations" in listed.stdout
-    matrix = bench.compare(["asha", "random"], workload="tiny", seeds=2, replay=out, out=tmp_path / "cmp",
+    # --no-grid: the Sobol configurations only, the grid taken from the recording above
+    sample = tmp_path / "sample"
+    no_grid = subprocess.run([*_command(sample), "--no-grid", "--grid-table", str(out)], cwd=ROOT, env=_env(),
+                             capture_output=True, text=True, timeout=300)
+    assert no_grid.returncode == 0, no_grid.stderr[-2000:]
+    assert "4 trainings (4 trained now)" in no_grid.stdout
+    taken = load_table(sample, "tiny")
+    assert taken.meta["grid_from"]["curves_sha256"] == table.meta["curves_sha256"]
+    assert taken.meta["recording"]["grid_seeds"] == [] and taken.meta["recording"]["jobs"] == 4
+    pd.testing.assert_frame_equal(taken.curves, table.curves)  # the grid's curves, as recorded
+    pd.testing.assert_frame_equal(*(pd.read_parquet(where / "space.parquet").drop(columns="epoch_compute_s")
+                                    for where in (sample, out)))  # the same Sobol curves; timings differ
+    matrix = bench.compare(["asha", "random"], workload="tiny", seeds=2, replay=sample, out=tmp_path / "cmp",
                            parallel=1, log=lambda line: None)
     assert len(matrix.runs) == 4 and not matrix.failed
 
