@@ -71,7 +71,8 @@ BAD = [
     ({"seeds": 0}, ["--seeds", "0"], "seeds takes a positive integer", "--seeds takes a positive integer"),
     ({"workers": 0}, ["--workers", "0"], "workers must be a positive integer", "--workers must be"),
     ({"grid": False}, ["--no-grid"], "grid=False trains the Sobol configurations only and needs the grid "
-     "from grid_table", "--no-grid trains the Sobol configurations only and needs the grid from --grid-table"),
+     "from grid_table", "--no-grid trains the Sobol configurations only and needs the grid from "
+     "--grid-table"),
     ({"grid_table": "digits-v2"}, ["--grid-table", "digits-v2"], "grid_table is read only with grid=False",
      "--grid-table is read only with --no-grid"),
     ({"grid": False, "grid_table": "digits-v2"}, ["--no-grid", "--grid-table", "digits-v2"],
