@@ -155,8 +155,8 @@ def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | Model
         if len(_BOOKS) >= 8:
             _BOOKS.clear()
         cost = table_cost_model(table) if is_dataset(table) else None
-        if cost is not None:
-            book = ModelBook(_surrogate(table, space), cost, space, seed)
+        if cost is not None and model is not None:  # a dataset (it has a model) with a cost model
+            book = ModelBook(_surrogate(table, space, model), cost, space, seed)
         else:  # a grid table, or a dataset without a cost model (a workload without its cost axes)
             book = CurveBook(table, space, repeat_for_seed(seed, int(table.meta["repeats"])))
         _BOOKS[key] = book
@@ -166,11 +166,14 @@ def curve_book(table: Table, space: SearchSpace, seed: int) -> CurveBook | Model
 _SURROGATES: dict[tuple, Surrogate] = {}
 
 
-def _surrogate(table: Table, space: SearchSpace) -> Surrogate:
-    """One surrogate per dataset and process (loading one takes about a second)."""
-    from bench.store.dataset import dataset_model, dataset_surrogate
+def _surrogate(table: Table, space: SearchSpace, model: str) -> Surrogate:
+    """One surrogate per dataset, model and process (loading one takes about a second).
 
-    key = (str(table.path), table.meta.get("curves_sha256"), dataset_model(table))
+    `model`: the dataset's model (bench.store.dataset.dataset_model), read once per replayed run.
+    """
+    from bench.store.dataset import dataset_surrogate
+
+    key = (str(table.path), table.meta.get("curves_sha256"), model)
     if key not in _SURROGATES:
-        _SURROGATES[key] = dataset_surrogate(table, space)
+        _SURROGATES[key] = dataset_surrogate(table, space, model)
     return _SURROGATES[key]

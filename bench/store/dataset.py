@@ -226,16 +226,16 @@ def cache_dir() -> Path:
     return folder
 
 
-def dataset_surrogate(table: Table, space: SearchSpace) -> Surrogate:
+def dataset_surrogate(table: Table, space: SearchSpace, model: str | None = None) -> Surrogate:
     """The dataset's surrogate: fitted on first use (under a minute), then loaded from the cache.
 
-    Its model is the one `bench check` chose on this dataset (fidelity.json beside it, for these
-    curves), else the default.
+    Its model is `model`, by default the one `bench check` chose on this dataset (fidelity.json
+    beside it, for these curves), else the default (dataset_model).
     """
     from bench.surrogate import load_surrogate
 
     return load_surrogate(dataset_frame(table, space), dataset_checksum(table), cache_dir(), space=space,
-                          model=dataset_model(table))
+                          model=dataset_model(table) if model is None else model)
 
 
 def dataset_model(table: Table) -> str:
