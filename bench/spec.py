@@ -10,6 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +29,18 @@ MAX_FAILURES = 2
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything that defines one run; stored in its manifest."""
+    """Everything that defines one run, as names, numbers and paths; stored in its manifest.
 
-    strategy: ResolvedStrategy
-    workload: Workload
+    The strategy and the workload are held by name (and the strategy's resolved parameters as
+    text, the workload's version) and resolved from their registries where the run uses them
+    (`spec.strategy`, `spec.workload`, looked up once per spec), so a RunSpec pickles, compares
+    and travels as plain values. Build one from resolved objects with `RunSpec.of`.
+    """
+
+    strategy_name: str
+    strategy_params: Mapping[str, str]
+    workload_name: str
+    workload_version: str
     seed: int
     budget: Budget
     samples: int
@@ -46,10 +55,42 @@ class RunSpec:
     resume: Path | None = None  # an unfinished run folder to continue (bench.live.resume)
     max_failures: int = MAX_FAILURES  # retries of a failed trial before it is recorded as errored
 
+    @classmethod
+    def of(cls, strategy: ResolvedStrategy, workload: Workload, **values: Any) -> RunSpec:
+        """The spec of a run of `strategy` on `workload` (resolved objects), with the other fields'
+        `values`; the objects given are the ones `spec.strategy` and `spec.workload` return."""
+        spec = cls(strategy_name=strategy.name,
+                   strategy_params={k: str(v) for k, v in sorted(strategy.params.items())},
+                   workload_name=workload.name, workload_version=str(workload.version), **values)
+        spec.__dict__.update(strategy=strategy, workload=workload)  # the cached lookups, as given
+        return spec
+
+    @cached_property
+    def strategy(self) -> ResolvedStrategy:
+        """The strategy, resolved from its name and parameters (strategies.resolve)."""
+        import strategies
+
+        return strategies.resolve(self.strategy_name, dict(self.strategy_params))
+
+    @cached_property
+    def workload(self) -> Workload:
+        """The workload, from its registry; one of another version than the spec's is refused."""
+        import workloads
+
+        workload = workloads.get(self.workload_name)
+        if str(workload.version) != self.workload_version:
+            raise BenchError(f"the run was described with {workload.name} version {self.workload_version}, "
+                             f"but the workload here is version {workload.version}")
+        return workload
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: a pickled spec carries names, not the objects looked up from them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     @property
     def run_id(self) -> str:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-        return f"{self.strategy.name.replace('+', '_')}-{self.workload.name}-seed{self.seed}-{stamp}"
+        return f"{self.strategy_name.replace('+', '_')}-{self.workload_name}-seed{self.seed}-{stamp}"
 
 
 def build_strategy(spec: RunSpec) -> Built:
@@ -179,8 +220,8 @@ def make_specs(strategy_params: Sequence[tuple[str, Mapping[str, Any]]], workloa
     budget = make_budget(workload.grid_budget_epochs, budget_epochs, budget_seconds, budget_fraction,
                          grid_budget_seconds=None if cost_model is None else cost_model.grid_cost_s(workload))
     samples = resolve_samples(samples, workload)
-    return [RunSpec(strategy=strategy, workload=workload, seed=seed + i, budget=budget, samples=samples,
-                    workers=workers or 0, out_dir=out_dir, **common)
+    return [RunSpec.of(strategy, workload, seed=seed + i, budget=budget, samples=samples,
+                       workers=workers or 0, out_dir=out_dir, **common)
             for strategy in resolved for i in range(seeds)]
 
 
@@ -188,56 +229,58 @@ def spec_record(spec: RunSpec) -> dict[str, Any]:
     """Every RunSpec field as names, numbers and text (JSON): what a matrix worker or Ray task
     receives and what a run's manifest stores under `spec`. `spec_from_record` reads it back.
 
-    Strategies and workloads travel as their names (and the strategy's resolved parameters, the
-    workload's version), and are looked up again from their registries where the run executes.
+    The strategy is recorded as {"name", "params"} and the workload as {"name", "version"} (the
+    record's keys since manifests first held it, which also name matrix runs' folders).
     """
-    return {f.name: _TO_RECORD.get(f.name, _plain)(getattr(spec, f.name)) for f in fields(RunSpec)}
+    record: dict[str, Any] = {}
+    for f in fields(RunSpec):
+        key, part = _RECORD_KEY.get(f.name, (f.name, None))
+        value = _TO_RECORD.get(f.name, _plain)(getattr(spec, f.name))
+        if part is None:
+            record[key] = value
+        else:
+            record.setdefault(key, {})[part] = value
+    return record
 
 
 def spec_from_record(record: Mapping[str, Any], spec_type: type[RunSpec] | None = None,
                      **overrides: Any) -> RunSpec:
     """The RunSpec `record` (from `spec_record`) describes, with `overrides` for some fields.
 
+    The strategy and workload are looked up now, so a record this install cannot run fails here.
+
     Raises:
-        BenchError: a field this version of bench does not know, or a workload whose version is
-            not the one recorded (a cluster node with another install, a run recorded before an
-            upgrade).
+        BenchError: a field this version of bench does not know, a strategy or parameter the
+            registry refuses, or a workload whose version is not the one recorded (a cluster node
+            with another install, a run recorded before an upgrade).
     """
-    known = {f.name for f in fields(RunSpec)}
+    known = {_RECORD_KEY.get(f.name, (f.name, None))[0] for f in fields(RunSpec)}
     unknown = sorted(set(record) - known)
     if unknown:
         raise BenchError(f"a run description with fields this bench does not know: {', '.join(unknown)}")
-    values = {name: _FROM_RECORD.get(name, _plain)(value) for name, value in record.items()}
-    return (spec_type or RunSpec)(**{**values, **overrides})
+    values: dict[str, Any] = {}
+    for f in fields(RunSpec):
+        key, part = _RECORD_KEY.get(f.name, (f.name, None))
+        if key in record:
+            value = record[key] if part is None else record[key][part]
+            values[f.name] = _FROM_RECORD.get(f.name, _plain)(value)
+    spec = (spec_type or RunSpec)(**{**values, **overrides})
+    spec.strategy, spec.workload  # noqa: B018  (looked up now: refused here, not mid-run)
+    return spec
 
 
 def _plain(value: Any) -> Any:
     return value
 
 
-def _strategy_record(strategy: ResolvedStrategy) -> dict[str, Any]:
-    return {"name": strategy.name, "params": {k: str(v) for k, v in sorted(strategy.params.items())}}
-
-
-def _strategy_from_record(record: Mapping[str, Any]) -> ResolvedStrategy:
-    import strategies
-
-    return strategies.resolve(record["name"], dict(record["params"]))
-
-
-def _workload_from_record(record: Mapping[str, Any]) -> Workload:
-    import workloads
-
-    workload = workloads.get(record["name"])
-    if str(workload.version) != str(record["version"]):
-        raise BenchError(f"the run was described with {workload.name} version {record['version']}, but the "
-                         f"workload here is version {workload.version}")
-    return workload
-
-
+#: Fields recorded inside an object of the record: field -> (record key, key inside it).
+_RECORD_KEY: dict[str, tuple[str, str | None]] = {
+    "strategy_name": ("strategy", "name"), "strategy_params": ("strategy", "params"),
+    "workload_name": ("workload", "name"), "workload_version": ("workload", "version"),
+}
 _TO_RECORD: dict[str, Any] = {
-    "strategy": _strategy_record,
-    "workload": lambda workload: {"name": workload.name, "version": str(workload.version)},
+    "strategy_params": lambda params: {k: str(v) for k, v in sorted(params.items())},
+    "workload_version": str,
     "budget": lambda budget: budget.as_dict(),
     "out_dir": str,
     "resume": lambda folder: None if folder is None else str(folder),
@@ -245,8 +288,8 @@ _TO_RECORD: dict[str, Any] = {
     "command": list,
 }
 _FROM_RECORD: dict[str, Any] = {
-    "strategy": _strategy_from_record,
-    "workload": _workload_from_record,
+    "strategy_params": lambda params: {k: str(v) for k, v in sorted(params.items())},
+    "workload_version": str,
     "budget": lambda record: Budget.from_dict(record),
     "out_dir": Path,
     "resume": lambda folder: None if folder is None else Path(folder),

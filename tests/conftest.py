@@ -53,7 +53,7 @@ def run_spec_factory(tmp_path):
 
     def make(strategy="asha", params=None, budget_epochs=8, samples=4, workers=2, seed=0, target=None,
              workload="digits", out=None):
-        return RunSpec(
+        return RunSpec.of(
             strategy=strategies.resolve(strategy, params or {}),
             workload=workloads.get(workload),
             seed=seed,

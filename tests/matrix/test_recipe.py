@@ -22,10 +22,13 @@ from bench.spec import RunSpec, spec_from_record, spec_record
 MATRIX_OWN = {"progress": False, "resume": None}
 
 
+#: RunSpec fields RunSpec.of fills from the resolved strategy and workload it is given.
+FROM_OBJECTS = {"strategy_name", "strategy_params", "workload_name", "workload_version"}
+
+
 def _spec_with_every_field_changed() -> RunSpec:
     """A RunSpec whose every field differs from its default, so a dropped field shows."""
     values = {
-        "strategy": strategies.resolve("asha", {"grace_period": "2"}), "workload": workloads.get("digits"),
         "seed": 7, "budget": Budget("seconds", 123.0, "reference-seconds"), "samples": 9, "workers": 3,
         "out_dir": Path("/tmp/somewhere"), "target": 0.9, "address": "127.0.0.1:6379",
         "workload_options": {"data_dir": "/data/x"}, "trials_per_gpu": 4, "command": ("bench", "compare"),
@@ -33,27 +36,39 @@ def _spec_with_every_field_changed() -> RunSpec:
     }
     fields = {f.name for f in dataclasses.fields(RunSpec)}
     # A new RunSpec field must be given a value here, and RunRecipe must carry it (or MATRIX_OWN name it).
-    assert set(values) == fields, f"fields not covered: {sorted(fields ^ set(values))}"
-    return RunSpec(**values)
+    assert set(values) | FROM_OBJECTS == fields, f"fields not covered: {sorted(fields ^ set(values))}"
+    return RunSpec.of(strategies.resolve("asha", {"grace_period": "2"}), workloads.get("digits"), **values)
 
 
 def _assert_same_run(given: RunSpec, back: RunSpec, own: dict) -> None:
     for field in dataclasses.fields(RunSpec):
         expected, value = getattr(given, field.name), getattr(back, field.name)
-        if field.name in own:
-            assert value == own[field.name], field.name
-        elif field.name == "strategy":
-            assert value.describe() == expected.describe()
-        elif field.name == "workload":
-            assert (value.name, value.version) == (expected.name, expected.version)
-        else:
-            assert value == expected, field.name
+        assert value == own.get(field.name, expected), field.name
+    # the names resolve to the same strategy (every parameter) and the same registered workload
+    assert back.strategy.describe() == given.strategy.describe()
+    assert back.strategy.params == given.strategy.params
+    assert back.workload is given.workload
+
+
+def test_a_runspec_holds_names_and_pickles_without_the_objects_it_resolves():
+    spec = _spec_with_every_field_changed()
+    assert (spec.strategy_name, spec.workload_name, spec.workload_version) == ("asha", "digits", "2")
+    assert spec.strategy_params["grace_period"] == "2"
+    pickled = pickle.dumps(spec)
+    assert b"ResolvedStrategy" not in pickled and b"Workload" not in pickled  # names only
+    back = pickle.loads(pickled)
+    assert back == spec and "strategy" not in back.__dict__  # looked up again where it is used
+    _assert_same_run(spec, back, {})
 
 
 def test_every_runspec_field_survives_its_record_as_json():
     spec = _spec_with_every_field_changed()
     record = json.loads(json.dumps(spec_record(spec)))
-    assert set(record) == {f.name for f in dataclasses.fields(RunSpec)}
+    # the record's keys since manifests first held it: strategy {name, params}, workload {name, version}
+    names = {f.name for f in dataclasses.fields(RunSpec)}
+    assert set(record) == names - FROM_OBJECTS | {"strategy", "workload"}
+    assert record["strategy"] == {"name": "asha", "params": dict(spec.strategy_params)}
+    assert record["workload"] == {"name": "digits", "version": "2"}
     _assert_same_run(spec, spec_from_record(record), {})
 
 

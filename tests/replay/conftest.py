@@ -42,7 +42,7 @@ def replay_spec(tmp_path):
     def make(strategy="asha", params=None, budget_epochs=None, samples=None, workers=4, seed=0, target=None,
              budget=None, out=None):
         workload = workloads.get("digits")
-        return RunSpec(
+        return RunSpec.of(
             strategy=strategies.resolve(strategy, params or {}), workload=workload, seed=seed,
             budget=budget or Budget("epochs", budget_epochs or workload.grid_budget_epochs),
             samples=samples or workload.space.grid_size(), workers=workers,

@@ -50,7 +50,7 @@ def golden_figures(out: Path) -> tuple[list[dict], dict]:
     runs = []
     for name in STRATEGIES:
         for seed in SEEDS:
-            spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
+            spec = RunSpec.of(strategy=strategies.resolve(name), workload=workload, seed=seed,
                            budget=budget, samples=workload.space.grid_size(),
                            workers=4, out_dir=out, progress=False)
             runs.append(load_run(execute_replay(spec, table).folder))

@@ -78,14 +78,17 @@ def test_strategy_replay_cannot_run_says_why(digits_table, replay_spec, tmp_path
 
     import strategies
     from bench.replay import execute_replay
+    from bench.spec import RunSpec
     from strategies.base import Built, Component
 
     resources = Component(name="resources", summary="moves CPUs between trials", params=(),
                           build=lambda ctx, params: Built(scheduler=ResourceChangingScheduler()))
     base = strategies.resolve("random")
     spec = replay_spec(out=tmp_path / "out")
-    spec = dataclasses.replace(spec, strategy=dataclasses.replace(base, name="random+resources",
-                                                                  scheduler=resources))
+    composed = dataclasses.replace(base, name="random+resources", scheduler=resources)  # in no registry
+    named = ("strategy_name", "strategy_params", "workload_name", "workload_version")  # what .of fills in
+    others = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name not in named}
+    spec = RunSpec.of(composed, spec.workload, **others)
     with pytest.raises(BenchError, match="cannot run in replay: its scheduler "
                                          "ResourceChangingScheduler.*resources"):
         execute_replay(spec, digits_table)

@@ -40,7 +40,7 @@ def test_replay_decides_like_a_real_tune_run(name, digits_table, ray_session, tm
 
     samples, budget, seed = CASES[name]
     workload = workloads.get("digits")
-    spec = RunSpec(strategy=strategies.resolve(name), workload=workload, seed=seed,
+    spec = RunSpec.of(strategy=strategies.resolve(name), workload=workload, seed=seed,
                    budget=Budget("epochs", budget), samples=samples, workers=1, out_dir=tmp_path,
                    progress=False, workload_options={"replay_table": str(digits_table.path)})
     live = load_run(execute(spec).folder).epochs

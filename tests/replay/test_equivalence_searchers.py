@@ -44,7 +44,7 @@ CASES = {
 def both_sides(name, params, samples, budget, seed, workers, table, out):
     from bench.live.runner import execute
 
-    spec = RunSpec(strategy=strategies.resolve(name, params), workload=workloads.get("digits"), seed=seed,
+    spec = RunSpec.of(strategy=strategies.resolve(name, params), workload=workloads.get("digits"), seed=seed,
                    budget=Budget("epochs", budget), samples=samples, workers=workers, out_dir=out,
                    progress=False, workload_options={"replay_table": str(table.path)})
     live = load_run(execute(spec).folder)

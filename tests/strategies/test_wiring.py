@@ -312,7 +312,7 @@ def _replay(name, table, out: Path, budget_epochs: float):
     from bench.spec import RunSpec
     from bench.store.results import load_run
 
-    spec = RunSpec(strategy=strategies.resolve(name), workload=workloads.get("digits"), seed=0,
+    spec = RunSpec.of(strategy=strategies.resolve(name), workload=workloads.get("digits"), seed=0,
                    budget=Budget("epochs", budget_epochs), samples=REPLAY_SAMPLES, workers=4, out_dir=out,
                    target=None, progress=False)
     stored = load_run(execute_replay(spec, table).folder)
