@@ -12,6 +12,13 @@ def tests(session):
 
 
 @nox.session
+def quick(session):
+    """The tests that neither start Ray nor train (`-m "not slow"`), two at a time (pytest-xdist):
+    the edit-and-check loop. CI runs the whole suite, one test at a time."""
+    session.run("python", "-m", "pytest", "-q", "-m", "not slow", "-n", "2", *session.posargs)
+
+
+@nox.session
 def lint(session):
     """ruff over the whole repository and mypy over the bench package (settings in pyproject.toml)."""
     session.run("python", "-m", "ruff", "check", ".")
