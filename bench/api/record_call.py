@@ -54,7 +54,8 @@ def record(workload: str = "digits", *, configs: int = DEFAULT_CONFIGS, seeds: i
             and the dataset takes its grid from `grid_table`.
         grid_table: with grid=False, a grid table of this workload recorded before (a folder, or a
             name from `bench tables`: by `bench record`, or `bench run --strategy grid --repeats N`).
-        workers: trainings at once (default: the Ray cluster's CPUs).
+        workers: trainings at once (default: the Ray cluster's CPUs, or GPUs x trials_per_gpu on a
+            cluster with GPUs).
         address: a Ray cluster to record on (auto, host:port, ray://host:port); default a local Ray.
         trials_per_gpu: on a cluster with GPUs, trainings packed onto each GPU, each task taking
             1/trials_per_gpu of one (default: as many as fit in GPU memory, as live runs choose);

@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --no-grid: a grid table of the workload recorded before (a folder, or a "
                              "name from `bench tables`)")
     parser.add_argument("--workers", type=int, default=None,
-                        help="trainings at once (default: the Ray cluster's CPUs)")
+                        help="trainings at once (default: the Ray cluster's CPUs, or GPUs x trials per GPU "
+                             "on a cluster with GPUs)")
     parser.add_argument("--address", default=None,
                         help="a Ray cluster to record on (auto, host:port, ray://host:port)")
     parser.add_argument("--trials-per-gpu", type=int, default=None,
