@@ -71,8 +71,9 @@ def make_plan(workload: Workload, configs: int = DEFAULT_CONFIGS, seeds: int = D
               grid_table: Table | None = None) -> RecordPlan:
     """The plan for `workload`; bad counts and a workload without grid values are refused in one line.
 
-    `grid_table`: a grid table of `workload` (loaded) whose grid the dataset takes instead of
-    training it (`--no-grid`); it must be of this workload's version and grid.
+    `grid_table`: a grid table of `workload` whose grid the dataset takes instead of training it
+    (`--no-grid`), as bench.store.tables.load_table accepted it for the workload: of its version and
+    search space, with every grid point of every repeat.
     """
     if isinstance(configs, bool) or not isinstance(configs, int) or configs < 1 or configs & (configs - 1):
         raise BenchError(f"{option('configs')} takes a power of two (1, 2, 4, ... 1024: a Sobol sequence is "
@@ -85,8 +86,6 @@ def make_plan(workload: Workload, configs: int = DEFAULT_CONFIGS, seeds: int = D
         raise BenchError(f"workload {workload.name} has no grid values for {', '.join(empty)}: a recording "
                          "trains the grid (the reference every figure is normalised by); accepted: a "
                          "workload whose every hyperparameter has grid values")
-    if grid_table is not None:
-        check_grid_table(grid_table, workload)
     return RecordPlan(workload=workload.name, version=str(workload.version), max_epochs=workload.max_epochs,
                       configs=configs, seeds=seeds, grid_size=workload.space.grid_size(),
                       grid_table_sha256=None if grid_table is None else str(grid_table.meta["curves_sha256"]))
@@ -95,22 +94,6 @@ def make_plan(workload: Workload, configs: int = DEFAULT_CONFIGS, seeds: int = D
 def no_grid_option() -> str:
     """How the user asked for a recording without the grid: `--no-grid`, or `grid=False` in the API."""
     return "--no-grid" if on_command_line() else "grid=False"
-
-
-def check_grid_table(table: Table, workload: Workload) -> None:
-    """Refuse a grid table another version or grid of the workload recorded, or one without every point."""
-    recorded = table.meta["workload"]
-    accepted = (f"accepted: a grid table of {workload.name} v{workload.version} (`bench tables`), recorded "
-                f"by `bench record` or `bench run --strategy grid --repeats N`")
-    same_version = str(recorded.get("version")) == str(workload.version)
-    if not same_version or recorded.get("max_epochs") != workload.max_epochs:
-        raise BenchError(f"{table.path}: a grid table of {workload.name} v{recorded.get('version')} "
-                         f"({recorded.get('max_epochs')} epochs), not v{workload.version} "
-                         f"({workload.max_epochs} epochs); {accepted}")
-    points = int(table.curves["grid_index"].nunique())
-    if recorded.get("space") != workload.space.as_dict() or points != workload.space.grid_size():
-        raise BenchError(f"{table.path}: its grid ({points} points) is not {workload.name}'s grid of "
-                         f"{workload.space.grid_size()} points; {accepted}")
 
 
 def plan_jobs(plan: RecordPlan, workload: Workload) -> list[dict[str, Any]]:

@@ -44,9 +44,10 @@ def test_the_default_plan_is_digits_v2s_recording():
     assert sum(job["source"] == "grid" for job in jobs) == 3 * digits.space.grid_size()
 
 
-def test_a_plan_without_the_grid_names_its_grid_table_and_refuses_another_version_or_grid():
-    import copy
-    import dataclasses
+def test_a_plan_without_the_grid_names_its_grid_table_and_refuses_another_version_or_grid(tmp_path):
+    import shutil
+
+    from bench.store.results import file_sha256
 
     digits = workloads.get("digits")
     table = load_table(REFERENCE_DIR / "digits-v2", "digits")
@@ -54,13 +55,29 @@ def test_a_plan_without_the_grid_names_its_grid_table_and_refuses_another_versio
     assert plan.as_dict()["grid_table_sha256"] == table.meta["curves_sha256"]
     assert plan.job_count == 4 and all(job["source"] == "sobol" for job in plan_jobs(plan, digits))
     assert "grid_table_sha256" not in make_plan(digits, 4, 1).as_dict()  # digits v2's plan keys
-    older = dataclasses.replace(table, meta=copy.deepcopy(table.meta))
-    older.meta["workload"]["version"] = "1"
-    with pytest.raises(BenchError, match="a grid table of digits v1 .* not v2"):
-        make_plan(digits, 4, 1, older)
-    fewer = dataclasses.replace(table, curves=table.curves[table.curves["grid_index"] > 0])
-    with pytest.raises(BenchError, match=r"its grid \(242 points\) is not digits's grid of 243 points"):
-        make_plan(digits, 4, 1, fewer)
+
+    def grid_table(name, edit_meta, curves=None):
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in ("table.json", "curves.parquet"):
+            shutil.copy(REFERENCE_DIR / "digits-v2" / file, folder)
+        meta = json.loads((folder / "table.json").read_text())
+        if curves is not None:
+            curves.to_parquet(folder / "curves.parquet", index=False)
+            meta.update(curves_sha256=file_sha256(folder / "curves.parquet"), rows=len(curves))
+        edit_meta(meta)
+        (folder / "table.json").write_text(json.dumps(meta))
+        return folder
+
+    def refused(folder, says):
+        with pytest.raises(BenchError, match=says):
+            bench.record("digits", configs=4, seeds=1, grid=False, grid_table=folder, out=tmp_path / "out")
+        assert not (tmp_path / "out").exists()
+
+    older = grid_table("older", lambda meta: meta["workload"].update(version="1"))
+    refused(older, "recorded for digits version 1, but the workload is now version 2")
+    fewer = grid_table("fewer", lambda meta: None, curves=table.curves[table.curves["grid_index"] > 0])
+    refused(fewer, r"726 curves, expected 243 grid points x 3 repeats")
 
 
 # (API keyword arguments, CLI argv, what the API's message says, what the CLI's says)
