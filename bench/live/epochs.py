@@ -18,6 +18,20 @@ def scored_accuracy(workload: Workload, metrics: EpochMetrics) -> tuple[bool, fl
     return diverged, workload.chance_accuracy if diverged else float(metrics.val_accuracy)
 
 
+def training_device(options: Mapping[str, Any]) -> str:
+    """Where a live trial or a recorded training trains: CUDA when this process sees a GPU and the
+    workload's options do not ask for the CPU."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() and options.get("device") != "cpu" else "cpu"
+
+
+def charged_share(device: str, gpu_share: float) -> float:
+    """The part of an epoch's measured seconds it is charged: its share of the GPU it trains on, so
+    packed and unpacked sweeps compare; all of it on the CPU (a CPU trial owns the cores it was given)."""
+    return gpu_share if device == "cuda" else 1.0
+
+
 def measure_epoch(trainer: EpochTrainer, device: str) -> tuple[EpochMetrics, float]:
     """Train one epoch; returns its metrics and its seconds (CUDA synchronised on both ends)."""
     import torch
@@ -48,7 +62,7 @@ def train_curve(workload: Workload, config: dict[str, Any], seed: int,
     trainer = workload.make_trainer(workload.space.normalise(config),
                                     TrainerContext(device=device, cpu_threads=1, seed=seed,
                                                    options=dict(options or {})))
-    share = device_share if device == "cuda" else 1.0
+    share = charged_share(device, device_share)
     rows = []
     for epoch in range(1, workload.max_epochs + 1):
         metrics, measured = measure_epoch(trainer, device)

@@ -27,20 +27,17 @@ class TorchTrial:
     def __init__(self, config: Mapping[str, Any], workload: Workload, workload_options: Mapping[str, Any],
                  training_seed: int, cpu_threads: int, device_share: float) -> None:
         import ray
-        import torch
 
         import workloads
+        from bench.live.epochs import charged_share, training_device
 
         self.workload = workload
         self.hyperparameters = workload.space.normalise(config)
-        self.device = ("cuda" if torch.cuda.is_available() and workload_options.get("device") != "cpu"
-                       else "cpu")
+        self.device = training_device(workload_options)
         context = workloads.TrainerContext(device=self.device, cpu_threads=cpu_threads, seed=training_seed,
                                            options=dict(workload_options))
         self.trainer = workload.make_trainer(self.hyperparameters, context)
-        # Each epoch's measured seconds are multiplied by the trial's share of the device, so packed
-        # and unpacked sweeps compare; a CPU trial owns the cores it was given.
-        self.device_share = 1.0 if self.device == "cpu" else device_share
+        self.device_share = charged_share(self.device, device_share)
         # unique per node, even for two nodes on one host
         self.node_id = ray.get_runtime_context().get_node_id()
 

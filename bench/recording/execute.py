@@ -73,13 +73,12 @@ def train_job(workload: Workload, job: dict[str, Any], options: dict[str, Any]) 
     Ray session started before a `module:attribute` workload was registered would not know it.
     """
     import ray
-    import torch
 
-    from bench.live.epochs import train_curve
+    from bench.live.epochs import train_curve, training_device
 
     os.environ["OMP_NUM_THREADS"] = "1"
     share = float(ray.get_runtime_context().get_assigned_resources().get("GPU", 0.0))
-    device = "cuda" if share > 0 and torch.cuda.is_available() and options.get("device") != "cpu" else "cpu"
+    device = training_device(options) if share > 0 else "cpu"
     rows = train_curve(workload, job["config"], job["seed"], options, device=device, device_share=share)
     host, fingerprint = _node()
     return {"config_id": job["config_id"], "seed": job["seed"], "rows": rows, "node": host,
