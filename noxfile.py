@@ -8,14 +8,15 @@ nox.options.sessions = ["tests"]
 
 @nox.session
 def tests(session):
-    session.run("python", "-m", "pytest", "-q", *session.posargs)
+    """The whole suite, four tests at a time (pytest-xdist; the README's test command, what CI runs)."""
+    session.run("python", "-m", "pytest", "-q", "-n", "4", *session.posargs)
 
 
 @nox.session
 def quick(session):
-    """The tests that neither start Ray nor train (`-m "not slow"`), two at a time (pytest-xdist):
-    the edit-and-check loop. CI runs the whole suite, one test at a time."""
-    session.run("python", "-m", "pytest", "-q", "-m", "not slow", "-n", "2", *session.posargs)
+    """The tests that neither start Ray nor train (`-m "not slow"`), four at a time (pytest-xdist):
+    the edit-and-check loop."""
+    session.run("python", "-m", "pytest", "-q", "-m", "not slow", "-n", "4", *session.posargs)
 
 
 @nox.session

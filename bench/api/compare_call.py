@@ -87,7 +87,8 @@ def compare(strategies: Sequence[str] | str = "all", *, seeds: int = 20, seed: i
             the same folder skips the runs already complete.
         target, tolerance, reference, claims, targets, verdict: as for `report`; every run goes on to
             its budget, so every target of the ladder is measured.
-        parallel: runs executed at once (default: the CPUs for replay, 1 live).
+        parallel: runs executed at once (default: replay starts in this process and moves to one worker
+            per CPU once the runs left pay for their start; the cluster's CPUs with `address`; 1 live).
         trials_per_gpu, max_failures, data_dir: as `bench run`'s options of those names, carried to
             every run of the matrix (each run's manifest records them).
         log: where the matrix's progress lines go.

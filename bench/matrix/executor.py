@@ -53,6 +53,22 @@ def local_cpus() -> int:
         return os.cpu_count() or 1
 
 
+#: Seconds a local replay worker process spends before its first run: Python, torch and Ray Tune
+#: imports, the table loaded and its surrogate and cost model built. Measured on the 2-core build
+#: machine on 2026-12-06: 9.1 s of CPU for two workers of `compare --strategies asha,grid --seeds 6`.
+WORKER_START_S = 4.5
+
+
+def worth_workers(mean_run_s: float, remaining: int, workers: int) -> bool:
+    """Whether `remaining` replay runs of about `mean_run_s` seconds each end sooner on `workers` fresh
+    worker processes than one after another in this process, whose table is already loaded: the
+    runs' time saved, `remaining * mean_run_s * (1 - 1 / workers)`, must exceed a worker's start."""
+    workers = min(workers, remaining)
+    if workers < 2:
+        return False
+    return remaining * mean_run_s * (1 - 1 / workers) > WORKER_START_S
+
+
 def default_parallel(mode: str, address: str | None, cluster: dict | None) -> int:
     if mode == "live":
         return 1
@@ -110,7 +126,7 @@ def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
         files = outcome.pop("files", None)
         if files:
             folders.unpack(files, recipe.folder,
-                           {"key": recipe.key, "parallel": parallel, **outcome["executed"]})
+                           {"key": recipe.key, "parallel": result.parallel, **outcome["executed"]})
         result.outcomes[recipe.index] = outcome
         record.append({k: v for k, v in outcome.items() if k != "index"})
         progress.update(outcome)
@@ -121,13 +137,9 @@ def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
             from bench.matrix.live_drivers import run_live
 
             run_live(todo, parallel, cluster, on_done)
-        elif parallel == 1 and options.address is None:
-            from bench.matrix import worker
-
-            if table is not None:
-                worker.prime(table)
-            for recipe in todo:
-                on_done(worker.run_replay(recipe))
+        elif options.address is None and (parallel == 1 or options.parallel is None):
+            _run_here_then_on_workers(todo, table, parallel if options.parallel is None else 1, result,
+                                      on_done)
         elif options.address is None:
             from bench.matrix.local import run_local
 
@@ -147,8 +159,34 @@ def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
         progress.close()
         record.close()
         result.wall_s = time.perf_counter() - start
-    log(f"matrix: {len(todo)} runs in {result.wall_s:.1f} s wall at --parallel {parallel}"
+    log(f"matrix: {len(todo)} runs in {result.wall_s:.1f} s wall at --parallel {result.parallel}"
         + (f", {len(done)} skipped as already complete" if done else "")
         + (f", {progress.failed} failed" if progress.failed else ""))
     log(f"time by strategy (run seconds): {progress.time_by_strategy()}")
     return result
+
+
+def _run_here_then_on_workers(todo: list[RunRecipe], table: Table | None, workers: int, result: MatrixResult,
+                              on_done: Callable[[dict], None]) -> None:
+    """Replay `todo` in this process, one run after another, until the runs left would end sooner on
+    `workers` worker processes (`worth_workers`, judged after each run from the runs so far), then
+    hand those to the workers. `workers` 1 (`--parallel 1`): all here, in order. A small matrix so
+    never pays for processes whose start costs more than its runs; a large one, or one whose later
+    strategies are slow, moves to the workers after its first runs."""
+    from bench.matrix import worker
+
+    if table is not None:
+        worker.prime(table)
+    result.parallel = 1
+    spent: list[float] = []
+    queue = list(todo)
+    while queue:
+        if spent and worth_workers(sum(spent) / len(spent), len(queue), workers):
+            from bench.matrix.local import run_local
+
+            result.parallel = min(workers, len(queue))
+            run_local(queue, result.parallel, queue[0].table_path, on_done)
+            return
+        outcome = worker.run_replay(queue.pop(0))
+        spent.append(outcome["cpu_s"])  # CPU, not wall: a busy machine slows the workers' start as much
+        on_done(outcome)

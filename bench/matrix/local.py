@@ -79,7 +79,7 @@ class _Worker:
 def run_local(recipes: Iterable[RunRecipe], parallel: int, table_path: str | None,
               on_done: Callable[[dict], None]) -> None:
     """Run `recipes` on `parallel` worker processes, calling `on_done(outcome)` as each ends."""
-    from bench.matrix.worker import outcome
+    from bench.matrix.worker import outcome, remove_scratch
 
     queue = deque(recipes)
     context = multiprocessing.get_context("spawn")
@@ -104,6 +104,7 @@ def run_local(recipes: Iterable[RunRecipe], parallel: int, table_path: str | Non
                     continue  # woken by the sentinel of another worker
                 if result is None:
                     w.process.join()
+                    remove_scratch(w.process.pid)
                     result = outcome(w.recipe, "failed", time.perf_counter() - w.started,  # type: ignore[arg-type]  # busy
                                      f"worker process died (exit code {w.process.exitcode})",
                                      executed={"host": None, "pid": w.process.pid, "node_id": None})

@@ -21,9 +21,10 @@ def parallel_count(text: str) -> int:
 
 def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parallel", type=parallel_count, default=None, metavar="N",
-                        help="runs executed at once (default: the CPUs here, "
-                             "or the cluster's with --address, for replay; 1 for live runs; "
-                        "1 = one after another, in order)")
+                        help="runs executed at once (1 = one after another, in order, in this process). "
+                             "Default: replay starts here and moves to one worker process per CPU once "
+                             "the runs left pay for their start; the cluster's CPUs with --address; "
+                             "1 for live runs")
     parser.add_argument("--verbose", action="store_true", help="one line per run under the progress bar")
 
 

@@ -125,6 +125,18 @@ def outcome(recipe: RunRecipe, status: str, wall_s: float, error: str | None = N
     }
 
 
+def scratch_prefix(pid: int) -> str:
+    """The name that starts the temporary folders of process `pid`'s runs (a dead worker's are removed
+    by the driver: the worker had no chance to)."""
+    return f"bench-matrix-{pid}-"
+
+
+def remove_scratch(pid: int) -> None:
+    """Remove the temporary run folders left by process `pid`, a worker that died mid-run."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{scratch_prefix(pid)}*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_replay(recipe: RunRecipe) -> dict:
     """Replay one recipe into a private temporary folder and return its files with the outcome."""
     from bench.matrix.folders import pack
@@ -134,7 +146,7 @@ def run_replay(recipe: RunRecipe) -> dict:
     loaded = table(recipe.table_path)  # type: ignore[arg-type]  # a replay recipe names its table
     imported(recipe)
     start, cpu_start = time.perf_counter(), time.process_time()
-    scratch = Path(tempfile.mkdtemp(prefix="bench-matrix-"))
+    scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix(os.getpid())))
     try:
         summary, error = None, None
         try:

@@ -21,6 +21,7 @@ import pytest
 
 from bench.cli import main
 from bench.store.results import write_manifest
+from tests.conftest import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ("run", "--strategy", "grid", "--until", "budget", "--workers", "1", "--quiet")
@@ -28,14 +29,19 @@ RUN = ("run", "--strategy", "grid", "--until", "budget", "--workers", "1", "--qu
 
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory) -> Path:
-    """One complete run folder from a real `bench run` (3 epochs of one grid trial)."""
-    out = tmp_path_factory.mktemp("real") / "out"
-    env = {k: v for k, v in __import__("os").environ.items() if k != "RAY_ADDRESS"}
-    done = subprocess.run([sys.executable, "-m", "bench", *RUN, "--budget-epochs", "3", "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    (folder,) = [p for p in out.iterdir() if p.is_dir()]
-    return folder
+    """One complete run folder from a real `bench run` (3 epochs of one grid trial), run once per test
+    session (also across pytest-xdist's workers); the tests copy it, never change it."""
+
+    def build() -> Path:
+        out = tmp_path_factory.mktemp("real") / "out"
+        env = {k: v for k, v in __import__("os").environ.items() if k != "RAY_ADDRESS"}
+        argv = [sys.executable, "-m", "bench", *RUN, "--budget-epochs", "3", "--out", str(out)]
+        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        (folder,) = [p for p in out.iterdir() if p.is_dir()]
+        return folder
+
+    return built_once(tmp_path_factory, "real_run", build)
 
 
 # ---- ways to prepare a workspace: each returns the argv to run, given the workspace -----------

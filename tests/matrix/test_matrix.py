@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +48,10 @@ def test_a_killed_worker_is_a_recorded_failure_and_the_matrix_goes_on(serial_and
     assert [(r["strategy"], r["seed"], r["error"]) for r in failed] == [
         ("random", 1, "worker process died (exit code 3)")]
     assert len(tables(out)) == 5 and (out / "report" / "report.md").exists()
+    # The run's temporary folder, which the killed worker could not remove, is gone too.
+    from bench.matrix.worker import scratch_prefix
+
+    assert not list(Path(tempfile.gettempdir()).glob(f"{scratch_prefix(failed[0]['executed']['pid'])}*"))
 
 
 def test_parallel_gives_the_serial_tables(serial_and_parallel):
@@ -105,3 +110,42 @@ def test_ray_tasks_give_the_serial_tables_and_a_lost_task_is_a_failure(ray_sessi
         pd.testing.assert_frame_equal(one[name], frame)
     nodes = {r["executed"]["node_id"] for r in records(out) if r["status"] == "complete"}
     assert len(nodes) == 1 and None not in nodes
+
+
+@pytest.mark.parametrize("mean_run_s, remaining, workers, expected", [
+    (0.3, 12, 2, False),   # a nightly smoke matrix: 1.8 s saved < one worker's start
+    (0.3, 40, 2, True),    # 6 s saved
+    (5.0, 2, 2, True),     # two slow runs (pb2): 5 s saved
+    (5.0, 1, 8, False),    # one run left: nothing runs beside it
+    (100.0, 50, 1, False),  # one CPU: workers only add their start
+])
+def test_worker_processes_are_started_only_when_the_runs_left_pay_for_their_start(
+        mean_run_s, remaining, workers, expected):
+    from bench.matrix.executor import worth_workers
+
+    assert worth_workers(mean_run_s, remaining, workers) is expected
+
+
+def test_by_default_a_small_matrix_replays_here_and_a_long_one_moves_to_worker_processes(
+        serial_and_parallel, tmp_path, monkeypatch):
+    import os
+
+    from bench.matrix import executor
+
+    serial, _ = serial_and_parallel
+    monkeypatch.setattr(executor, "local_cpus", lambda: 2)
+    small = tmp_path / "small"
+    assert main([*MATRIX, "--out", str(small)]) == 0  # no --parallel: the default; runs of 0.01-0.1 s
+    assert {r["executed"]["pid"] for r in records(small)} == {os.getpid()}
+    # Runs that cost more than a worker's start: after the first run, the rest go to two workers.
+    monkeypatch.setattr(executor, "WORKER_START_S", 0.0)
+    moved = tmp_path / "moved"
+    assert main([*MATRIX, "--out", str(moved)]) == 0
+    pids = [r["executed"]["pid"] for r in records(moved)]
+    assert pids[0] == os.getpid() and len(set(pids[1:])) == 2 and os.getpid() not in pids[1:]
+    expected = tables(serial)
+    for out in (small, moved):
+        got = tables(out)
+        assert sorted(got) == sorted(expected) and [r["status"] for r in records(out)] == ["complete"] * 6
+        for name, frame in got.items():
+            pd.testing.assert_frame_equal(expected[name], frame)

@@ -1,7 +1,8 @@
 """The shipped `smoke` suite end to end: every strategy x 4 seeds replayed, stored, reported, exit 0.
 
-It ran in 31 s here (50 s CPU: the suite replays on both cores, `--parallel` defaulting to the
-CPUs). It was opt-in while it took 4 min 19 s: each worker then ran pb2's Gaussian-process fits on
+It ran in 41 s on the idle 2-core machine on 2026-12-06 (55 s CPU, every process counted: its
+first runs replay in the command's process, then the runs left, pb2's among them, move to two
+worker processes). It was opt-in while it took 4 min 19 s: each worker then ran pb2's Gaussian-process fits on
 as many BLAS threads as there are cores, N workers fighting over N cores (now one BLAS thread,
 bench.environment.one_blas_thread).
 """
