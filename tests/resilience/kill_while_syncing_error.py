@@ -7,14 +7,37 @@ killed during that copy leaves an experiment state that says the trial errored b
 or partial `error.pkl`. This launcher makes that moment deterministic: after the first copy that
 brought an `error.pkl` into the run folder, it cuts the copied pickle to half its bytes and kills
 its own process, as the kill would have. Nothing else in the run is changed.
+
+It kills only once bench's trial journal holds the trial's error: Tune's sync thread may copy the
+pickle before bench's callback has journaled the error (seen on a loaded machine), and a kill then
+tests another moment. That copy is left whole; Tune's next sync copies the folder again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 from pathlib import Path
+
+
+def _journaled_error(pickled: Path) -> bool:
+    """Whether the run folder holding `pickled` has bench's journal entry of an errored trial."""
+    from bench.store.journal import TRIALS_JOURNAL
+
+    for folder in pickled.parents:
+        journal = folder / TRIALS_JOURNAL
+        if journal.exists():
+            return any(_event(line) == "errored" for line in journal.read_text().splitlines())
+    return False
+
+
+def _event(line: str) -> str | None:
+    try:
+        return json.loads(line).get("event")
+    except json.JSONDecodeError:  # a line being written
+        return None
 
 
 def _kill_after_copying_an_error_pickle() -> None:
@@ -30,6 +53,8 @@ def _kill_after_copying_an_error_pickle() -> None:
         target = Path(destination)
         copied = [target] if target.name == name else sorted(target.rglob(name)) if target.is_dir() else []
         for pickled in copied:
+            if not _journaled_error(pickled):
+                continue
             data = pickled.read_bytes()
             pickled.write_bytes(data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
