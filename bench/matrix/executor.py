@@ -138,8 +138,7 @@ def run_matrix(specs: list[RunSpec], mode: str, table: Table | None = None,
 
             run_live(todo, parallel, cluster, on_done)
         elif options.address is None and (parallel == 1 or options.parallel is None):
-            _run_here_then_on_workers(todo, table, parallel if options.parallel is None else 1, result,
-                                      on_done)
+            _run_here_then_on_workers(todo, table, parallel, result, on_done)
         elif options.address is None:
             from bench.matrix.local import run_local
 

@@ -15,7 +15,6 @@ tests another moment. That copy is left whole; Tune's next sync copies the folde
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -23,21 +22,18 @@ from pathlib import Path
 
 
 def _journaled_error(pickled: Path) -> bool:
-    """Whether the run folder holding `pickled` has bench's journal entry of an errored trial."""
+    """Whether the run folder holding `pickled` has bench's journal entry of an errored trial (read as a
+    resume reads it: a line being written is left out)."""
+    from bench.live.resume import EVENT_KEYS
     from bench.store.journal import TRIALS_JOURNAL
+    from bench.store.jsonl import read_records
 
     for folder in pickled.parents:
         journal = folder / TRIALS_JOURNAL
         if journal.exists():
-            return any(_event(line) == "errored" for line in journal.read_text().splitlines())
+            events, _ = read_records(journal, EVENT_KEYS, damaged_line="refuse")
+            return any(event["event"] == "errored" for event in events)
     return False
-
-
-def _event(line: str) -> str | None:
-    try:
-        return json.loads(line).get("event")
-    except json.JSONDecodeError:  # a line being written
-        return None
 
 
 def _kill_after_copying_an_error_pickle() -> None:

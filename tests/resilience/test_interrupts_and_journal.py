@@ -99,16 +99,12 @@ def test_two_ctrl_c_on_a_real_driver_end_it_with_one_line_and_a_resumable_run(tm
 
 
 def journal(folder) -> list[dict]:
-    path = folder / "trials.partial.jsonl"
-    if not path.exists():
-        return []
-    events = []
-    for line in path.read_text().splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:  # a line being written
-            pass
-    return events
+    """bench's trial journal so far, read as a resume reads it (a line being written is left out)."""
+    from bench.live.resume import EVENT_KEYS
+    from bench.store.journal import TRIALS_JOURNAL
+    from bench.store.jsonl import read_records
+
+    return read_records(folder / TRIALS_JOURNAL, EVENT_KEYS, damaged_line="refuse")[0]
 
 
 def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
