@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import platform
 import socket
@@ -48,8 +49,29 @@ def _memory_gib() -> float | None:
         return None
 
 
+#: Device files that any GPU torch can use as a CUDA device needs on Linux: NVIDIA's (nvidiactl,
+#: nvidia0, ...), ROCm's kfd and WSL's dxg. Containers given a GPU have them mounted too.
+LINUX_GPU_DEVICE_FILES = ("/dev/nvidia*", "/dev/kfd", "/dev/dxg")
+
+
+def certainly_no_gpu() -> bool:
+    """True where torch can see no CUDA device, known without importing torch (1.3-1.7 s of CPU, the
+    largest part of a replay command's start): macOS (torch has no CUDA there), and Linux without any
+    of LINUX_GPU_DEVICE_FILES. False means "ask torch", never "there is a GPU"."""
+    if sys.platform == "darwin":
+        return True
+    if sys.platform.startswith("linux"):
+        return not any(glob.glob(pattern) for pattern in LINUX_GPU_DEVICE_FILES)
+    return False
+
+
 def gpu_names() -> list[str]:
-    """Names of the CUDA devices torch sees (empty without a GPU)."""
+    """Names of the CUDA devices torch sees (empty without a GPU).
+
+    torch is asked unless it is not yet loaded and `certainly_no_gpu()`: a replay, a report or a
+    driver that never trains then starts without it."""
+    if "torch" not in sys.modules and certainly_no_gpu():
+        return []
     try:
         import torch
     except ImportError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -42,6 +43,10 @@ class Packing:
 
 def local_gpu_memory_gib() -> float | None:
     """The smallest total memory of the CUDA devices this process sees; None without CUDA."""
+    from bench.environment import certainly_no_gpu
+
+    if "torch" not in sys.modules and certainly_no_gpu():
+        return None  # the driver of a CPU run then starts without torch (its trials import it)
     try:
         import torch
     except ImportError:

@@ -53,10 +53,13 @@ def local_cpus() -> int:
         return os.cpu_count() or 1
 
 
-#: Seconds a local replay worker process spends before its first run: Python, torch and Ray Tune
-#: imports, the table loaded and its surrogate and cost model built. Measured on the 2-core build
-#: machine on 2026-12-06: 9.1 s of CPU for two workers of `compare --strategies asha,grid --seeds 6`.
-WORKER_START_S = 4.5
+#: Seconds a local replay worker process spends before its first run: Python and Ray Tune imports,
+#: the table loaded, its surrogate and cost model built, a throwaway replay. Measured on the idle
+#: 2-core build machine on 2026-12-06, once torch was no longer imported to look for GPUs: 1.6-1.8 s of
+#: CPU to start a process and load the digits table (`bench.matrix.worker.table`, 3 tries), and
+#: `compare --strategies asha,grid --seeds 6 --replay` used 9.0 s of CPU with `--parallel 2` against
+#: 5.3 s with `--parallel 1` (3.7 s for two workers). It was 4.5 s while every worker imported torch.
+WORKER_START_S = 2.0
 
 
 def worth_workers(mean_run_s: float, remaining: int, workers: int) -> bool:

@@ -41,6 +41,19 @@ def test_importing_the_workload_does_not_import_torch_or_sklearn():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+def test_the_bundled_digits_are_load_digits_exactly_and_are_read_without_importing_sklearn():
+    from sklearn.datasets import load_digits
+
+    from workloads.digits import bundled_digits
+
+    images, targets = bundled_digits()
+    expected = load_digits()
+    assert images.dtype == expected.images.dtype and (images == expected.images).all()
+    assert targets.dtype == expected.target.dtype and (targets == expected.target).all()
+    code = "import sys, workloads.digits as d; d.load_split(); sys.exit('sklearn' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
 def test_split_is_fixed_and_validation_is_large_enough():
     from workloads.digits import load_split
 
