@@ -14,9 +14,10 @@ def tests(session):
 
 @nox.session
 def quick(session):
-    """The tests that neither start Ray nor train (`-m "not slow"`), four at a time (pytest-xdist):
-    the edit-and-check loop."""
-    session.run("python", "-m", "pytest", "-q", "-m", "not slow", "-n", "4", *session.posargs)
+    """The tests that neither start Ray nor train (`-m "not slow"`), one per CPU (pytest-xdist's
+    `-n auto`; these tests never wait on Ray, so more workers than CPUs only share them): the
+    edit-and-check loop."""
+    session.run("python", "-m", "pytest", "-q", "-m", "not slow", "-n", "auto", *session.posargs)
 
 
 @nox.session

@@ -1,10 +1,11 @@
 """The shipped `smoke` suite end to end: every strategy x 4 seeds replayed, stored, reported, exit 0.
 
-It ran in 41 s on the idle 2-core machine on 2026-12-06 (55 s CPU, every process counted: its
-first runs replay in the command's process, then the runs left, pb2's among them, move to two
-worker processes). It was opt-in while it took 4 min 19 s: each worker then ran pb2's Gaussian-process fits on
-as many BLAS threads as there are cores, N workers fighting over N cores (now one BLAS thread,
-bench.environment.one_blas_thread).
+It ran in 33 s on the idle 2-core machine on 2026-12-06 at 77b47c2 (56 s CPU, every process counted:
+its first runs replay in the command's process, then the runs left, pb2's among them, move to two
+worker processes; 41 s and 55 s before, when each process imported torch to look for GPUs and a
+worker's start was reckoned at 4.5 s). It was opt-in while it took 4 min 19 s: each worker then ran
+pb2's Gaussian-process fits on as many BLAS threads as there are cores, N workers fighting over N
+cores (now one BLAS thread, bench.environment.one_blas_thread).
 """
 
 from __future__ import annotations
