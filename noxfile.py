@@ -29,11 +29,12 @@ def lint(session):
 
 @nox.session
 def benchmarks(session):
-    """Speed figures: replay throughput, and the 13-strategy x 20-seed matrix
-    at --parallel 1 and 2 and on two nodes."""
+    """Speed figures: replay throughput, the 13-strategy x 20-seed matrix at --parallel 1 and 2 and on
+    two nodes, recording throughput, and what a process's start-up steps cost."""
     for script in ("scripts/bench_replay.py", "scripts/matrix_speed.py"):
         session.run("python", script, *session.posargs)
     session.run("python", "scripts/record_throughput.py")
+    session.run("python", "scripts/startup_cost.py")
 
 
 @nox.session

@@ -50,8 +50,9 @@ def _memory_gib() -> float | None:
 
 
 #: Device files that any GPU torch can use as a CUDA device needs on Linux: NVIDIA's (nvidiactl,
-#: nvidia0, ...), ROCm's kfd and WSL's dxg. Containers given a GPU have them mounted too.
-LINUX_GPU_DEVICE_FILES = ("/dev/nvidia*", "/dev/kfd", "/dev/dxg")
+#: nvidia0, ...; nvhost-* and nvmap on Jetson boards), ROCm's kfd and WSL's dxg. Containers given a
+#: GPU have them mounted too.
+LINUX_GPU_DEVICE_FILES = ("/dev/nvidia*", "/dev/nvhost*", "/dev/nvmap", "/dev/kfd", "/dev/dxg")
 
 
 def certainly_no_gpu() -> bool:
