@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -43,16 +42,12 @@ class Packing:
 
 def local_gpu_memory_gib() -> float | None:
     """The smallest total memory of the CUDA devices this process sees; None without CUDA."""
-    from bench.environment import certainly_no_gpu
+    from bench.environment import gpu_names
 
-    if "torch" not in sys.modules and certainly_no_gpu():
-        return None  # the driver of a CPU run then starts without torch (its trials import it)
-    try:
-        import torch
-    except ImportError:
+    if not gpu_names():  # without GPU device files, answered without importing torch (a CPU run's driver)
         return None
-    if not torch.cuda.is_available():
-        return None
+    import torch
+
     sizes = [torch.cuda.get_device_properties(i).total_memory for i in range(torch.cuda.device_count())]
     return min(sizes) / 2**30 if sizes else None
 

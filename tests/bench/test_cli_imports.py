@@ -30,7 +30,7 @@ def test_light_commands_import_neither_ray_nor_torch(argv):
 
 
 def test_a_replay_on_a_machine_without_gpu_device_files_never_imports_torch(tmp_path):
-    """A replay only trains nothing; torch was imported only to ask for GPUs (1.3-1.7 s of its start)."""
+    """A replay trains nothing; it imported torch only to ask for GPUs (1.3-1.7 s of its start)."""
     from bench.environment import certainly_no_gpu
 
     if not certainly_no_gpu():

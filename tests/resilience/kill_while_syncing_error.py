@@ -21,18 +21,23 @@ import sys
 from pathlib import Path
 
 
-def _journaled_error(pickled: Path) -> bool:
-    """Whether the run folder holding `pickled` has bench's journal entry of an errored trial (read as a
-    resume reads it: a line being written is left out)."""
+def journal_events(folder: Path) -> list[dict]:
+    """bench's trial journal in run folder `folder` so far, read as a resume reads it (a line being
+    written is left out; no journal yet: none). The tests read it with this too."""
     from bench.live.resume import EVENT_KEYS
     from bench.store.journal import TRIALS_JOURNAL
     from bench.store.jsonl import read_records
 
+    return read_records(folder / TRIALS_JOURNAL, EVENT_KEYS, damaged_line="refuse")[0]
+
+
+def _journaled_error(pickled: Path) -> bool:
+    """Whether the run folder holding `pickled` has bench's journal entry of an errored trial."""
+    from bench.store.journal import TRIALS_JOURNAL
+
     for folder in pickled.parents:
-        journal = folder / TRIALS_JOURNAL
-        if journal.exists():
-            events, _ = read_records(journal, EVENT_KEYS, damaged_line="refuse")
-            return any(event["event"] == "errored" for event in events)
+        if (folder / TRIALS_JOURNAL).exists():
+            return any(event["event"] == "errored" for event in journal_events(folder))
     return False
 
 

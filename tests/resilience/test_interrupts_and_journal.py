@@ -19,6 +19,7 @@ import pytest
 
 from workloads.digits import MAX_EPOCHS
 
+from .kill_while_syncing_error import journal_events
 from .resilience_cli import (
     GRID_ARGS,
     TWO_TRIALS_ARGS,
@@ -98,21 +99,12 @@ def test_two_ctrl_c_on_a_real_driver_end_it_with_one_line_and_a_resumable_run(tm
     assert signature(run_folder(out)) == uninterrupted
 
 
-def journal(folder) -> list[dict]:
-    """bench's trial journal so far, read as a resume reads it (a line being written is left out)."""
-    from bench.live.resume import EVENT_KEYS
-    from bench.store.journal import TRIALS_JOURNAL
-    from bench.store.jsonl import read_records
-
-    return read_records(folder / TRIALS_JOURNAL, EVENT_KEYS, damaged_line="refuse")[0]
-
-
 def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
     out = tmp_path / "out"
     args = (*TWO_TRIALS_ARGS, "--samples", "3", "--max-failures", "1")  # 54 epochs after the error
     proc = start(out, *args, extra_env=FAULT)
     wait_for(lambda: out.exists() and any(out.iterdir())
-             and any(e["event"] == "errored" for e in journal(run_folder(out))), proc,
+             and any(e["event"] == "errored" for e in journal_events(run_folder(out))), proc,
              what="trial 0's errored event")
     # Tune's saved state must know trial 0 errored too: then the resumed run does not train it
     # again, and its error and retry can only come back from the journal.
@@ -138,7 +130,7 @@ def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
         assert [(epoch, outcome) for trial, _, epoch, outcome in table if trial == other] == [
             (epoch, "completed") for epoch in range(1, MAX_EPOCHS + 1)]
     # the resumed driver saw no new error: what the manifest lists came from the journal
-    assert sum(e["event"] == "errored" for e in journal(folder)) == 1
+    assert sum(e["event"] == "errored" for e in journal_events(folder)) == 1
 
 
 def test_a_driver_killed_while_tune_copies_a_trials_error_resumes_and_ends_with_exit_0(tmp_path):
@@ -155,7 +147,7 @@ def test_a_driver_killed_while_tune_copies_a_trials_error_resumes_and_ends_with_
     [damaged] = list(folder.rglob("error.pkl"))
     with pytest.raises((EOFError, pickle.UnpicklingError)):
         pickle.loads(damaged.read_bytes())
-    assert [e["trial_id"][-5:] for e in journal(folder) if e["event"] == "errored"] == ["00000"]
+    assert [e["trial_id"][-5:] for e in journal_events(folder) if e["event"] == "errored"] == ["00000"]
 
     code, _, stderr = run(out, *args)  # the same command; no fault now, and no kill
     assert code == 0, stderr[-3000:]
