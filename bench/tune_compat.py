@@ -47,6 +47,15 @@ def configure_tune(workers: int) -> dict[str, str]:
     return settings
 
 
+# --- the local Ray session bench starts --------------------------------------------------
+#: Ray's `_system_config` for a local Ray that bench starts (never sent to a cluster it joins).
+#: By default the raylet prestarts one idle Python worker per CPU when the first driver connects;
+#: Tune's trial actors start workers of their own and never use them, so each `bench run` paid
+#: about 0.85 s of CPU (2 CPUs) for workers that only idled (docs/development.md has the side-by-side
+#: figures; tests/live/test_ray_session.py checks that none start).
+LOCAL_RAY_SYSTEM_CONFIG = {"prestart_worker_first_driver": False}
+
+
 # --- file names in Tune's experiment folder -----------------------------------------------
 #: TuneController.save_to_dir writes the trials here (`experiment_state_file_name`).
 EXPERIMENT_STATE_PREFIX = "experiment_state-"

@@ -2,6 +2,7 @@
 
     python scripts/bench_replay.py [--table PATH] [--workers 4] [--seeds 3] [--time-per-strategy 20]
                                    [--strategies asha,random] [--measure-matrix]
+                                   [--versus-sklearn-checks pb2,bayesopt]
 
 Each strategy replays the digits table (the shipped one by default) for up to --seeds seeds
 (at least one, more while its time is under --time-per-strategy), after one untimed warm-up
@@ -15,6 +16,10 @@ On a dataset (a table with a space sample, replayed through its surrogate), --ve
 STRATEGIES (default asha,random) also replays those strategies against the same table read
 as a grid lookup (nearest grid point), alternating run by run with the same seeds, and prints
 both throughputs and their ratio (issue #15's goal: the surrogate at least 80% of the lookup).
+
+--versus-sklearn-checks STRATEGIES (default pb2,bayesopt) replays each twice per seed, with
+scikit-learn's parameter validation skipped (as bench's replays run) and on, alternating, and
+prints the CPU per run each way and their ratio; it stops if the two tables differ.
 """
 
 from __future__ import annotations
@@ -76,6 +81,35 @@ def versus_lookup(names: list[str], seeds: int, workers: int, table, out: Path) 
               flush=True)
 
 
+def versus_sklearn_checks(names: list[str], seeds: int, workers: int, table, out: Path) -> None:
+    """CPU per replay with scikit-learn's parameter validation skipped (as replays run) and on,
+    alternating run by run with the same seeds; the stored tables must be identical."""
+    import contextlib
+
+    from bench.replay import engine
+    from bench.store.results import load_run
+
+    skipping = engine._sklearn_parameter_checks_off
+    for name in names:
+        cpu = {"skipped": 0.0, "on": 0.0}
+        for seed in range(seeds):
+            tables = {}
+            for label, context in (("skipped", skipping), ("on", contextlib.nullcontext)):
+                engine._sklearn_parameter_checks_off = context
+                try:
+                    start = time.process_time()
+                    summary = replay(name, seed, workers, table, out)
+                    cpu[label] += time.process_time() - start
+                finally:
+                    engine._sklearn_parameter_checks_off = skipping
+                tables[label] = load_run(summary.folder).epochs.drop(columns=["run_id", "timestamp"])
+            if not tables["skipped"].equals(tables["on"]):
+                raise SystemExit(f"{name} seed {seed}: the replay differs with scikit-learn's checks on")
+        print(f"{name}: {cpu['skipped'] / seeds:.2f} s CPU per run with scikit-learn's parameter checks "
+              f"skipped, {cpu['on'] / seeds:.2f} s with them on ({seeds} seeds each, alternating, same "
+              f"tables): {cpu['skipped'] / cpu['on']:.2f}", flush=True)
+
+
 def main() -> int:
     import strategies
     from bench.store.tables import resolve_table
@@ -95,6 +129,9 @@ def main() -> int:
     parser.add_argument("--versus-lookup", default="asha,random",
                         help="strategies to replay through the surrogate and the grid lookup side by "
                              "side ('' for none)")
+    parser.add_argument("--versus-sklearn-checks", default="pb2,bayesopt",
+                        help="strategies to replay with scikit-learn's parameter validation skipped and "
+                             "on, side by side, 2 seeds each ('' for none)")
     args = parser.parse_args()
 
     table = resolve_table(args.table, args.workload)
@@ -127,6 +164,8 @@ def main() -> int:
                   flush=True)
         if args.versus_lookup and "space_sample" in table.meta:
             versus_lookup(args.versus_lookup.split(","), max(args.seeds, 5), args.workers, table, out)
+        if args.versus_sklearn_checks:
+            versus_sklearn_checks(args.versus_sklearn_checks.split(","), 2, args.workers, table, out)
         estimate = sum(per_run_s.values()) * args.matrix_seeds
         print(f"matrix {len(names)} strategies x {args.matrix_seeds} seeds: estimated {estimate:.0f} s "
               f"({estimate / 60:.1f} min) from the time per run above")

@@ -72,6 +72,27 @@ def _quiet_tune() -> Iterator[None]:
         logger.setLevel(level)
 
 
+@contextlib.contextmanager
+def _sklearn_parameter_checks_off() -> Iterator[None]:
+    """scikit-learn without its per-call parameter validation, where it is loaded.
+
+    pb2 (Ray's PB2 fits scikit-learn Gaussian processes and maximises its acquisition with
+    thousands of `predict` calls) and bayesopt spend a quarter of a replay's CPU re-validating the
+    same estimator parameters. `skip_parameter_validation` skips only the checks of arguments'
+    types and ranges, not of the data: every fit and prediction, and so every decision, is the same
+    (tests/replay/test_engine.py compares a pb2 replay with and without it).
+    """
+    import sys
+
+    if "sklearn" not in sys.modules:  # the strategy never loaded it (built before this is entered)
+        yield
+        return
+    import sklearn
+
+    with sklearn.config_context(skip_parameter_validation=True):
+        yield
+
+
 def _simulate(controller: SimController, ledger: RunLedger) -> None:
     """TuneController.step, repeated: queue trials, start them, process one result, check stop."""
     clock = controller.clock
@@ -142,7 +163,8 @@ def _execute(spec: RunSpec, table: Table) -> RunSummary:
     try:
         # Searchers create SimTrials for the whole run (replay is synchronous: nothing else in this
         # process creates Tune trials meanwhile).
-        with _quiet_tune(), one_blas_thread(), trials_made_by(controller.make_trial):
+        with (_quiet_tune(), one_blas_thread(), _sklearn_parameter_checks_off(),
+              trials_made_by(controller.make_trial)):
             _simulate(controller, ledger)
         status = "complete"
     except KeyboardInterrupt:

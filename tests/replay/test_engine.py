@@ -216,3 +216,23 @@ def test_pbt_clone_continues_on_its_new_configurations_curve(digits_table, repla
                 raise AssertionError("a trial's epochs jump without an exploit")
             previous = (config, row.epoch, changed)  # after an exploit: the copied epoch + 1
     assert exploits > 0
+
+
+def test_pb2_decides_the_same_with_scikit_learns_parameter_checks_on(digits_table, replay_spec, monkeypatch):
+    """The replay skips scikit-learn's parameter validation (a quarter of a pb2 replay's CPU); every
+    Gaussian-process fit and so every exploit and perturbation must come out the same with it on."""
+    import contextlib
+
+    from bench.replay import engine
+
+    def replayed():
+        spec = replay_spec(strategy="pb2", params={"population_size": 4}, samples=8, budget_epochs=32)
+        return _frame(execute_replay(spec, digits_table))
+
+    unchecked = replayed()
+    monkeypatch.setattr(engine, "_sklearn_parameter_checks_off", contextlib.nullcontext)
+    checked = replayed()
+    # PB2 explored: some trial went on with other hyperparameters, chosen by its Gaussian process.
+    changed = unchecked.groupby("trial_id")[["learning_rate", "momentum", "weight_decay"]].nunique().gt(1)
+    assert changed.any(axis=1).any()
+    assert unchecked.drop(columns=VOLATILE).equals(checked.drop(columns=VOLATILE))
