@@ -105,6 +105,7 @@ class Case:
     prepare: Callable[[Path, Path], list[str]]
     expect: str  # a piece of the one-line message
     env: tuple[tuple[str, str], ...] = ()  # environment variables set for the case ("{ws}" is the workspace)
+    needs_run: bool = False  # prepare copies the real run folder (`run`); the others ignore it
 
 
 LONG = "x" * 300  # one folder name longer than any file system allows (255 bytes)
@@ -209,56 +210,56 @@ CASES = [
     Case("resume: no such run", lambda ws, run: ["run", "--resume", "nosuch", "--out", str(ws / "results")],
          "no run 'nosuch'"),
     Case("resume: run already complete", lambda ws, run: ["run", "--resume", str(_complete(ws, run))],
-         "already complete"),
+         "already complete", needs_run=True),
     Case("resume: corrupt manifest",
          lambda ws, run: (lambda f: (f / "manifest.json").write_text("{not json")
                           and ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "corrupt manifest"),
+         "corrupt manifest", needs_run=True),
     Case("resume: hand-edited manifest",
          lambda ws, run: (lambda f: _edit_json(f / "manifest.json", seed=1)
                           or ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "checksum does not match"),
+         "checksum does not match", needs_run=True),
     Case("resume: foreign schema version",
          lambda ws, run: (lambda f: _edit_json(f / "manifest.json", schema_version=99)
                           or ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "schema version 99"),
+         "schema version 99", needs_run=True),
     Case("resume: damaged line inside the rows",
          lambda ws, run: (lambda f: _edit_partial(f, lambda ls: [ls[0], ls[1][:40], ls[2]])
                           or ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "line 2 is not a valid record"),
+         "line 2 is not a valid record", needs_run=True),
     Case("resume: a row deleted",
          lambda ws, run: (lambda f: _edit_partial(f, lambda ls: [ls[0], ls[2]])
                           or ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "rows missing or edited"),
+         "rows missing or edited", needs_run=True),
     Case("resume: a row from another run",
          lambda ws, run: (lambda f: _edit_partial(f, lambda ls: [ls[0].replace('"run_id": "', '"run_id": "x'),
                                                                  *ls[1:]])
                           or ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "belongs to run"),
+         "belongs to run", needs_run=True),
     Case("resume: damaged Tune state, no snapshot",
          lambda ws, run: (lambda f: (f / "tune_state.snapshot").unlink()
                           or [p.write_text(p.read_text()[:100])
                               for p in (f / "ray" / "tune").glob("experiment_state-*.json")]
                           and ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "experiment state is damaged"),
+         "experiment state is damaged", needs_run=True),
     Case("resume: damaged snapshot of Tune state",
          lambda ws, run: (lambda f: (f / "tune_state.snapshot").write_bytes(
                               (f / "tune_state.snapshot").read_bytes()[:100])
                           and ["run", "--resume", str(f)])(_unfinished(ws, run)),
-         "damaged snapshot of Ray Tune's state"),
+         "damaged snapshot of Ray Tune's state", needs_run=True),
     Case("resume: different options",
          lambda ws, run: ["run", "--resume", str(_unfinished(ws, run)), "--strategy", "asha"],
-         "different options"),
+         "different options", needs_run=True),
     # results folders read by `bench report`
     Case("results: hand-edited epochs table", lambda ws, run: _edit_epochs(_complete(ws, run)) or _report(ws),
-         "checksum differs"),
-    Case("results: truncated epochs table", _truncated_epochs, "epochs.parquet"),
+         "checksum differs", needs_run=True),
+    Case("results: truncated epochs table", _truncated_epochs, "epochs.parquet", needs_run=True),
     Case("results: hand-edited manifest",
          lambda ws, run: _edit_json(_complete(ws, run) / "manifest.json", rows=2) or _report(ws),
-         "checksum does not match"),
+         "checksum does not match", needs_run=True),
     Case("results: manifest checksum removed",
          lambda ws, run: _edit_json(_complete(ws, run) / "manifest.json", manifest_sha256=None)
-         or _report(ws), "checksum does not match"),
+         or _report(ws), "checksum does not match", needs_run=True),
     # `bench compare` options and tables
     Case("compare: unknown strategy",
          lambda ws, run: ["compare", "--strategies", "nosuch", "--out", str(ws / "o")],
@@ -269,18 +270,18 @@ CASES = [
          lambda ws, run: ["compare", "--replay", str(ws / "nosuch"), "--out", str(ws / "o")],
          "not a learning-curve table"),
     # learning-curve tables
-    Case("table: damaged curves", _corrupt_table, "checksum differs from table.json"),
+    Case("table: damaged curves", _corrupt_table, "checksum differs from table.json", needs_run=True),
     Case("table: not a table", lambda ws, run: _complete(ws, run) and _report(ws, "--reference", str(ws)),
-         "not a reference"),
+         "not a reference", needs_run=True),
     # claims files
     Case("claims: not TOML", lambda ws, run: _complete(ws, run)
-         and _report(ws, "--claims", str(_claims(ws, "[[claims"))), "claims.toml"),
+         and _report(ws, "--claims", str(_claims(ws, "[[claims"))), "claims.toml", needs_run=True),
     Case("claims: unknown measure", lambda ws, run: _complete(ws, run)
          and _report(ws, "--claims", str(_claims(ws, 'schema_version = 1\n[[claims]]\nstrategy = '
                                                  '"asha"\nmeasure = "speed"\nvalue = 3\n'))),
-         "measure must be one of"),
+         "measure must be one of", needs_run=True),
     Case("claims: missing file", lambda ws, run: _complete(ws, run)
-         and _report(ws, "--claims", str(ws / "nosuch.toml")), "nosuch.toml"),
+         and _report(ws, "--claims", str(ws / "nosuch.toml")), "nosuch.toml", needs_run=True),
     # ---- issue 14: the outside probe's cases, then more of the same classes ----
     # `bench run`: paths, numbers, names, repeated or empty options, environment
     Case("run: --out ''", lambda ws, run: [*REPLAY, "--out", ""], "not an empty string"),
@@ -358,50 +359,53 @@ CASES = [
          "--resume takes a run folder"),
     Case("resume: with --replay",
          lambda ws, run: ["run", "--resume", str(_unfinished(ws, run)), "--strategy", "grid", "--replay"],
-         "not resumed"),
+         "not resumed", needs_run=True),
     # `bench report` options
     Case("report: --out an existing file",
          lambda ws, run: _complete(ws, run) and ["report", str(ws / "results"), "--out", str(_file(ws))],
-         "is a file, not a writable folder; " + ACCEPTED_OUT),
+         "is a file, not a writable folder; " + ACCEPTED_OUT, needs_run=True),
     Case("report: --out under a file", lambda ws, run: _complete(ws, run)
          and ["report", str(ws / "results"), "--out", str(_file(ws) / "r")],
-         "is a file, not a writable folder; " + ACCEPTED_OUT),
+         "is a file, not a writable folder; " + ACCEPTED_OUT, needs_run=True),
     Case("report: --out ''", lambda ws, run: _complete(ws, run)
-         and ["report", str(ws / "results"), "--out", ""], "not an empty string"),
+         and ["report", str(ws / "results"), "--out", ""], "not an empty string", needs_run=True),
     Case("report: --out with a 300-character folder name",
          lambda ws, run: _complete(ws, run) and ["report", str(ws / "results"), "--out", str(ws / LONG)],
-         ACCEPTED_OUT),
+         ACCEPTED_OUT, needs_run=True),
     Case("report: results ''", lambda ws, run: ["report", "", "--out", str(ws / "r")], "not an empty string"),
     Case("report: results a file", lambda ws, run: ["report", str(_file(ws)), "--out", str(ws / "r")],
          "no such results folder"),
     Case("report: --target nan", lambda ws, run: _complete(ws, run) and _report(ws, "--target", "nan"),
-         "(0, 1]"),
+         "(0, 1]", needs_run=True),
     Case("report: --tolerance negative",
-         lambda ws, run: _complete(ws, run) and _report(ws, "--tolerance", "-1"), "[0, 100)"),
+         lambda ws, run: _complete(ws, run) and _report(ws, "--tolerance", "-1"), "[0, 100)", needs_run=True),
     Case("report: --tolerance inf", lambda ws, run: _complete(ws, run) and _report(ws, "--tolerance", "inf"),
-         "[0, 100)"),
+         "[0, 100)", needs_run=True),
     Case("report: --target with --tolerance",
          lambda ws, run: _complete(ws, run) and _report(ws, "--target", "0.5", "--tolerance", "1"),
-         "not allowed with"),
+         "not allowed with", needs_run=True),
     Case("report: --reference ''", lambda ws, run: _complete(ws, run) and _report(ws, "--reference", ""),
-         "not an empty string"),
+         "not an empty string", needs_run=True),
     Case("report: --reference a file", lambda ws, run: _complete(ws, run)
-         and _report(ws, "--reference", str(_file(ws))), "neither a learning-curve table nor a grid run"),
+         and _report(ws, "--reference", str(_file(ws))), "neither a learning-curve table nor a grid run",
+         needs_run=True),
     Case("report: --claims a folder", lambda ws, run: _complete(ws, run)
-         and _report(ws, "--claims", str(ws / "results")), "cannot read the claims file"),
+         and _report(ws, "--claims", str(ws / "results")), "cannot read the claims file", needs_run=True),
     Case("report: --claims not UTF-8", lambda ws, run: _complete(ws, run)
-         and _report(ws, "--claims", str(_file(ws, "c.toml", b"\xff\xfe"))), "not a valid TOML claims file"),
+         and _report(ws, "--claims", str(_file(ws, "c.toml", b"\xff\xfe"))), "not a valid TOML claims file",
+         needs_run=True),
     Case("report: --workload absent from the results",
-         lambda ws, run: _complete(ws, run) and _report(ws, "--workload", "cifar10"), "found digits v2"),
+         lambda ws, run: _complete(ws, run) and _report(ws, "--workload", "cifar10"), "found digits v2",
+         needs_run=True),
     # results folders
     Case("results: empty manifest",
          lambda ws, run: _each_run(ws, run, lambda f: (f / "manifest.json").write_text("")),
-         "corrupt manifest"),
+         "corrupt manifest", needs_run=True),
     Case("results: manifest a JSON list",
          lambda ws, run: _each_run(ws, run, lambda f: (f / "manifest.json").write_text("[]")),
-         "schema version"),
+         "schema version", needs_run=True),
     Case("results: epochs table a folder", lambda ws, run: _each_run(ws, run, _epochs_folder),
-         "not a file; accepted"),
+         "not a file; accepted", needs_run=True),
     # `bench compare`: every option checked before any run or file is written
     Case("compare: --target 2", lambda ws, run: _compare(ws, "--target", "2"), "(0, 1]"),
     Case("compare: --tolerance -1", lambda ws, run: _compare(ws, "--tolerance", "-1"), "[0, 100)"),
@@ -536,9 +540,8 @@ def test_the_table_is_the_one_the_readme_promises():
     assert len({c.name for c in CASES}) == len(CASES)  # ids name one case each
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, real_run, monkeypatch):
-    workspace = tmp_path / "ws"
+def refused_cleanly(case: Case, run: Path | None, workspace: Path, capsys, monkeypatch) -> None:
+    """Run the case's command in `workspace`: exit 2, one line naming the problem, nothing written."""
     workspace.mkdir()
     for key, value in case.env:
         monkeypatch.setenv(key, value.format(ws=workspace))
@@ -549,7 +552,7 @@ def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, real_run, monkeypa
         monkeypatch.setattr(bench.store.curves, "_BOOKS", {})
         monkeypatch.setattr(bench.store.curves, "_SURROGATES", {})
     monkeypatch.chdir(workspace)  # a path that fell back to the current folder would show in the snapshot
-    argv = case.prepare(workspace, real_run)
+    argv = case.prepare(workspace, run)
     before = snapshot(workspace)
     capsys.readouterr()
     code = main(argv)
@@ -560,3 +563,16 @@ def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, real_run, monkeypa
     assert case.expect in lines[0], lines[0]
     assert out == ""
     assert snapshot(workspace) == before  # nothing written, nothing damaged
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.needs_run],
+                         ids=[c.name for c in CASES if not c.needs_run])
+def test_bad_input_is_refused_cleanly(case, tmp_path, capsys, monkeypatch):
+    refused_cleanly(case, None, tmp_path / "ws", capsys, monkeypatch)
+
+
+@pytest.mark.slow  # the real run folder comes from a real `bench run` (Ray, 3 epochs of training)
+@pytest.mark.parametrize("case", [c for c in CASES if c.needs_run],
+                         ids=[c.name for c in CASES if c.needs_run])
+def test_bad_input_about_a_real_run_folder_is_refused_cleanly(case, tmp_path, capsys, real_run, monkeypatch):
+    refused_cleanly(case, real_run, tmp_path / "ws", capsys, monkeypatch)
