@@ -16,7 +16,8 @@ os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")
 
 # Test-only workloads, visible to Ray's workers too (they inherit this environment).
 _PLUGINS = os.path.join(os.path.dirname(__file__), "plugins")
-os.environ["BENCH_WORKLOADS"] = "bench_test_workloads:EXPLODING,bench_test_workloads:TINY"
+os.environ["BENCH_WORKLOADS"] = ("bench_test_workloads:EXPLODING,bench_test_workloads:TINY,"
+                                  "bench_test_workloads:SHORT")
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_PLUGINS, os.environ.get("PYTHONPATH")]))
 sys.path.insert(0, _PLUGINS)
 

@@ -10,9 +10,10 @@ from bench.store.results import load_run
 def test_paused_trials_resume_from_their_checkpoint(ray_session, run_spec_factory):
     # Synchronous Hyperband pauses every trial of a bracket at its rung and resumes the best;
     # with one worker, a resumed trial's rows are separated by other trials' rows.
-    # With max_t 27 Ray starts with the no-halving bracket (4 trials x 27 epochs); the next
-    # bracket (the other 5 trials) pauses each at epoch 9 and resumes the best.
-    spec = run_spec_factory(strategy="hyperband", samples=9, budget_epochs=180, workers=1)
+    # The `short` test workload is digits for 9 epochs, so max_t is 9 (27 for digits, whose first,
+    # no-halving bracket alone took 108 of the 180 epochs this test trained): the brackets pause
+    # their trials at epoch 3 and resume the best. At 60 epochs two trials are resumed (one at 45).
+    spec = run_spec_factory(strategy="hyperband", workload="short", samples=9, budget_epochs=60, workers=1)
     run = load_run(execute(spec).folder)
     epochs = run.epochs
     # One worker holds both CPUs, but digits trains on one torch thread (see workloads/digits.py).
