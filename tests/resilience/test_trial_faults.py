@@ -6,6 +6,7 @@ import json
 import os
 import signal
 
+import workloads
 from workloads.digits import MAX_EPOCHS
 
 from .resilience_cli import (
@@ -19,6 +20,9 @@ from .resilience_cli import (
     start,
     wait_rows,
 )
+
+#: The `short` test workload (tests/plugins): digits for 9 epochs.
+SHORT_EPOCHS = workloads.get("short").max_epochs
 
 
 def by_trial(table) -> dict[str, list[tuple[int, str]]]:
@@ -65,8 +69,9 @@ def test_killed_worker_is_retried_from_its_checkpoint(tmp_path):
 def test_trial_that_raises_is_recorded_as_errored_and_the_run_goes_on(tmp_path):
     out = tmp_path / "out"
     # One retry: trial 0 fails at epoch 2, is retried from its epoch-1 checkpoint, fails again
-    # and is recorded as errored; trial 1 runs its 9 epochs before, between or after.
-    code, _, stderr = run(out, *TWO_TRIALS_ARGS, "--max-failures", "1",
+    # and is recorded as errored; trial 1 runs its 9 epochs before, between or after. Nothing
+    # here waits on timing, so the run trains the `short` test workload (digits for 9 epochs).
+    code, _, stderr = run(out, *TWO_TRIALS_ARGS, "--workload", "short", "--max-failures", "1",
                           extra_env={"BENCH_INJECT_FAULT": "raise:00000:2"})
     assert code == 0, stderr[-2000:]
     folder = run_folder(out)
@@ -79,7 +84,7 @@ def test_trial_that_raises_is_recorded_as_errored_and_the_run_goes_on(tmp_path):
     assert manifest["max_failures"] == 1
     assert by_trial(table) == {
         "00000": [(1, "errored")],  # its one good epoch, marked with how the trial ended
-        "00001": [(epoch, "completed") for epoch in range(1, MAX_EPOCHS + 1)],  # the run went on
+        "00001": [(epoch, "completed") for epoch in range(1, SHORT_EPOCHS + 1)],  # the run went on
     }
     assert manifest["replayed_epochs_dropped"] == 0
-    assert len(rows(out)) == 1 + MAX_EPOCHS
+    assert len(rows(out)) == 1 + SHORT_EPOCHS
