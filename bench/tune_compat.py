@@ -56,6 +56,20 @@ def configure_tune(workers: int) -> dict[str, str]:
 LOCAL_RAY_SYSTEM_CONFIG = {"prestart_worker_first_driver": False}
 
 
+def local_ray_system_config() -> dict[str, Any]:
+    """LOCAL_RAY_SYSTEM_CONFIG when `ray.init()` without an address will start a local Ray; {} when it
+    will join a cluster instead, which Ray does when RAY_ADDRESS is set or a `ray start` on this
+    machine left its address (`ray_current_cluster` in Ray's temp folder), and then refuses any
+    `_system_config`. Ray's own decision (`canonicalize_bootstrap_address`), asked before it acts."""
+    from ray._private.services import canonicalize_bootstrap_address
+
+    try:
+        joins = canonicalize_bootstrap_address(None) is not None  # type: ignore[arg-type]  # Ray annotates str but documents and handles None
+    except (ValueError, ConnectionError):
+        joins = True  # ray.init meets the same error and reports it
+    return {} if joins else dict(LOCAL_RAY_SYSTEM_CONFIG)
+
+
 # --- file names in Tune's experiment folder -----------------------------------------------
 #: TuneController.save_to_dir writes the trials here (`experiment_state_file_name`).
 EXPERIMENT_STATE_PREFIX = "experiment_state-"

@@ -54,9 +54,9 @@ def ensure_ray(address: str | None = None, num_cpus: int | None = None) -> dict:
         kwargs: dict[str, Any] = dict(include_dashboard=False, logging_level=logging.ERROR,
                                       log_to_driver=False)
         if address is None:
-            from bench.tune_compat import LOCAL_RAY_SYSTEM_CONFIG
+            from bench.tune_compat import local_ray_system_config
 
-            kwargs.update(num_cpus=num_cpus, _system_config=LOCAL_RAY_SYSTEM_CONFIG)
+            kwargs.update(num_cpus=num_cpus, _system_config=local_ray_system_config())
         if address not in (None, "auto", "local"):
             check_reachable(address)
         try:

@@ -23,6 +23,20 @@ def test_tune_settings_are_environment_variables_tune_reads(monkeypatch):
     assert all(f'"{name}"' in source for name in settings)
 
 
+def test_the_local_ray_settings_go_only_to_a_ray_that_bench_starts(monkeypatch, tmp_path):
+    """Ray joins a cluster instead of starting one when RAY_ADDRESS is set or a `ray start` left
+    its address in Ray's temp folder, and then refuses any _system_config."""
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setenv("RAY_TMPDIR", str(tmp_path))  # Ray's temp folder: tmp_path/ray
+    assert tune_compat.local_ray_system_config() == tune_compat.LOCAL_RAY_SYSTEM_CONFIG
+    (tmp_path / "ray").mkdir()
+    (tmp_path / "ray" / "ray_current_cluster").write_text("127.0.0.1:6379")
+    assert tune_compat.local_ray_system_config() == {}
+    (tmp_path / "ray" / "ray_current_cluster").unlink()
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:6379")
+    assert tune_compat.local_ray_system_config() == {}
+
+
 def test_state_file_names():
     from ray.tune.callback import CallbackList
     from ray.tune.execution.tune_controller import TuneController
