@@ -64,7 +64,8 @@ def local_ray_system_config() -> dict[str, Any]:
     from ray._private.services import canonicalize_bootstrap_address
 
     try:
-        joins = canonicalize_bootstrap_address(None) is not None  # type: ignore[arg-type]  # Ray annotates str but documents and handles None
+        # Ray annotates the address as str, but documents and handles None (no address given).
+        joins = canonicalize_bootstrap_address(None) is not None  # type: ignore[arg-type]
     except (ValueError, ConnectionError):
         joins = True  # ray.init meets the same error and reports it
     return {} if joins else dict(LOCAL_RAY_SYSTEM_CONFIG)

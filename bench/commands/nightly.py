@@ -60,19 +60,23 @@ def _baseline_id(ref: str | None) -> int | None:
     return run_id
 
 
-def _open_history(folder: Path, run_id: int | None) -> History | None:
-    """The existing history in `folder`, or None when there is none yet
-    (it is created only to store a run)."""
-    from bench.nightly.history import FILE, History
+def _check_history(folder: Path, run_id: int | None) -> None:
+    """Refuse an unwritable history folder, and a --baseline where there is no history yet; opens nothing."""
+    from bench.nightly.history import FILE
     from bench.spec import check_writable
 
     check_writable(folder, "the nightly history")
-    if not (folder / FILE).exists():
-        if run_id is not None:
-            raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; "
-                             f"accepted: a run id of an existing history (--history), or no --baseline")
-        return None
-    return History(folder)
+    if run_id is not None and not (folder / FILE).exists():
+        raise BenchError(f"--baseline {run_id}: there is no history at {folder / FILE} yet; "
+                         f"accepted: a run id of an existing history (--history), or no --baseline")
+
+
+def _open_history(folder: Path) -> History | None:
+    """The existing history in `folder`, or None when there is none yet
+    (it is created only to store a run)."""
+    from bench.nightly.history import FILE, History
+
+    return History(folder) if (folder / FILE).exists() else None
 
 
 def _baseline(history: History | None, suite: Suite, machine: str, run_id: int | None) -> RunRecord | None:
@@ -102,12 +106,14 @@ def main(args: argparse.Namespace) -> int:
     started = dt.datetime.now(dt.UTC)
     out = args.out or Path("results") / f"nightly-{suite.name}-{started.strftime('%Y%m%dT%H%M%S')}"
     check_writable(out, "the nightly runs and report")
-    # Every option is checked before anything is written; the history first, which takes no imports
-    # of the strategies' libraries (a bad --baseline is refused in 0.4 s, not 4.3 s).
-    history = _open_history(args.history, baseline_id)
+    # Every option is checked before anything is written: the history's folder and a --baseline
+    # without a history first, which needs none of the strategies' libraries (refused in 0.4 s, not
+    # 4.3 s), then every run's values; only then is the history opened (SQLite writes its journal).
+    _check_history(args.history, baseline_id)
+    check_suite(suite, out, tuple(args.argv))
+    history = _open_history(args.history)
     machine = hardware_fingerprint()
     baseline = _baseline(history, suite, machine, baseline_id)
-    check_suite(suite, out, tuple(args.argv))  # every run's values, before the first run
     rows, skipped = run_suite(suite, out, tuple(args.argv), options=options)
     if not rows:
         raise BenchError(f"suite {suite.name}: nothing ran on this machine ({'; '.join(skipped)})")

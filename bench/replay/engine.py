@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,13 +78,12 @@ def _sklearn_parameter_checks_off() -> Iterator[None]:
     """scikit-learn without its per-call parameter validation, where it is loaded.
 
     pb2 (Ray's PB2 fits scikit-learn Gaussian processes and maximises its acquisition with
-    thousands of `predict` calls) and bayesopt spend a quarter of a replay's CPU re-validating the
-    same estimator parameters. `skip_parameter_validation` skips only the checks of arguments'
-    types and ranges, not of the data: every fit and prediction, and so every decision, is the same
-    (tests/replay/test_engine.py compares a pb2 replay with and without it).
+    thousands of `predict` calls) and bayesopt spend part of a replay's CPU re-validating the same
+    estimator parameters (a tenth of a default pb2 replay; docs/development.md). The surrogate's
+    predictions of a dataset's curves run inside it too. `skip_parameter_validation` skips only the
+    checks of arguments' types and ranges, not of the data: every fit and prediction, and so every
+    decision, is the same (tests/replay/test_engine.py compares a pb2 replay with and without it).
     """
-    import sys
-
     if "sklearn" not in sys.modules:  # the strategy never loaded it (built before this is entered)
         yield
         return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Runs in a fresh process: starts a local Ray through bench, waits, then lists Ray's worker processes
+#: Runs in a fresh process: starts a local Ray through bench, waits 6 s, then lists Ray's worker processes
 #: below this process (the raylet is its child, the workers the raylet's), before and after one task.
 COUNT_WORKERS = r"""
 import os, time
@@ -37,7 +38,7 @@ def workers():
                and below(pid))
 
 ensure_ray(None, num_cpus=2)
-time.sleep(4)  # Ray's default prestarts its idle workers within a second of the driver connecting
+time.sleep(6)  # Ray's default prestarts its idle workers within a second of the driver connecting
 idle = workers()
 ray.get(ray.remote(lambda: 1).remote())
 print(idle, workers())
@@ -45,7 +46,7 @@ print(idle, workers())
 
 
 def test_a_local_ray_prestarts_no_idle_workers(tmp_path):
-    env = {name: value for name, value in __import__("os").environ.items() if name != "RAY_ADDRESS"}
+    env = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
     done = subprocess.run([sys.executable, "-c", COUNT_WORKERS], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -68,7 +68,8 @@ BARRIER = dataclasses.replace(
 
 
 #: `short`: digits trained for 9 epochs instead of 27, for schedulers whose brackets and rungs come
-#: from max_epochs (Hyperband's max_t): the same decisions at a third of the epochs.
+#: from max_epochs (Hyperband's max_t): the same kind of decisions (pauses at rungs, resumes) in
+#: fewer, shorter brackets (3 of them at max_t 9; 4 at digits' 27).
 SHORT = dataclasses.replace(DIGITS, name="short", version="test", summary="digits for 9 epochs (tests only)",
                             max_epochs=9)
 

@@ -223,13 +223,25 @@ def test_pb2_decides_the_same_with_scikit_learns_parameter_checks_on(digits_tabl
     Gaussian-process fit and so every exploit and perturbation must come out the same with it on."""
     import contextlib
 
+    import sklearn
+
     from bench.replay import engine
 
     def replayed():
         spec = replay_spec(strategy="pb2", params={"population_size": 4}, samples=8, budget_epochs=32)
         return _frame(execute_replay(spec, digits_table))
 
+    skipping, skipped = engine._sklearn_parameter_checks_off, []
+
+    @contextlib.contextmanager
+    def watched():
+        with skipping():
+            skipped.append(sklearn.get_config()["skip_parameter_validation"])
+            yield
+
+    monkeypatch.setattr(engine, "_sklearn_parameter_checks_off", watched)
     unchecked = replayed()
+    assert skipped == [True]  # the replay ran with scikit-learn's checks off
     monkeypatch.setattr(engine, "_sklearn_parameter_checks_off", contextlib.nullcontext)
     checked = replayed()
     # PB2 explored: some trial went on with other hyperparameters, chosen by its Gaussian process.

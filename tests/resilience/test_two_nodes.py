@@ -61,19 +61,26 @@ STARTUP_TIMEOUT = "timed out during startup"
 
 
 def start_node(*args: str, address: str, nodes: list[subprocess.Popen], log, log_path, cpus: int = NODE_CPUS):
-    """Start one node and wait until the cluster counts it; a start that timed out under load is
-    retried once (its leftover processes stopped first); any other exit fails the test."""
+    """Start one node and wait until the cluster counts it. If this node's own `ray start` exited
+    saying it timed out during startup (in the log it wrote on this try), it is started once more;
+    any other exit, or an exit of another node, fails the test. `ray start` stops the processes it
+    had started when it gives up (its exit hooks); stop() then finds none left to kill."""
     for attempt in (1, 2):
+        log.flush()
+        written_before = log_path.stat().st_size
         nodes.append(ray_start(*args, log=log, cpus=cpus))
         try:
             wait_for_nodes(address, len(nodes), nodes)
             return
         except NodeExited as exited:
             log.flush()
-            if attempt == 2 or STARTUP_TIMEOUT not in log_path.read_text():
+            with open(log_path, errors="replace") as text:
+                text.seek(written_before)
+                timed_out = STARTUP_TIMEOUT in text.read()
+            if attempt == 2 or nodes[-1].poll() is None or not timed_out:
                 pytest.fail(str(exited))
             stop([nodes.pop()])
-            print(f"retrying a `ray start` that {STARTUP_TIMEOUT}", file=log, flush=True)
+            print("retrying that `ray start` once (Ray's startup timeout above)", file=log, flush=True)
 
 
 def wait_for_nodes(address: str, count: int, nodes: list[subprocess.Popen], timeout_s: float = 120) -> None:
