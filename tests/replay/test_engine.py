@@ -219,7 +219,7 @@ def test_pbt_clone_continues_on_its_new_configurations_curve(digits_table, repla
 
 
 def test_pb2_decides_the_same_with_scikit_learns_parameter_checks_on(digits_table, replay_spec, monkeypatch):
-    """The replay skips scikit-learn's parameter validation (a quarter of a pb2 replay's CPU); every
+    """The replay skips scikit-learn's parameter validation (a tenth of a default pb2 replay's CPU); every
     Gaussian-process fit and so every exploit and perturbation must come out the same with it on."""
     import contextlib
 
