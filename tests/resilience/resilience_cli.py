@@ -59,15 +59,23 @@ def run(out: Path, *args: str, timeout: float = 240, extra_env: dict | None = No
     return finish(start(out, *args, extra_env=extra_env), timeout)
 
 
+def run_folders(out: Path) -> list[Path]:
+    """The run folders in `out`, as bench.reporting.collect lists them: a starting `bench run` briefly
+    makes and removes a hidden `.bench-probe-*` folder there (bench.spec), which a poll can see."""
+    if not out.exists():
+        return []
+    return [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+
+
 def run_folder(out: Path) -> Path:
-    folders = [p for p in out.iterdir() if p.is_dir()]
+    folders = run_folders(out)
     assert len(folders) == 1, folders
     return folders[0]
 
 
 def rows(out: Path) -> list[dict]:
     """Rows recorded so far (a torn last line left out), read as strictly as a resume does."""
-    if not out.exists() or not any(p.is_dir() for p in out.iterdir()):
+    if not run_folders(out):
         return []
     return read_records(run_folder(out) / "epochs.partial.jsonl", ROW_KEYS, damaged_line="refuse")[0]
 
@@ -90,7 +98,7 @@ def snapshot_id(out: Path) -> tuple | None:
     inode each time Tune saves; None before the first save."""
     from bench.live.experiment_snapshot import SNAPSHOT
 
-    folders = [p for p in out.iterdir() if p.is_dir()] if out.exists() else []
+    folders = run_folders(out)
     try:
         stat = (folders[0] / SNAPSHOT).stat() if len(folders) == 1 else None
     except FileNotFoundError:

@@ -26,6 +26,7 @@ from .resilience_cli import (
     finish,
     run,
     run_folder,
+    run_folders,
     sigkill,
     signature,
     start,
@@ -103,7 +104,7 @@ def test_errors_and_retries_are_restored_from_the_trial_journal(tmp_path):
     out = tmp_path / "out"
     args = (*TWO_TRIALS_ARGS, "--samples", "3", "--max-failures", "1")  # 54 epochs after the error
     proc = start(out, *args, extra_env=FAULT)
-    wait_for(lambda: out.exists() and any(out.iterdir())
+    wait_for(lambda: run_folders(out)
              and any(e["event"] == "errored" for e in journal_events(run_folder(out))), proc,
              what="trial 0's errored event")
     # Tune's saved state must know trial 0 errored too: then the resumed run does not train it
