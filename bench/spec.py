@@ -162,6 +162,12 @@ def check_writable(out_dir: Path, what: str = "results") -> None:
                          f"({problem}); {accepted}")
 
 
+#: The name's start of the empty folder check_writable creates and removes at once. Another process can
+#: see one for an instant, and a process killed between the two steps leaves one behind: readers of an
+#: output folder ignore it.
+PROBE_PREFIX = ".bench-probe-"
+
+
 def _try_create_in(folder: Path) -> str | None:
     """Create and remove an empty folder in `folder`; why that failed, or None.
 
@@ -171,7 +177,7 @@ def _try_create_in(folder: Path) -> str | None:
     import tempfile
 
     try:
-        os.rmdir(tempfile.mkdtemp(prefix=".bench-probe-", dir=folder))
+        os.rmdir(tempfile.mkdtemp(prefix=PROBE_PREFIX, dir=folder))
     except OSError as exc:
         return exc.strerror or str(exc)
     return None

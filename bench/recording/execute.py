@@ -95,6 +95,7 @@ def read_progress(path: Path) -> dict[tuple[int, int], dict]:
 
 def check_out(out: Path, plan: RecordPlan) -> None:
     """Refuse an output folder that holds another recording (another workload, or another plan)."""
+    from bench.spec import PROBE_PREFIX
     from bench.store.tables import META
 
     plan_path = out / WORK / PLAN
@@ -110,7 +111,8 @@ def check_out(out: Path, plan: RecordPlan) -> None:
             raise BenchError(f"{out} holds a recording of {recorded.get('workload')} with another plan "
                              f"({', '.join(changed)} differ); accepted: the same options to continue it, or "
                              f"another {option('out')}")
-    elif (out / META).exists() or (out.exists() and any(out.iterdir())):
+    elif (out / META).exists() or (out.exists() and any(not p.name.startswith(PROBE_PREFIX)
+                                                        for p in out.iterdir())):
         raise BenchError(f"{out} already holds files that are not a recording of this plan; accepted: an "
                          f"empty or new folder for {option('out')}")
 

@@ -147,6 +147,19 @@ def test_an_out_holding_something_else_is_refused_and_left_as_it_was(tmp_path, c
     assert sorted(p.name for p in (other / WORK).iterdir()) == ["plan.json"]
 
 
+def test_an_out_holding_only_a_writability_probe_is_empty(tmp_path, capsys):
+    """The empty folder bench.spec.check_writable makes and removes at once, left by a process killed
+    between the two steps (or seen while another one starts), is not a file the recording refuses."""
+    from bench.spec import PROBE_PREFIX
+
+    out = tmp_path / "out"
+    (out / f"{PROBE_PREFIX}x1y2").mkdir(parents=True)
+    assert main(["record", *TINY, "--out", str(out), "--dry-run"]) == 0, capsys.readouterr().err
+    (out / "notes.txt").write_text("mine")
+    assert main(["record", *TINY, "--out", str(out), "--dry-run"]) == 2
+    assert "already holds files that are not a recording of this plan" in capsys.readouterr().err
+
+
 def test_dry_run_prints_the_plan_and_an_estimate_and_writes_nothing(tmp_path, capsys):
     assert main(["record", *TINY, "--out", str(tmp_path / "out"), "--dry-run"]) == 0
     printed = capsys.readouterr().out
