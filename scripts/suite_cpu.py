@@ -6,25 +6,28 @@ Made for the test suite (issue 21's goals: its CPU halved, 10 minutes of wall ti
 most of the suite's CPU is not in bench's code or the tests' own work but in the processes the
 tests start, each of which pays its libraries' start-up first. This tells how much, per kind:
 
-  pytest               the pytest process and its xdist workers (collection, in-process tests)
-  bench command        `python -m bench ...` subprocesses the tests start (drivers, replays)
-  Ray trial or task    Ray worker processes running a Tune trial or a Ray task (`ray::NAME`)
-  Ray idle worker      Ray worker processes that never ran anything (`ray::IDLE`)
-  process pool worker  multiprocessing's spawned workers (a matrix's replay workers)
-  Ray daemons          gcs_server, raylet, the dashboard head and agent, the runtime-env agent,
-                       the log monitor and the autoscaler monitor of each local Ray
-  browser              chromium and chromedriver (the HTML page tests)
-  other                anything else started below this command (pip, helper scripts)
+  pytest                     pytest and its xdist workers (collection, in-process tests and runs)
+  bench command              `python -m bench ...` subprocesses the tests start (drivers, replays)
+  Ray trial or task          Ray workers that ran a Tune trial or a Ray task (`ray::NAME`)
+  Ray idle worker            Ray workers only ever seen idle (`ray::IDLE`)
+  Ray worker, not named yet  Ray workers only ever seen before Ray renamed them (default_worker.py)
+  process pool worker        multiprocessing's spawned workers (a matrix's replay workers)
+  Ray daemons                gcs_server, raylet, the dashboard and its agent, the runtime-env agent,
+                             the log monitor and the autoscaler's monitor of each local Ray
+  browser                    chromium and chromedriver (the HTML page tests)
+  other                      anything else (pip, helper scripts the tests run)
+
+A process's kind comes from its program and the script or module it runs, never from its other
+arguments (a test's temporary path holds "pytest"; every Ray worker's arguments name the raylet's
+socket). A Ray worker renames itself after what it runs; one that ran a trial is a trial worker
+whatever a poll saw first.
 
 Each process's CPU is its user+sys from /proc/PID/stat, read every --interval seconds while it
 lives: a process that exits between two reads loses at most one interval of its CPU, and one that
 lives less than an interval may be missed. So the kinds add up to a little less than the machine's
-busy time (/proc/stat), which is printed beside them as the check. Linux only. Only processes
-below this command are counted (Ray's daemons are: `ray.init` starts them as children).
-
-A process is one of a kind by its command line; a Ray worker's is `ray::` and the class or task it
-runs (Ray renames its workers so), read at every poll, so a worker that ran a trial is counted as a
-trial worker even if it was idle at first.
+busy time (/proc/stat), printed beside them as the check. Linux only. Every process below this
+script is counted, orphans too: it adopts them (a subreaper), so Ray's daemons that outlive a
+killed driver are counted to their end. Counting stops when the command exits.
 """
 
 from __future__ import annotations
@@ -37,26 +40,52 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import NoReturn
 
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-#: (kind, substrings of the command line, any of which makes a process that kind), first match wins.
-KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Ray daemons", ("gcs_server", "/raylet", "dashboard", "DashboardAgent", "RuntimeEnvAgent",
-                     "log_monitor", "autoscaler/_private/monitor", "monitor.py")),
-    ("Ray idle worker", ("ray::IDLE",)),
-    ("Ray trial or task", ("ray::", "default_worker.py")),
-    ("bench command", ("-m bench ", "bench/cli.py", "bin/bench ")),
-    ("pytest", ("pytest", "xdist", "execnet", "exec(eval(sys.stdin")),
-    ("process pool worker", ("multiprocessing", "concurrent.futures")),
-    ("browser", ("chrom",)),
-)
+#: Ray's daemons that are programs of their own; the others are scripts in the ray package.
+RAY_DAEMON_PROGRAMS = ("gcs_server", "raylet")
+#: Ray's own names for its Python daemons, once they rename themselves (`ray::DashboardAgent`).
+RAY_DAEMON_TITLES = ("DashboardAgent", "RuntimeEnvAgent")
+TRIAL = "Ray trial or task"
 
 
-def kind_of(command: str) -> str:
-    for kind, marks in KINDS:
-        if any(mark in command for mark in marks):
-            return kind
+def kind_of(argv: list[str]) -> str:
+    """The kind of a process from its argument list (/proc/PID/cmdline split at its NULs).
+
+    Only the program and the script or module it runs decide, never the other arguments: a test's
+    temporary path holds "pytest", and every Ray worker's arguments name the raylet's socket.
+    """
+    program = os.path.basename(argv[0]) if argv else ""
+    if program.startswith("ray::"):  # a Ray process that renamed itself after what it runs
+        title = program[len("ray::"):].split(".")[0].split(" ")[0]
+        if title in RAY_DAEMON_TITLES:
+            return "Ray daemons"
+        return "Ray idle worker" if title == "IDLE" else TRIAL
+    if program in RAY_DAEMON_PROGRAMS:
+        return "Ray daemons"
+    if "chrom" in program:
+        return "browser"
+    if program in ("pytest", "py.test"):
+        return "pytest"
+    if program == "bench":
+        return "bench command"
+    # an interpreter: what it runs is its first argument that is not an interpreter option
+    rest = [arg for arg in argv[1:4] if arg not in ("-u", "-B", "-E", "-s", "-O", "-I")]
+    if rest[:2] == ["-m", "bench"] or (rest and rest[0].endswith("bench/cli.py")):
+        return "bench command"
+    if rest[:2] == ["-m", "pytest"]:
+        return "pytest"
+    if rest[:1] == ["-c"] and len(rest) > 1:
+        code = rest[1]
+        if "exec(eval(sys.stdin" in code or "xdist" in code or "execnet" in code:
+            return "pytest"  # an xdist worker, started by execnet
+        if code.startswith("from multiprocessing"):
+            return "process pool worker"
+    script = rest[0] if rest and rest[0].endswith(".py") else ""
+    if "/ray/" in script:  # the log monitor, the autoscaler's monitor, the dashboard and its agents
+        return "Ray worker, not named yet" if script.endswith("workers/default_worker.py") else "Ray daemons"
     return "other"
 
 
@@ -79,41 +108,54 @@ def children_of() -> dict[int, list[int]]:
 
 
 class Watch:
-    """CPU seconds and the latest command line of every process below one pid, by (pid, start time)."""
+    """CPU seconds and kind of every process below this one, by (pid, start time).
 
-    def __init__(self, root: int):
-        self.root = root
+    This process is made a subreaper (Linux's PR_SET_CHILD_SUBREAPER): a process whose parent exits
+    (Ray's daemons after a driver is killed, a daemonised `ray start`) is adopted by it rather than
+    by init, so it stays below and is counted to its end. It reaps the zombies so adopted.
+    """
+
+    def __init__(self, command: subprocess.Popen):
+        self.command = command
+        self.me = os.getpid()
         self.cpu: dict[tuple[int, int], float] = {}
         self.system: dict[tuple[int, int], float] = {}
         self.kind: dict[tuple[int, int], str] = {}
 
+    @staticmethod
+    def become_subreaper() -> None:
+        import ctypes
+
+        pr_set_child_subreaper = 36
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_child_subreaper, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
     def poll(self) -> None:
         children = children_of()
-        below, todo = set(), [self.root]
+        todo = list(children.get(self.me, ()))
         while todo:
             pid = todo.pop()
-            if pid not in below:
-                below.add(pid)
-                todo.extend(children.get(pid, ()))
-        # Every process once seen below the root is followed to its end: Ray's daemons outlive a
-        # killed driver, adopted by init, and go on using CPU (a reused pid has another start time).
-        followed = {pid for pid, _ in self.cpu} - below
-        for pid in below | followed:
+            todo.extend(children.get(pid, ()))
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-                command = raw.replace(b"\0", b" ").decode("utf-8", "replace")
+                raw = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
             key = (pid, int(fields[19]))
-            if pid in followed and key not in self.cpu:
-                continue
             self.cpu[key] = (int(fields[11]) + int(fields[12])) / TICK
             self.system[key] = int(fields[12]) / TICK
-            if command.strip() and self.kind.get(key) != "Ray trial or task":
-                # A Ray worker starts as default_worker.py or ray::IDLE and is renamed when it runs
-                # something: what it ran is its kind, whichever name a poll saw first.
-                self.kind[key] = kind_of(command)
+            argv = [arg.decode("utf-8", "replace") for arg in raw if arg]
+            if argv and self.kind.get(key) != TRIAL:
+                # A Ray worker starts as default_worker.py, then is ray::IDLE, then is renamed after
+                # what it runs: a trial is its kind, whichever name a poll saw first or last.
+                self.kind[key] = kind_of(argv)
+        for pid in children.get(self.me, ()):  # adopted orphans that exited: read above, reap now
+            if pid != self.command.pid:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
 
     def by_kind(self) -> dict[str, tuple[float, float, int]]:
         """kind -> (CPU seconds, of them in the kernel, processes)."""
@@ -125,9 +167,14 @@ class Watch:
             totals[kind][2] += 1
         return {kind: (cpu, system, int(count)) for kind, (cpu, system, count) in totals.items()}
 
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line and exit 2, no usage block
+        print(f"error: {message}; accepted: suite_cpu.py [--interval S] -- COMMAND ...", file=sys.stderr)
+        raise SystemExit(2)
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between reads of /proc (0.2)")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
     args = parser.parse_args(argv)
@@ -139,31 +186,39 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/proc/stat").exists():
         print("error: /proc is needed (Linux)", file=sys.stderr)
         return 2
-    if not args.interval > 0:
-        print(f"error: --interval must be a positive number of seconds, not {args.interval}", file=sys.stderr)
+    if not 0 < args.interval <= 60:
+        print(f"error: --interval must be a number of seconds above 0 and at most 60, not {args.interval}",
+              file=sys.stderr)
         return 2
 
+    Watch.become_subreaper()
     busy, start = machine_busy_s(), time.monotonic()
-    proc = subprocess.Popen(command)
-    watch = Watch(proc.pid)
+    try:
+        proc = subprocess.Popen(command)
+    except OSError as exc:
+        print(f"error: cannot run {command[0]!r}: {exc.strerror or exc}; accepted: a command on PATH "
+              "or a path to one", file=sys.stderr)
+        return 2
+    watch = Watch(proc)
     while proc.poll() is None:
         watch.poll()
         time.sleep(args.interval)
     wall, busy = time.monotonic() - start, machine_busy_s() - busy
+    code = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode  # killed by a signal
 
     kinds = watch.by_kind()
     counted = sum(cpu for cpu, _, _ in kinds.values())
-    print(f"\n{' '.join(command)}: exit {proc.returncode}, {wall:.0f} s wall")
-    print(f"{'kind':<20} {'CPU s':>8} {'share':>6} {'of it sys':>10} {'processes':>10} {'CPU s each':>11}")
+    print(f"\n{' '.join(command)}: exit {code}, {wall:.0f} s wall")
+    print(f"{'kind':<26} {'CPU s':>8} {'share':>6} {'of it sys':>10} {'processes':>10} {'CPU s each':>11}")
     for kind, (cpu, system, count) in sorted(kinds.items(), key=lambda item: -item[1][0]):
         share = cpu / counted if counted else 0.0
-        print(f"{kind:<20} {cpu:8.1f} {share:6.1%} {system:10.1f} {count:10d} {cpu / count:11.2f}")
-    print(f"{'counted':<20} {counted:8.1f}")
+        print(f"{kind:<26} {cpu:8.1f} {share:6.1%} {system:10.1f} {count:10d} {cpu / count:11.2f}")
+    print(f"{'counted':<26} {counted:8.1f}")
     own = resource.getrusage(resource.RUSAGE_SELF)
     print(f"this script's own polling: {own.ru_utime + own.ru_stime:.1f} s")
     print(f"machine busy (/proc/stat, every process on the machine): {busy:.1f} s; "
           f"counted {counted / max(busy, 1e-9):.0%} of it")
-    return proc.returncode
+    return code
 
 
 if __name__ == "__main__":
