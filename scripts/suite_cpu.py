@@ -49,6 +49,7 @@ RAY_DAEMON_PROGRAMS = ("gcs_server", "raylet")
 #: Ray's own names for its Python daemons, once they rename themselves (`ray::DashboardAgent`).
 RAY_DAEMON_TITLES = ("DashboardAgent", "RuntimeEnvAgent")
 TRIAL = "Ray trial or task"
+USAGE = "suite_cpu.py [--interval S] -- COMMAND ..."
 
 
 def kind_of(argv: list[str]) -> str:
@@ -95,16 +96,17 @@ def machine_busy_s() -> float:
     return (user + nice + system + irq + softirq) / TICK
 
 
-def children_of() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = defaultdict(list)
+def processes() -> dict[int, list[str]]:
+    """Every process's /proc/PID/stat fields after the command name (field 3 on), by pid."""
+    found = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 stat = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
+            except OSError:  # it exited
                 continue
-            children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry.name))
-    return children
+            found[int(entry.name)] = stat.rsplit(")", 1)[1].split()
+    return found
 
 
 class Watch:
@@ -132,25 +134,28 @@ class Watch:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
 
     def poll(self) -> None:
-        children = children_of()
-        todo = list(children.get(self.me, ()))
+        stats = processes()
+        children: dict[int, list[int]] = defaultdict(list)
+        for pid, fields in stats.items():
+            children[int(fields[1])].append(pid)
+        todo = list(children[self.me])
         while todo:
             pid = todo.pop()
-            todo.extend(children.get(pid, ()))
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                raw = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
+            todo.extend(children[pid])
+            fields = stats[pid]
             key = (pid, int(fields[19]))
             self.cpu[key] = (int(fields[11]) + int(fields[12])) / TICK
             self.system[key] = int(fields[12]) / TICK
+            try:
+                raw = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:  # it exited since its stat was read
+                continue
             argv = [arg.decode("utf-8", "replace") for arg in raw if arg]
             if argv and self.kind.get(key) != TRIAL:
                 # A Ray worker starts as default_worker.py, then is ray::IDLE, then is renamed after
                 # what it runs: a trial is its kind, whichever name a poll saw first or last.
                 self.kind[key] = kind_of(argv)
-        for pid in children.get(self.me, ()):  # adopted orphans that exited: read above, reap now
+        for pid in children[self.me]:  # adopted orphans that exited: read above, reap now
             if pid != self.command.pid:
                 try:
                     os.waitpid(pid, os.WNOHANG)
@@ -167,9 +172,10 @@ class Watch:
             totals[kind][2] += 1
         return {kind: (cpu, system, int(count)) for kind, (cpu, system, count) in totals.items()}
 
+
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line and exit 2, no usage block
-        print(f"error: {message}; accepted: suite_cpu.py [--interval S] -- COMMAND ...", file=sys.stderr)
+        print(f"error: {message}; accepted: {USAGE}", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -180,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
-        print("error: no command given; accepted: suite_cpu.py [--interval S] -- COMMAND ...",
-              file=sys.stderr)
+        print(f"error: no command given; accepted: {USAGE}", file=sys.stderr)
         return 2
     if not Path("/proc/stat").exists():
         print("error: /proc is needed (Linux)", file=sys.stderr)

@@ -3,6 +3,7 @@ is one line."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import subprocess
 import sys
@@ -39,6 +40,7 @@ def test_a_bench_command_and_an_orphan_are_counted_by_kind():
     assert int(count) == 3 and float(cpu) >= 0.5, done.stdout
 
 
+@functools.cache
 def _kind_of():
     spec = importlib.util.spec_from_file_location("suite_cpu", SCRIPT)
     module = importlib.util.module_from_spec(spec)
