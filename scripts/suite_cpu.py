@@ -27,7 +27,8 @@ lives: a process that exits between two reads loses at most one interval of its 
 lives less than an interval may be missed. So the kinds add up to a little less than the machine's
 busy time (/proc/stat), printed beside them as the check. Linux only. Every process below this
 script is counted, orphans too: it adopts them (a subreaper), so Ray's daemons that outlive a
-killed driver are counted to their end. Counting stops when the command exits.
+killed driver are still counted. Counting stops when the command exits: a process still running then
+is counted up to that moment (one last poll), not to its end.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class Watch:
 
     This process is made a subreaper (Linux's PR_SET_CHILD_SUBREAPER): a process whose parent exits
     (Ray's daemons after a driver is killed, a daemonised `ray start`) is adopted by it rather than
-    by init, so it stays below and is counted to its end. It reaps the zombies so adopted.
+    by init, so it stays below and is counted while the command runs. It reaps the zombies so adopted.
     """
 
     def __init__(self, command: subprocess.Popen):
@@ -208,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     while proc.poll() is None:
         watch.poll()
         time.sleep(args.interval)
+    watch.poll()  # the processes that outlive the command, up to now
     wall, busy = time.monotonic() - start, machine_busy_s() - busy
     code = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode  # killed by a signal
 

@@ -13,19 +13,26 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "suite_cpu.py"
 
-#: Waits until its parent has exited (so that all its CPU is an orphan's), burns 0.5 s of CPU, then sleeps
-#: for a second so that the polls see all of it (a process's CPU after the last poll before it exits is
-#: not counted).
+#: Waits until its parent has exited (so that the CPU it burns is an orphan's; its interpreter's start is
+#: not), burns 0.5 s of CPU, then sleeps for a second so that the polls see all of it (a process's CPU after
+#: the last poll before it exits is not counted). It holds the write end of the command's pipe open until
+#: it exits (inherited).
 BUSY = ("import os, sys, time\nwhile os.getppid() == int(sys.argv[1]): time.sleep(0.01)\n"
         "t = time.process_time()\nwhile time.process_time() - t < 0.5: pass\ntime.sleep(1)\n")
-#: Starts the busy process, telling it its own process id, and exits at once, so the busy one is an orphan.
-MIDDLE = f"import os, subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {BUSY!r}, str(os.getpid())])\n"
-#: The command: `python -m bench list` (a bench command), then the middle process; it waits for the
-#: orphan to end and exits with 3.
-PARENT = ("import subprocess, sys, time\n"
+#: Starts the busy process, passing it its own process id and the pipe's write end (argv[1]), and exits at
+#: once, so the busy one is an orphan.
+MIDDLE = ("import os, subprocess, sys\n"
+          f"subprocess.Popen([sys.executable, '-c', {BUSY!r}, str(os.getpid())],"
+          " pass_fds=[int(sys.argv[1])])\n")
+#: The command: `python -m bench list` (a bench command), then the middle process; it waits until the
+#: orphan has exited (the pipe's read end sees its end when the orphan, the last holder of the write end,
+#: is gone; at most 60 s), since counting stops when the command exits, and exits with 3.
+PARENT = ("import os, select, subprocess, sys\n"
           "subprocess.run([sys.executable, '-m', 'bench', 'list'], capture_output=True, check=True)\n"
-          f"subprocess.run([sys.executable, '-c', {MIDDLE!r}], check=True)\n"
-          "time.sleep(3)\n"
+          "r, w = os.pipe()\n"
+          f"subprocess.run([sys.executable, '-c', {MIDDLE!r}, str(w)], pass_fds=[w], check=True)\n"
+          "os.close(w)\n"
+          "select.select([r], [], [], 60)\n"
           "raise SystemExit(3)\n")
 
 
@@ -38,8 +45,8 @@ def test_a_bench_command_and_an_orphan_are_counted_by_kind():
     _, _, _, count, _ = rows["bench command"]
     assert int(count) == 1  # its CPU may be counted only in part: it exits at once
     # The command and the orphan, and the middle process unless it exited between two polls (it lives
-    # a few hundredths of a second, and a loaded machine delays polls). Without the orphan the CPU would
-    # be the command's few hundredths of a second.
+    # a few hundredths of a second, and a loaded machine delays polls). Without the orphan counted, the
+    # CPU would be the three processes' starts, about a tenth of a second.
     cpu, _, _, count, _ = rows["other"]
     assert int(count) in (2, 3) and float(cpu) >= 0.5, done.stdout
 
