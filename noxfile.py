@@ -23,8 +23,8 @@ def quick(session):
 @nox.session
 def suite_cpu(session):
     """Where the test suite's CPU goes, by kind of process (pytest, bench commands, Ray trial
-    processes, Ray's daemons): `nox -s tests` under scripts/suite_cpu.py (the whole suite, about
-    18 min here)."""
+    processes, Ray's daemons): `nox -s tests` under scripts/suite_cpu.py (the whole suite, 15-18
+    min here)."""
     session.run("python", "scripts/suite_cpu.py", "--", "python", "-m", "pytest", "-q", "-n", "4",
                 *session.posargs)
 
